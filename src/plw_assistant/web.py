@@ -1,0 +1,170 @@
+"""The web chat: FastAPI routes that translate HTTP to the core (``assistant``) and back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+from pydantic import BaseModel, field_validator
+from pydantic_core import PydanticCustomError
+
+from . import __version__
+from .answer import Answer, clean_question
+from .assistant import Assistant
+from .config import MAX_K, Settings, get_settings
+from .embed import Embedder
+from .errors import IndexMismatchError, IndexNotBuiltError, ModelError, PLWError, QuestionError
+
+NOT_BUILT = "The index is not built yet. Run `plw index`, then ask again."
+MISMATCH = "The index does not match the configured model or version. Run `plw index` to rebuild it."
+MODEL_FAILED = "The embedding model could not be loaded. Check PLW_MODEL and the server log."
+BAD_K = f"k must be a whole number from 1 to {MAX_K}."
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def web_root() -> Path:
+    """Templates and static files: inside the installed package, or ``web/`` in a checkout."""
+    packaged = Path(__file__).parent / "web"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "web"
+
+
+class AskRequest(BaseModel):
+    question: str
+    k: int | None = None
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        try:
+            return clean_question(value)
+        except QuestionError as exc:
+            raise PydanticCustomError("plw_question", str(exc)) from None
+
+    @field_validator("k")
+    @classmethod
+    def _k(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= MAX_K:
+            raise PydanticCustomError("plw_k", BAD_K)
+        return value
+
+
+def _status_of(exc: PLWError) -> tuple[int, str]:
+    if isinstance(exc, QuestionError):
+        return 422, str(exc)
+    if isinstance(exc, IndexNotBuiltError):
+        return 503, NOT_BUILT
+    if isinstance(exc, IndexMismatchError):
+        return 503, MISMATCH
+    if isinstance(exc, ModelError):
+        return 503, MODEL_FAILED
+    return 500, str(exc)
+
+
+def cite_links(text: str) -> Markup:
+    """Escape answer text and turn each ``[n]`` marker into a link to passage ``n``."""
+    return Markup(
+        _MARKER.sub(
+            lambda m: f'<a class="cite" href="#passage-{m.group(1)}">[{m.group(1)}]</a>',
+            str(escape(text)),
+        )
+    )
+
+
+def get_assistant(request: Request) -> Assistant:
+    assistant: Assistant = request.app.state.assistant
+    return assistant
+
+
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+
+
+def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
+    """The ASGI app; tests pass their own settings and an already loaded embedder."""
+    settings = settings or get_settings()
+    root = web_root()
+    templates = Jinja2Templates(directory=root / "templates")
+    templates.env.filters["cite_links"] = cite_links
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        assistant = Assistant(settings, embedder)
+        app.state.assistant = assistant
+        try:
+            await run_in_threadpool(assistant.warm_up)
+        except PLWError as exc:  # serve anyway: each request reports what is wrong
+            app.state.startup_error = str(exc)
+        yield
+
+    app = FastAPI(title="PLW Assistant", version=__version__, lifespan=lifespan)
+    app.mount("/static", StaticFiles(directory=root / "static"), name="static")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        err = exc.errors()[0]
+        if str(err.get("type", "")).startswith("plw_"):
+            return JSONResponse({"detail": err["msg"]}, status_code=422)
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        return JSONResponse({"detail": f"{where}: {err['msg']}"}, status_code=422)
+
+    @app.get("/healthz")
+    async def healthz(assistant: AssistantDep) -> JSONResponse:
+        try:
+            manifest = (await run_in_threadpool(lambda: assistant.index)).manifest
+        except PLWError as exc:
+            return JSONResponse({"status": "error", "detail": _status_of(exc)[1]}, 503)
+        return JSONResponse(
+            {"status": "ok", "model": manifest.model, "documents": manifest.documents,
+             "chunks": manifest.chunks, "built_at": manifest.built_at}
+        )
+
+    @app.post("/api/ask")
+    async def api_ask(body: AskRequest, assistant: AssistantDep) -> JSONResponse:
+        try:
+            answer = await run_in_threadpool(assistant.ask, body.question, body.k)
+        except PLWError as exc:
+            status, detail = _status_of(exc)
+            return JSONResponse({"detail": detail}, status_code=status)
+        return JSONResponse(answer.to_dict())
+
+    @app.get("/", response_class=HTMLResponse)
+    async def page(
+        request: Request,
+        assistant: AssistantDep,
+        q: Annotated[str | None, Query(max_length=10_000)] = None,
+        k: Annotated[int | None, Query(ge=1, le=MAX_K)] = None,
+    ) -> HTMLResponse:
+        answer: Answer | None = None
+        error: str | None = None
+        status = 200
+        if q is not None:
+            try:
+                answer = await run_in_threadpool(assistant.ask, q, k)
+            except PLWError as exc:
+                status, error = _status_of(exc)
+        context: dict[str, Any] = {
+            "question": q or "", "answer": answer, "error": error, "max_k": MAX_K,
+            "examples": EXAMPLES,
+        }
+        return templates.TemplateResponse(
+            request=request, name="index.html", context=context, status_code=status
+        )
+
+    return app
+
+
+EXAMPLES = [
+    "How can clusters support their members with EU funding?",
+    "How should a cluster communicate with its members in a crisis?",
+    "What was discussed in PLW#3?",
+    "What did partnerships learn about working with other ESCP-4x projects?",
+]
