@@ -52,8 +52,15 @@ def clean_question(question: str) -> str:
 def compose(question: str, hits: Sequence[Hit]) -> Answer:
     """Quote the best passages, each marked ``[n]`` with ``n`` its place in ``citations``."""
     citations = [
-        Citation(n, h.chunk.id, h.chunk.document, h.chunk.title, h.chunk.section, h.chunk.text,
-                 round(h.score, 4))
+        Citation(
+            n,
+            h.chunk.id,
+            h.chunk.document,
+            h.chunk.title,
+            h.chunk.section,
+            h.chunk.text,
+            round(h.score, 4),
+        )
         for n, h in enumerate(hits, start=1)
     ]
     if not hits:

@@ -79,7 +79,9 @@ def _build(settings: Settings, embedder: Any) -> int:
         f"{report.seconds:.1f} s with {settings.model} → {report.path}"
     )
     if report.skipped:
-        click.echo(f"Skipped {len(report.skipped)} file(s) (fix them and run `plw index`):", err=True)
+        click.echo(
+            f"Skipped {len(report.skipped)} file(s) (fix them and run `plw index`):", err=True
+        )
         for s in report.skipped:
             click.echo(f"  {s.path}: {s.reason}", err=True)
         return EXIT_PARTIAL
@@ -103,8 +105,13 @@ def index_cmd() -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("question")
-@click.option("-k", "k", type=click.IntRange(1, MAX_K), default=None,
-              help="How many passages to retrieve (default PLW_TOP_K, 5).")
+@click.option(
+    "-k",
+    "k",
+    type=click.IntRange(1, MAX_K),
+    default=None,
+    help="How many passages to retrieve (default PLW_TOP_K, 5).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 def ask(question: str, k: int | None, as_json: bool) -> None:
     """Answer QUESTION from the index, citing the passages it used.
@@ -131,8 +138,13 @@ def ask(question: str, k: int | None, as_json: bool) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
-              help="Port to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
 def serve(host: str, port: int) -> None:
     """Serve the web chat, building the index first if it is missing or out of date.
 

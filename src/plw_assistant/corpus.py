@@ -20,7 +20,9 @@ TEXT_SUFFIXES = {".txt"}
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SECTION_SEP = " › "
 
-_FRONT_MATTER = re.compile(r"\A(\ufeff?)---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_FRONT_MATTER = re.compile(
+    r"\A(\ufeff?)---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M
+)
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.M)
 _HEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)*\s*[/.)]\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
@@ -163,15 +165,17 @@ def parse_document(rel: str, data: bytes) -> Document:
             loaded = yaml.safe_load(match.group(2))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 2}" if mark is not None else ""
+            where = f" (line {mark.line + 2} of the file)" if mark is not None else ""
             raise CorpusError(f"its front matter is not valid YAML{where}") from None
         if loaded is not None and not isinstance(loaded, dict):
             raise CorpusError("its front matter must be 'key: value' lines")
         meta = loaded or {}
     stem = rel.rsplit(".", 1)[0]
-    title = _str(meta.get("title")) or _first_h1(text) or Path(stem).name.replace("-", " ").replace(
-        "_", " "
-    ).strip().capitalize()
+    title = (
+        _str(meta.get("title"))
+        or _first_h1(text)
+        or Path(stem).name.replace("-", " ").replace("_", " ").strip().capitalize()
+    )
     tags = meta.get("tags") or ()
     if isinstance(tags, str):
         tags = [t for t in re.split(r"[,\s]+", tags) if t]
@@ -251,7 +255,11 @@ def _markdown_blocks(text: str, body_start: int) -> Iterator[tuple[str, int, int
                 headings.append((level, _clean_heading(tokens[i + 1].content)))
             continue
         top_block = tok.level == 0 and tok.type in {
-            "paragraph_open", "fence", "code_block", "blockquote_open", "table_open"
+            "paragraph_open",
+            "fence",
+            "code_block",
+            "blockquote_open",
+            "table_open",
         }
         if not (top_block or (tok.type == "list_item_open" and tok.level == 1)) or not tok.map:
             continue

@@ -103,7 +103,9 @@ class Index:
         if k <= 0:
             return []
         scores, ids = self.vectors.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k)
-        return [Hit(self.chunks[i], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+        return [
+            Hit(self.chunks[i], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0
+        ]
 
     def save(self, index_dir: Path) -> Path:
         """Write a new generation and make it current in one atomic rename."""
@@ -133,7 +135,7 @@ class Index:
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder | None = None) -> Index:
-        """Open the current generation; with ``embedder``, refuse an index built by another model."""
+        """Open the current generation; with ``embedder``, refuse one built by another model."""
         gen, manifest = _open_current(index_dir)
         if embedder is not None:
             check_model(manifest, embedder, index_dir)
@@ -166,7 +168,9 @@ def read_manifest(index_dir: Path) -> Manifest:
 def _open_current(index_dir: Path) -> tuple[Path, Manifest]:
     gen = current_generation(index_dir)
     if gen is None:
-        raise IndexNotBuiltError(f"No index has been built in '{index_dir}' yet. Run `plw index` to build it.")
+        raise IndexNotBuiltError(
+            f"No index has been built in '{index_dir}' yet. Run `plw index` to build it."
+        )
     try:
         data = json.loads((gen / "manifest.json").read_text())
         version = data.get("schema_version")
@@ -205,8 +209,19 @@ def _write_sqlite(path: Path, chunks: Sequence[Chunk], documents: Sequence[Docum
         db.executemany(
             "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [
-                (i, c.id, c.document, c.title, c.section, c.text, c.start, c.end, c.session,
-                 c.date, json.dumps(c.tags))
+                (
+                    i,
+                    c.id,
+                    c.document,
+                    c.title,
+                    c.section,
+                    c.text,
+                    c.start,
+                    c.end,
+                    c.session,
+                    c.date,
+                    json.dumps(c.tags),
+                )
                 for i, c in enumerate(chunks)
             ],
         )
@@ -217,8 +232,18 @@ def _write_sqlite(path: Path, chunks: Sequence[Chunk], documents: Sequence[Docum
         db.executemany(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
-                (d.id, d.path, d.title, d.text, d.sha256, d.date, d.session, d.author, d.kind,
-                 json.dumps(d.tags))
+                (
+                    d.id,
+                    d.path,
+                    d.title,
+                    d.text,
+                    d.sha256,
+                    d.date,
+                    d.session,
+                    d.author,
+                    d.kind,
+                    json.dumps(d.tags),
+                )
                 for d in documents
             ],
         )
@@ -231,16 +256,36 @@ def _read_sqlite(path: Path) -> tuple[list[Chunk], list[Document]]:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         chunks = [
-            Chunk(id=r[0], document=r[1], title=r[2], section=r[3], text=r[4], start=r[5],
-                  end=r[6], session=r[7], date=r[8], tags=tuple(json.loads(r[9])))
+            Chunk(
+                id=r[0],
+                document=r[1],
+                title=r[2],
+                section=r[3],
+                text=r[4],
+                start=r[5],
+                end=r[6],
+                session=r[7],
+                date=r[8],
+                tags=tuple(json.loads(r[9])),
+            )
             for r in db.execute(
                 "SELECT id, document, title, section, text, start, end, session, date, tags "
                 "FROM chunks ORDER BY row"
             )
         ]
         documents = [
-            Document(id=r[0], path=r[1], title=r[2], text=r[3], sha256=r[4], date=r[5],
-                     session=r[6], author=r[7], kind=r[8], tags=tuple(json.loads(r[9])))
+            Document(
+                id=r[0],
+                path=r[1],
+                title=r[2],
+                text=r[3],
+                sha256=r[4],
+                date=r[5],
+                session=r[6],
+                author=r[7],
+                kind=r[8],
+                tags=tuple(json.loads(r[9])),
+            )
             for r in db.execute(
                 "SELECT id, path, title, text, sha256, date, session, author, kind, tags "
                 "FROM documents"

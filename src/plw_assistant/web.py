@@ -26,7 +26,9 @@ from .embed import Embedder
 from .errors import IndexMismatchError, IndexNotBuiltError, ModelError, PLWError, QuestionError
 
 NOT_BUILT = "The index is not built yet. Run `plw index`, then ask again."
-MISMATCH = "The index does not match the configured model or version. Run `plw index` to rebuild it."
+MISMATCH = (
+    "The index does not match the configured model or version. Run `plw index` to rebuild it."
+)
 MODEL_FAILED = "The embedding model could not be loaded. Check PLW_MODEL and the server log."
 BAD_K = f"k must be a whole number from 1 to {MAX_K}."
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -123,8 +125,13 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         except PLWError as exc:
             return JSONResponse({"status": "error", "detail": _status_of(exc)[1]}, 503)
         return JSONResponse(
-            {"status": "ok", "model": manifest.model, "documents": manifest.documents,
-             "chunks": manifest.chunks, "built_at": manifest.built_at}
+            {
+                "status": "ok",
+                "model": manifest.model,
+                "documents": manifest.documents,
+                "chunks": manifest.chunks,
+                "built_at": manifest.built_at,
+            }
         )
 
     @app.post("/api/ask")
@@ -152,7 +159,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             except PLWError as exc:
                 status, error = _status_of(exc)
         context: dict[str, Any] = {
-            "question": q or "", "answer": answer, "error": error, "max_k": MAX_K,
+            "question": q or "",
+            "answer": answer,
+            "error": error,
+            "max_k": MAX_K,
             "examples": EXAMPLES,
         }
         return templates.TemplateResponse(

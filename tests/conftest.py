@@ -1,0 +1,94 @@
+"""Shared fixtures: one real model and one real index for the whole session."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from plw_assistant.assistant import Assistant, build_index
+from plw_assistant.config import Settings, get_settings
+from plw_assistant.embed import SentenceTransformerEmbedder
+from plw_assistant.web import create_app
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class HashEmbedder:
+    """Deterministic bag-of-words hashing embedder for fast plumbing tests (not a real model)."""
+
+    def __init__(self, name: str = "test-hash-embedder", dimension: int = 64) -> None:
+        self.name = name
+        self._dimension = dimension
+        self.encoded: list[str] = []
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def weights_sha256(self) -> str:
+        return hashlib.sha256(self.name.encode()).hexdigest()
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32, progress=None) -> np.ndarray:
+        self.encoded.extend(texts)
+        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self._dimension] += 1
+            out[row] /= max(float(np.linalg.norm(out[row])), 1e-9)
+        if progress:
+            progress(len(texts))
+        return out
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test reads the environment anew and cannot see the developer's PLW_* variables."""
+    for var in ("PLW_CORPUS_DIR", "PLW_INDEX_DIR", "PLW_MODEL", "PLW_TOP_K"):
+        monkeypatch.delenv(var, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    """The real bundled all-MiniLM-L6-v2, loaded once per test session."""
+    model = SentenceTransformerEmbedder()
+    model.encode(["load"])
+    return model
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
+    """Settings pointing at a real index built from the real corpus with the real model."""
+    s = Settings(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("index"))
+    build_index(s, embedder)
+    return s
+
+
+@pytest.fixture(scope="session")
+def assistant(settings: Settings, embedder) -> Assistant:
+    return Assistant(settings, embedder)
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings, embedder) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, embedder)) as c:
+        yield c
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,126 @@
+"""End to end: the wheel carries the web files, and `plw serve` builds, serves and answers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import CORPUS, REPO
+
+PROBE = """
+import sys
+from pathlib import Path
+from fastapi.testclient import TestClient
+from plw_assistant.config import Settings
+from plw_assistant.web import create_app, web_root
+root = web_root()
+assert root.is_relative_to(Path(sys.argv[1])), root
+app = create_app(Settings(corpus_dir=sys.argv[2], index_dir=Path(sys.argv[3])))
+with TestClient(app) as c:
+    page = c.get("/")
+    assert page.status_code == 200 and "Your question" in page.text, page.text
+    assert c.get("/static/style.css").status_code == 200
+print("ok", root)
+"""
+
+
+@pytest.mark.slow
+def test_wheel_serves_the_page_from_its_own_files(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path / "dist"),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next((tmp_path / "dist").glob("plw_assistant-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for needed in (
+        "plw_assistant/web/templates/base.html",
+        "plw_assistant/web/templates/index.html",
+        "plw_assistant/web/templates/_answer.html",
+        "plw_assistant/web/static/style.css",
+    ):
+        assert needed in names
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(site), str(CORPUS), str(tmp_path / "no-index")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("ok")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_plw_serve_builds_missing_index_and_answers(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PLW_CORPUS_DIR": str(CORPUS),
+        "PLW_INDEX_DIR": str(tmp_path / "index"),
+        "HF_HUB_OFFLINE": "1",
+    }
+    plw = Path(sys.executable).parent / "plw"
+    proc = subprocess.Popen(
+        [str(plw), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("plw serve did not become healthy within 120 s")
+        r = httpx.post(
+            f"{base}/api/ask",
+            timeout=30,
+            json={"question": "How can clusters support their members with EU funding?"},
+        )
+        assert r.status_code == 200
+        assert any(
+            c["text"].startswith("Members are more and more interested in EU funding")
+            for c in r.json()["citations"][:3]
+        )
+        page = httpx.get(base, params={"q": "EU funding"}, timeout=30)
+        assert page.status_code == 200 and 'id="passage-1"' in page.text
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=30)[0]
+    assert "No index has been built" in output and "Building the index" in output
+    assert "Indexed 6 documents" in output
