@@ -120,6 +120,7 @@ class Index:
             (tmp / "manifest.json").write_text(json.dumps(asdict(self.manifest), indent=2))
             for f in tmp.iterdir():
                 _fsync(f)
+            previous = current_generation(index_dir)
             gen = index_dir / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{tmp.name[-8:]}"
             tmp.rename(gen)
             pointer = index_dir / f".{CURRENT}.tmp"
@@ -129,7 +130,7 @@ class Index:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        _prune(index_dir, keep={gen.name, *_previous(index_dir, gen.name)})
+        _prune(index_dir, keep={gen.name, previous.name if previous else ""})
         self.path = gen
         return gen
 
@@ -302,11 +303,6 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _previous(index_dir: Path, current: str) -> list[str]:
-    gens = sorted(p.name for p in index_dir.glob("gen-*") if p.name != current)
-    return gens[-1:]
 
 
 def _prune(index_dir: Path, keep: set[str]) -> None:
