@@ -101,13 +101,15 @@ def test_staleness_follows_corpus_and_model(tmp_path: Path) -> None:
     shutil.copytree(CORPUS, corpus)
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
     embedder = HashEmbedder()
-    assert "No index has been built" in stale_reason(settings, embedder)
+    assert stale_reason(settings, embedder) == "there is no index yet"
     build_index(settings, embedder)
     assert stale_reason(settings, embedder) is None
     (corpus / "sessions" / "made-up.md").write_text("# A made-up note\n\nNew text.\n")
-    assert "changed since the index was built" in stale_reason(settings, embedder)
+    assert stale_reason(settings, embedder) == "the notes changed since the index was built"
     build_index(settings, embedder)
-    assert "was built with the model" in stale_reason(settings, HashEmbedder(name="other"))
+    assert stale_reason(settings, HashEmbedder(name="other")) == (
+        "the index was built with another model or version"
+    )
 
 
 def test_tampered_bundled_weights_are_refused(tmp_path: Path, monkeypatch) -> None:

@@ -122,5 +122,5 @@ def test_plw_serve_builds_missing_index_and_answers(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
-    assert "No index has been built" in output and "Building the index" in output
+    assert "Building the index: there is no index yet." in output
     assert "Indexed 6 documents" in output

@@ -60,11 +60,13 @@ def stale_reason(settings: Settings, embedder: Embedder) -> str | None:
     try:
         manifest = read_manifest(settings.index_dir)
         check_model(manifest, embedder, settings.index_dir)
-    except (IndexNotBuiltError, IndexMismatchError) as exc:
-        return str(exc)
+    except IndexNotBuiltError:
+        return "there is no index yet"
+    except IndexMismatchError:
+        return "the index was built with another model or version"
     corpus, _ = load_corpus(settings.corpus_dir, settings.chunk_max_chars)
     if corpus.fingerprint != manifest.corpus_fingerprint:
-        return f"The notes in {settings.corpus_dir} changed since the index was built."
+        return "the notes changed since the index was built"
     return None
 
 

@@ -166,7 +166,7 @@ def serve(host: str, port: int) -> None:
         reason = None
         click.echo(f"Serving the existing index: {exc}", err=True)
     if reason:
-        click.echo(f"{reason} Building the index…", err=True)
+        click.echo(f"Building the index: {reason}.", err=True)
         _build(settings, embedder)
     click.echo(f"PLW Assistant: http://{host}:{port}", err=True)
     uvicorn.run("plw_assistant.web:create_app", factory=True, host=host, port=port)
