@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -15,6 +17,9 @@ from plw_assistant.assistant import Assistant, build_index
 from plw_assistant.config import Settings, get_settings
 from plw_assistant.embed import SentenceTransformerEmbedder
 from plw_assistant.web import create_app
+
+# Keep the embedding cache of test runs out of the user's cache folder.
+os.environ["PLW_CACHE_DIR"] = tempfile.mkdtemp(prefix="plw-test-cache-")
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -35,6 +40,9 @@ class HashEmbedder:
 
     def weights_sha256(self) -> str:
         return hashlib.sha256(self.name.encode()).hexdigest()
+
+    def is_common_word(self, word: str) -> bool:
+        return True
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, progress=None) -> np.ndarray:
         self.encoded.extend(texts)

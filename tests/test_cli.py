@@ -47,7 +47,7 @@ def test_ask_json_returns_the_public_shape(settings: Settings) -> None:
     result = run("ask", "--json", "-k", "3", QUESTION, PLW_INDEX_DIR=str(settings.index_dir))
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
-    assert set(body) == {"question", "answer", "citations"}
+    assert set(body) == {"question", "answer", "citations", "abstained"}
     assert [c["n"] for c in body["citations"]] == [1, 2, 3]
     assert any(
         c["text"].startswith("Members are more and more interested in EU funding")
@@ -104,7 +104,7 @@ def test_invalid_setting_names_the_variable() -> None:
     assert result.stderr.startswith("Error: Invalid setting: PLW_TOP_K: ")
 
 
-COMMANDS = ["index", "ask", "serve"]
+COMMANDS = ["index", "ask", "serve", "eval"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -19,7 +19,9 @@ from plw_assistant.index import SCHEMA_VERSION, Index, current_generation, read_
 
 @pytest.fixture
 def built(tmp_path: Path) -> tuple[Settings, HashEmbedder]:
-    settings = Settings(corpus_dir=CORPUS, index_dir=tmp_path / "index")
+    settings = Settings(
+        corpus_dir=CORPUS, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache"
+    )
     embedder = HashEmbedder()
     build_index(settings, embedder)
     return settings, embedder
@@ -36,11 +38,9 @@ def test_round_trip_keeps_chunks_vectors_and_manifest(built) -> None:
     assert m.corpus_fingerprint == corpus.fingerprint and m.chunks == len(chunks)
     assert m.weights_sha256 == embedder.weights_sha256()
     query = embedder.encode(["EU funding programmes members"])[0]
-    hits = index.search(query, 5)
-    assert len(hits) == 5 and [h.score for h in hits] == sorted(
-        (h.score for h in hits), reverse=True
-    )
-    assert index.search(query, 500)[-1].chunk in chunks
+    hits = index.dense_search(query, 5)
+    assert len(hits) == 5 and [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+    assert len(index.dense_search(query, 500)) == len(chunks)
 
 
 def test_heading_path_is_embedded_with_the_text(built) -> None:
@@ -73,7 +73,7 @@ def test_other_schema_version_is_refused(built) -> None:
     data = json.loads(manifest.read_text())
     data["schema_version"] = SCHEMA_VERSION + 1
     manifest.write_text(json.dumps(data))
-    with pytest.raises(IndexMismatchError, match=r"schema version 2.*Run `plw index` to rebuild"):
+    with pytest.raises(IndexMismatchError, match=rf"schema version {SCHEMA_VERSION + 1}, but .* reads version {SCHEMA_VERSION}\. Run `plw index` to rebuild"):
         Index.load(settings.index_dir, embedder)
 
 

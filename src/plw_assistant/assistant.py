@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .answer import Answer, clean_question, compose
+from .cache import CachedEmbedder
 from .config import Settings
 from .corpus import Skipped, load_corpus
 from .embed import Embedder, SentenceTransformerEmbedder
 from .errors import CorpusError, IndexMismatchError, IndexNotBuiltError
 from .index import Index, check_model, current_generation, read_manifest
-from .retrieve import Retriever
+from .retrieve import Mode, Retrieval, Retriever
 
 ProgressFactory = Callable[[int], Callable[[int], None]]
 
@@ -43,10 +44,10 @@ def build_index(
     index = Index.build(
         corpus.documents,
         chunks,
-        embedder,
+        CachedEmbedder(embedder, settings.cache_dir),
         corpus.fingerprint,
         batch_size=settings.batch_size,
-        progress=progress(len(chunks)) if progress else None,
+        progress=progress,
         skipped=[{"path": s.path, "reason": s.reason} for s in corpus.skipped],
     )
     path = index.save(settings.index_dir)
@@ -99,7 +100,12 @@ class Assistant:
         self._current()
         self.embedder.encode(["warm up"])
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
+    def retrieve(self, question: str, k: int | None = None, mode: Mode | None = None) -> Retrieval:
+        """Ranked passages without near-duplicates (what an answer is built from)."""
+        return self._current().search(
+            question, k or self.settings.top_k, mode or self.settings.mode, dedupe=True
+        )
+
+    def ask(self, question: str, k: int | None = None, mode: Mode | None = None) -> Answer:
         question = clean_question(question)
-        hits = self._current().search(question, k or self.settings.top_k)
-        return compose(question, hits)
+        return compose(question, self.retrieve(question, k, mode), self.settings.min_score)

@@ -12,6 +12,7 @@ import click
 from . import __version__
 from .config import MAX_K, Settings, get_settings
 from .errors import CorpusError, PLWError
+from .retrieve import MODES, Mode
 
 EXIT_ERROR = 1
 EXIT_PARTIAL = 3
@@ -47,6 +48,8 @@ def cli() -> None:
       plw ask "How can clusters support members with EU funding?"
       plw ask --json -k 3 "What helps in a crisis?"
       plw serve                      chat at http://127.0.0.1:8000
+      plw eval --questions tests/golden/plw-dev.jsonl
+      plw eval ../shared/bench/scifact --mode hybrid --json
 
     Paths and model come from the environment: PLW_CORPUS_DIR (default ./corpus),
     PLW_INDEX_DIR (default ./index), PLW_MODEL (default: the bundled all-MiniLM-L6-v2).
@@ -54,11 +57,11 @@ def cli() -> None:
     """
 
 
-def _progress(desc: str) -> Callable[[int], Callable[[int], None]]:
+def _progress(desc: str, unit: str = "passage") -> Callable[[int], Callable[[int], None]]:
     def factory(total: int) -> Callable[[int], None]:
         from tqdm import tqdm
 
-        bar = tqdm(total=total, desc=desc, unit="passage", file=sys.stderr, leave=False)
+        bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
 
         def update(n: int) -> None:
             bar.update(n)
@@ -112,18 +115,25 @@ def index_cmd() -> None:
     default=None,
     help="How many passages to retrieve (default PLW_TOP_K, 5).",
 )
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default=None,
+    help="Retrieval mode (default PLW_MODE, hybrid).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
-def ask(question: str, k: int | None, as_json: bool) -> None:
+def ask(question: str, k: int | None, mode: Mode | None, as_json: bool) -> None:
     """Answer QUESTION from the index, citing the passages it used.
 
     \b
     Examples:
       plw ask "How can clusters support their members with EU funding?"
       plw ask --json -k 3 "Why keep communicating with members in a crisis?"
+      plw ask --mode bm25 "RECIPE4Mobility"
     """
     from .assistant import Assistant
 
-    answer = Assistant(get_settings()).ask(question, k)
+    answer = Assistant(get_settings()).ask(question, k, mode)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -170,6 +180,11 @@ def serve(host: str, port: int) -> None:
         _build(settings, embedder)
     click.echo(f"PLW Assistant: http://{host}:{port}", err=True)
     uvicorn.run("plw_assistant.web:create_app", factory=True, host=host, port=port)
+
+
+from . import cli_eval  # noqa: E402  (registers `plw eval` on the group above)
+
+cli.add_command(cli_eval.eval_cmd)
 
 
 def main() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +15,8 @@ from .errors import PLWError
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MAX_QUESTION_CHARS = 2000
 MAX_K = 20
+# Calibrated on tests/golden/plw-dev.jsonl: see BENCHMARKS.md, "Abstention".
+DEFAULT_MIN_SCORE = 0.22
 
 
 class Settings(BaseSettings):
@@ -32,6 +36,21 @@ class Settings(BaseSettings):
         1000, ge=200, le=10000, description="Paragraphs longer than this are split at sentences."
     )
     batch_size: int = Field(32, ge=1, le=1024, description="Passages embedded per batch.")
+    mode: Literal["hybrid", "dense", "bm25"] = Field(
+        "hybrid", description="Retrieval: dense + BM25 fused (hybrid), dense only or BM25 only."
+    )
+    min_score: float = Field(
+        DEFAULT_MIN_SCORE,
+        ge=-1.0,
+        le=1.0,
+        description="Abstain when no passage reaches this cosine similarity to the question.",
+    )
+    cache_dir: Path = Field(
+        default_factory=lambda: (
+            Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plw-assistant"
+        ),
+        description="Where passage embeddings are cached between builds and evaluations.",
+    )
 
     @field_validator("model")
     @classmethod

@@ -69,8 +69,12 @@ class Chunk:
     @property
     def embedding_text(self) -> str:
         """What gets embedded: the document title and heading path give the passage context."""
-        path = SECTION_SEP.join(p for p in (self.title, self.section) if p)
-        return f"{path}: {self.plain}"
+        return f"{self.context}: {self.plain}"
+
+    @property
+    def context(self) -> str:
+        """Document title and heading path, e.g. ``Title › Section › Subsection``."""
+        return SECTION_SEP.join(p for p in (self.title, self.section) if p)
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,21 @@ def plain_text(text: str) -> str:
         out = f"{out.rstrip(':')}: {'; '.join(items)}" if out else "; ".join(items)
     out = _LINK.sub(r"\1", out)
     return out.replace("**", "").replace("__", "")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences (and list sub-items) of a passage, relative to ``text``."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start, end = _trim(text, line.start(), line.end(), strip_marker=True)
+        for cut in _SENTENCE_END.finditer(text, start, end):
+            stop = cut.start() + len(cut.group(0).rstrip())
+            if stop > start:
+                spans.append((start, stop))
+            start = cut.end()
+        if end > start:
+            spans.append((start, end))
+    return spans
 
 
 def load_corpus(corpus_dir: Path, max_chars: int = 1000) -> tuple[Corpus, list[Chunk]]:

@@ -34,6 +34,8 @@ class Embedder(Protocol):
 
     def weights_sha256(self) -> str: ...
 
+    def is_common_word(self, word: str) -> bool: ...
+
     def encode(
         self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
     ) -> np.ndarray: ...
@@ -73,6 +75,7 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.bundled = name in _BUNDLED_ALIASES
         self._model: Any = None
+        self._vocab: frozenset[str] | None = None
         self._lock = threading.Lock()
 
     def _source(self) -> str:
@@ -134,6 +137,14 @@ class SentenceTransformerEmbedder:
     @property
     def dimension(self) -> int:
         return int(self._load().get_embedding_dimension())
+
+    def is_common_word(self, word: str) -> bool:
+        """Whether ``word`` is a whole entry of the model's tokenizer vocabulary (which holds
+        the most frequent words of its training text): rare names and jargon are not."""
+        if self._vocab is None:
+            vocab = self._load().tokenizer.get_vocab()
+            self._vocab = frozenset(w.lower() for w in vocab if w.isalnum())
+        return word.lower() in self._vocab
 
     def encode(
         self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None

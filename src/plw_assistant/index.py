@@ -12,18 +12,19 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-from .corpus import Chunk, Document
+from .corpus import Chunk, Document, plain_text, sentence_spans
 from .embed import Embedder, Progress
 from .errors import IndexMismatchError, IndexNotBuiltError
+from .lexical import BM25, BM25_PARAMS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CURRENT = "CURRENT"
 _REBUILD = "Run `plw index` to rebuild it."
 
@@ -40,6 +41,8 @@ class Manifest:
     documents: int
     schema_version: int = SCHEMA_VERSION
     built_at: str = ""
+    sentences: int = 0
+    bm25: dict[str, object] = field(default_factory=lambda: dict(BM25_PARAMS))
     skipped: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -50,17 +53,21 @@ class Hit:
 
 
 class Index:
-    """Chunks and their vectors; row ``i`` of the FAISS index is ``chunks[i]``."""
+    """Chunks, their vectors and their BM25 index; row ``i`` of each is ``chunks[i]``."""
 
     def __init__(
         self,
         vectors: faiss.Index,
+        sentences: Sentences,
+        lexical: BM25,
         chunks: list[Chunk],
         documents: list[Document],
         manifest: Manifest,
         path: Path | None = None,
     ) -> None:
         self.vectors = vectors
+        self.sentences = sentences
+        self.lexical = lexical
         self.chunks = chunks
         self.documents = {d.id: d for d in documents}
         self.manifest = manifest
@@ -75,16 +82,25 @@ class Index:
         corpus_fingerprint: str,
         *,
         batch_size: int = 32,
-        progress: Progress | None = None,
+        progress: Callable[[int], Progress] | None = None,
         skipped: Sequence[dict[str, str]] = (),
     ) -> Index:
-        """Embed every chunk (heading path included) and put the vectors in a flat IP index."""
+        """Embed every chunk and every sentence of a multi-sentence chunk (each with its heading
+        path) into flat inner-product indexes, and index the chunks for BM25."""
+        spans = [sentence_spans(c.text) for c in chunks]
+        extra = [
+            f"{c.context}: {plain_text(c.text[s:e])}"
+            for c, sp in zip(chunks, spans, strict=True)
+            if len(sp) > 1
+            for s, e in sp
+        ]
+        texts = [c.embedding_text for c in chunks] + extra
         embeddings = embedder.encode(
-            [c.embedding_text for c in chunks], batch_size=batch_size, progress=progress
+            texts, batch_size=batch_size, progress=progress(len(texts)) if progress else None
         )
         vectors = faiss.IndexFlatIP(embedder.dimension)
-        if len(chunks):
-            vectors.add(np.ascontiguousarray(embeddings, dtype=np.float32))
+        vectors.add(np.ascontiguousarray(embeddings[: len(chunks)], dtype=np.float32))
+        sentences = Sentences.assemble(spans, embeddings[: len(chunks)], embeddings[len(chunks) :])
         manifest = Manifest(
             model=embedder.name,
             weights_sha256=embedder.weights_sha256(),
@@ -93,19 +109,52 @@ class Index:
             chunks=len(chunks),
             documents=len(documents),
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            sentences=sentences.size,
             skipped=list(skipped),
         )
-        return cls(vectors, list(chunks), list(documents), manifest)
+        lexical = BM25.build([c.embedding_text for c in chunks])
+        return cls(vectors, sentences, lexical, list(chunks), list(documents), manifest)
 
-    def search(self, query: np.ndarray, k: int) -> list[Hit]:
-        """The ``k`` chunks most similar to one normalised query vector, best first."""
-        k = min(k, self.vectors.ntotal)
+    @property
+    def size(self) -> int:
+        return len(self.chunks)
+
+    def dense_search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """``(row, similarity)`` of the ``k`` best chunks, best first.
+
+        A chunk's similarity is the best of its own cosine and its sentences' cosines, so one
+        sentence that answers the question is not drowned by the rest of its paragraph.
+        """
+        k = min(k, self.size)
         if k <= 0:
             return []
-        scores, ids = self.vectors.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k)
-        return [
-            Hit(self.chunks[i], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0
-        ]
+        q = np.asarray(query, dtype=np.float32).reshape(1, -1)
+        best: dict[int, float] = {}
+        scores, ids = self.vectors.search(q, k)
+        best.update((int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0)
+        n = min(self.sentences.size, 4 * k)
+        if n:
+            scores, ids = self.sentences.vectors.search(q, n)
+            for s, i in zip(scores[0], ids[0], strict=True):
+                if i >= 0:
+                    row = int(self.sentences.rows[i])
+                    best[row] = max(best.get(row, -1.0), float(s))
+        return sorted(best.items(), key=lambda p: (-p[1], p[0]))[:k]
+
+    def dense_scores(self, rows: Sequence[int], query: np.ndarray) -> list[float]:
+        """The ``dense_search`` similarity of the given rows."""
+        own = self.vectors_of(rows) @ query
+        out = []
+        for row, score in zip(rows, own.tolist(), strict=True):
+            lo, hi = self.sentences.offsets[row], self.sentences.offsets[row + 1]
+            if hi - lo > 1:
+                score = max(score, float(np.max(self.sentences.vectors_range(lo, hi) @ query)))
+            out.append(score)
+        return out
+
+    def vectors_of(self, rows: Sequence[int]) -> np.ndarray:
+        """The stored chunk embeddings of the given rows."""
+        return np.asarray(self.vectors.reconstruct_batch(np.asarray(rows, dtype=np.int64)))
 
     def save(self, index_dir: Path) -> Path:
         """Write a new generation and make it current in one atomic rename."""
@@ -116,10 +165,13 @@ class Index:
         tmp.chmod(0o777 & ~umask)
         try:
             faiss.write_index(self.vectors, str(tmp / "vectors.faiss"))
+            self.lexical.save(tmp / "bm25")
+            self.sentences.save(tmp)
             _write_sqlite(tmp / "chunks.sqlite", self.chunks, list(self.documents.values()))
             (tmp / "manifest.json").write_text(json.dumps(asdict(self.manifest), indent=2))
-            for f in tmp.iterdir():
-                _fsync(f)
+            for f in tmp.rglob("*"):
+                if f.is_file():
+                    _fsync(f)
             previous = current_generation(index_dir)
             gen = index_dir / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{tmp.name[-8:]}"
             tmp.rename(gen)
@@ -142,14 +194,86 @@ class Index:
             check_model(manifest, embedder, index_dir)
         try:
             vectors = faiss.read_index(str(gen / "vectors.faiss"))
+            lexical = BM25.load(gen / "bm25")
+            sentences = Sentences.load(gen)
             chunks, documents = _read_sqlite(gen / "chunks.sqlite")
         except (RuntimeError, sqlite3.Error, OSError, ValueError, KeyError) as exc:
             raise IndexMismatchError(
                 f"The index in {index_dir} is damaged ({exc.__class__.__name__}). {_REBUILD}"
             ) from None
-        if vectors.ntotal != len(chunks) or vectors.d != manifest.dimension:
+        sizes_agree = vectors.ntotal == lexical.size == len(chunks) == sentences.chunks
+        if not sizes_agree or vectors.d != manifest.dimension:
             raise IndexMismatchError(f"The index in {index_dir} is inconsistent. {_REBUILD}")
-        return cls(vectors, chunks, documents, manifest, gen)
+        return cls(vectors, sentences, lexical, chunks, documents, manifest, gen)
+
+
+@dataclass
+class Sentences:
+    """Every sentence of every chunk: its span in the chunk text and its embedding.
+
+    Sentences of chunk ``r`` are rows ``offsets[r]:offsets[r + 1]``; a one-sentence chunk's
+    sentence shares the chunk's vector (the embedded text would be the same).
+    """
+
+    vectors: faiss.Index
+    rows: np.ndarray  # chunk row of each sentence
+    offsets: np.ndarray  # len(chunks) + 1
+    spans: np.ndarray  # (sentences, 2) start/end within the chunk text
+
+    @property
+    def size(self) -> int:
+        return int(self.rows.size)
+
+    @property
+    def chunks(self) -> int:
+        return int(self.offsets.size - 1)
+
+    def vectors_range(self, lo: int, hi: int) -> np.ndarray:
+        return np.asarray(self.vectors.reconstruct_n(int(lo), int(hi - lo)))
+
+    def spans_of(self, row: int) -> list[tuple[int, int]]:
+        lo, hi = self.offsets[row], self.offsets[row + 1]
+        return [(int(s), int(e)) for s, e in self.spans[lo:hi]]
+
+    @classmethod
+    def assemble(
+        cls, spans: Sequence[list[tuple[int, int]]], chunk_vecs: np.ndarray, extra: np.ndarray
+    ) -> Sentences:
+        vecs, rows, flat, offsets, used = [], [], [], [0], 0
+        for row, sp in enumerate(spans):
+            sp = sp or [(0, 0)]
+            if len(sp) == 1:
+                vecs.append(chunk_vecs[row : row + 1])
+            else:
+                vecs.append(extra[used : used + len(sp)])
+                used += len(sp)
+            rows += [row] * len(sp)
+            flat += sp
+            offsets.append(offsets[-1] + len(sp))
+        index = faiss.IndexFlatIP(chunk_vecs.shape[1])
+        if vecs:
+            index.add(np.ascontiguousarray(np.concatenate(vecs), dtype=np.float32))
+        return cls(
+            index,
+            np.asarray(rows, dtype=np.int64),
+            np.asarray(offsets, dtype=np.int64),
+            np.asarray(flat, dtype=np.int64).reshape(-1, 2),
+        )
+
+    def save(self, directory: Path) -> None:
+        faiss.write_index(self.vectors, str(directory / "sentences.faiss"))
+        np.savez(
+            directory / "sentences.npz", rows=self.rows, offsets=self.offsets, spans=self.spans
+        )
+
+    @classmethod
+    def load(cls, directory: Path) -> Sentences:
+        with np.load(directory / "sentences.npz") as data:
+            rows, offsets, spans = data["rows"], data["offsets"], data["spans"]
+        vectors = faiss.read_index(str(directory / "sentences.faiss"))
+        if vectors.ntotal != rows.size or spans.shape != (rows.size, 2):
+            raise ValueError("sentence tables disagree")
+        return cls(vectors, rows, offsets, spans)
 
 
 def current_generation(index_dir: Path) -> Path | None:

@@ -24,6 +24,7 @@ from .assistant import Assistant
 from .config import MAX_K, Settings, get_settings
 from .embed import Embedder
 from .errors import IndexMismatchError, IndexNotBuiltError, ModelError, PLWError, QuestionError
+from .retrieve import Mode
 
 NOT_BUILT = "The index is not built yet. Run `plw index`, then ask again."
 MISMATCH = (
@@ -43,6 +44,7 @@ def web_root() -> Path:
 class AskRequest(BaseModel):
     question: str
     k: int | None = None
+    mode: Mode | None = None
 
     @field_validator("question")
     @classmethod
@@ -137,7 +139,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     @app.post("/api/ask")
     async def api_ask(body: AskRequest, assistant: AssistantDep) -> JSONResponse:
         try:
-            answer = await run_in_threadpool(assistant.ask, body.question, body.k)
+            answer = await run_in_threadpool(assistant.ask, body.question, body.k, body.mode)
         except PLWError as exc:
             status, detail = _status_of(exc)
             return JSONResponse({"detail": detail}, status_code=status)

@@ -1,0 +1,81 @@
+"""Keyword search: BM25 (bm25s) over the same passages the dense index holds."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# Recorded in the manifest: changing any of these means the BM25 part must be rebuilt.
+BM25_PARAMS = {"k1": 0.9, "b": 0.4, "method": "lucene", "stemmer": "english", "stopwords": "en_plus"}
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer(BM25_PARAMS["stemmer"])
+
+
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """Lower-cased, stop-word-free, stemmed word lists."""
+    import bm25s
+
+    tokens: list[list[str]] = bm25s.tokenize(
+        list(texts),
+        stopwords=BM25_PARAMS["stopwords"],
+        stemmer=_stemmer(),
+        return_ids=False,
+        show_progress=False,
+    )
+    return tokens
+
+
+class BM25:
+    """A BM25 index whose document ``i`` is row ``i`` of the dense index."""
+
+    def __init__(self, model: Any, size: int) -> None:
+        self.model = model
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> BM25:
+        import bm25s
+
+        model = bm25s.BM25(k1=BM25_PARAMS["k1"], b=BM25_PARAMS["b"], method=BM25_PARAMS["method"])
+        if texts:
+            # bm25s logs a warning for documents that are all stop words; they just never match.
+            logging.getLogger("bm25s").setLevel(logging.ERROR)
+            model.index(tokenize(texts), show_progress=False)
+        return cls(model, len(texts))
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every document for ``query`` (zeros where no word matches)."""
+        words = tokenize([query])[0]
+        if not self.size or not words:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self.model.get_scores(words), dtype=np.float32)
+
+    def knows(self, term: str) -> bool:
+        """Whether a (tokenized) term occurs anywhere in the indexed passages."""
+        return self.size > 0 and term in self.model.vocab_dict
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "size.json").write_text(json.dumps({"size": self.size}))
+        if self.size:
+            self.model.save(str(directory), show_progress=False)
+
+    @classmethod
+    def load(cls, directory: Path) -> BM25:
+        import bm25s
+
+        size = int(json.loads((directory / "size.json").read_text())["size"])
+        if not size:
+            return cls(bm25s.BM25(), 0)
+        return cls(bm25s.BM25.load(str(directory), show_progress=False), size)
