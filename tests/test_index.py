@@ -73,7 +73,10 @@ def test_other_schema_version_is_refused(built) -> None:
     data = json.loads(manifest.read_text())
     data["schema_version"] = SCHEMA_VERSION + 1
     manifest.write_text(json.dumps(data))
-    with pytest.raises(IndexMismatchError, match=rf"schema version {SCHEMA_VERSION + 1}, but .* reads version {SCHEMA_VERSION}\. Run `plw index` to rebuild"):
+    with pytest.raises(
+        IndexMismatchError,
+        match=rf"schema version {SCHEMA_VERSION + 1}, but .* reads version {SCHEMA_VERSION}\. ",
+    ):
         Index.load(settings.index_dir, embedder)
 
 

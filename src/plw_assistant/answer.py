@@ -59,12 +59,16 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
 
     The best dense cosine is the evidence where there is one; a question with a rare word no
     passage contains ("Kubernetes") must match more strongly, since the model may match it on
-    its common words alone ("cluster"). BM25 alone only knows whether any passage shares a word.
+    its common words alone ("cluster"); one naming a rare word the notes contain
+    ("RECIPE4Mobility") is covered whatever its cosine. BM25 alone only knows whether any
+    passage shares a word.
     """
     if not retrieval.hits:
         return False
     if retrieval.best_cosine is None:
         return retrieval.keyword_match
+    if retrieval.named_terms:
+        return True
     if retrieval.unknown_terms and retrieval.best_cosine < STRONG_MATCH:
         return False
     return retrieval.best_cosine >= min_score

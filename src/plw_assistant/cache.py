@@ -71,15 +71,17 @@ class CachedEmbedder:
         if progress is not None and len(texts) > len(missing):
             progress(len(texts) - len(missing))
         self.misses = len(missing)
-        if missing:
-            fresh = self.inner.encode([texts[i] for i in missing], batch_size, progress)
-            out[missing] = fresh
+        # Embed in blocks and store each at once, so an interrupted run keeps what it did.
+        for lo in range(0, len(missing), 2048):
+            block = missing[lo : lo + 2048]
+            fresh = self.inner.encode([texts[i] for i in block], batch_size, progress)
+            out[block] = fresh
             if db is not None:
                 try:
                     with db:
                         db.executemany(
                             "INSERT OR REPLACE INTO emb VALUES (?, ?)",
-                            [(keys[i], fresh[j].tobytes()) for j, i in enumerate(missing)],
+                            [(keys[i], fresh[j].tobytes()) for j, i in enumerate(block)],
                         )
                 except sqlite3.Error:
                     pass

@@ -12,7 +12,13 @@ from typing import Any
 import numpy as np
 
 # Recorded in the manifest: changing any of these means the BM25 part must be rebuilt.
-BM25_PARAMS = {"k1": 0.9, "b": 0.4, "method": "lucene", "stemmer": "english", "stopwords": "en_plus"}
+BM25_PARAMS = {
+    "k1": 0.9,
+    "b": 0.4,
+    "method": "lucene",
+    "stemmer": "english",
+    "stopwords": "en_plus",  # NLTK's list: drops question words ("which", "how", "should")
+}
 
 
 @lru_cache(maxsize=1)

@@ -31,6 +31,7 @@ class Retrieval:
     best_cosine: float | None  # best dense similarity in the index (None in bm25 mode)
     keyword_match: bool  # whether any passage shares a (stemmed, non-stop) word
     unknown_terms: tuple[str, ...] = ()  # rare words of the question that no passage contains
+    named_terms: tuple[str, ...] = ()  # rare words of the question that passages do contain
 
 
 class Retriever:
@@ -63,21 +64,23 @@ class Retriever:
         if dedupe:
             ranked = self._dedupe(ranked)
         hits = [Hit(self.index.chunks[row], score) for row, score in ranked[:k]]
-        unknown = self.unknown_terms(question) if mode != "bm25" else ()
-        return Retrieval(hits, best_cosine, keyword_match, unknown)
+        unknown, named = self.rare_terms(question) if mode != "bm25" else ((), ())
+        return Retrieval(hits, best_cosine, keyword_match, unknown, named)
 
-    def unknown_terms(self, question: str) -> tuple[str, ...]:
-        """Words of the question that are neither in any passage nor common words (e.g. a
-        product name the notes never mention): a sign the question is about something else."""
+    def rare_terms(self, question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The question's rare words (not common words of the model's vocabulary), split into
+        those no passage contains ("Kubernetes": likely about something else) and those the
+        passages do contain ("RECIPE4Mobility": a name the notes know)."""
         words = dict.fromkeys(re.findall(r"[^\W_]{2,}", question.lower()))
         stems = tokenize(list(words))
-        return tuple(
-            w
-            for w, s in zip(words, stems, strict=True)
-            if s
-            and not any(self.index.lexical.knows(t) for t in s)
-            and not self.embedder.is_common_word(w)
-        )
+        unknown: list[str] = []
+        named: list[str] = []
+        for word, stem in zip(words, stems, strict=True):
+            if not stem or self.embedder.is_common_word(word):
+                continue
+            known = any(self.index.lexical.knows(t) for t in stem)
+            (named if known else unknown).append(word)
+        return tuple(unknown), tuple(named)
 
     def _fuse(
         self, query: np.ndarray, dense: dict[int, float], keyword: np.ndarray, want: int

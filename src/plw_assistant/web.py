@@ -151,17 +151,24 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         assistant: AssistantDep,
         q: Annotated[str | None, Query(max_length=10_000)] = None,
         k: Annotated[int | None, Query(ge=1, le=MAX_K)] = None,
+        mode: Mode | None = None,
     ) -> HTMLResponse:
         answer: Answer | None = None
         error: str | None = None
         status = 200
         if q is not None:
             try:
-                answer = await run_in_threadpool(assistant.ask, q, k)
+                answer = await run_in_threadpool(assistant.ask, q, k, mode)
             except PLWError as exc:
                 status, error = _status_of(exc)
         context: dict[str, Any] = {
             "question": q or "",
+            "mode": mode or assistant.settings.mode,
+            "modes": {
+                "hybrid": "Hybrid (meaning + words)",
+                "dense": "Meaning",
+                "bm25": "Exact words",
+            },
             "answer": answer,
             "error": error,
             "max_k": MAX_K,
