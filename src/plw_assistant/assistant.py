@@ -92,7 +92,7 @@ class Assistant:
         with self._lock:
             if self._retriever is None or self._retriever.index.path != gen:
                 index = Index.load(self.settings.index_dir, self.embedder)
-                self._retriever = Retriever(index, self.embedder)
+                self._retriever = Retriever(index, self.embedder, self.settings.hybrid_alpha)
             return self._retriever
 
     def warm_up(self) -> None:

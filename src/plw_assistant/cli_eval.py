@@ -93,7 +93,7 @@ def _beir(dataset: Path, mode: Mode, split: str, settings: Any) -> dict[str, Any
 
     data = load_beir(dataset, split)
     embedder = CachedEmbedder(SentenceTransformerEmbedder(settings.model), settings.cache_dir)
-    return evaluate_beir(data, embedder, mode, progress=_bar)
+    return evaluate_beir(data, embedder, mode, progress=_bar, alpha=settings.hybrid_alpha)
 
 
 def _golden(questions: Path, mode: Mode, settings: Any) -> Any:

@@ -15,6 +15,8 @@ from .errors import PLWError
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MAX_QUESTION_CHARS = 2000
 MAX_K = 20
+# Chosen on SciFact's train split: see BENCHMARKS.md, "How the fusion weight was chosen".
+DEFAULT_HYBRID_ALPHA = 0.6
 # Calibrated on tests/golden/plw-dev.jsonl: see BENCHMARKS.md, "Abstention".
 DEFAULT_MIN_SCORE = 0.22
 
@@ -38,6 +40,12 @@ class Settings(BaseSettings):
     batch_size: int = Field(32, ge=1, le=1024, description="Passages embedded per batch.")
     mode: Literal["hybrid", "dense", "bm25"] = Field(
         "hybrid", description="Retrieval: dense + BM25 fused (hybrid), dense only or BM25 only."
+    )
+    hybrid_alpha: float = Field(
+        DEFAULT_HYBRID_ALPHA,
+        ge=0.0,
+        le=1.0,
+        description="Weight of dense similarity against BM25 in hybrid mode.",
     )
     min_score: float = Field(
         DEFAULT_MIN_SCORE,

@@ -15,7 +15,7 @@ from .corpus import Chunk
 from .embed import Embedder
 from .errors import PLWError
 from .index import Index
-from .retrieve import Mode, Retriever
+from .retrieve import ALPHA, Mode, Retriever
 
 Progress = Callable[[str, int], Callable[[int], None]]
 
@@ -95,7 +95,11 @@ def mrr_at(ranked: Sequence[str], rels: dict[str, int], k: int = 10) -> float:
 
 
 def evaluate_beir(
-    data: Beir, embedder: Embedder, mode: Mode, progress: Progress | None = None
+    data: Beir,
+    embedder: Embedder,
+    mode: Mode,
+    progress: Progress | None = None,
+    alpha: float = ALPHA,
 ) -> dict[str, Any]:
     """Index the dataset in memory and score every query in ``mode``."""
     index = Index.build(
@@ -105,7 +109,7 @@ def evaluate_beir(
         "beir",
         progress=(lambda n: progress("Embedding corpus", n)) if progress else None,
     )
-    retriever = Retriever(index, embedder)
+    retriever = Retriever(index, embedder, alpha)
     step = progress("Queries", len(data.queries)) if progress else None
     totals = {"ndcg@10": 0.0, "recall@10": 0.0, "recall@100": 0.0, "mrr@10": 0.0}
     for qid, text in data.queries.items():

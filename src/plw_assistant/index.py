@@ -310,6 +310,11 @@ def _open_current(index_dir: Path) -> tuple[Path, Manifest]:
 
 
 def check_model(manifest: Manifest, embedder: Embedder, index_dir: Path) -> None:
+    """Refuse an index built with another model, other weights or other BM25 settings."""
+    if manifest.bm25 != BM25_PARAMS:
+        raise IndexMismatchError(
+            f"The index in {index_dir} was built with other keyword-search settings. {_REBUILD}"
+        )
     if manifest.model != embedder.name:
         raise IndexMismatchError(
             f"The index in {index_dir} was built with the model {manifest.model!r}, but "

@@ -8,6 +8,7 @@ from typing import Literal
 
 import numpy as np
 
+from .config import DEFAULT_HYBRID_ALPHA
 from .embed import Embedder
 from .index import Hit, Index
 from .lexical import tokenize
@@ -17,7 +18,7 @@ MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
 # Hybrid = ALPHA * dense/max(dense) + (1 - ALPHA) * bm25/max(bm25) over the union of each
 # method's top CANDIDATES. Chosen on the SciFact *train* split, never on test (BENCHMARKS.md):
 # it beat reciprocal rank fusion there (nDCG@10 0.753 against 0.717).
-ALPHA = 0.6
+ALPHA = DEFAULT_HYBRID_ALPHA
 CANDIDATES = 100
 # Passages this similar to a better-ranked one are near-duplicates and are not shown twice.
 DUPLICATE_COSINE = 0.95
@@ -35,9 +36,10 @@ class Retrieval:
 
 
 class Retriever:
-    def __init__(self, index: Index, embedder: Embedder) -> None:
+    def __init__(self, index: Index, embedder: Embedder, alpha: float = ALPHA) -> None:
         self.index = index
         self.embedder = embedder
+        self.alpha = alpha
 
     def search(
         self, question: str, k: int, mode: Mode = "hybrid", dedupe: bool = False
@@ -93,8 +95,8 @@ class Retriever:
         top_dense = max(dense.values(), default=0.0) or 1.0
         top_keyword = max(lexical.values(), default=0.0) or 1.0
         fused = {
-            r: ALPHA * max(dense[r], 0.0) / top_dense
-            + (1 - ALPHA) * float(keyword[r]) / top_keyword
+            r: self.alpha * max(dense[r], 0.0) / top_dense
+            + (1 - self.alpha) * float(keyword[r]) / top_keyword
             for r in rows
         }
         return sorted(fused.items(), key=lambda p: (-p[1], p[0]))
