@@ -24,7 +24,16 @@ def test_api_ask_returns_the_public_shape(client: TestClient) -> None:
     assert body["question"] == QUESTION
     assert [c["n"] for c in body["citations"]] == [1, 2, 3, 4, 5]
     for c in body["citations"]:
-        assert set(c) == {"n", "chunk_id", "document", "title", "section", "text", "score"}
+        assert set(c) == {
+            "n",
+            "chunk_id",
+            "document",
+            "title",
+            "section",
+            "text",
+            "score",
+            "highlights",
+        }
     assert any(
         c["text"].startswith("Members are more and more interested in EU funding")
         for c in body["citations"][:3]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .config import MAX_QUESTION_CHARS
+from .corpus import Chunk, plain_text
 from .errors import QuestionError
+from .index import Index
+from .lexical import tokenize
 from .retrieve import Retrieval
 
 EMPTY = "The question is empty. Type a question about the lessons."
@@ -15,9 +21,14 @@ NO_MATCH = (
     "No lesson in the notes covers this question. Try other words, or ask about the BLUES "
     "Peer Learning Webinars and what cluster partnerships learnt from them."
 )
-# Passages scoring below this share of the best one are shown as sources but not quoted.
+# The answer quotes at most MAX_SENTENCES sentences, each at least QUOTE_SHARE as relevant to
+# the question as the best one, skipping any REDUNDANT-similar to one already quoted.
+MAX_SENTENCES = 5
 QUOTE_SHARE = 0.8
-MAX_QUOTED = 3
+REDUNDANT = 0.9
+PASSAGE_WEIGHT = 0.5
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.M)
 # A question naming something the notes never mention needs at least this similarity.
 STRONG_MATCH = 0.5
 
@@ -31,6 +42,7 @@ class Citation:
     section: str
     text: str
     score: float
+    highlights: list[tuple[int, int]] = field(default_factory=list)  # spans within ``text``
 
 
 @dataclass(frozen=True)
@@ -41,7 +53,25 @@ class Answer:
     abstained: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        for c in out["citations"]:
+            c["highlights"] = [list(h) for h in c["highlights"]]
+        return out
+
+    def to_markdown(self) -> str:
+        """The answer with its citations as footnotes (quote, document, section)."""
+        if self.abstained:
+            return f"**{self.question}**\n\n{self.answer}\n"
+        body = _MARKER.sub(lambda m: f"[^{m.group(1)}]", self.answer)
+        used = {int(n) for n in _MARKER.findall(self.answer)}
+        notes = []
+        for c in self.citations:
+            if c.n not in used:
+                continue
+            quote = " … ".join(c.text[s:e] for s, e in c.highlights) or c.text
+            where = f"{c.title}, {c.section}" if c.section else c.title
+            notes.append(f"[^{c.n}]: “{' '.join(quote.split())}” — {where}")
+        return f"**{self.question}**\n\n{body}\n\n" + "\n".join(notes) + "\n"
 
 
 def clean_question(question: str) -> str:
@@ -74,11 +104,17 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
     return retrieval.best_cosine >= min_score
 
 
-def compose(question: str, retrieval: Retrieval, min_score: float) -> Answer:
-    """Quote the best passages, each marked ``[n]`` with ``n`` its place in ``citations``."""
+def compose(question: str, retrieval: Retrieval, min_score: float, index: Index) -> Answer:
+    """Quote the sentences that answer the question, each followed by ``[n]``, ``n`` being its
+    passage's place in ``citations``; every passage's quoted sentences become its highlights."""
     if not covers(retrieval, min_score):
         return Answer(question, NO_MATCH, [], abstained=True)
-    hits = retrieval.hits
+    picked = _pick_sentences(question, retrieval, index)
+    spans: dict[int, list[tuple[int, int]]] = {}
+    parts = []
+    for n, chunk, s, e in sorted(picked, key=lambda p: (p[0], p[2])):
+        spans.setdefault(n, []).append((s, e))
+        parts.append(f"{_readable(chunk, s, e)} [{n}]")
     citations = [
         Citation(
             n,
@@ -88,19 +124,63 @@ def compose(question: str, retrieval: Retrieval, min_score: float) -> Answer:
             h.chunk.section,
             h.chunk.text,
             round(h.score, 4),
+            spans.get(n, []),
         )
-        for n, h in enumerate(hits, start=1)
+        for n, h in enumerate(retrieval.hits, start=1)
     ]
-    best = hits[0].score
-    quoted = [
-        (n, h) for n, h in enumerate(hits, start=1) if n == 1 or h.score >= QUOTE_SHARE * best
-    ][:MAX_QUOTED]
-    lead = "The most relevant lesson" if len(quoted) == 1 else "The most relevant lessons"
-    lines = [f"{lead} from the notes:"]
-    lines += [f"- {_sentence(h.chunk.plain)} [{n}]" for n, h in quoted]
-    return Answer(question, "\n".join(lines), citations)
+    return Answer(question, " ".join(parts), citations)
 
 
-def _sentence(text: str) -> str:
-    text = text.strip()
+def _pick_sentences(
+    question: str, retrieval: Retrieval, index: Index
+) -> list[tuple[int, Chunk, int, int]]:
+    """Greedy selection by relevance to the question, skipping near-repeats (MMR-like)."""
+    candidates: list[tuple[float, int, Chunk, int, int, np.ndarray]] = []
+    words = set(tokenize([question])[0])
+    for n, hit in enumerate(retrieval.hits, start=1):
+        lo = int(index.sentences.offsets[hit.row])
+        vectors = index.sentences.vectors_range(lo, int(index.sentences.offsets[hit.row + 1]))
+        passage = 0.0
+        if retrieval.query is not None:
+            passage = float(index.vectors_of([hit.row])[0] @ retrieval.query)
+        for (s, e), vec in zip(index.sentences.spans_of(hit.row), vectors, strict=True):
+            if retrieval.query is not None:
+                # Half the passage's own relevance: a lesson's sentences stay together.
+                rel = PASSAGE_WEIGHT * passage + (1 - PASSAGE_WEIGHT) * float(vec @ retrieval.query)
+            else:  # bm25 mode has no query vector: share of the question's words present
+                rel = len(words & set(tokenize([hit.chunk.text[s:e]])[0])) / max(len(words), 1)
+            if not hit.chunk.text[s:e].endswith(":"):  # a list's lead-in says nothing alone
+                candidates.append((rel, n, hit.chunk, s, e, vec))
+    if not candidates:
+        return []
+    candidates.sort(key=lambda c: (-c[0], c[1], c[3]))
+    floor = candidates[0][0] * QUOTE_SHARE if candidates[0][0] > 0 else 0.0
+    chosen: list[tuple[float, int, Chunk, int, int, np.ndarray]] = []
+    for cand in candidates:
+        if len(chosen) == MAX_SENTENCES or cand[0] < floor:
+            break
+        if not any(_redundant(cand, c) for c in chosen):
+            chosen.append(cand)
+    return [(n, chunk, s, e) for _, n, chunk, s, e, _ in chosen]
+
+
+def _redundant(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Same meaning (vectors) or the same words (one note repeating another)."""
+    if float(a[5] @ b[5]) >= REDUNDANT:
+        return True
+    wa = set(tokenize([a[2].text[a[3] : a[4]]])[0])
+    wb = set(tokenize([b[2].text[b[3] : b[4]]])[0])
+    return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.8
+
+
+def _readable(chunk: Chunk, s: int, e: int) -> str:
+    """A quoted span as a sentence: list items keep their lead line, fragments their heading."""
+    text = plain_text(chunk.text[s:e])
+    line_start = chunk.text.rfind("\n", 0, s) + 1
+    if s > 0 and _ITEM.match(chunk.text, line_start):
+        head = plain_text(chunk.text.split("\n", 1)[0]).rstrip(":")
+        text = f"{head}: {text}"
+    elif not text.endswith((".", "!", "?", "…")) and len(text.split()) < 8:
+        text = f"{chunk.context}: {text}"
+    text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?", "…")) else text + "."

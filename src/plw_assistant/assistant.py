@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from .config import Settings
 from .corpus import Skipped, load_corpus
 from .embed import Embedder, SentenceTransformerEmbedder
 from .errors import CorpusError, IndexMismatchError, IndexNotBuiltError
+from .followup import Turn, resolve_follow_up
 from .index import Index, check_model, current_generation, read_manifest
 from .retrieve import Mode, Retrieval, Retriever
 
@@ -100,12 +101,29 @@ class Assistant:
         self._current()
         self.embedder.encode(["warm up"])
 
-    def retrieve(self, question: str, k: int | None = None, mode: Mode | None = None) -> Retrieval:
-        """Ranked passages without near-duplicates (what an answer is built from)."""
-        return self._current().search(
-            question, k or self.settings.top_k, mode or self.settings.mode, dedupe=True
+    def retrieve(
+        self,
+        question: str,
+        k: int | None = None,
+        mode: Mode | None = None,
+        history: Sequence[Turn] = (),
+    ) -> tuple[Retrieval, Index]:
+        """Ranked passages without near-duplicates (what an answer is built from); a follow-up
+        question is searched together with the turn before it."""
+        retriever = self._current()
+        r = resolve_follow_up(question, history)
+        retrieval = retriever.search(
+            r.query, k or self.settings.top_k, mode or self.settings.mode, True, r.demote, r.prefer
         )
+        return retrieval, retriever.index
 
-    def ask(self, question: str, k: int | None = None, mode: Mode | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        mode: Mode | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Answer:
         question = clean_question(question)
-        return compose(question, self.retrieve(question, k, mode), self.settings.min_score)
+        retrieval, index = self.retrieve(question, k, mode, history)
+        return compose(question, retrieval, self.settings.min_score, index)

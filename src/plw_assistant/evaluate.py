@@ -178,8 +178,10 @@ def evaluate_golden(
     step = progress("Questions", len(items)) if progress else None
     rows: list[dict[str, Any]] = []
     for item in items:
-        retrieval = assistant.retrieve(item.question, max(assistant.settings.top_k, 10), mode)
-        answer = compose(item.question, retrieval, assistant.settings.min_score)
+        retrieval, index = assistant.retrieve(
+            item.question, max(assistant.settings.top_k, 10), mode
+        )
+        answer = compose(item.question, retrieval, assistant.settings.min_score, index)
         rank = next((c.n for c in answer.citations if item.matches(c.document, c.text)), None)
         rows.append(
             {

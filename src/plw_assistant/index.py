@@ -50,6 +50,7 @@ class Manifest:
 class Hit:
     chunk: Chunk
     score: float
+    row: int = -1  # position in the index, for the chunk's stored sentence vectors
 
 
 class Index:

@@ -33,6 +33,7 @@ class Retrieval:
     keyword_match: bool  # whether any passage shares a (stemmed, non-stop) word
     unknown_terms: tuple[str, ...] = ()  # rare words of the question that no passage contains
     named_terms: tuple[str, ...] = ()  # rare words of the question that passages do contain
+    query: np.ndarray | None = None  # the question's embedding (None in bm25 mode)
 
 
 class Retriever:
@@ -42,13 +43,21 @@ class Retriever:
         self.alpha = alpha
 
     def search(
-        self, question: str, k: int, mode: Mode = "hybrid", dedupe: bool = False
+        self,
+        question: str,
+        k: int,
+        mode: Mode = "hybrid",
+        dedupe: bool = False,
+        demote: frozenset[str] = frozenset(),
+        prefer: frozenset[str] = frozenset(),
     ) -> Retrieval:
-        """The ``k`` best passages for ``question``; ``dedupe`` drops near-duplicates."""
+        """The ``k`` best passages for ``question``; ``dedupe`` drops near-duplicates, chunks
+        of documents in ``prefer`` go first and chunks whose id is in ``demote`` last."""
         n = self.index.size
         want = min(n, max(k, CANDIDATES) if dedupe or mode == "hybrid" else k)
         dense: dict[int, float] = {}
         best_cosine = None
+        query = None
         if mode != "bm25":
             query = self.embedder.encode([question])[0]
             dense = dict(self.index.dense_search(query, want))
@@ -65,9 +74,14 @@ class Retriever:
             ranked = self._fuse(query, dense, keyword, want)
         if dedupe:
             ranked = self._dedupe(ranked)
-        hits = [Hit(self.index.chunks[row], score) for row, score in ranked[:k]]
+        if demote or prefer:
+            chunks = self.index.chunks
+            ranked.sort(  # stable: the score order holds within each group
+                key=lambda p: (chunks[p[0]].id in demote, chunks[p[0]].document not in prefer)
+            )
+        hits = [Hit(self.index.chunks[row], score, row) for row, score in ranked[:k]]
         unknown, named = self.rare_terms(question) if mode != "bm25" else ((), ())
-        return Retrieval(hits, best_cosine, keyword_match, unknown, named)
+        return Retrieval(hits, best_cosine, keyword_match, unknown, named, query)
 
     def rare_terms(self, question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The question's rare words (not common words of the model's vocabulary), split into
@@ -85,12 +99,12 @@ class Retriever:
         return tuple(unknown), tuple(named)
 
     def _fuse(
-        self, query: np.ndarray, dense: dict[int, float], keyword: np.ndarray, want: int
+        self, query: np.ndarray | None, dense: dict[int, float], keyword: np.ndarray, want: int
     ) -> list[tuple[int, float]]:
         lexical = dict(_top(keyword, want))
         rows = sorted(set(dense) | set(lexical))
         missing = [r for r in rows if r not in dense]
-        if missing:  # dense similarity of passages only BM25 found
+        if missing and query is not None:  # dense similarity of passages only BM25 found
             dense.update(zip(missing, self.index.dense_scores(missing, query), strict=True))
         top_dense = max(dense.values(), default=0.0) or 1.0
         top_keyword = max(lexical.values(), default=0.0) or 1.0

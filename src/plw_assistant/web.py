@@ -15,15 +15,16 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from . import __version__
 from .answer import Answer, clean_question
 from .assistant import Assistant
-from .config import MAX_K, Settings, get_settings
+from .config import MAX_K, MAX_QUESTION_CHARS, Settings, get_settings
 from .embed import Embedder
 from .errors import IndexMismatchError, IndexNotBuiltError, ModelError, PLWError, QuestionError
+from .followup import Turn
 from .retrieve import Mode
 
 NOT_BUILT = "The index is not built yet. Run `plw index`, then ask again."
@@ -32,6 +33,7 @@ MISMATCH = (
 )
 MODEL_FAILED = "The embedding model could not be loaded. Check PLW_MODEL and the server log."
 BAD_K = f"k must be a whole number from 1 to {MAX_K}."
+MAX_HISTORY = 20
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
@@ -41,10 +43,23 @@ def web_root() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "web"
 
 
+class HistoryTurn(BaseModel):
+    """An earlier turn as the page sends it back; only the question and cited ids are used."""
+
+    question: str = Field(max_length=MAX_QUESTION_CHARS)
+    answer: str = Field("", max_length=20_000)
+    citations: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_K)
+
+    def turn(self) -> Turn:
+        cited = [c.get("chunk_id") for c in self.citations if c.get("highlights")]
+        return Turn(self.question, self.answer, tuple(str(c) for c in cited if c))
+
+
 class AskRequest(BaseModel):
     question: str
     k: int | None = None
     mode: Mode | None = None
+    history: list[HistoryTurn] = Field(default_factory=list, max_length=MAX_HISTORY)
 
     @field_validator("question")
     @classmethod
@@ -139,7 +154,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     @app.post("/api/ask")
     async def api_ask(body: AskRequest, assistant: AssistantDep) -> JSONResponse:
         try:
-            answer = await run_in_threadpool(assistant.ask, body.question, body.k, body.mode)
+            history = [t.turn() for t in body.history]
+            answer = await run_in_threadpool(
+                assistant.ask, body.question, body.k, body.mode, history
+            )
         except PLWError as exc:
             status, detail = _status_of(exc)
             return JSONResponse({"detail": detail}, status_code=status)
