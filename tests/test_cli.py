@@ -104,7 +104,7 @@ def test_invalid_setting_names_the_variable() -> None:
     assert result.stderr.startswith("Error: Invalid setting: PLW_TOP_K: ")
 
 
-COMMANDS = ["index", "ask", "serve", "eval"]
+COMMANDS = ["index", "ask", "chat", "serve", "eval"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -104,12 +104,15 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
     return retrieval.best_cosine >= min_score
 
 
-def compose(question: str, retrieval: Retrieval, min_score: float, index: Index) -> Answer:
+def compose(
+    question: str, retrieval: Retrieval, min_score: float, index: Index, said: str = ""
+) -> Answer:
     """Quote the sentences that answer the question, each followed by ``[n]``, ``n`` being its
-    passage's place in ``citations``; every passage's quoted sentences become its highlights."""
+    passage's place in ``citations``; every passage's quoted sentences become its highlights.
+    Sentences already ``said`` (by the previous answer, when asked for more) are not repeated."""
     if not covers(retrieval, min_score):
         return Answer(question, NO_MATCH, [], abstained=True)
-    picked = _pick_sentences(question, retrieval, index)
+    picked = _pick_sentences(question, retrieval, index, said)
     spans: dict[int, list[tuple[int, int]]] = {}
     parts = []
     for n, chunk, s, e in sorted(picked, key=lambda p: (p[0], p[2])):
@@ -132,7 +135,7 @@ def compose(question: str, retrieval: Retrieval, min_score: float, index: Index)
 
 
 def _pick_sentences(
-    question: str, retrieval: Retrieval, index: Index
+    question: str, retrieval: Retrieval, index: Index, said: str
 ) -> list[tuple[int, Chunk, int, int]]:
     """Greedy selection by relevance to the question, skipping near-repeats (MMR-like)."""
     candidates: list[tuple[float, int, Chunk, int, int, np.ndarray]] = []
@@ -149,8 +152,12 @@ def _pick_sentences(
                 rel = PASSAGE_WEIGHT * passage + (1 - PASSAGE_WEIGHT) * float(vec @ retrieval.query)
             else:  # bm25 mode has no query vector: share of the question's words present
                 rel = len(words & set(tokenize([hit.chunk.text[s:e]])[0])) / max(len(words), 1)
-            if not hit.chunk.text[s:e].endswith(":"):  # a list's lead-in says nothing alone
-                candidates.append((rel, n, hit.chunk, s, e, vec))
+            sentence = hit.chunk.text[s:e]
+            if sentence.endswith(":"):  # a list's lead-in says nothing alone
+                continue
+            if said and plain_text(sentence) in said:
+                continue
+            candidates.append((rel, n, hit.chunk, s, e, vec))
     if not candidates:
         return []
     candidates.sort(key=lambda c: (-c[0], c[1], c[3]))

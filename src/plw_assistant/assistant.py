@@ -107,15 +107,16 @@ class Assistant:
         k: int | None = None,
         mode: Mode | None = None,
         history: Sequence[Turn] = (),
-    ) -> tuple[Retrieval, Index]:
-        """Ranked passages without near-duplicates (what an answer is built from); a follow-up
-        question is searched together with the turn before it."""
+    ) -> tuple[Retrieval, Index, str]:
+        """Ranked passages without near-duplicates (what an answer is built from), their index
+        and what the previous answer already said; a follow-up question is searched together
+        with the turn before it."""
         retriever = self._current()
         r = resolve_follow_up(question, history)
         retrieval = retriever.search(
             r.query, k or self.settings.top_k, mode or self.settings.mode, True, r.demote, r.prefer
         )
-        return retrieval, retriever.index
+        return retrieval, retriever.index, r.said
 
     def ask(
         self,
@@ -125,5 +126,5 @@ class Assistant:
         history: Sequence[Turn] = (),
     ) -> Answer:
         question = clean_question(question)
-        retrieval, index = self.retrieve(question, k, mode, history)
-        return compose(question, retrieval, self.settings.min_score, index)
+        retrieval, index, said = self.retrieve(question, k, mode, history)
+        return compose(question, retrieval, self.settings.min_score, index, said)

@@ -48,6 +48,7 @@ def cli() -> None:
       plw ask "How can clusters support members with EU funding?"
       plw ask --json -k 3 "What helps in a crisis?"
       plw serve                      chat at http://127.0.0.1:8000
+      plw chat                       a conversation in the terminal
       plw eval --questions tests/golden/plw-dev.jsonl
       plw eval ../shared/bench/scifact --mode hybrid --json
 
@@ -122,7 +123,10 @@ def index_cmd() -> None:
     help="Retrieval mode (default PLW_MODE, hybrid).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
-def ask(question: str, k: int | None, mode: Mode | None, as_json: bool) -> None:
+@click.option(
+    "--markdown", is_flag=True, help="Print the answer as Markdown, its citations as footnotes."
+)
+def ask(question: str, k: int | None, mode: Mode | None, as_json: bool, markdown: bool) -> None:
     """Answer QUESTION from the index, citing the passages it used.
 
     \b
@@ -137,6 +141,13 @@ def ask(question: str, k: int | None, mode: Mode | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
+    if markdown:
+        click.echo(answer.to_markdown(), nl=False)
+        return
+    _show(answer)
+
+
+def _show(answer: Any) -> None:
     click.echo(answer.answer)
     if answer.citations:
         click.echo("\nSources:")
@@ -144,6 +155,54 @@ def ask(question: str, k: int | None, mode: Mode | None, as_json: bool) -> None:
         where = " › ".join(p for p in (c.title, c.section) if p)
         click.echo(f"[{c.n}] {where} (score {c.score:.2f})")
         click.echo("    " + c.text.replace("\n", "\n    "))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option(
+    "-k",
+    "k",
+    type=click.IntRange(1, MAX_K),
+    default=None,
+    help="How many passages to retrieve (default PLW_TOP_K, 5).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default=None,
+    help="Retrieval mode (default PLW_MODE, hybrid).",
+)
+def chat(k: int | None, mode: Mode | None) -> None:
+    """Ask questions in a conversation: follow-ups ("and for SMEs?") use the earlier turns.
+
+    Type a question and press Enter; an empty line, `exit` or Ctrl-D ends the chat.
+
+    \b
+    Examples:
+      plw chat
+      plw chat --mode dense -k 3
+    """
+    from .assistant import Assistant
+    from .errors import QuestionError
+    from .followup import Turn
+
+    assistant = Assistant(get_settings())
+    history: list[Turn] = []
+    while True:
+        try:
+            question = click.prompt("?", prompt_suffix=" ", default="", show_default=False)
+        except (EOFError, click.exceptions.Abort):
+            break
+        if question.strip().lower() in {"", "exit", "quit"}:
+            break
+        try:
+            answer = assistant.ask(question, k, mode, history)
+        except QuestionError as exc:
+            click.echo(str(exc), err=True)
+            continue
+        _show(answer)
+        click.echo()
+        cited = tuple(c.chunk_id for c in answer.citations if c.highlights)
+        history.append(Turn(answer.question, answer.answer, cited))
 
 
 @cli.command(context_settings=CONTEXT)

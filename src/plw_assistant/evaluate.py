@@ -178,7 +178,7 @@ def evaluate_golden(
     step = progress("Questions", len(items)) if progress else None
     rows: list[dict[str, Any]] = []
     for item in items:
-        retrieval, index = assistant.retrieve(
+        retrieval, index, _ = assistant.retrieve(
             item.question, max(assistant.settings.top_k, 10), mode
         )
         answer = compose(item.question, retrieval, assistant.settings.min_score, index)

@@ -41,6 +41,7 @@ class Resolved:
     query: str
     demote: frozenset[str] = frozenset()  # chunk ids to rank last (already quoted)
     prefer: frozenset[str] = frozenset()  # documents to rank first (what "there" points at)
+    said: str = ""  # the previous answer, when the user asks for something else
 
 
 def resolve_follow_up(question: str, history: Sequence[Turn]) -> Resolved:
@@ -55,4 +56,5 @@ def resolve_follow_up(question: str, history: Sequence[Turn]) -> Resolved:
     prefer: frozenset[str] = frozenset()
     if last.cited and _DEICTIC.search(question):
         prefer = frozenset({last.cited[0].split("#", 1)[0]})
-    return Resolved(f"{last.question} {question}", demote, prefer)
+    said = last.answer if demote else ""
+    return Resolved(f"{last.question} {question}", demote, prefer, said)
