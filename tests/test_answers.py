@@ -144,3 +144,30 @@ def test_plw_ask_markdown(settings: Settings) -> None:
         catch_exceptions=False,
     )
     assert result.exit_code == 0 and "[^1]: “Members are more" in result.stdout
+
+
+def test_page_marks_highlights_and_links_documents(client: TestClient) -> None:
+    r = client.get("/", params={"q": "How can clusters support their members with EU funding?"})
+    assert "<mark>Members are more and more interested in EU funding programmes" in r.text
+    answer = r.context["answer"]
+    first = answer.citations[0]
+    assert f'href="/documents/{first.document}?passage=' in r.text
+    assert 'id="answer-markdown"' in r.text and "[^1]: “Members" in r.text
+    doc = client.get(f"/documents/{first.document}", params={"passage": first.chunk_id})
+    assert doc.status_code == 200 and doc.template.name == "document.html"
+    assert '<mark id="passage">Members are more and more interested' in doc.text
+    assert client.get("/documents/no-such-note").status_code == 404
+
+
+def test_page_follow_up_without_javascript(client: TestClient) -> None:
+    first = client.post("/", data={"q": "Which webinar dealt with the impact of COVID?"})
+    history = first.context["history_json"]
+    assert json.loads(history)[0]["question"] == "Which webinar dealt with the impact of COVID?"
+    second = client.post("/", data={"q": "What else was discussed there?", "history": history})
+    assert second.status_code == 200
+    assert [t.question for t in second.context["earlier"]] == [
+        "Which webinar dealt with the impact of COVID?"
+    ]
+    assert any("IT tool" in c.text for c in second.context["answer"].citations[:3])
+    broken = client.post("/", data={"q": "What else was discussed there?", "history": "{not json"})
+    assert broken.status_code == 200 and broken.context["earlier"] == []

@@ -56,6 +56,8 @@ def test_wheel_serves_the_page_from_its_own_files(tmp_path: Path) -> None:
         "plw_assistant/web/templates/index.html",
         "plw_assistant/web/templates/_answer.html",
         "plw_assistant/web/static/style.css",
+        "plw_assistant/web/static/chat.js",
+        "plw_assistant/web/templates/document.html",
     ):
         assert needed in names
     site = tmp_path / "site"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -15,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from . import __version__
@@ -99,6 +101,27 @@ def cite_links(text: str) -> Markup:
     )
 
 
+def highlight(text: str, spans: list[tuple[int, int]]) -> Markup:
+    """Escape a passage and wrap each highlighted span in ``<mark>``."""
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if start < pos:
+            continue
+        out += [str(escape(text[pos:start])), f"<mark>{escape(text[start:end])}</mark>"]
+        pos = end
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def _history(raw: str | None) -> list[HistoryTurn]:
+    """Earlier turns posted back by the page's form; anything malformed is dropped."""
+    try:
+        data = json.loads(raw or "[]")
+        return [HistoryTurn.model_validate(t) for t in data[-MAX_HISTORY:]]
+    except (ValueError, TypeError, ValidationError):
+        return []
+
+
 def get_assistant(request: Request) -> Assistant:
     assistant: Assistant = request.app.state.assistant
     return assistant
@@ -113,6 +136,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     root = web_root()
     templates = Jinja2Templates(directory=root / "templates")
     templates.env.filters["cite_links"] = cite_links
+    templates.env.filters["highlight"] = highlight
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -163,6 +187,40 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             return JSONResponse({"detail": detail}, status_code=status)
         return JSONResponse(answer.to_dict())
 
+    async def _chat_page(
+        request: Request,
+        assistant: Assistant,
+        q: str | None,
+        k: int | None,
+        mode: Mode | None,
+        history: list[HistoryTurn],
+    ) -> HTMLResponse:
+        answer: Answer | None = None
+        error: str | None = None
+        status = 200
+        if q is not None:
+            turns = [t.turn() for t in history]
+            try:
+                answer = await run_in_threadpool(assistant.ask, q, k, mode, turns)
+            except PLWError as exc:
+                status, error = _status_of(exc)
+        past = [t.model_dump() for t in history]
+        if answer is not None:
+            past.append(answer.to_dict())
+        context: dict[str, Any] = {
+            "question": q or "",
+            "mode": mode or assistant.settings.mode,
+            "modes": MODE_LABELS,
+            "answer": answer,
+            "earlier": history,
+            "history_json": json.dumps(past[-MAX_HISTORY:], ensure_ascii=False),
+            "error": error,
+            "examples": EXAMPLES,
+        }
+        return templates.TemplateResponse(
+            request=request, name="index.html", context=context, status_code=status
+        )
+
     @app.get("/", response_class=HTMLResponse)
     async def page(
         request: Request,
@@ -171,34 +229,40 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         k: Annotated[int | None, Query(ge=1, le=MAX_K)] = None,
         mode: Mode | None = None,
     ) -> HTMLResponse:
-        answer: Answer | None = None
-        error: str | None = None
-        status = 200
-        if q is not None:
-            try:
-                answer = await run_in_threadpool(assistant.ask, q, k, mode)
-            except PLWError as exc:
-                status, error = _status_of(exc)
-        context: dict[str, Any] = {
-            "question": q or "",
-            "mode": mode or assistant.settings.mode,
-            "modes": {
-                "hybrid": "Hybrid (meaning + words)",
-                "dense": "Meaning",
-                "bm25": "Exact words",
-            },
-            "answer": answer,
-            "error": error,
-            "max_k": MAX_K,
-            "examples": EXAMPLES,
-        }
-        return templates.TemplateResponse(
-            request=request, name="index.html", context=context, status_code=status
-        )
+        return await _chat_page(request, assistant, q, k, mode, [])
+
+    @app.post("/", response_class=HTMLResponse)
+    async def page_post(request: Request, assistant: AssistantDep) -> HTMLResponse:
+        """The chat form without JavaScript: the conversation so far travels in the form."""
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        q = form.get("q", [""])[0][:10_000]
+        mode = form.get("mode", [""])[0]
+        chosen: Mode | None = mode if mode in MODE_LABELS else None  # type: ignore[assignment]
+        history = _history(form.get("history", [None])[0])
+        return await _chat_page(request, assistant, q, None, chosen, history)
+
+    @app.get("/documents/{document:path}", response_class=HTMLResponse)
+    async def document_page(
+        request: Request, document: str, assistant: AssistantDep, passage: str | None = None
+    ) -> HTMLResponse:
+        """A whole note, with the cited passage marked."""
+        try:
+            index = await run_in_threadpool(lambda: assistant.index)
+        except PLWError as exc:
+            status, detail = _status_of(exc)
+            return HTMLResponse(str(escape(detail)), status_code=status)
+        doc = index.documents.get(document)
+        if doc is None:
+            return HTMLResponse("No such document in the index.", status_code=404)
+        chunk = next((c for c in index.chunks if c.id == passage and c.document == doc.id), None)
+        spans = [(chunk.start, chunk.end)] if chunk else []
+        context = {"doc": doc, "spans": spans, "passage": chunk}
+        return templates.TemplateResponse(request=request, name="document.html", context=context)
 
     return app
 
 
+MODE_LABELS = {"hybrid": "Hybrid (meaning + words)", "dense": "Meaning", "bm25": "Exact words"}
 EXAMPLES = [
     "How can clusters support their members with EU funding?",
     "How should a cluster communicate with its members in a crisis?",
