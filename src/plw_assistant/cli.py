@@ -10,14 +10,13 @@ from typing import Any
 import click
 
 from . import __version__
-from .config import MAX_K, Settings, get_settings
+from .cli_common import CONTEXT, k_option, mode_option, progress_bar
+from .config import Settings, get_settings
 from .errors import CorpusError, PLWError
-from .retrieve import MODES, Mode
+from .retrieve import Mode
 
 EXIT_ERROR = 1
 EXIT_PARTIAL = 3
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class Failure(click.ClickException):
@@ -58,20 +57,8 @@ def cli() -> None:
     """
 
 
-def _progress(desc: str, unit: str = "passage") -> Callable[[int], Callable[[int], None]]:
-    def factory(total: int) -> Callable[[int], None]:
-        from tqdm import tqdm
-
-        bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
-
-        def update(n: int) -> None:
-            bar.update(n)
-            if bar.n >= total:
-                bar.close()
-
-        return update
-
-    return factory
+def _progress(desc: str) -> Callable[[int], Callable[[int], None]]:
+    return lambda total: progress_bar(desc, total, "passage")
 
 
 def _build(settings: Settings, embedder: Any) -> int:
@@ -109,19 +96,8 @@ def index_cmd() -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("question")
-@click.option(
-    "-k",
-    "k",
-    type=click.IntRange(1, MAX_K),
-    default=None,
-    help="How many passages to retrieve (default PLW_TOP_K, 5).",
-)
-@click.option(
-    "--mode",
-    type=click.Choice(MODES),
-    default=None,
-    help="Retrieval mode (default PLW_MODE, hybrid).",
-)
+@k_option
+@mode_option
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @click.option(
     "--markdown", is_flag=True, help="Print the answer as Markdown, its citations as footnotes."
@@ -158,19 +134,8 @@ def _show(answer: Any) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option(
-    "-k",
-    "k",
-    type=click.IntRange(1, MAX_K),
-    default=None,
-    help="How many passages to retrieve (default PLW_TOP_K, 5).",
-)
-@click.option(
-    "--mode",
-    type=click.Choice(MODES),
-    default=None,
-    help="Retrieval mode (default PLW_MODE, hybrid).",
-)
+@k_option
+@mode_option
 def chat(k: int | None, mode: Mode | None) -> None:
     """Ask questions in a conversation: follow-ups ("and for SMEs?") use the earlier turns.
 

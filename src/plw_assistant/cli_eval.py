@@ -3,43 +3,24 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from .cli_common import CONTEXT, mode_option, progress_bar
 from .config import get_settings
-from .retrieve import MODES, Mode
+from .retrieve import Mode
 
 
-def _bar(desc: str, total: int) -> Callable[[int], None]:
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
-
-    def update(n: int) -> None:
-        bar.update(n)
-        if bar.n >= total:
-            bar.close()
-
-    return update
-
-
-@click.command("eval", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("eval", context_settings=CONTEXT)
 @click.argument("dataset", required=False, type=click.Path(path_type=Path))
 @click.option(
     "--questions",
     type=click.Path(path_type=Path),
     help="Golden-questions file (JSON lines) to check against the current index.",
 )
-@click.option(
-    "--mode",
-    type=click.Choice(MODES),
-    default=None,
-    help="Retrieval mode (default PLW_MODE, hybrid).",
-)
+@mode_option
 @click.option(
     "--split",
     default="test",
@@ -93,7 +74,7 @@ def _beir(dataset: Path, mode: Mode, split: str, settings: Any) -> dict[str, Any
 
     data = load_beir(dataset, split)
     embedder = CachedEmbedder(SentenceTransformerEmbedder(settings.model), settings.cache_dir)
-    return evaluate_beir(data, embedder, mode, progress=_bar, alpha=settings.hybrid_alpha)
+    return evaluate_beir(data, embedder, mode, progress=progress_bar, alpha=settings.hybrid_alpha)
 
 
 def _golden(questions: Path, mode: Mode, settings: Any) -> Any:
@@ -101,7 +82,7 @@ def _golden(questions: Path, mode: Mode, settings: Any) -> Any:
     from .evaluate import evaluate_golden, load_golden
 
     items = load_golden(questions)
-    return evaluate_golden(items, Assistant(settings), mode, progress=_bar)
+    return evaluate_golden(items, Assistant(settings), mode, progress=progress_bar)
 
 
 def _print_golden(s: dict[str, Any], rows: list[dict[str, Any]]) -> None:
