@@ -47,7 +47,15 @@ def test_ask_json_returns_the_public_shape(settings: Settings) -> None:
     result = run("ask", "--json", "-k", "3", QUESTION, PLW_INDEX_DIR=str(settings.index_dir))
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
-    assert set(body) == {"question", "answer", "citations", "abstained"}
+    assert set(body) == {
+        "question",
+        "answer",
+        "citations",
+        "abstained",
+        "generated",
+        "flagged",
+        "notice",
+    }
     assert [c["n"] for c in body["citations"]] == [1, 2, 3]
     assert any(
         c["text"].startswith("Members are more and more interested in EU funding")

@@ -60,7 +60,15 @@ def test_mode_is_selectable_in_api_and_bad_mode_is_rejected(client: TestClient) 
 )
 def test_out_of_scope_questions_abstain(client: TestClient, question: str) -> None:
     body = client.post("/api/ask", json={"question": question}).json()
-    assert body == {"question": question, "answer": NO_MATCH, "citations": [], "abstained": True}
+    assert body == {
+        "question": question,
+        "answer": NO_MATCH,
+        "citations": [],
+        "abstained": True,
+        "generated": False,
+        "flagged": [],
+        "notice": "",
+    }
 
 
 def test_in_scope_answers_say_abstained_false(client: TestClient) -> None:

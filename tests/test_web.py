@@ -20,7 +20,15 @@ def test_api_ask_returns_the_public_shape(client: TestClient) -> None:
     r = client.post("/api/ask", json={"question": QUESTION, "k": 5})
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"question", "answer", "citations", "abstained"}
+    assert set(body) == {
+        "question",
+        "answer",
+        "citations",
+        "abstained",
+        "generated",
+        "flagged",
+        "notice",
+    }
     assert body["question"] == QUESTION
     assert [c["n"] for c in body["citations"]] == [1, 2, 3, 4, 5]
     for c in body["citations"]:

@@ -27,7 +27,7 @@ MAX_SENTENCES = 5
 QUOTE_SHARE = 0.8
 REDUNDANT = 0.9
 PASSAGE_WEIGHT = 0.5
-_MARKER = re.compile(r"\[(\d{1,3})\]")
+MARKER = re.compile(r"\[(\d{1,3})\]")
 _ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.M)
 # A question naming something the notes never mention needs at least this similarity.
 STRONG_MATCH = 0.5
@@ -51,6 +51,9 @@ class Answer:
     answer: str
     citations: list[Citation]
     abstained: bool = False
+    generated: bool = False  # written by the LLM (then checked), not quoted
+    flagged: list[str] = field(default_factory=list)  # generated sentences no passage supports
+    notice: str = ""  # one line about how the answer was made, e.g. the LLM fallback
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -62,8 +65,8 @@ class Answer:
         """The answer with its citations as footnotes (quote, document, section)."""
         if self.abstained:
             return f"**{self.question}**\n\n{self.answer}\n"
-        body = _MARKER.sub(lambda m: f"[^{m.group(1)}]", self.answer)
-        used = {int(n) for n in _MARKER.findall(self.answer)}
+        body = MARKER.sub(lambda m: f"[^{m.group(1)}]", self.answer)
+        used = {int(n) for n in MARKER.findall(self.answer)}
         notes = []
         for c in self.citations:
             if c.n not in used:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .answer import Answer, clean_question, compose
@@ -15,6 +15,7 @@ from .corpus import Skipped, load_corpus
 from .embed import Embedder, SentenceTransformerEmbedder
 from .errors import CorpusError, IndexMismatchError, IndexNotBuiltError
 from .followup import Turn, resolve_follow_up
+from .generate import LLM, LLMError, fallback_notice, generate
 from .index import Index, check_model, current_generation, read_manifest
 from .retrieve import Mode, Retrieval, Retriever
 
@@ -79,6 +80,7 @@ class Assistant:
         self.settings = settings
         self.embedder = embedder or SentenceTransformerEmbedder(settings.model)
         self._retriever: Retriever | None = None
+        self.llm = LLM.from_settings(settings)
         self._lock = threading.Lock()
 
     @property
@@ -125,6 +127,27 @@ class Assistant:
         mode: Mode | None = None,
         history: Sequence[Turn] = (),
     ) -> Answer:
+        """The answer: generated and checked when an LLM is configured, else quoted."""
+        *_, answer = self.ask_stream(question, k, mode, history)
+        assert isinstance(answer, Answer)
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        k: int | None = None,
+        mode: Mode | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Iterator[str | Answer]:
+        """Tokens of a generated answer as they arrive, then the final ``Answer``. Without an
+        LLM, or when it fails, the final answer is the quoted one (with a notice)."""
         question = clean_question(question)
         retrieval, index, said = self.retrieve(question, k, mode, history)
-        return compose(question, retrieval, self.settings.min_score, index, said)
+        quoted = compose(question, retrieval, self.settings.min_score, index, said)
+        if quoted.abstained or self.llm is None:
+            yield quoted
+            return
+        try:
+            yield from generate(self.llm, question, retrieval, index, self.embedder)
+        except LLMError as exc:
+            yield replace(quoted, notice=fallback_notice(exc))

@@ -53,6 +53,16 @@ class Settings(BaseSettings):
         le=1.0,
         description="Abstain when no passage reaches this cosine similarity to the question.",
     )
+    llm_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible server (Ollama, llama.cpp, vLLM, OpenAI) for generated "
+        "answers, e.g. http://127.0.0.1:11434/v1; unset means extractive answers only.",
+    )
+    llm_model: str | None = Field(None, description="Model name to ask the LLM server for.")
+    llm_api_key: str | None = Field(None, description="Bearer token for the LLM server, if any.")
+    llm_timeout: float = Field(
+        30.0, gt=0, le=600, description="Seconds to wait for the LLM before falling back."
+    )
     cache_dir: Path = Field(
         default_factory=lambda: (
             Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plw-assistant"
@@ -66,6 +76,10 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("must name a sentence-transformers model or a local path")
         return value.strip()
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
 
 
 def load_settings() -> Settings:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +12,7 @@ from urllib.parse import parse_qs
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -21,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from . import __version__
-from .answer import Answer, clean_question
+from .answer import MARKER, Answer, clean_question
 from .assistant import Assistant
 from .config import MAX_K, MAX_QUESTION_CHARS, Settings, get_settings
 from .embed import Embedder
@@ -36,7 +35,6 @@ MISMATCH = (
 MODEL_FAILED = "The embedding model could not be loaded. Check PLW_MODEL and the server log."
 BAD_K = f"k must be a whole number from 1 to {MAX_K}."
 MAX_HISTORY = 20
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
 def web_root() -> Path:
@@ -94,7 +92,7 @@ def _status_of(exc: PLWError) -> tuple[int, str]:
 def cite_links(text: str) -> Markup:
     """Escape answer text and turn each ``[n]`` marker into a link to passage ``n``."""
     return Markup(
-        _MARKER.sub(
+        MARKER.sub(
             lambda m: f'<a class="cite" href="#passage-{m.group(1)}">[{m.group(1)}]</a>',
             str(escape(text)),
         )
@@ -120,6 +118,10 @@ def _history(raw: str | None) -> list[HistoryTurn]:
         return [HistoryTurn.model_validate(t) for t in data[-MAX_HISTORY:]]
     except (ValueError, TypeError, ValidationError):
         return []
+
+
+def _sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
 def get_assistant(request: Request) -> Assistant:
@@ -216,9 +218,32 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             "history_json": json.dumps(past[-MAX_HISTORY:], ensure_ascii=False),
             "error": error,
             "examples": EXAMPLES,
+            "streaming": assistant.llm is not None,
         }
         return templates.TemplateResponse(
             request=request, name="index.html", context=context, status_code=status
+        )
+
+    @app.post("/api/ask/stream")
+    async def api_ask_stream(body: AskRequest, assistant: AssistantDep) -> StreamingResponse:
+        """Server-sent events: ``token`` (generated text as it comes), then ``answer`` (the
+        checked answer as in ``/api/ask``, plus its rendered ``html``) or ``error``."""
+        history = [t.turn() for t in body.history]
+        partial = templates.get_template("_answer.html")
+
+        def events() -> Iterator[str]:
+            try:
+                for event in assistant.ask_stream(body.question, body.k, body.mode, history):
+                    if isinstance(event, str):
+                        yield _sse("token", {"text": event})
+                    else:
+                        html = partial.render(answer=event)
+                        yield _sse("answer", {**event.to_dict(), "html": html})
+            except PLWError as exc:
+                yield _sse("error", {"detail": _status_of(exc)[1]})
+
+        return StreamingResponse(
+            events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
         )
 
     @app.get("/", response_class=HTMLResponse)

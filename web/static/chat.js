@@ -23,3 +23,61 @@ document.querySelectorAll("a.cite").forEach((link) => {
     card.classList.add("flash");
   });
 });
+
+// With a language model configured, the answer streams in (server-sent events over fetch).
+const form = document.querySelector("form.ask");
+if (form && document.body.dataset.stream === "1" && window.fetch && window.TextDecoder) {
+  form.addEventListener("submit", async (event) => {
+    const question = form.elements.q.value.trim();
+    if (!question) return;
+    event.preventDefault();
+    const result = document.querySelector(".result");
+    const live = document.createElement("p");
+    live.className = "streaming";
+    live.textContent = "…";
+    result.replaceChildren(live);
+    let history = [];
+    try { history = JSON.parse(form.elements.history.value || "[]"); } catch { history = []; }
+    try {
+      const response = await fetch("/api/ask/stream", {
+        method: "POST",
+        headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({question, mode: form.elements.mode.value, history}),
+      });
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({}));
+        throw new Error(body.detail || `HTTP ${response.status}`);
+      }
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "", text = "";
+      for (;;) {
+        const {value, done} = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, {stream: true});
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const name = (block.match(/^event: (.*)$/m) || [])[1];
+          const data = JSON.parse((block.match(/^data: (.*)$/m) || [])[1] || "{}");
+          if (name === "token") { text += data.text; live.textContent = text; }
+          if (name === "error") throw new Error(data.detail);
+          if (name === "answer") {
+            result.innerHTML = data.html;  // rendered and escaped by the server
+            delete data.html;
+            history.push(data);
+            form.elements.history.value = JSON.stringify(history.slice(-20));
+            form.elements.q.value = "";
+          }
+        }
+      }
+    } catch (error) {
+      const p = document.createElement("p");
+      p.className = "error";
+      p.setAttribute("role", "alert");
+      p.textContent = `Something went wrong: ${error.message}`;
+      result.replaceChildren(p);
+    }
+  });
+}
