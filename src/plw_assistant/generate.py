@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -60,6 +61,7 @@ class LLM:
         import httpx
 
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        deadline = time.monotonic() + self.timeout  # for the whole answer, not each read
         body = {"model": self.model, "messages": messages, "stream": True, "temperature": 0}
         try:
             with httpx.stream(
@@ -80,6 +82,8 @@ class LLM:
                     delta = json.loads(data)["choices"][0].get("delta", {}).get("content")
                     if delta:
                         yield delta
+                    if time.monotonic() > deadline:
+                        raise httpx.ReadTimeout("the answer took too long")
         except httpx.TimeoutException:
             raise LLMError(f"the LLM server did not answer within {self.timeout:g} s") from None
         except httpx.HTTPError as exc:

@@ -1,28 +1,31 @@
 // Progressive enhancement only: everything works without this file.
-document.querySelectorAll("button.copy[data-copy-target]").forEach((button) => {
-  const source = document.getElementById(button.dataset.copyTarget);
-  if (!source || !navigator.clipboard) return;
-  button.hidden = false;
-  button.addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText(source.value);
-      button.textContent = "Copied";
-    } catch {
-      button.textContent = "Copy failed: select the text below";
-    }
-    setTimeout(() => { button.textContent = "Copy as Markdown"; }, 2000);
+function enhance(root) {
+  root.querySelectorAll("button.copy[data-copy-target]").forEach((button) => {
+    const source = document.getElementById(button.dataset.copyTarget);
+    if (!source || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(source.value);
+        button.textContent = "Copied";
+      } catch {
+        button.textContent = "Copy failed: select the text below";
+      }
+      setTimeout(() => { button.textContent = "Copy as Markdown"; }, 2000);
+    });
   });
-});
-// Clicking [n] scrolls to the passage (the link's anchor) and briefly flashes it.
-document.querySelectorAll("a.cite").forEach((link) => {
-  link.addEventListener("click", () => {
-    const card = document.querySelector(link.getAttribute("href"));
-    if (!card) return;
-    card.classList.remove("flash");
-    void card.offsetWidth;
-    card.classList.add("flash");
+  // Clicking [n] scrolls to the passage (the link's anchor) and briefly flashes it.
+  root.querySelectorAll("a.cite").forEach((link) => {
+    link.addEventListener("click", () => {
+      const card = document.querySelector(link.getAttribute("href"));
+      if (!card) return;
+      card.classList.remove("flash");
+      void card.offsetWidth;
+      card.classList.add("flash");
+    });
   });
-});
+}
+enhance(document);
 
 // With a language model configured, the answer streams in (server-sent events over fetch).
 const form = document.querySelector("form.ask");
@@ -65,6 +68,11 @@ if (form && document.body.dataset.stream === "1" && window.fetch && window.TextD
           if (name === "error") throw new Error(data.detail);
           if (name === "answer") {
             result.innerHTML = data.html;  // rendered and escaped by the server
+            enhance(result);
+            const asked = document.querySelector(".asked.current") || document.createElement("p");
+            asked.className = "asked current";
+            asked.textContent = question;
+            result.before(asked);
             delete data.html;
             history.push(data);
             form.elements.history.value = JSON.stringify(history.slice(-20));
