@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from plw_assistant.assistant import Assistant, build_index
+from plw_assistant.assistant import Assistant
+from plw_assistant.build import build_index
 from plw_assistant.config import Settings, get_settings
 from plw_assistant.embed import SentenceTransformerEmbedder
 from plw_assistant.web import create_app

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import CORPUS, REPO, HashEmbedder, write
 
-from plw_assistant.assistant import build_index
+from plw_assistant.build import build_index
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings
 
@@ -88,8 +88,11 @@ def test_index_builds_and_reports_skipped_files(tmp_path: Path) -> None:
     assert re.search(
         r"^Indexed 5 documents, \d+ passages in [\d.]+ s with all-MiniLM-L6-v2", result.stdout, re.M
     )
-    assert "Skipped 1 file(s)" in result.stderr
-    assert "bad.md: it is not UTF-8 text (bad byte at position 0)" in result.stderr
+    assert "  failed    bad.md (it is not UTF-8 text (bad byte at position 0))" in result.stdout
+    assert re.search(
+        r"^\+5 new, ~0 changed, -0 removed, \d+ texts embedded, 1 failed$", result.stdout, re.M
+    )
+    assert "1 file(s) failed; fix them and run `plw index` again." in result.stderr
     ok = run(
         "ask",
         "--json",

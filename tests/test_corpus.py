@@ -24,7 +24,7 @@ def test_article_front_matter(real) -> None:
     doc = next(d for d in corpus.documents if d.id == ARTICLE)
     assert doc.title == "Wrap-up of the main lessons learnt from the BLUES Peer learning webinars"
     assert (doc.author, doc.date, doc.kind) == ("Oriane Marchal", "2022-04-19", "article")
-    assert corpus.skipped == []
+    assert corpus.failed == [] and {f.status for f in corpus.files} == {"new"}
 
 
 def test_one_note_per_webinar(real) -> None:
@@ -116,7 +116,10 @@ def test_bad_files_are_skipped_and_reported(tmp_path: Path) -> None:
     corpus, chunks = load_corpus(tmp_path)
     assert [d.id for d in corpus.documents] == ["good"]
     assert [c.text for c in chunks] == ["Keep notes short."]
-    reasons = {s.path: s.reason for s in corpus.skipped}
+    reasons = {f.path: f.reason for f in corpus.failed}
+    assert {(f.path, f.status, f.reason) for f in corpus.files if f.status == "skipped"} == {
+        ("image.png", "skipped", "unsupported type .png")
+    }
     assert reasons == {
         "broken.md": "its front matter is not valid YAML (line 3 of the file)",
         "empty.txt": "it is empty",

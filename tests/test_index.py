@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, HashEmbedder
 
-from plw_assistant.assistant import build_index, stale_reason
+from plw_assistant.build import build_index, stale_reason
 from plw_assistant.config import Settings
 from plw_assistant.corpus import load_corpus
 from plw_assistant.embed import SentenceTransformerEmbedder, bundled_model_dir
@@ -88,11 +88,18 @@ def test_damaged_vectors_file_is_reported(built) -> None:
         Index.load(settings.index_dir, embedder)
 
 
-def test_rebuild_switches_generation_and_keeps_one_previous(built) -> None:
-    settings, embedder = built
+def test_rebuild_switches_generation_and_keeps_one_previous(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "c")
+    embedder = HashEmbedder()
+    build_index(settings, embedder)
     first = current_generation(settings.index_dir)
+    assert build_index(settings, embedder).path is None  # nothing changed: no new generation
+    (corpus / "made-up-1.md").write_text("# Made-up note\n\nOne.\n")
     build_index(settings, embedder)
     second = current_generation(settings.index_dir)
+    (corpus / "made-up-2.md").write_text("# Made-up note\n\nTwo.\n")
     build_index(settings, embedder)
     assert current_generation(settings.index_dir) not in (first, second)
     assert not first.exists() and second.exists()

@@ -9,7 +9,8 @@ from conftest import FIXTURES
 from fastapi.testclient import TestClient
 
 from plw_assistant.answer import NO_MATCH
-from plw_assistant.assistant import Assistant, build_index
+from plw_assistant.assistant import Assistant
+from plw_assistant.build import build_index
 from plw_assistant.config import Settings
 
 EU = "How can clusters support their members with EU funding?"

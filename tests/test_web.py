@@ -9,7 +9,7 @@ import pytest
 from conftest import FIXTURES
 from fastapi.testclient import TestClient
 
-from plw_assistant.assistant import build_index
+from plw_assistant.build import build_index
 from plw_assistant.config import Settings
 from plw_assistant.web import create_app
 

@@ -3,74 +3,16 @@
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from .answer import Answer, clean_question, compose
-from .cache import CachedEmbedder
 from .config import Settings
-from .corpus import Skipped, load_corpus
 from .embed import Embedder, SentenceTransformerEmbedder
-from .errors import CorpusError, IndexMismatchError, IndexNotBuiltError
 from .followup import Turn, resolve_follow_up
 from .generate import LLM, LLMError, fallback_notice, generate
-from .index import Index, check_model, current_generation, read_manifest
+from .index import Index, current_generation
 from .retrieve import Mode, Retrieval, Retriever
-
-ProgressFactory = Callable[[int], Callable[[int], None]]
-
-
-@dataclass
-class BuildReport:
-    documents: int
-    chunks: int
-    seconds: float
-    path: Path
-    skipped: list[Skipped] = field(default_factory=list)
-
-
-def build_index(
-    settings: Settings, embedder: Embedder, progress: ProgressFactory | None = None
-) -> BuildReport:
-    """Read the corpus, embed every chunk and switch the index folder to the new generation."""
-    started = time.perf_counter()
-    corpus, chunks = load_corpus(settings.corpus_dir, settings.chunk_max_chars)
-    if not chunks:
-        reasons = "".join(f"\n  {s.path}: {s.reason}" for s in corpus.skipped)
-        raise CorpusError(
-            f"No notes to index in {settings.corpus_dir}: add Markdown or text files "
-            f"(see corpus/README.md).{reasons}"
-        )
-    index = Index.build(
-        corpus.documents,
-        chunks,
-        CachedEmbedder(embedder, settings.cache_dir),
-        corpus.fingerprint,
-        batch_size=settings.batch_size,
-        progress=progress,
-        skipped=[{"path": s.path, "reason": s.reason} for s in corpus.skipped],
-    )
-    path = index.save(settings.index_dir)
-    return BuildReport(
-        len(corpus.documents), len(chunks), time.perf_counter() - started, path, corpus.skipped
-    )
-
-
-def stale_reason(settings: Settings, embedder: Embedder) -> str | None:
-    """Why the index must be (re)built, or ``None`` when it matches corpus and model."""
-    try:
-        manifest = read_manifest(settings.index_dir)
-        check_model(manifest, embedder, settings.index_dir)
-    except IndexNotBuiltError:
-        return "there is no index yet"
-    except IndexMismatchError:
-        return "the index was built with another model or version"
-    corpus, _ = load_corpus(settings.corpus_dir, settings.chunk_max_chars)
-    if corpus.fingerprint != manifest.corpus_fingerprint:
-        return "the notes changed since the index was built"
-    return None
 
 
 class Assistant:

@@ -53,7 +53,7 @@ def cli() -> None:
 
     Paths and model come from the environment: PLW_CORPUS_DIR (default ./corpus),
     PLW_INDEX_DIR (default ./index), PLW_MODEL (default: the bundled all-MiniLM-L6-v2).
-    Exit codes: 0 done, 1 error, 2 wrong usage, 3 indexed but some files were skipped.
+    Exit codes: 0 done, 1 error, 2 wrong usage, 3 indexed but some files failed.
     """
 
 
@@ -62,19 +62,29 @@ def _progress(desc: str) -> Callable[[int], Callable[[int], None]]:
 
 
 def _build(settings: Settings, embedder: Any) -> int:
-    from .assistant import build_index
+    from .build import build_index
 
     report = build_index(settings, embedder, _progress("Embedding"))
-    click.echo(
-        f"Indexed {report.documents} documents, {report.chunks} passages in "
-        f"{report.seconds:.1f} s with {settings.model} → {report.path}"
-    )
-    if report.skipped:
+    if report.full_rebuild:
+        click.echo(f"Rebuilding everything: {report.full_rebuild}.", err=True)
+    for f in report.files:
+        if f.status != "unchanged":
+            click.echo(f"  {f.status:<9} {f.path}" + (f" ({f.reason})" if f.reason else ""))
+    if report.path is None:
         click.echo(
-            f"Skipped {len(report.skipped)} file(s) (fix them and run `plw index`):", err=True
+            f"Nothing changed: {report.documents} documents, {report.chunks} passages "
+            f"are up to date ({report.seconds:.1f} s)."
         )
-        for s in report.skipped:
-            click.echo(f"  {s.path}: {s.reason}", err=True)
+    else:
+        click.echo(
+            f"Indexed {report.documents} documents, {report.chunks} passages in "
+            f"{report.seconds:.1f} s with {settings.model} → {report.path}"
+        )
+    click.echo(report.totals())
+    if report.failed:
+        click.echo(
+            f"{len(report.failed)} file(s) failed; fix them and run `plw index` again.", err=True
+        )
         return EXIT_PARTIAL
     return 0
 
@@ -189,7 +199,7 @@ def serve(host: str, port: int) -> None:
     """
     import uvicorn
 
-    from .assistant import stale_reason
+    from .build import stale_reason
     from .embed import SentenceTransformerEmbedder
 
     settings = get_settings()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from .errors import CorpusError
 CHUNKER_VERSION = 1
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 TEXT_SUFFIXES = {".txt"}
+SUFFIXES = MARKDOWN_SUFFIXES | TEXT_SUFFIXES
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SECTION_SEP = " › "
 
@@ -78,16 +80,23 @@ class Chunk:
 
 
 @dataclass(frozen=True)
-class Skipped:
+class FileStatus:
+    """What ``plw index`` did with one file: new, changed, unchanged, removed, skipped, failed."""
+
     path: str
-    reason: str
+    status: str
+    reason: str = ""
 
 
 @dataclass
 class Corpus:
     documents: list[Document]
-    skipped: list[Skipped] = field(default_factory=list)
+    files: list[FileStatus] = field(default_factory=list)
     fingerprint: str = ""
+
+    @property
+    def failed(self) -> list[FileStatus]:
+        return [f for f in self.files if f.status == "failed"]
 
 
 def plain_text(text: str) -> str:
@@ -126,30 +135,57 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def load_corpus(corpus_dir: Path, max_chars: int = 1000) -> tuple[Corpus, list[Chunk]]:
-    """Read every note under ``corpus_dir``; bad files are skipped and reported, never fatal."""
+def chunker_settings(max_chars: int) -> dict[str, int]:
+    """Everything that shapes the chunks; a change means every file must be chunked again."""
+    return {"version": CHUNKER_VERSION, "max_chars": max_chars}
+
+
+def load_corpus(
+    corpus_dir: Path,
+    max_chars: int = 1000,
+    previous: dict[str, tuple[Document, list[Chunk]]] | None = None,
+) -> tuple[Corpus, list[Chunk]]:
+    """Read every note under ``corpus_dir``; bad files are reported, never fatal.
+
+    ``previous`` maps file paths to the document and chunks of the last build: a file whose
+    bytes did not change is taken from there, not parsed again.
+    """
     if not corpus_dir.is_dir():
         raise CorpusError(
             f"Corpus folder {corpus_dir} does not exist. Create it or set PLW_CORPUS_DIR "
             "to the folder of your notes."
         )
+    previous = previous or {}
     corpus = Corpus(documents=[])
     chunks: list[Chunk] = []
-    digest = hashlib.sha256(f"chunker={CHUNKER_VERSION};max_chars={max_chars}".encode())
+    digest = hashlib.sha256(json.dumps(chunker_settings(max_chars)).encode())
     for path in _note_files(corpus_dir):
         rel = path.relative_to(corpus_dir).as_posix()
+        if path.suffix.lower() not in SUFFIXES:
+            kind = path.suffix or "(no extension)"
+            corpus.files.append(FileStatus(rel, "skipped", f"unsupported type {kind}"))
+            continue
         try:
             data = path.read_bytes()
-            digest.update(f"\0{rel}\0{hashlib.sha256(data).hexdigest()}".encode())
-            doc = parse_document(rel, data)
-            doc_chunks = chunk_document(doc, max_chars)
+            sha = hashlib.sha256(data).hexdigest()
+            digest.update(f"\0{rel}\0{sha}".encode())
+            before = previous.get(rel)
+            if before is not None and before[0].sha256 == sha:
+                doc, doc_chunks, status = before[0], before[1], "unchanged"
+            else:
+                doc = parse_document(rel, data)
+                doc_chunks = chunk_document(doc, max_chars)
+                status = "changed" if before is not None else "new"
             if not doc_chunks:
                 raise CorpusError("it has no text to index")
         except (CorpusError, OSError) as exc:
-            corpus.skipped.append(Skipped(rel, _reason(exc)))
+            corpus.files.append(FileStatus(rel, "failed", _reason(exc)))
             continue
+        corpus.files.append(FileStatus(rel, status))
         corpus.documents.append(doc)
         chunks.extend(doc_chunks)
+    present = {f.path for f in corpus.files}
+    corpus.files += [FileStatus(p, "removed") for p in sorted(previous) if p not in present]
     corpus.fingerprint = digest.hexdigest()
     return corpus, chunks
 
@@ -159,11 +195,12 @@ def _reason(exc: Exception) -> str:
 
 
 def _note_files(corpus_dir: Path) -> Iterator[Path]:
+    """Every file under the corpus folder but hidden ones and README.md (instructions)."""
     for path in sorted(corpus_dir.rglob("*")):
         rel_parts = path.relative_to(corpus_dir).parts
         if any(part.startswith(".") for part in rel_parts) or path.name.lower() == "readme.md":
             continue
-        if path.is_file() and path.suffix.lower() in MARKDOWN_SUFFIXES | TEXT_SUFFIXES:
+        if path.is_file():
             yield path
 
 

@@ -24,7 +24,7 @@ from .embed import Embedder, Progress
 from .errors import IndexMismatchError, IndexNotBuiltError
 from .lexical import BM25, BM25_PARAMS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CURRENT = "CURRENT"
 _REBUILD = "Run `plw index` to rebuild it."
 
@@ -42,8 +42,9 @@ class Manifest:
     schema_version: int = SCHEMA_VERSION
     built_at: str = ""
     sentences: int = 0
+    chunker: dict[str, int] = field(default_factory=dict)
     bm25: dict[str, object] = field(default_factory=lambda: dict(BM25_PARAMS))
-    skipped: list[dict[str, str]] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Index:
         self.documents = {d.id: d for d in documents}
         self.manifest = manifest
         self.path = path
+        self.embedded: list[str] = []  # texts embedded by the build that made this index
 
     @classmethod
     def build(
@@ -84,37 +86,71 @@ class Index:
         *,
         batch_size: int = 32,
         progress: Callable[[int], Progress] | None = None,
-        skipped: Sequence[dict[str, str]] = (),
+        failed: Sequence[dict[str, str]] = (),
+        chunker: dict[str, int] | None = None,
+        previous: Index | None = None,
     ) -> Index:
         """Embed every chunk and every sentence of a multi-sentence chunk (each with its heading
-        path) into flat inner-product indexes, and index the chunks for BM25."""
+        path) into flat inner-product indexes, and index the chunks for BM25.
+
+        Chunks that ``previous`` (built with the same model) already holds, with the same text
+        and heading path, take their vectors from it instead of being embedded again.
+        """
         spans = [sentence_spans(c.text) for c in chunks]
-        extra = [
-            f"{c.context}: {plain_text(c.text[s:e])}"
-            for c, sp in zip(chunks, spans, strict=True)
-            if len(sp) > 1
-            for s, e in sp
-        ]
-        texts = [c.embedding_text for c in chunks] + extra
-        embeddings = embedder.encode(
-            texts, batch_size=batch_size, progress=progress(len(texts)) if progress else None
+        known = (
+            {f"{c.context}\0{c.text}": row for row, c in enumerate(previous.chunks)}
+            if previous
+            else {}
         )
-        vectors = faiss.IndexFlatIP(embedder.dimension)
-        vectors.add(np.ascontiguousarray(embeddings[: len(chunks)], dtype=np.float32))
-        sentences = Sentences.assemble(spans, embeddings[: len(chunks)], embeddings[len(chunks) :])
+        reuse = [known.get(f"{c.context}\0{c.text}") for c in chunks]
+        fresh = [i for i, row in enumerate(reuse) if row is None]
+        texts = [chunks[i].embedding_text for i in fresh] + [
+            f"{chunks[i].context}: {plain_text(chunks[i].text[s:e])}"
+            for i in fresh
+            if len(spans[i]) > 1
+            for s, e in spans[i]
+        ]
+        dim = previous.vectors.d if previous is not None and not texts else embedder.dimension
+        embedded = np.zeros((0, dim), np.float32)
+        if texts:
+            embedded = embedder.encode(
+                texts, batch_size=batch_size, progress=progress(len(texts)) if progress else None
+            )
+        chunk_vecs = np.zeros((len(chunks), dim), np.float32)
+        extra: list[np.ndarray] = []
+        new_sentences = iter(embedded[len(fresh) :])
+        new_chunks = iter(embedded[: len(fresh)])
+        for i, row in enumerate(reuse):
+            multi = len(spans[i]) > 1
+            if row is None:
+                chunk_vecs[i] = next(new_chunks)
+                extra += [next(new_sentences) for _ in spans[i]] if multi else []
+            else:
+                assert previous is not None
+                chunk_vecs[i] = previous.vectors_of([row])[0]
+                if multi:
+                    lo, hi = previous.sentences.offsets[row], previous.sentences.offsets[row + 1]
+                    extra += list(previous.sentences.vectors_range(int(lo), int(hi)))
+        vectors = faiss.IndexFlatIP(dim)
+        vectors.add(np.ascontiguousarray(chunk_vecs, dtype=np.float32))
+        extra_arr = np.asarray(extra, np.float32).reshape(-1, dim)
+        sentences = Sentences.assemble(spans, chunk_vecs, extra_arr)
         manifest = Manifest(
             model=embedder.name,
             weights_sha256=embedder.weights_sha256(),
-            dimension=embedder.dimension,
+            dimension=dim,
             corpus_fingerprint=corpus_fingerprint,
             chunks=len(chunks),
             documents=len(documents),
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             sentences=sentences.size,
-            skipped=list(skipped),
+            chunker=dict(chunker or {}),
+            failed=list(failed),
         )
         lexical = BM25.build([c.embedding_text for c in chunks])
-        return cls(vectors, sentences, lexical, list(chunks), list(documents), manifest)
+        index = cls(vectors, sentences, lexical, list(chunks), list(documents), manifest)
+        index.embedded = texts
+        return index
 
     @property
     def size(self) -> int:

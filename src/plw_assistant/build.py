@@ -1,0 +1,161 @@
+"""Building the index: incremental, serialised by a file lock, switched atomically."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import CachedEmbedder
+from .config import Settings
+from .corpus import Chunk, Document, FileStatus, chunker_settings, load_corpus
+from .embed import Embedder
+from .errors import CorpusError, IndexMismatchError, IndexNotBuiltError, PLWError
+from .index import Index, Manifest, check_model, read_manifest
+
+ProgressFactory = Callable[[int], Callable[[int], None]]
+
+
+class BuildError(PLWError):
+    """The index could not be written (disk full, no permission); the old one still serves."""
+
+
+@dataclass
+class BuildReport:
+    documents: int
+    chunks: int
+    seconds: float
+    path: Path | None  # the new generation; None when nothing changed
+    files: list[FileStatus] = field(default_factory=list)
+    embedded: int = 0  # texts (passages and sentences) embedded by this build
+    full_rebuild: str = ""  # why every file was processed again, if it was
+
+    def count(self, status: str) -> int:
+        return sum(f.status == status for f in self.files)
+
+    @property
+    def failed(self) -> list[FileStatus]:
+        return [f for f in self.files if f.status == "failed"]
+
+    def totals(self) -> str:
+        return (
+            f"+{self.count('new')} new, ~{self.count('changed')} changed, "
+            f"-{self.count('removed')} removed, {self.embedded} texts embedded, "
+            f"{len(self.failed)} failed"
+        )
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time per index folder; a second one waits for the first."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".lock").open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _previous(settings: Settings, embedder: Embedder) -> tuple[Index | None, str]:
+    """The current index if a build can reuse it, else ``None`` and why not."""
+    try:
+        manifest = read_manifest(settings.index_dir)
+        check_model(manifest, embedder, settings.index_dir)
+    except IndexNotBuiltError:
+        return None, ""
+    except IndexMismatchError:
+        return None, "the model, its weights or the search settings changed"
+    if manifest.chunker != chunker_settings(settings.chunk_max_chars):
+        return None, "the chunker settings changed"
+    try:
+        return Index.load(settings.index_dir, embedder), ""
+    except IndexMismatchError:
+        return None, "the previous index is damaged"
+
+
+def build_index(
+    settings: Settings, embedder: Embedder, progress: ProgressFactory | None = None
+) -> BuildReport:
+    """Bring the index up to date with the corpus: parse and embed only what changed."""
+    started = time.perf_counter()
+    with build_lock(settings.index_dir):
+        previous, full_rebuild = _previous(settings, embedder)
+        known: dict[str, tuple[Document, list[Chunk]]] = {}
+        if previous is not None:
+            for doc in previous.documents.values():
+                known[doc.path] = (doc, [])
+            for chunk in previous.chunks:
+                known[previous.documents[chunk.document].path][1].append(chunk)
+        corpus, chunks = load_corpus(settings.corpus_dir, settings.chunk_max_chars, known)
+        if not chunks:
+            reasons = "".join(f"\n  {f.path}: {f.reason}" for f in corpus.failed)
+            raise CorpusError(
+                f"No notes to index in {settings.corpus_dir}: add Markdown or text files "
+                f"(see corpus/README.md).{reasons}"
+            )
+        if previous is not None and previous.manifest.corpus_fingerprint == corpus.fingerprint:
+            return BuildReport(
+                len(corpus.documents),
+                len(chunks),
+                time.perf_counter() - started,
+                None,
+                corpus.files,
+            )
+        index = Index.build(
+            corpus.documents,
+            chunks,
+            CachedEmbedder(embedder, settings.cache_dir),
+            corpus.fingerprint,
+            batch_size=settings.batch_size,
+            progress=progress,
+            failed=[{"path": f.path, "reason": f.reason} for f in corpus.failed],
+            chunker=chunker_settings(settings.chunk_max_chars),
+            previous=previous,
+        )
+        try:
+            path = index.save(settings.index_dir)
+        except OSError as exc:
+            raise BuildError(_write_error(exc, settings.index_dir)) from None
+    return BuildReport(
+        len(corpus.documents),
+        len(chunks),
+        time.perf_counter() - started,
+        path,
+        corpus.files,
+        len(index.embedded),
+        full_rebuild,
+    )
+
+
+def _write_error(exc: OSError, index_dir: Path) -> str:
+    what = {
+        errno.ENOSPC: "the disk is full",
+        errno.EACCES: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.EDQUOT: "the disk quota is used up",
+    }
+    cause = what.get(exc.errno or 0, exc.strerror or exc.__class__.__name__)
+    return (
+        f"Could not write the new index to {index_dir}: {cause}. The previous index is "
+        "unchanged and still serves; free space or fix permissions, then run `plw index` again."
+    )
+
+
+def stale_reason(settings: Settings, embedder: Embedder) -> str | None:
+    """Why the index must be (re)built, or ``None`` when it matches corpus and model."""
+    try:
+        manifest: Manifest = read_manifest(settings.index_dir)
+        check_model(manifest, embedder, settings.index_dir)
+    except IndexNotBuiltError:
+        return "there is no index yet"
+    except IndexMismatchError:
+        return "the index was built with another model or version"
+    corpus, _ = load_corpus(settings.corpus_dir, settings.chunk_max_chars)
+    if corpus.fingerprint != manifest.corpus_fingerprint:
+        return "the notes changed since the index was built"
+    return None
