@@ -69,7 +69,7 @@ def _previous(settings: Settings, embedder: Embedder) -> tuple[Index | None, str
     except IndexNotBuiltError:
         return None, ""
     except IndexMismatchError:
-        return None, "the model, its weights or the search settings changed"
+        return None, "the existing index does not match the current model, settings or version"
     if manifest.chunker != chunker_settings(settings.chunk_max_chars):
         return None, "the chunker settings changed"
     try:
