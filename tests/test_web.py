@@ -41,6 +41,7 @@ def test_api_ask_returns_the_public_shape(client: TestClient) -> None:
             "text",
             "score",
             "highlights",
+            "page",
         }
     assert any(
         c["text"].startswith("Members are more and more interested in EU funding")

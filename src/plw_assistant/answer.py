@@ -43,6 +43,7 @@ class Citation:
     text: str
     score: float
     highlights: list[tuple[int, int]] = field(default_factory=list)  # spans within ``text``
+    page: int | None = None  # page of a paged source (PDF)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Answer:
                 continue
             quote = " … ".join(c.text[s:e] for s, e in c.highlights) or c.text
             where = f"{c.title}, {c.section}" if c.section else c.title
+            where += f", p. {c.page}" if c.page else ""
             notes.append(f"[^{c.n}]: “{' '.join(quote.split())}” — {where}")
         return f"**{self.question}**\n\n{body}\n\n" + "\n".join(notes) + "\n"
 
@@ -131,6 +133,7 @@ def compose(
             h.chunk.text,
             round(h.score, 4),
             spans.get(n, []),
+            h.chunk.page,
         )
         for n, h in enumerate(retrieval.hits, start=1)
     ]

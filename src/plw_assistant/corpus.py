@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -14,11 +15,12 @@ import yaml
 from markdown_it import MarkdownIt
 
 from .errors import CorpusError
+from .formats import CONVERTED, convert
 
 CHUNKER_VERSION = 1
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 TEXT_SUFFIXES = {".txt"}
-SUFFIXES = MARKDOWN_SUFFIXES | TEXT_SUFFIXES
+SUFFIXES = MARKDOWN_SUFFIXES | TEXT_SUFFIXES | CONVERTED
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SECTION_SEP = " › "
 
@@ -46,6 +48,13 @@ class Document:
     author: str | None = None
     kind: str | None = None
     tags: tuple[str, ...] = ()
+    attendees: tuple[str, ...] = ()
+    markdown: bool = True  # chunked by its Markdown structure, else by paragraphs
+    pages: tuple[int, ...] = ()  # where each page starts in ``text`` (PDF)
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding ``offset``, for paged documents."""
+        return bisect.bisect_right(self.pages, offset) if self.pages else None
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,7 @@ class Chunk:
     session: str | None = None
     date: str | None = None
     tags: tuple[str, ...] = ()
+    page: int | None = None
 
     @property
     def plain(self) -> str:
@@ -208,14 +218,24 @@ def parse_document(rel: str, data: bytes) -> Document:
     """Decode a note and read its front matter; raises ``CorpusError`` saying what is wrong."""
     if len(data) > MAX_FILE_BYTES:
         raise CorpusError(f"it is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"it is not UTF-8 text (bad byte at position {exc.start})") from None
+    if not data.strip():
+        raise CorpusError("it is empty")
+    suffix = Path(rel).suffix.lower()
+    meta: dict[str, Any] = {}
+    converted = None
+    if suffix in CONVERTED:
+        converted = convert(suffix, data)
+        text, meta = converted.text, dict(converted.meta)
+        if not text.strip():
+            raise CorpusError("it has no text to index")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CorpusError(f"it is not UTF-8 text (bad byte at position {exc.start})") from None
     if not text.strip():
         raise CorpusError("it is empty")
-    meta: dict[str, Any] = {}
-    match = _FRONT_MATTER.match(text)
+    match = _FRONT_MATTER.match(text) if converted is None else None
     if match:
         try:
             loaded = yaml.safe_load(match.group(2))
@@ -232,9 +252,6 @@ def parse_document(rel: str, data: bytes) -> Document:
         or _first_h1(text)
         or Path(stem).name.replace("-", " ").replace("_", " ").strip().capitalize()
     )
-    tags = meta.get("tags") or ()
-    if isinstance(tags, str):
-        tags = [t for t in re.split(r"[,\s]+", tags) if t]
     return Document(
         id=stem,
         path=rel,
@@ -245,8 +262,18 @@ def parse_document(rel: str, data: bytes) -> Document:
         session=_str(meta.get("session")),
         author=_str(meta.get("author")),
         kind=_str(meta.get("kind")),
-        tags=tuple(str(t) for t in tags) if isinstance(tags, list | tuple) else (),
+        tags=_list(meta.get("tags")),
+        attendees=_list(meta.get("attendees")),
+        markdown=converted.markdown if converted else suffix in MARKDOWN_SUFFIXES,
+        pages=converted.pages if converted else (),
     )
+
+
+def _list(value: Any) -> tuple[str, ...]:
+    """A front matter list, or a comma-separated string, as a tuple of strings."""
+    if isinstance(value, str):
+        value = [v for v in re.split(r"\s*,\s*", value.strip()) if v]
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
 
 
 def _str(value: Any) -> str | None:
@@ -266,10 +293,10 @@ def _body_start(text: str) -> int:
 def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
     """Cut a document into passages that follow its structure (see corpus/README.md)."""
     start = _body_start(doc.text)
-    if doc.path.lower().endswith(tuple(TEXT_SUFFIXES)):
-        spans = [("", s, e) for s, e in _text_paragraphs(doc.text, start)]
-    else:
+    if doc.markdown:
         spans = list(_markdown_blocks(doc.text, start))
+    else:
+        spans = [("", s, e) for s, e in _text_paragraphs(doc.text, start)]
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
     for section, s, e in spans:
@@ -290,6 +317,7 @@ def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
                     session=doc.session,
                     date=doc.date,
                     tags=doc.tags,
+                    page=doc.page_at(ps),
                 )
             )
     return chunks

@@ -140,6 +140,7 @@ def verify(
             h.chunk.text,
             round(h.score, 4),
             sorted(spans.get(n, ())),
+            h.chunk.page,
         )
         for n, h in enumerate(hits, start=1)
     ]

@@ -13,8 +13,9 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -24,7 +25,7 @@ from .embed import Embedder, Progress
 from .errors import IndexMismatchError, IndexNotBuiltError
 from .lexical import BM25, BM25_PARAMS
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CURRENT = "CURRENT"
 _REBUILD = "Run `plw index` to rebuild it."
 
@@ -368,53 +369,42 @@ def check_model(manifest: Manifest, embedder: Embedder, index_dir: Path) -> None
 
 def _write_sqlite(path: Path, chunks: Sequence[Chunk], documents: Sequence[Document]) -> None:
     with sqlite3.connect(path) as db:
-        db.execute(
-            "CREATE TABLE chunks (row INTEGER PRIMARY KEY, id TEXT UNIQUE, document TEXT, "
-            "title TEXT, section TEXT, text TEXT, start INTEGER, end INTEGER, session TEXT, "
-            "date TEXT, tags TEXT)"
-        )
-        db.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    i,
-                    c.id,
-                    c.document,
-                    c.title,
-                    c.section,
-                    c.text,
-                    c.start,
-                    c.end,
-                    c.session,
-                    c.date,
-                    json.dumps(c.tags),
-                )
-                for i, c in enumerate(chunks)
-            ],
-        )
-        db.execute(
-            "CREATE TABLE documents (id TEXT PRIMARY KEY, path TEXT, title TEXT, text TEXT, "
-            "sha256 TEXT, date TEXT, session TEXT, author TEXT, kind TEXT, tags TEXT)"
-        )
-        db.executemany(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    d.id,
-                    d.path,
-                    d.title,
-                    d.text,
-                    d.sha256,
-                    d.date,
-                    d.session,
-                    d.author,
-                    d.kind,
-                    json.dumps(d.tags),
-                )
-                for d in documents
-            ],
-        )
+        _write_table(db, "chunks", Chunk, chunks)
+        _write_table(db, "documents", Document, documents)
     db.close()
+
+
+def _write_table(db: sqlite3.Connection, name: str, cls: type, items: Sequence[Any]) -> None:
+    """One column per dataclass field (tuples as JSON); ``row`` keeps the order."""
+    cols = [f.name for f in fields(cls)]
+    db.execute(f"CREATE TABLE {name} (row INTEGER PRIMARY KEY, {', '.join(cols)})")
+    db.executemany(
+        f"INSERT INTO {name} VALUES ({', '.join('?' * (len(cols) + 1))})",
+        [
+            (
+                i,
+                *(
+                    json.dumps(v) if isinstance(v, tuple) else v
+                    for v in (getattr(item, c) for c in cols)
+                ),
+            )
+            for i, item in enumerate(items)
+        ],
+    )
+
+
+def _read_table(db: sqlite3.Connection, name: str, cls: type) -> list[Any]:
+    spec = [(f.name, type(f.default)) for f in fields(cls)]
+    rows = db.execute(f"SELECT {', '.join(n for n, _ in spec)} FROM {name} ORDER BY row")
+    return [
+        cls(
+            **{
+                n: tuple(json.loads(v)) if kind is tuple else bool(v) if kind is bool else v
+                for (n, kind), v in zip(spec, r, strict=True)
+            }
+        )
+        for r in rows
+    ]
 
 
 def _read_sqlite(path: Path) -> tuple[list[Chunk], list[Document]]:
@@ -422,45 +412,9 @@ def _read_sqlite(path: Path) -> tuple[list[Chunk], list[Document]]:
         raise OSError(f"missing {path.name}")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        chunks = [
-            Chunk(
-                id=r[0],
-                document=r[1],
-                title=r[2],
-                section=r[3],
-                text=r[4],
-                start=r[5],
-                end=r[6],
-                session=r[7],
-                date=r[8],
-                tags=tuple(json.loads(r[9])),
-            )
-            for r in db.execute(
-                "SELECT id, document, title, section, text, start, end, session, date, tags "
-                "FROM chunks ORDER BY row"
-            )
-        ]
-        documents = [
-            Document(
-                id=r[0],
-                path=r[1],
-                title=r[2],
-                text=r[3],
-                sha256=r[4],
-                date=r[5],
-                session=r[6],
-                author=r[7],
-                kind=r[8],
-                tags=tuple(json.loads(r[9])),
-            )
-            for r in db.execute(
-                "SELECT id, path, title, text, sha256, date, session, author, kind, tags "
-                "FROM documents"
-            )
-        ]
+        return _read_table(db, "chunks", Chunk), _read_table(db, "documents", Document)
     finally:
         db.close()
-    return chunks, documents
 
 
 def _fsync(path: Path) -> None:
