@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -159,3 +160,19 @@ def stale_reason(settings: Settings, embedder: Embedder) -> str | None:
     if corpus.fingerprint != manifest.corpus_fingerprint:
         return "the notes changed since the index was built"
     return None
+
+
+def watch(
+    settings: Settings,
+    embedder: Embedder,
+    on_report: Callable[[BuildReport | PLWError], None],
+    stop: threading.Event | None = None,
+) -> None:
+    """Re-index whenever files under the corpus change, until ``stop`` is set."""
+    from watchfiles import watch as watch_files
+
+    for _changes in watch_files(settings.corpus_dir, stop_event=stop, debounce=200, step=50):
+        try:
+            on_report(build_index(settings, embedder))
+        except PLWError as exc:  # report and keep watching: the old index still serves
+            on_report(exc)

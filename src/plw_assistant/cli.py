@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -64,7 +65,10 @@ def _progress(desc: str) -> Callable[[int], Callable[[int], None]]:
 def _build(settings: Settings, embedder: Any) -> int:
     from .build import build_index
 
-    report = build_index(settings, embedder, _progress("Embedding"))
+    return _print_report(settings, build_index(settings, embedder, _progress("Embedding")))
+
+
+def _print_report(settings: Settings, report: Any) -> int:
     if report.full_rebuild:
         click.echo(f"Rebuilding everything: {report.full_rebuild}.", err=True)
     for f in report.files:
@@ -90,18 +94,38 @@ def _build(settings: Settings, embedder: Any) -> int:
 
 
 @cli.command("index", context_settings=CONTEXT)
-def index_cmd() -> None:
-    """Build or rebuild the index from the notes in the corpus folder.
+@click.option("--watch", is_flag=True, help="Keep running and re-index when notes change.")
+def index_cmd(watch: bool) -> None:
+    """Bring the index up to date with the notes in the corpus folder.
+
+    Only new and changed files are read and embedded; removed files drop out. Every run
+    ends with what happened to each file and the totals. A change of model or chunker
+    settings rebuilds everything and says so.
 
     \b
     Examples:
       plw index
+      plw index --watch
       PLW_CORPUS_DIR=~/notes PLW_INDEX_DIR=~/notes-index plw index
     """
     from .embed import SentenceTransformerEmbedder
 
     settings = get_settings()
-    sys.exit(_build(settings, SentenceTransformerEmbedder(settings.model)))
+    embedder = SentenceTransformerEmbedder(settings.model)
+    code = _build(settings, embedder)
+    if not watch:
+        sys.exit(code)
+    from .build import watch as watch_corpus
+
+    click.echo(f"Watching {settings.corpus_dir} for changes (Ctrl-C to stop)…", err=True)
+
+    def show(report: Any) -> None:
+        if isinstance(report, PLWError):
+            click.echo(f"Error: {report}", err=True)
+        else:
+            _print_report(settings, report)
+
+    watch_corpus(settings, embedder, show)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -189,13 +213,15 @@ def chat(k: int | None, mode: Mode | None) -> None:
     type=click.IntRange(1, 65535),
     help="Port to listen on.",
 )
-def serve(host: str, port: int) -> None:
+@click.option("--watch", is_flag=True, help="Re-index while serving when notes change.")
+def serve(host: str, port: int, watch: bool) -> None:
     """Serve the web chat, building the index first if it is missing or out of date.
 
     \b
     Examples:
       plw serve
       plw serve --port 8080
+      plw serve --watch              re-index when notes are added or changed
     """
     import uvicorn
 
@@ -212,6 +238,8 @@ def serve(host: str, port: int) -> None:
     if reason:
         click.echo(f"Building the index: {reason}.", err=True)
         _build(settings, embedder)
+    if watch:
+        os.environ["PLW_WATCH"] = "1"  # read by the app's settings in the server process
     click.echo(f"PLW Assistant: http://{host}:{port}", err=True)
     uvicorn.run("plw_assistant.web:create_app", factory=True, host=host, port=port)
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import PLWError
@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(
         30.0, gt=0, le=600, description="Seconds to wait for the LLM before falling back."
     )
+    admin_token: SecretStr | None = Field(
+        None, description="Token that unlocks uploading notes on /admin; unset disables it."
+    )
+    watch: bool = Field(False, description="Re-index when files under the corpus change.")
+    max_upload_mb: int = Field(10, ge=1, le=100, description="Largest note /admin accepts.")
     cache_dir: Path = Field(
         default_factory=lambda: (
             Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plw-assistant"

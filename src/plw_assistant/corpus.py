@@ -399,3 +399,30 @@ def _split_long(text: str, s: int, e: int, max_chars: int) -> Iterator[tuple[int
         yield _trim(text, piece_start, last_cut[0], strip_marker=False)
         piece_start = last_cut[1]
     yield _trim(text, piece_start, e, strip_marker=False)
+
+
+UPLOADS = "uploads"
+
+
+def save_note(corpus_dir: Path, filename: str, data: bytes) -> str:
+    """Store an uploaded note under ``corpus/uploads/`` with a safe name and return its path
+    relative to the corpus. Never overwrites another file: a new name gets ``-2``, ``-3``…"""
+    base = Path(filename.replace("\\", "/")).name  # drop any folders, including ../
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise CorpusError(
+            f"unsupported type {suffix or '(no extension)'}; upload " + ", ".join(sorted(SUFFIXES))
+        )
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-_")[:80] or "note"
+    folder = corpus_dir / UPLOADS
+    folder.mkdir(parents=True, exist_ok=True)
+    target, n = folder / f"{stem}{suffix}", 1
+    while target.exists():
+        if target.read_bytes() == data:
+            return target.relative_to(corpus_dir).as_posix()  # the same note again
+        n += 1
+        target = folder / f"{stem}-{n}{suffix}"
+    tmp = folder / f".{target.name}.part"
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return target.relative_to(corpus_dir).as_posix()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,8 +22,10 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from . import __version__
+from .admin import add_admin_routes
 from .answer import MARKER, Answer, clean_question
 from .assistant import Assistant
+from .build import BuildReport, watch
 from .config import MAX_K, MAX_QUESTION_CHARS, Settings, get_settings
 from .embed import Embedder
 from .errors import IndexMismatchError, IndexNotBuiltError, ModelError, PLWError, QuestionError
@@ -35,6 +39,7 @@ MISMATCH = (
 MODEL_FAILED = "The embedding model could not be loaded. Check PLW_MODEL and the server log."
 BAD_K = f"k must be a whole number from 1 to {MAX_K}."
 MAX_HISTORY = 20
+log = logging.getLogger("plw_assistant")
 
 
 def web_root() -> Path:
@@ -120,6 +125,13 @@ def _history(raw: str | None) -> list[HistoryTurn]:
         return []
 
 
+def _log_report(report: BuildReport | PLWError) -> None:
+    if isinstance(report, PLWError):
+        log.error("Re-indexing failed: %s", report)
+    elif report.path is not None:
+        log.info("Re-indexed: %s", report.totals())
+
+
 def _sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -148,10 +160,21 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             await run_in_threadpool(assistant.warm_up)
         except PLWError as exc:  # serve anyway: each request reports what is wrong
             app.state.startup_error = str(exc)
+        stop = threading.Event()
+        watcher = None
+        if settings.watch:
+            watcher = threading.Thread(
+                target=watch, args=(settings, assistant.embedder, _log_report, stop), daemon=True
+            )
+            watcher.start()
         yield
+        stop.set()
+        if watcher is not None:
+            watcher.join(timeout=5)
 
     app = FastAPI(title="PLW Assistant", version=__version__, lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=root / "static"), name="static")
+    add_admin_routes(app, templates, settings)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

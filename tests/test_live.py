@@ -1,0 +1,141 @@
+"""Live updates: a running server answers from a new generation, re-indexing on change, uploads."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, write
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from plw_assistant.admin import DISABLED, WRONG_TOKEN
+from plw_assistant.build import build_index, watch
+from plw_assistant.config import Settings
+from plw_assistant.corpus import save_note
+from plw_assistant.errors import CorpusError
+from plw_assistant.index import current_generation
+from plw_assistant.web import create_app
+
+NOTE = (
+    "---\ntitle: Made-up note on mentoring\n---\n## Lessons\n\n"
+    "- Made-up lesson: senior cluster managers mentor newcomers every quarter.\n"
+)
+QUESTION = "Do senior cluster managers mentor newcomers?"
+
+
+@pytest.fixture
+def live(tmp_path: Path, embedder, settings: Settings) -> tuple[Settings, Path]:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    index_dir = tmp_path / "index"
+    shutil.copytree(settings.index_dir, index_dir)
+    return settings.model_copy(update={"corpus_dir": corpus, "index_dir": index_dir}), corpus
+
+
+def _mentoring_rank(client: TestClient) -> int | None:
+    body = client.post("/api/ask", json={"question": QUESTION}).json()
+    return next((c["n"] for c in body["citations"] if "mentor newcomers" in c["text"]), None)
+
+
+def test_server_answers_from_a_new_generation_without_restart(live, embedder) -> None:
+    settings, corpus = live
+    with TestClient(create_app(settings, embedder)) as client:
+        assert _mentoring_rank(client) is None
+        write(corpus / "mentoring.md", NOTE)
+        build_index(settings, embedder)
+        assert _mentoring_rank(client) == 1
+
+
+def test_no_request_fails_while_reindexing(live, embedder) -> None:
+    settings, corpus = live
+    errors: list[int] = []
+    done = threading.Event()
+    with TestClient(create_app(settings, embedder)) as client:
+
+        def load() -> None:
+            for _ in range(300):  # bounded: stops by itself
+                if done.is_set():
+                    return
+                r = client.post("/api/ask", json={"question": "EU funding for members"})
+                if r.status_code != 200 or not r.json()["citations"]:
+                    errors.append(r.status_code)
+
+        thread = threading.Thread(target=load)
+        thread.start()
+        for i in range(3):
+            write(corpus / f"made-up-{i}.md", f"# Made-up note {i}\n\nMade-up text {i}.\n")
+            build_index(settings, embedder)
+        done.set()
+        thread.join(timeout=60)
+    assert errors == []
+
+
+def test_watch_reindexes_when_a_note_is_saved(live, embedder) -> None:
+    settings, corpus = live
+    before = current_generation(settings.index_dir)
+    reports: list[object] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(settings, embedder, reports.append, stop))
+    thread.start()
+    try:
+        time.sleep(0.5)  # let the watcher start
+        saved = time.monotonic()
+        write(corpus / "mentoring.md", NOTE)
+        while current_generation(settings.index_dir) == before and time.monotonic() - saved < 20:
+            time.sleep(0.05)
+        assert current_generation(settings.index_dir) != before
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert reports and reports[-1].count("new") == 1
+
+
+def test_uploads_are_disabled_without_a_token(live, embedder) -> None:
+    settings, _ = live
+    with TestClient(create_app(settings, embedder)) as client:
+        page = client.get("/admin")
+        assert DISABLED in page.text and page.context["enabled"] is False
+        r = client.post(
+            "/admin/upload", data={"token": "x"}, files={"note": ("n.md", b"# Made-up\n\nText.\n")}
+        )
+        assert r.status_code == 403 and r.context["error"] == DISABLED
+
+
+def test_upload_needs_the_right_token_and_indexes_the_note(live, embedder) -> None:
+    settings, corpus = live
+    settings = settings.model_copy(update={"admin_token": SecretStr("made-up-secret")})
+    with TestClient(create_app(settings, embedder)) as client:
+        r = client.post(
+            "/admin/upload",
+            data={"token": "wrong"},
+            files={"note": ("mentoring.md", NOTE.encode())},
+        )
+        assert r.status_code == 401 and r.context["error"] == WRONG_TOKEN
+        assert not (corpus / "uploads").exists()
+        r = client.post(
+            "/admin/upload",
+            data={"token": "made-up-secret"},
+            files={"note": ("../../mentoring notes.md", NOTE.encode())},
+        )
+        assert r.status_code == 200, r.text
+        assert r.context["saved"] == "uploads/mentoring-notes.md"
+        assert r.context["report"].count("new") == 1 and "+1 new" in r.text
+        assert _mentoring_rank(client) == 1
+        r = client.post(
+            "/admin/upload", data={"token": "made-up-secret"}, files={"note": ("evil.exe", b"MZ")}
+        )
+        assert r.status_code == 400 and "unsupported type .exe" in r.context["error"]
+
+
+def test_saved_names_are_safe_and_never_overwrite(tmp_path: Path) -> None:
+    assert save_note(tmp_path, "../../etc/passwd.md", b"a") == "uploads/passwd.md"
+    assert save_note(tmp_path, "passwd.md", b"a") == "uploads/passwd.md"  # same note again
+    assert save_note(tmp_path, "passwd.md", b"b") == "uploads/passwd-2.md"
+    assert save_note(tmp_path, "C:\\\\notes\\\\Q&A <2022>.md", b"c") == "uploads/Q-A-2022.md"
+    assert (tmp_path / "uploads" / "passwd.md").read_bytes() == b"a"
+    with pytest.raises(CorpusError, match="unsupported type"):
+        save_note(tmp_path, "script.sh", b"x")
