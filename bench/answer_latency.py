@@ -44,8 +44,10 @@ def main() -> None:
 
     print(f"{len(questions)} questions x {args.rounds} rounds, {assistant.index.size} chunks")
     print("| step | p50 ms | p95 ms |\n|---|---:|---:|")
-    print(f"| retrieval (query embedding + search) | {statistics.median(retrieve_ms):.2f} | "
-          f"{p95(retrieve_ms):.2f} |")
+    print(
+        f"| retrieval (query embedding + search) | {statistics.median(retrieve_ms):.2f} | "
+        f"{p95(retrieve_ms):.2f} |"
+    )
     print(f"| answer composition | {statistics.median(compose_ms):.2f} | {p95(compose_ms):.2f} |")
 
 

@@ -52,7 +52,11 @@ def add_admin_routes(app: FastAPI, templates: Jinja2Templates, settings: Setting
         assistant: Assistant = request.app.state.assistant
         try:
             saved = save_note(settings.corpus_dir, note.filename, data)
-            report = await run_in_threadpool(build_index, settings, assistant.embedder)
+            report = await run_in_threadpool(
+                build_index, settings, assistant.embedder, None, assistant.loaded()
+            )
+            if report.index is not None:
+                assistant.use(report.index)
         except PLWError as exc:
             return page(request, 400, error=f"{note.filename}: {exc}")
         return page(request, saved=saved, report=report)

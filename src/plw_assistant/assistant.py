@@ -40,6 +40,15 @@ class Assistant:
                 self._retriever = Retriever(index, self.embedder, self.settings.hybrid_alpha)
             return self._retriever
 
+    def loaded(self) -> Index | None:
+        """The index in memory, if any (a build may reuse it instead of reading it again)."""
+        return self._retriever.index if self._retriever is not None else None
+
+    def use(self, index: Index) -> None:
+        """Serve ``index`` (just built and saved by this process) without reading it back."""
+        with self._lock:
+            self._retriever = Retriever(index, self.embedder, self.settings.hybrid_alpha)
+
     def warm_up(self) -> None:
         """Load the index and the model now rather than on the first question."""
         self._current()

@@ -16,7 +16,7 @@ from .config import Settings
 from .corpus import Chunk, Document, FileStatus, chunker_settings, load_corpus
 from .embed import Embedder
 from .errors import CorpusError, IndexMismatchError, IndexNotBuiltError, PLWError
-from .index import Index, Manifest, check_model, read_manifest
+from .index import Index, Manifest, check_model, current_generation, read_manifest
 
 ProgressFactory = Callable[[int], Callable[[int], None]]
 
@@ -34,6 +34,7 @@ class BuildReport:
     files: list[FileStatus] = field(default_factory=list)
     embedded: int = 0  # texts (passages and sentences) embedded by this build
     full_rebuild: str = ""  # why every file was processed again, if it was
+    index: Index | None = field(default=None, repr=False)  # the new index, already in memory
 
     def count(self, status: str) -> int:
         return sum(f.status == status for f in self.files)
@@ -62,8 +63,11 @@ def build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _previous(settings: Settings, embedder: Embedder) -> tuple[Index | None, str]:
-    """The current index if a build can reuse it, else ``None`` and why not."""
+def _previous(
+    settings: Settings, embedder: Embedder, loaded: Index | None = None
+) -> tuple[Index | None, str]:
+    """The current index if a build can reuse it, else ``None`` and why not. ``loaded`` is
+    the current index if the caller already has it in memory (a serving process)."""
     try:
         manifest = read_manifest(settings.index_dir)
         check_model(manifest, embedder, settings.index_dir)
@@ -73,6 +77,8 @@ def _previous(settings: Settings, embedder: Embedder) -> tuple[Index | None, str
         return None, "the existing index does not match the current model, settings or version"
     if manifest.chunker != chunker_settings(settings.chunk_max_chars):
         return None, "the chunker settings changed"
+    if loaded is not None and loaded.path == current_generation(settings.index_dir):
+        return loaded, ""
     try:
         return Index.load(settings.index_dir, embedder), ""
     except IndexMismatchError:
@@ -80,12 +86,15 @@ def _previous(settings: Settings, embedder: Embedder) -> tuple[Index | None, str
 
 
 def build_index(
-    settings: Settings, embedder: Embedder, progress: ProgressFactory | None = None
+    settings: Settings,
+    embedder: Embedder,
+    progress: ProgressFactory | None = None,
+    loaded: Index | None = None,
 ) -> BuildReport:
     """Bring the index up to date with the corpus: parse and embed only what changed."""
     started = time.perf_counter()
     with build_lock(settings.index_dir):
-        previous, full_rebuild = _previous(settings, embedder)
+        previous, full_rebuild = _previous(settings, embedder, loaded)
         known: dict[str, tuple[Document, list[Chunk]]] = {}
         if previous is not None:
             for doc in previous.documents.values():
@@ -167,12 +176,14 @@ def watch(
     embedder: Embedder,
     on_report: Callable[[BuildReport | PLWError], None],
     stop: threading.Event | None = None,
+    loaded: Callable[[], Index | None] = lambda: None,
 ) -> None:
-    """Re-index whenever files under the corpus change, until ``stop`` is set."""
+    """Re-index whenever files under the corpus change, until ``stop`` is set; ``loaded``
+    gives the index the caller holds in memory, reused rather than read from disk."""
     from watchfiles import watch as watch_files
 
-    for _changes in watch_files(settings.corpus_dir, stop_event=stop, debounce=200, step=50):
+    for _changes in watch_files(settings.corpus_dir, stop_event=stop, debounce=50, step=20):
         try:
-            on_report(build_index(settings, embedder))
+            on_report(build_index(settings, embedder, loaded=loaded()))
         except PLWError as exc:  # report and keep watching: the old index still serves
             on_report(exc)

@@ -97,13 +97,18 @@ class Index:
         Chunks that ``previous`` (built with the same model) already holds, with the same text
         and heading path, take their vectors from it instead of being embedded again.
         """
-        spans = [sentence_spans(c.text) for c in chunks]
         known = (
             {f"{c.context}\0{c.text}": row for row, c in enumerate(previous.chunks)}
             if previous
             else {}
         )
         reuse = [known.get(f"{c.context}\0{c.text}") for c in chunks]
+        spans = [
+            sentence_spans(c.text)
+            if row is None or previous is None
+            else previous.sentences.spans_of(row)
+            for c, row in zip(chunks, reuse, strict=True)
+        ]
         fresh = [i for i, row in enumerate(reuse) if row is None]
         texts = [chunks[i].embedding_text for i in fresh] + [
             f"{chunks[i].context}: {plain_text(chunks[i].text[s:e])}"
@@ -117,24 +122,31 @@ class Index:
             embedded = embedder.encode(
                 texts, batch_size=batch_size, progress=progress(len(texts)) if progress else None
             )
+        old_chunks = old_sentences = np.zeros((0, dim), np.float32)
+        if previous is not None and len(fresh) < len(chunks):  # one bulk read, not per row
+            old_chunks = previous.vectors_of(range(previous.size))
+            old_sentences = previous.sentences.vectors_range(0, previous.sentences.size)
         chunk_vecs = np.zeros((len(chunks), dim), np.float32)
         extra: list[np.ndarray] = []
-        new_sentences = iter(embedded[len(fresh) :])
+        new_sentences = 0
         new_chunks = iter(embedded[: len(fresh)])
+        tail = embedded[len(fresh) :]
         for i, row in enumerate(reuse):
             multi = len(spans[i]) > 1
             if row is None:
                 chunk_vecs[i] = next(new_chunks)
-                extra += [next(new_sentences) for _ in spans[i]] if multi else []
+                if multi:
+                    extra.append(tail[new_sentences : new_sentences + len(spans[i])])
+                    new_sentences += len(spans[i])
             else:
                 assert previous is not None
-                chunk_vecs[i] = previous.vectors_of([row])[0]
+                chunk_vecs[i] = old_chunks[row]
                 if multi:
                     lo, hi = previous.sentences.offsets[row], previous.sentences.offsets[row + 1]
-                    extra += list(previous.sentences.vectors_range(int(lo), int(hi)))
+                    extra.append(old_sentences[lo:hi])
         vectors = faiss.IndexFlatIP(dim)
         vectors.add(np.ascontiguousarray(chunk_vecs, dtype=np.float32))
-        extra_arr = np.asarray(extra, np.float32).reshape(-1, dim)
+        extra_arr = np.concatenate(extra) if extra else np.zeros((0, dim), np.float32)
         sentences = Sentences.assemble(spans, chunk_vecs, extra_arr)
         manifest = Manifest(
             model=embedder.name,

@@ -42,6 +42,21 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     return tokens
 
 
+_TOKENS: dict[str, list[str]] = {}
+_TOKENS_MAX = 500_000
+
+
+def tokenize_cached(texts: Sequence[str]) -> list[list[str]]:
+    """``tokenize`` remembering passages, so a re-index in a long-running process only
+    tokenizes the passages it has not seen (the BM25 index itself is rebuilt every time)."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _TOKENS))
+    if missing:
+        if len(_TOKENS) + len(missing) > _TOKENS_MAX:
+            _TOKENS.clear()
+        _TOKENS.update(zip(missing, tokenize(missing), strict=True))
+    return [_TOKENS[t] for t in texts]
+
+
 class BM25:
     """A BM25 index whose document ``i`` is row ``i`` of the dense index."""
 
@@ -57,7 +72,7 @@ class BM25:
         if texts:
             # bm25s logs a warning for documents that are all stop words; they just never match.
             logging.getLogger("bm25s").setLevel(logging.ERROR)
-            model.index(tokenize(texts), show_progress=False)
+            model.index(tokenize_cached(texts), show_progress=False)
         return cls(model, len(texts))
 
     def scores(self, query: str) -> np.ndarray:

@@ -163,8 +163,16 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         stop = threading.Event()
         watcher = None
         if settings.watch:
+
+            def on_report(report: BuildReport | PLWError) -> None:
+                if isinstance(report, BuildReport) and report.index is not None:
+                    assistant.use(report.index)
+                _log_report(report)
+
             watcher = threading.Thread(
-                target=watch, args=(settings, assistant.embedder, _log_report, stop), daemon=True
+                target=watch,
+                args=(settings, assistant.embedder, on_report, stop, assistant.loaded),
+                daemon=True,
             )
             watcher.start()
         yield
