@@ -239,7 +239,8 @@ def serve(host: str, port: int, watch: bool) -> None:
         click.echo(f"Building the index: {reason}.", err=True)
         _build(settings, embedder)
     if watch:
-        os.environ["PLW_WATCH"] = "1"  # read by the app's settings in the server process
+        os.environ["PLW_WATCH"] = "1"  # read by the app's own settings
+        get_settings.cache_clear()
     click.echo(f"PLW Assistant: http://{host}:{port}", err=True)
     uvicorn.run("plw_assistant.web:create_app", factory=True, host=host, port=port)
 
