@@ -97,3 +97,31 @@ def test_near_duplicate_passages_are_shown_once(tmp_path: Path, embedder) -> Non
     newsletter = [c for c in answer.citations if "newsletter" in c.text]
     assert len(newsletter) == 1
     assert len(answer.citations) == 3  # the duplicate is dropped, the others stay
+
+
+def test_filters_restrict_retrieval_to_a_webinar_document_or_tag(client: TestClient) -> None:
+    def ask(filters: dict) -> dict:
+        r = client.post("/api/ask", json={"question": "What was discussed?", "filters": filters})
+        assert r.status_code == 200
+        return r.json()
+
+    by_session = ask({"session": "PLW#3"})
+    assert by_session["citations"] and {c["document"] for c in by_session["citations"]} == {
+        "sessions/plw-3"
+    }
+    assert all(c["session"] == "PLW#3" for c in by_session["citations"])
+    by_doc = ask({"document": "sessions/plw-5"})
+    assert {c["document"] for c in by_doc["citations"]} == {"sessions/plw-5"}
+    by_tag = ask({"tag": "covid"})
+    assert {c["document"] for c in by_tag["citations"]} == {"sessions/plw-1"}
+    nothing = ask({"session": "PLW#99"})
+    assert nothing["abstained"] and nothing["citations"] == []
+
+
+def test_page_offers_and_applies_filters(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.context["facets"]["session"] == [f"PLW#{n}" for n in range(1, 6)]
+    assert "covid" in page.context["facets"]["tag"]
+    r = client.get("/", params={"q": "What was discussed?", "session": "PLW#2"})
+    assert {c.document for c in r.context["answer"].citations} == {"sessions/plw-2"}
+    assert '<option value="PLW#2" selected>' in r.text

@@ -42,6 +42,8 @@ def test_api_ask_returns_the_public_shape(client: TestClient) -> None:
             "score",
             "highlights",
             "page",
+            "session",
+            "date",
         }
     assert any(
         c["text"].startswith("Members are more and more interested in EU funding")

@@ -44,6 +44,8 @@ class Citation:
     score: float
     highlights: list[tuple[int, int]] = field(default_factory=list)  # spans within ``text``
     page: int | None = None  # page of a paged source (PDF)
+    session: str | None = None
+    date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,8 @@ def compose(
             round(h.score, 4),
             spans.get(n, []),
             h.chunk.page,
+            h.chunk.session,
+            h.chunk.date,
         )
         for n, h in enumerate(retrieval.hits, start=1)
     ]

@@ -11,7 +11,7 @@ from .config import Settings
 from .embed import Embedder, SentenceTransformerEmbedder
 from .followup import Turn, resolve_follow_up
 from .generate import LLM, LLMError, fallback_notice, generate
-from .index import Index, current_generation
+from .index import Filters, Index, current_generation
 from .retrieve import Mode, Retrieval, Retriever
 
 
@@ -60,6 +60,7 @@ class Assistant:
         k: int | None = None,
         mode: Mode | None = None,
         history: Sequence[Turn] = (),
+        filters: Filters | None = None,
     ) -> tuple[Retrieval, Index, str]:
         """Ranked passages without near-duplicates (what an answer is built from), their index
         and what the previous answer already said; a follow-up question is searched together
@@ -67,7 +68,13 @@ class Assistant:
         retriever = self._current()
         r = resolve_follow_up(question, history)
         retrieval = retriever.search(
-            r.query, k or self.settings.top_k, mode or self.settings.mode, True, r.demote, r.prefer
+            r.query,
+            k or self.settings.top_k,
+            mode or self.settings.mode,
+            True,
+            r.demote,
+            r.prefer,
+            filters,
         )
         return retrieval, retriever.index, r.said
 
@@ -77,9 +84,10 @@ class Assistant:
         k: int | None = None,
         mode: Mode | None = None,
         history: Sequence[Turn] = (),
+        filters: Filters | None = None,
     ) -> Answer:
         """The answer: generated and checked when an LLM is configured, else quoted."""
-        *_, answer = self.ask_stream(question, k, mode, history)
+        *_, answer = self.ask_stream(question, k, mode, history, filters)
         assert isinstance(answer, Answer)
         return answer
 
@@ -89,11 +97,12 @@ class Assistant:
         k: int | None = None,
         mode: Mode | None = None,
         history: Sequence[Turn] = (),
+        filters: Filters | None = None,
     ) -> Iterator[str | Answer]:
         """Tokens of a generated answer as they arrive, then the final ``Answer``. Without an
         LLM, or when it fails, the final answer is the quoted one (with a notice)."""
         question = clean_question(question)
-        retrieval, index, said = self.retrieve(question, k, mode, history)
+        retrieval, index, said = self.retrieve(question, k, mode, history, filters)
         quoted = compose(question, retrieval, self.settings.min_score, index, said)
         if quoted.abstained or self.llm is None:
             yield quoted

@@ -141,6 +141,8 @@ def verify(
             round(h.score, 4),
             sorted(spans.get(n, ())),
             h.chunk.page,
+            h.chunk.session,
+            h.chunk.date,
         )
         for n, h in enumerate(hits, start=1)
     ]

@@ -49,6 +49,19 @@ class Manifest:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval to one webinar (``session``), one ``document`` or one ``tag``."""
+
+    session: str | None = None
+    document: str | None = None
+    tag: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.session or self.document or self.tag)
+
+
+@dataclass(frozen=True)
 class Hit:
     chunk: Chunk
     score: float
@@ -169,27 +182,59 @@ class Index:
     def size(self) -> int:
         return len(self.chunks)
 
-    def dense_search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """``(row, similarity)`` of the ``k`` best chunks, best first.
+    def dense_search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """``(row, similarity)`` of the ``k`` best chunks, best first, among the ``allowed``
+        rows (a boolean mask; all rows when ``None``).
 
         A chunk's similarity is the best of its own cosine and its sentences' cosines, so one
         sentence that answers the question is not drowned by the rest of its paragraph.
         """
-        k = min(k, self.size)
+        rows_ok = int(allowed.sum()) if allowed is not None else self.size
+        k = min(k, rows_ok)
         if k <= 0:
             return []
         q = np.asarray(query, dtype=np.float32).reshape(1, -1)
+        chunk_params = sentence_params = None
+        if allowed is not None:
+            chunk_params = _only(np.flatnonzero(allowed))
+            sentence_params = _only(np.flatnonzero(allowed[self.sentences.rows]))
         best: dict[int, float] = {}
-        scores, ids = self.vectors.search(q, k)
+        scores, ids = self.vectors.search(q, k, params=chunk_params)
         best.update((int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0)
         n = min(self.sentences.size, 4 * k)
         if n:
-            scores, ids = self.sentences.vectors.search(q, n)
+            scores, ids = self.sentences.vectors.search(q, n, params=sentence_params)
             for s, i in zip(scores[0], ids[0], strict=True):
                 if i >= 0:
                     row = int(self.sentences.rows[i])
                     best[row] = max(best.get(row, -1.0), float(s))
         return sorted(best.items(), key=lambda p: (-p[1], p[0]))[:k]
+
+    def matching(self, filters: Filters | None) -> np.ndarray | None:
+        """Boolean mask of the chunks that pass ``filters`` (``None``: no filter)."""
+        if filters is None or filters.empty:
+            return None
+        docs = self.documents
+        return np.fromiter(
+            (
+                (not filters.session or c.session == filters.session)
+                and (not filters.document or c.document == filters.document)
+                and (not filters.tag or filters.tag in docs[c.document].tags)
+                for c in self.chunks
+            ),
+            dtype=bool,
+            count=self.size,
+        )
+
+    def facets(self) -> dict[str, list[str]]:
+        """The values the filters can take in this index."""
+        return {
+            "session": sorted({c.session for c in self.chunks if c.session}),
+            "document": sorted(self.documents),
+            "tag": sorted({t for d in self.documents.values() for t in d.tags}),
+        }
 
     def dense_scores(self, rows: Sequence[int], query: np.ndarray) -> list[float]:
         """The ``dense_search`` similarity of the given rows."""
@@ -324,6 +369,14 @@ class Sentences:
         if vectors.ntotal != rows.size or spans.shape != (rows.size, 2):
             raise ValueError("sentence tables disagree")
         return cls(vectors, rows, offsets, spans)
+
+
+def _only(ids: np.ndarray) -> Any:
+    """FAISS search parameters that consider only ``ids``."""
+    params: Any = faiss.SearchParameters()
+    params.sel = faiss.IDSelectorBatch(ids.astype(np.int64))
+    params.keep = params.sel  # hold a Python reference: SWIG does not
+    return params
 
 
 def current_generation(index_dir: Path) -> Path | None:

@@ -10,7 +10,7 @@ import numpy as np
 
 from .config import DEFAULT_HYBRID_ALPHA
 from .embed import Embedder
-from .index import Hit, Index
+from .index import Filters, Hit, Index
 from .lexical import tokenize
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -50,21 +50,25 @@ class Retriever:
         dedupe: bool = False,
         demote: frozenset[str] = frozenset(),
         prefer: frozenset[str] = frozenset(),
+        filters: Filters | None = None,
     ) -> Retrieval:
         """The ``k`` best passages for ``question``; ``dedupe`` drops near-duplicates, chunks
         of documents in ``prefer`` go first and chunks whose id is in ``demote`` last."""
-        n = self.index.size
+        allowed = self.index.matching(filters)
+        n = self.index.size if allowed is None else int(allowed.sum())
         want = min(n, max(k, CANDIDATES) if dedupe or mode == "hybrid" else k)
         dense: dict[int, float] = {}
         best_cosine = None
         query = None
         if mode != "bm25":
             query = self.embedder.encode([question])[0]
-            dense = dict(self.index.dense_search(query, want))
+            dense = dict(self.index.dense_search(query, want, allowed))
             best_cosine = max(dense.values(), default=0.0)
         keyword = np.zeros(0, dtype=np.float32)
         if mode != "dense":
             keyword = self.index.lexical.scores(question)
+            if allowed is not None:
+                keyword = np.where(allowed, keyword, 0.0).astype(np.float32)
         keyword_match = bool(keyword.size and keyword.max() > 0)
         if mode == "dense":
             ranked = sorted(dense.items(), key=lambda p: -p[1])

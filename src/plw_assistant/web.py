@@ -30,6 +30,7 @@ from .config import MAX_K, MAX_QUESTION_CHARS, Settings, get_settings
 from .embed import Embedder
 from .errors import IndexMismatchError, IndexNotBuiltError, ModelError, PLWError, QuestionError
 from .followup import Turn
+from .index import Filters
 from .retrieve import Mode
 
 NOT_BUILT = "The index is not built yet. Run `plw index`, then ask again."
@@ -39,6 +40,17 @@ MISMATCH = (
 MODEL_FAILED = "The embedding model could not be loaded. Check PLW_MODEL and the server log."
 BAD_K = f"k must be a whole number from 1 to {MAX_K}."
 MAX_HISTORY = 20
+# No inline script or style anywhere: corpus text and questions can never run as code.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 log = logging.getLogger("plw_assistant")
 
 
@@ -60,10 +72,20 @@ class HistoryTurn(BaseModel):
         return Turn(self.question, self.answer, tuple(str(c) for c in cited if c))
 
 
+class FilterRequest(BaseModel):
+    session: str | None = Field(None, max_length=200)
+    document: str | None = Field(None, max_length=500)
+    tag: str | None = Field(None, max_length=200)
+
+    def filters(self) -> Filters:
+        return Filters(self.session or None, self.document or None, self.tag or None)
+
+
 class AskRequest(BaseModel):
     question: str
     k: int | None = None
     mode: Mode | None = None
+    filters: FilterRequest = Field(default_factory=FilterRequest)
     history: list[HistoryTurn] = Field(default_factory=list, max_length=MAX_HISTORY)
 
     @field_validator("question")
@@ -182,6 +204,13 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     app = FastAPI(title="PLW Assistant", version=__version__, lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=root / "static"), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
     add_admin_routes(app, templates, settings)
 
     @app.exception_handler(RequestValidationError)
@@ -213,7 +242,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         try:
             history = [t.turn() for t in body.history]
             answer = await run_in_threadpool(
-                assistant.ask, body.question, body.k, body.mode, history
+                assistant.ask, body.question, body.k, body.mode, history, body.filters.filters()
             )
         except PLWError as exc:
             status, detail = _status_of(exc)
@@ -227,6 +256,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         k: int | None,
         mode: Mode | None,
         history: list[HistoryTurn],
+        filters: Filters,
     ) -> HTMLResponse:
         answer: Answer | None = None
         error: str | None = None
@@ -234,9 +264,13 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         if q is not None:
             turns = [t.turn() for t in history]
             try:
-                answer = await run_in_threadpool(assistant.ask, q, k, mode, turns)
+                answer = await run_in_threadpool(assistant.ask, q, k, mode, turns, filters)
             except PLWError as exc:
                 status, error = _status_of(exc)
+        try:
+            facets = assistant.index.facets()
+        except PLWError:
+            facets = {"session": [], "document": [], "tag": []}
         past = [t.model_dump() for t in history]
         if answer is not None:
             past.append(answer.to_dict())
@@ -250,6 +284,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             "error": error,
             "examples": EXAMPLES,
             "streaming": assistant.llm is not None,
+            "facets": facets,
+            "filters": filters,
         }
         return templates.TemplateResponse(
             request=request, name="index.html", context=context, status_code=status
@@ -264,7 +300,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
         def events() -> Iterator[str]:
             try:
-                for event in assistant.ask_stream(body.question, body.k, body.mode, history):
+                events = assistant.ask_stream(
+                    body.question, body.k, body.mode, history, body.filters.filters()
+                )
+                for event in events:
                     if isinstance(event, str):
                         yield _sse("token", {"text": event})
                     else:
@@ -284,8 +323,12 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         q: Annotated[str | None, Query(max_length=10_000)] = None,
         k: Annotated[int | None, Query(ge=1, le=MAX_K)] = None,
         mode: Mode | None = None,
+        session: Annotated[str | None, Query(max_length=200)] = None,
+        document: Annotated[str | None, Query(max_length=500)] = None,
+        tag: Annotated[str | None, Query(max_length=200)] = None,
     ) -> HTMLResponse:
-        return await _chat_page(request, assistant, q, k, mode, [])
+        filters = Filters(session or None, document or None, tag or None)
+        return await _chat_page(request, assistant, q, k, mode, [], filters)
 
     @app.post("/", response_class=HTMLResponse)
     async def page_post(request: Request, assistant: AssistantDep) -> HTMLResponse:
@@ -295,7 +338,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         mode = form.get("mode", [""])[0]
         chosen: Mode | None = mode if mode in MODE_LABELS else None  # type: ignore[assignment]
         history = _history(form.get("history", [None])[0])
-        return await _chat_page(request, assistant, q, None, chosen, history)
+        filters = Filters(*(form.get(f, [""])[0][:500] or None for f in FILTER_FIELDS))
+        return await _chat_page(request, assistant, q, None, chosen, history, filters)
 
     @app.get("/documents/{document:path}", response_class=HTMLResponse)
     async def document_page(
@@ -318,6 +362,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     return app
 
 
+FILTER_FIELDS = ("session", "document", "tag")
 MODE_LABELS = {"hybrid": "Hybrid (meaning + words)", "dense": "Meaning", "bm25": "Exact words"}
 EXAMPLES = [
     "How can clusters support their members with EU funding?",
