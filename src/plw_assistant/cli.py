@@ -246,9 +246,10 @@ def serve(host: str, port: int, watch: bool) -> None:
     uvicorn.run("plw_assistant.web:create_app", factory=True, host=host, port=port)
 
 
-from . import cli_eval  # noqa: E402  (registers `plw eval` on the group above)
+from . import cli_eval, cli_feedback  # noqa: E402  (registers `plw eval` on the group above)
 
 cli.add_command(cli_eval.eval_cmd)
+cli.add_command(cli_feedback.feedback_cmd)
 
 
 def main() -> None:

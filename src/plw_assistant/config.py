@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     )
     watch: bool = Field(False, description="Re-index when files under the corpus change.")
     max_upload_mb: int = Field(10, ge=1, le=100, description="Largest note /admin accepts.")
+    feedback_db: Path | None = Field(
+        None,
+        description="SQLite file for answer feedback (default: index folder).",
+    )
     cache_dir: Path = Field(
         default_factory=lambda: (
             Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plw-assistant"
@@ -81,6 +85,10 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("must name a sentence-transformers model or a local path")
         return value.strip()
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.feedback_db or self.index_dir / "feedback.sqlite"
 
     @property
     def llm_enabled(self) -> bool:

@@ -8,7 +8,7 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -29,8 +29,10 @@ from .build import BuildReport, watch
 from .config import MAX_K, MAX_QUESTION_CHARS, Settings, get_settings
 from .embed import Embedder
 from .errors import IndexMismatchError, IndexNotBuiltError, ModelError, PLWError, QuestionError
+from .feedback import FeedbackStore
 from .followup import Turn
 from .index import Filters
+from .lessons import group_lessons
 from .retrieve import Mode
 
 NOT_BUILT = "The index is not built yet. Run `plw index`, then ask again."
@@ -79,6 +81,14 @@ class FilterRequest(BaseModel):
 
     def filters(self) -> Filters:
         return Filters(self.session or None, self.document or None, self.tag or None)
+
+
+class FeedbackRequest(BaseModel):
+    rating: Literal["up", "down"]
+    question: str = Field(max_length=MAX_QUESTION_CHARS)
+    answer: str = Field("", max_length=20_000)
+    chunk_ids: list[str] = Field(default_factory=list, max_length=MAX_K)
+    comment: str = Field("", max_length=2_000)
 
 
 class AskRequest(BaseModel):
@@ -340,6 +350,58 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         history = _history(form.get("history", [None])[0])
         filters = Filters(*(form.get(f, [""])[0][:500] or None for f in FILTER_FIELDS))
         return await _chat_page(request, assistant, q, None, chosen, history, filters)
+
+    feedback = FeedbackStore(settings.feedback_path)
+
+    @app.post("/api/feedback")
+    async def api_feedback(body: FeedbackRequest) -> JSONResponse:
+        """Store a thumbs up or down for an answer."""
+        await run_in_threadpool(
+            feedback.add, body.rating, body.question, body.answer, body.chunk_ids, body.comment
+        )
+        return JSONResponse({"status": "saved"})
+
+    @app.post("/feedback", response_class=HTMLResponse)
+    async def feedback_form(request: Request) -> HTMLResponse:
+        """The feedback buttons without JavaScript."""
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        try:
+            body = FeedbackRequest(
+                rating=form.get("rating", [""])[0],
+                question=form.get("question", [""])[0],
+                answer=form.get("answer", [""])[0],
+                chunk_ids=form.get("chunk_ids", [""])[0].split(),
+            )
+        except ValidationError:
+            return HTMLResponse("Feedback needs a rating of up or down.", status_code=422)
+        await run_in_threadpool(
+            feedback.add, body.rating, body.question, body.answer, body.chunk_ids
+        )
+        return templates.TemplateResponse(
+            request=request, name="thanks.html", context={"question": body.question}
+        )
+
+    @app.get("/lessons", response_class=HTMLResponse)
+    async def lessons_page(
+        request: Request,
+        assistant: AssistantDep,
+        by: Literal["document", "webinar"] = "document",
+        filter: Annotated[str, Query(max_length=200)] = "",
+    ) -> HTMLResponse:
+        """Every lesson, grouped by document and section or by webinar, with a filter."""
+        try:
+            index = await run_in_threadpool(lambda: assistant.index)
+        except PLWError as exc:
+            status, detail = _status_of(exc)
+            return HTMLResponse(str(escape(detail)), status_code=status)
+        groups = group_lessons(index, by, filter)
+        context = {
+            "groups": groups,
+            "by": by,
+            "filter": filter,
+            "total": sum(g.count for g in groups),
+        }
+        return templates.TemplateResponse(request=request, name="lessons.html", context=context)
 
     @app.get("/documents/{document:path}", response_class=HTMLResponse)
     async def document_page(

@@ -24,6 +24,28 @@ function enhance(root) {
       card.classList.add("flash");
     });
   });
+  // Feedback without leaving the page.
+  root.querySelectorAll("form.feedback").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const rating = event.submitter ? event.submitter.value : "up";
+      const body = {
+        rating,
+        question: form.elements.question.value,
+        answer: form.elements.answer.value,
+        chunk_ids: form.elements.chunk_ids.value.split(" ").filter(Boolean),
+      };
+      const status = document.createElement("span");
+      status.setAttribute("role", "status");
+      try {
+        const r = await fetch("/api/feedback", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
+        status.textContent = r.ok ? "Thank you for your feedback." : "Sorry, the feedback could not be saved.";
+      } catch {
+        status.textContent = "Sorry, the feedback could not be saved.";
+      }
+      form.replaceChildren(status);
+    });
+  });
 }
 enhance(document);
 
