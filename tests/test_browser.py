@@ -1,0 +1,173 @@
+"""What people see: the chat in headless Chromium (Debian's) against `plw serve` on loopback.
+
+Screenshots go to test-artifacts/. In CI (CI=true) a missing browser is a failure, not a skip:
+.ci/run installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import CORPUS, FIXTURES, REPO
+
+from plw_assistant.feedback import FeedbackStore
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = REPO / "test-artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run must install Debian's chromium package")
+        pytest.skip("Chromium is not installed here (apt-get install chromium)")
+    root = tmp_path_factory.mktemp("browser")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    shutil.copy(FIXTURES / "hostile" / "script-note.md", corpus / "script-note.md")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "PLW_CORPUS_DIR": str(corpus),
+        "PLW_INDEX_DIR": str(root / "index"),
+        "HF_HUB_OFFLINE": "1",
+    }
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "plw"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, "plw serve exited"
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("plw serve did not start within 120 s")
+        yield base, root / "index"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1200, "height": 1000})
+    pg = context.new_page()
+    pg.dialogs = []  # any alert() would land here: none may ever fire
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    yield pg
+    context.close()
+
+
+def test_ask_click_a_marker_and_follow_up(page, server) -> None:
+    base, _ = server
+    page.goto(base + "/")
+    page.keyboard.press("Tab")  # keyboard only: skip nothing, land on a control
+    page.fill("#q", "Which webinar dealt with the impact of COVID?")
+    page.press("#q", "Enter")
+    page.wait_for_selector(".answer")
+    assert "COVID impact" in page.inner_text(".answer")
+    assert page.locator(".passage").count() >= 3
+    page.click("a.cite >> nth=0")
+    assert page.url.endswith("#passage-1")
+    target = page.locator(".passage:target")
+    assert target.count() == 1 and target.locator("mark").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "desktop-answer.png"), full_page=True)
+    page.fill("#q", "What else was discussed there?")
+    page.press("#q", "Enter")
+    page.wait_for_selector(".earlier")
+    assert "Which webinar dealt with the impact of COVID?" in page.inner_text(".earlier")
+    assert "IT tool" in page.inner_text(".passages")
+    page.screenshot(path=str(ARTIFACTS / "desktop-follow-up.png"), full_page=True)
+    assert page.dialogs == []
+
+
+def test_browse_lessons_ask_about_one_and_give_feedback(page, server) -> None:
+    base, index_dir = server
+    page.goto(base + "/lessons")
+    assert page.locator(".lesson").count() >= 37
+    page.fill("#filter", "funding")
+    page.press("#filter", "Enter")
+    page.wait_for_url("**filter=funding**")
+    count = page.locator(".lesson").count()
+    assert 1 <= count < 10
+    page.screenshot(path=str(ARTIFACTS / "desktop-lessons.png"), full_page=True)
+    page.click(".lesson >> nth=0 >> text=Ask about this")
+    page.wait_for_selector(".answer")
+    page.click("form.feedback button[value=up]")
+    page.wait_for_selector("form.feedback [role=status]")
+    assert page.inner_text("form.feedback") == "Thank you for your feedback."
+    rows = FeedbackStore(index_dir / "feedback.sqlite").rows()
+    assert rows and rows[-1][1] == "up" and rows[-1][2].startswith("Tell me more about:")
+
+
+def test_script_in_a_note_runs_nothing(page, server) -> None:
+    base, _ = server
+    page.goto(base + "/?q=cluster+newsletters")
+    page.wait_for_selector(".passages")
+    assert '<script>alert("xss")</script>' in page.inner_text(".passages")
+    page.goto(base + "/documents/script-note")
+    page.goto(base + "/lessons?filter=newsletters")
+    assert page.dialogs == []
+    assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
+
+
+def test_phone_width(browser, server) -> None:
+    base, _ = server
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(base + "/?q=How+can+clusters+support+their+members+with+EU+funding%3F")
+    page.wait_for_selector(".answer")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 391  # no sideways scroll
+    page.screenshot(path=str(ARTIFACTS / "phone-answer.png"), full_page=True)
+    page.goto(base + "/")
+    page.screenshot(path=str(ARTIFACTS / "phone-start.png"), full_page=True)
+    context.close()
+
+
+def test_focus_is_visible(page, server) -> None:
+    base, _ = server
+    page.goto(base + "/")
+    page.focus("#q")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
