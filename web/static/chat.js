@@ -49,8 +49,20 @@ function enhance(root) {
 }
 enhance(document);
 
-// With a language model configured, the answer streams in (server-sent events over fetch).
+// While the server answers a plain form submit, say so (and do not submit twice).
 const form = document.querySelector("form.ask");
+if (form && document.body.dataset.stream !== "1") {
+  form.addEventListener("submit", () => {
+    const result = document.querySelector(".result");
+    const waiting = document.createElement("p");
+    waiting.className = "loading";
+    waiting.textContent = "Looking through the lessons…";
+    if (result) result.replaceChildren(waiting);
+    form.querySelector("button[type=submit]").disabled = true;
+  });
+}
+
+// With a language model configured, the answer streams in (server-sent events over fetch).
 if (form && document.body.dataset.stream === "1" && window.fetch && window.TextDecoder) {
   form.addEventListener("submit", async (event) => {
     const question = form.elements.q.value.trim();
