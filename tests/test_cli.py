@@ -82,13 +82,13 @@ def test_ask_rejects_empty_question_and_bad_k(settings: Settings) -> None:
 def test_index_builds_and_reports_skipped_files(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS / "sessions", corpus)
-    write(corpus / "bad.md", b"\xff\xfe not utf-8")  # made-up broken file
+    write(corpus / "bad.md", b"\x00\x01\xffbinary")  # made-up broken file
     result = run("index", PLW_CORPUS_DIR=str(corpus), PLW_INDEX_DIR=str(tmp_path / "index"))
     assert result.exit_code == 3, result.output
     assert re.search(
         r"^Indexed 5 documents, \d+ passages in [\d.]+ s with all-MiniLM-L6-v2", result.stdout, re.M
     )
-    assert "  failed    bad.md (it is not UTF-8 text (bad byte at position 0))" in result.stdout
+    assert "  failed    bad.md (it is not text (binary data; not UTF-8 at byte 2))" in result.stdout
     assert re.search(
         r"^\+5 new, ~0 changed, -0 removed, \d+ texts embedded, 1 failed$", result.stdout, re.M
     )

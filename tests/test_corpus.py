@@ -108,14 +108,15 @@ def test_embedding_text_carries_the_heading_path(real) -> None:
 def test_bad_files_are_skipped_and_reported(tmp_path: Path) -> None:
     # Made-up fixture notes.
     write(tmp_path / "good.md", "---\ntitle: Good note\n---\n## Lessons\n\n- Keep notes short.\n")
-    write(tmp_path / "latin1.md", "caf\xe9 notes".encode("latin-1"))
+    write(tmp_path / "latin1.md", "caf\xe9 notes".encode("latin-1"))  # Windows-1252: indexed
+    write(tmp_path / "binary.md", b"\x00\x01\xff\x00")
     write(tmp_path / "broken.md", "---\ntitle: [unclosed\n---\nText\n")
     write(tmp_path / "empty.txt", "  \n")
     write(tmp_path / "README.md", "# How to write notes\n\nNot content.\n")
     write(tmp_path / "image.png", b"\x89PNG")
     corpus, chunks = load_corpus(tmp_path)
-    assert [d.id for d in corpus.documents] == ["good"]
-    assert [c.text for c in chunks] == ["Keep notes short."]
+    assert [d.id for d in corpus.documents] == ["good", "latin1"]
+    assert [c.text for c in chunks] == ["Keep notes short.", "café notes"]
     reasons = {f.path: f.reason for f in corpus.failed}
     assert {(f.path, f.status, f.reason) for f in corpus.files if f.status == "skipped"} == {
         ("image.png", "skipped", "unsupported type .png")
@@ -123,7 +124,7 @@ def test_bad_files_are_skipped_and_reported(tmp_path: Path) -> None:
     assert reasons == {
         "broken.md": "its front matter is not valid YAML (line 3 of the file)",
         "empty.txt": "it is empty",
-        "latin1.md": "it is not UTF-8 text (bad byte at position 3)",
+        "binary.md": "it is not text (binary data; not UTF-8 at byte 2)",
     }
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from .assistant import Assistant
-from .build import build_index
+from .build import BuildError, build_index
 from .config import Settings
 from .corpus import save_note
 from .errors import PLWError
@@ -32,17 +32,40 @@ def add_admin_routes(app: FastAPI, templates: Jinja2Templates, settings: Setting
     async def admin(request: Request) -> HTMLResponse:
         return page(request)
 
+    def allowed(token: str) -> str | None:
+        """``None`` when the token opens the admin routes, else the error to show."""
+        expected = settings.admin_token
+        if expected is None:
+            return DISABLED
+        if not hmac.compare_digest(token.encode(), expected.get_secret_value().encode()):
+            return WRONG_TOKEN
+        return None
+
+    @app.post("/admin/reindex", response_class=HTMLResponse)
+    async def reindex(request: Request, token: Annotated[str, Form()] = "") -> HTMLResponse:
+        error = allowed(token)
+        if error is not None:
+            return page(request, 403 if error == DISABLED else 401, error=error)
+        assistant: Assistant = request.app.state.assistant
+        try:
+            report = await run_in_threadpool(
+                build_index, settings, assistant.embedder, None, assistant.loaded()
+            )
+        except PLWError as exc:
+            return page(request, 500 if isinstance(exc, BuildError) else 400, error=str(exc))
+        if report.index is not None:
+            assistant.use(report.index)
+        return page(request, report=report)
+
     @app.post("/admin/upload", response_class=HTMLResponse)
     async def upload(
         request: Request,
         token: Annotated[str, Form()] = "",
         note: Annotated[UploadFile | None, File()] = None,
     ) -> HTMLResponse:
-        expected = settings.admin_token
-        if expected is None:
-            return page(request, 403, error=DISABLED)
-        if not hmac.compare_digest(token.encode(), expected.get_secret_value().encode()):
-            return page(request, 401, error=WRONG_TOKEN)
+        error = allowed(token)
+        if error is not None:
+            return page(request, 403 if error == DISABLED else 401, error=error)
         if note is None or not note.filename:
             return page(request, 400, error="Choose a file to upload.")
         limit = settings.max_upload_mb * 1024 * 1024

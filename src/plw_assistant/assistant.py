@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from .answer import Answer, clean_question, compose
 from .config import Settings
 from .embed import Embedder, SentenceTransformerEmbedder
+from .errors import PLWError
 from .followup import Turn, resolve_follow_up
 from .generate import LLM, LLMError, fallback_notice, generate
 from .index import Filters, Index, current_generation
 from .retrieve import Mode, Retrieval, Retriever
+
+log = logging.getLogger("plw_assistant")
 
 
 class Assistant:
@@ -22,6 +27,7 @@ class Assistant:
         self.settings = settings
         self.embedder = embedder or SentenceTransformerEmbedder(settings.model)
         self._retriever: Retriever | None = None
+        self._failed: Path | None = None  # a generation that would not load
         self.llm = LLM.from_settings(settings)
         self._lock = threading.Lock()
 
@@ -32,11 +38,19 @@ class Assistant:
     def _current(self) -> Retriever:
         gen = current_generation(self.settings.index_dir)
         retriever = self._retriever
-        if retriever is not None and gen is not None and retriever.index.path == gen:
-            return retriever
+        if retriever is not None and (gen is None or gen in (retriever.index.path, self._failed)):
+            return retriever  # the folder vanished or nothing new: keep what is in memory
         with self._lock:
             if self._retriever is None or self._retriever.index.path != gen:
-                index = Index.load(self.settings.index_dir, self.embedder)
+                try:
+                    index = Index.load(self.settings.index_dir, self.embedder)
+                except PLWError as exc:
+                    if self._retriever is None:
+                        raise
+                    # A damaged new generation: keep answering from the last good one.
+                    log.error("Keeping the index in memory: %s", exc)
+                    self._failed = gen
+                    return self._retriever
                 self._retriever = Retriever(index, self.embedder, self.settings.hybrid_alpha)
             return self._retriever
 

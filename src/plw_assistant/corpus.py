@@ -229,10 +229,7 @@ def parse_document(rel: str, data: bytes) -> Document:
         if not text.strip():
             raise CorpusError("it has no text to index")
     else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise CorpusError(f"it is not UTF-8 text (bad byte at position {exc.start})") from None
+        text = decode_text(data)
     if not text.strip():
         raise CorpusError("it is empty")
     match = _FRONT_MATTER.match(text) if converted is None else None
@@ -274,6 +271,26 @@ def _list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [v for v in re.split(r"\s*,\s*", value.strip()) if v]
     return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode_text(data: bytes) -> str:
+    """Text of a note: UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252 when
+    the bytes look like text. Control characters become spaces; binary data is refused."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            if b"\x00" in data:
+                raise CorpusError(
+                    f"it is not text (binary data; not UTF-8 at byte {exc.start})"
+                ) from None
+            text = data.decode("cp1252", errors="replace")
+    return _CONTROL.sub(" ", text)
 
 
 def _str(value: Any) -> str | None:
@@ -383,6 +400,21 @@ def _text_paragraphs(text: str, body_start: int) -> Iterator[tuple[int, int]]:
 
 
 def _split_long(text: str, s: int, e: int, max_chars: int) -> Iterator[tuple[int, int]]:
+    """Split a long span between sentences; a "sentence" over twice ``max_chars`` (a very
+    long line without full stops) is cut between words, or hard when it has no spaces."""
+    for ps, pe in _split_sentences(text, s, e, max_chars):
+        while pe - ps > 2 * max_chars:
+            cut = text.rfind(" ", ps + max_chars // 2, ps + max_chars)
+            cut = cut if cut > ps else ps + max_chars
+            piece = _trim(text, ps, cut, strip_marker=False)
+            if piece[1] > piece[0]:
+                yield piece
+            ps = _trim(text, cut, pe, strip_marker=False)[0]
+        if pe > ps:
+            yield ps, pe
+
+
+def _split_sentences(text: str, s: int, e: int, max_chars: int) -> Iterator[tuple[int, int]]:
     """Split a span longer than ``max_chars`` between sentences (never inside one)."""
     if e - s <= max_chars:
         yield s, e
