@@ -9,6 +9,7 @@ Usage: python bench/reindex_under_load.py [--clients 4] [--requests 250] [--note
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import socket
@@ -59,7 +60,30 @@ def main() -> None:
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-        builds = {httpx.get(f"{base}/healthz").json()["built_at"]}
+
+        def rss_mb() -> float:
+            status = Path(f"/proc/{server.pid}/status").read_text()
+            return (
+                int(next(x for x in status.splitlines() if x.startswith("VmRSS")).split()[1]) / 1024
+            )
+
+        with httpx.Client(timeout=30) as warm:  # warm up, then take the baseline
+            for _ in range(20):
+                warm.post(f"{base}/api/ask", json={"question": "EU funding for members?"})
+        baseline = rss_mb()
+        peak = [baseline]
+        sizes: set[int] = set()
+        stop_sampling = threading.Event()
+
+        def sample() -> None:
+            while not stop_sampling.is_set():
+                peak.append(rss_mb())
+                with contextlib.suppress(httpx.HTTPError):
+                    sizes.add(httpx.get(f"{base}/healthz", timeout=5).json()["chunks"])
+                time.sleep(0.1)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
         latencies: list[float] = []
         failures: list[str] = []
         questions = [
@@ -91,26 +115,49 @@ def main() -> None:
         for i in range(args.notes):
             time.sleep(1.0)
             (corpus / f"made-up-load-{i}.md").write_text(
-                f"# Made-up note {i}\n\n## Lessons\n\n- Made-up lesson number {i} for the load test.\n"
+                f"# Made-up note {i}\n\n## Lessons\n\n"
+                f"- Made-up lesson number {i} for the load test.\n"
             )
             time.sleep(0.5)
-            builds.add(httpx.get(f"{base}/healthz").json()["built_at"] + str(i))
         for t in threads:
             t.join()
+        time.sleep(2.0)
+        after = rss_mb()
+        # A second, identical burst with no re-index: memory that keeps growing would show here.
+        second = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
+        for t in second:
+            t.start()
+        for t in second:
+            t.join()
+        stop_sampling.set()
+        sampler.join()
+        time.sleep(2.0)
+        after_second = rss_mb()
         final = httpx.get(f"{base}/healthz").json()
     finally:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(root, ignore_errors=True)
-    total = args.clients * args.requests
+    total = 2 * args.clients * args.requests
     print(
-        f"{total} questions from {args.clients} clients while {args.notes} notes were added "
+        f"{total} questions from {args.clients} clients in two bursts; during the first, "
+        f"{args.notes} notes were added "
         f"and re-indexed (documents at the end: {final['documents']})"
     )
     print(f"failed: {len(failures)} {sorted(set(failures))}")
     print(
         f"latency ms: p50 {statistics.median(latencies):.1f}, "
         f"p95 {statistics.quantiles(latencies, n=20)[-1]:.1f}, max {max(latencies):.1f}"
+    )
+    # Each note adds one passage: any other count would be a half-built index.
+    complete = {37 + i for i in range(args.notes + 1)}
+    print(
+        f"index sizes seen by /healthz during the run: {sorted(sizes)} "
+        f"(all complete builds: {sizes <= complete})"
+    )
+    print(
+        f"server RSS MB: baseline {baseline:.0f}, peak {max(peak):.0f}, "
+        f"2 s after burst 1 {after:.0f}, 2 s after burst 2 {after_second:.0f}"
     )
 
 
