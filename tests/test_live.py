@@ -139,3 +139,41 @@ def test_saved_names_are_safe_and_never_overwrite(tmp_path: Path) -> None:
     assert (tmp_path / "uploads" / "passwd.md").read_bytes() == b"a"
     with pytest.raises(CorpusError, match="unsupported type"):
         save_note(tmp_path, "script.sh", b"x")
+
+
+def test_too_many_questions_at_once_get_503_with_retry_after(tmp_path: Path) -> None:
+    # A made-up slow model: each question takes 1 s, so the first holds the only slot.
+    from conftest import HashEmbedder
+
+    class Slow(HashEmbedder):
+        def encode(self, texts, batch_size=32, progress=None):
+            if len(texts) == 1:
+                time.sleep(1.0)
+            return super().encode(texts, batch_size, progress)
+
+    s = Settings(
+        corpus_dir=CORPUS,
+        index_dir=tmp_path / "index",
+        cache_dir=tmp_path / "c",
+        model="test-hash-embedder",
+        max_pending=1,
+    )
+    build_index(s, HashEmbedder())
+    with TestClient(create_app(s, Slow())) as client:
+        results: list[int] = []
+        first = threading.Thread(
+            target=lambda: results.append(
+                client.post("/api/ask", json={"question": "q"}).status_code
+            )
+        )
+        first.start()
+        time.sleep(0.3)
+        busy = client.post("/api/ask", json={"question": "another"})
+        first.join()
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
+        assert busy.json() == {
+            "detail": "The assistant is answering many questions at once. "
+            "Please ask again in a moment."
+        }
+        assert results == [200]
+        assert client.get("/healthz").status_code == 200  # not a question: never refused

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
         None, description="Token that unlocks uploading notes on /admin; unset disables it."
     )
     watch: bool = Field(False, description="Re-index when files under the corpus change.")
+    max_pending: int = Field(
+        64,
+        ge=1,
+        le=10_000,
+        description="Questions in progress or waiting at once; more are refused with 503.",
+    )
     max_upload_mb: int = Field(10, ge=1, le=100, description="Largest note /admin accepts.")
     feedback_db: Path | None = Field(
         None,

@@ -42,6 +42,7 @@ MISMATCH = (
 MODEL_FAILED = "The embedding model could not be loaded. Check PLW_MODEL and the server log."
 BAD_K = f"k must be a whole number from 1 to {MAX_K}."
 MAX_HISTORY = 20
+BUSY = "The assistant is answering many questions at once. Please ask again in a moment."
 # No inline script or style anywhere: corpus text and questions can never run as code.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -214,6 +215,27 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     app = FastAPI(title="PLW Assistant", version=__version__, lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=root / "static"), name="static")
+
+    pending = 0
+
+    @app.middleware("http")
+    async def bounded_queue(request: Request, call_next: Any) -> Any:
+        """Refuse questions beyond ``max_pending`` at once rather than queue them for ever."""
+        nonlocal pending
+        asking = request.url.path.startswith("/api/ask") or (
+            request.url.path == "/" and (request.method == "POST" or "q" in request.query_params)
+        )
+        if not asking:
+            return await call_next(request)
+        if pending >= settings.max_pending:
+            return JSONResponse(
+                {"detail": BUSY}, status_code=503, headers={"Retry-After": "1", **SECURITY_HEADERS}
+            )
+        pending += 1
+        try:
+            return await call_next(request)
+        finally:
+            pending -= 1
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Any:
