@@ -163,12 +163,12 @@ def test_too_many_questions_at_once_get_503_with_retry_after(tmp_path: Path) -> 
         results: list[int] = []
         first = threading.Thread(
             target=lambda: results.append(
-                client.post("/api/ask", json={"question": "q"}).status_code
+                client.post("/api/ask", json={"question": "slow made-up question 1"}).status_code
             )
         )
         first.start()
         time.sleep(0.3)
-        busy = client.post("/api/ask", json={"question": "another"})
+        busy = client.post("/api/ask", json={"question": "slow made-up question 2"})
         first.join()
         assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
         assert busy.json() == {

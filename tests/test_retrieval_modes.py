@@ -125,3 +125,18 @@ def test_page_offers_and_applies_filters(client: TestClient) -> None:
     r = client.get("/", params={"q": "What was discussed?", "session": "PLW#2"})
     assert {c.document for c in r.context["answer"].citations} == {"sessions/plw-2"}
     assert '<option value="PLW#2" selected>' in r.text
+
+
+def test_query_cache_embeds_a_repeated_question_once() -> None:
+    from conftest import HashEmbedder
+
+    from plw_assistant.retrieve import QueryCache
+
+    cache, embedder = QueryCache(size=2), HashEmbedder()
+    first = cache.get(embedder, "made-up question a")
+    again = cache.get(embedder, "made-up question a")
+    assert embedder.encoded == ["made-up question a"] and (first == again).all()
+    cache.get(embedder, "made-up question b")
+    cache.get(embedder, "made-up question c")  # evicts a, the least recently used
+    cache.get(embedder, "made-up question a")
+    assert embedder.encoded.count("made-up question a") == 2

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -61,7 +63,7 @@ class Retriever:
         best_cosine = None
         query = None
         if mode != "bm25":
-            query = self.embedder.encode([question])[0]
+            query = _QUERIES.get(self.embedder, question)
             dense = dict(self.index.dense_search(query, want, allowed))
             best_cosine = max(dense.values(), default=0.0)
         keyword = np.zeros(0, dtype=np.float32)
@@ -128,6 +130,32 @@ class Retriever:
             if not kept or float(np.max(vectors[kept] @ vectors[i])) < DUPLICATE_COSINE:
                 kept.append(i)
         return [ranked[i] for i in kept]
+
+
+class QueryCache:
+    """Embeddings of recent questions (starter questions and retries are asked again)."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, embedder: Embedder, text: str) -> np.ndarray:
+        key = (f"{embedder.name}\0{embedder.weights_sha256()}", text)
+        with self._lock:
+            cached = self._items.get(key)
+            if cached is not None:
+                self._items.move_to_end(key)
+                return cached
+        vector: np.ndarray = embedder.encode([text])[0]
+        with self._lock:
+            self._items[key] = vector
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return vector
+
+
+_QUERIES = QueryCache()
 
 
 def _top(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
