@@ -96,10 +96,6 @@ class Settings(BaseSettings):
     def feedback_path(self) -> Path:
         return self.feedback_db or self.index_dir / "feedback.sqlite"
 
-    @property
-    def llm_enabled(self) -> bool:
-        return bool(self.llm_base_url and self.llm_model)
-
 
 def load_settings() -> Settings:
     """Read settings, turning validation errors into one sentence naming the variable to fix."""

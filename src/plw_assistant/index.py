@@ -24,6 +24,7 @@ from .corpus import Chunk, Document, plain_text, sentence_spans
 from .embed import Embedder, Progress
 from .errors import IndexMismatchError, IndexNotBuiltError
 from .lexical import BM25, BM25_PARAMS
+from .sentences import Sentences
 
 SCHEMA_VERSION = 4
 CURRENT = "CURRENT"
@@ -300,75 +301,6 @@ class Index:
         if not sizes_agree or vectors.d != manifest.dimension:
             raise IndexMismatchError(f"The index in {index_dir} is inconsistent. {_REBUILD}")
         return cls(vectors, sentences, lexical, chunks, documents, manifest, gen)
-
-
-@dataclass
-class Sentences:
-    """Every sentence of every chunk: its span in the chunk text and its embedding.
-
-    Sentences of chunk ``r`` are rows ``offsets[r]:offsets[r + 1]``; a one-sentence chunk's
-    sentence shares the chunk's vector (the embedded text would be the same).
-    """
-
-    vectors: faiss.Index
-    rows: np.ndarray  # chunk row of each sentence
-    offsets: np.ndarray  # len(chunks) + 1
-    spans: np.ndarray  # (sentences, 2) start/end within the chunk text
-
-    @property
-    def size(self) -> int:
-        return int(self.rows.size)
-
-    @property
-    def chunks(self) -> int:
-        return int(self.offsets.size - 1)
-
-    def vectors_range(self, lo: int, hi: int) -> np.ndarray:
-        return np.asarray(self.vectors.reconstruct_n(int(lo), int(hi - lo)))
-
-    def spans_of(self, row: int) -> list[tuple[int, int]]:
-        lo, hi = self.offsets[row], self.offsets[row + 1]
-        return [(int(s), int(e)) for s, e in self.spans[lo:hi]]
-
-    @classmethod
-    def assemble(
-        cls, spans: Sequence[list[tuple[int, int]]], chunk_vecs: np.ndarray, extra: np.ndarray
-    ) -> Sentences:
-        vecs, rows, flat, offsets, used = [], [], [], [0], 0
-        for row, sp in enumerate(spans):
-            sp = sp or [(0, 0)]
-            if len(sp) == 1:
-                vecs.append(chunk_vecs[row : row + 1])
-            else:
-                vecs.append(extra[used : used + len(sp)])
-                used += len(sp)
-            rows += [row] * len(sp)
-            flat += sp
-            offsets.append(offsets[-1] + len(sp))
-        index = faiss.IndexFlatIP(chunk_vecs.shape[1])
-        if vecs:
-            index.add(np.ascontiguousarray(np.concatenate(vecs), dtype=np.float32))
-        return cls(
-            index,
-            np.asarray(rows, dtype=np.int64),
-            np.asarray(offsets, dtype=np.int64),
-            np.asarray(flat, dtype=np.int64).reshape(-1, 2),
-        )
-
-    def save(self, directory: Path) -> None:
-        faiss.write_index(self.vectors, str(directory / "sentences.faiss"))
-        np.savez(
-            directory / "sentences.npz", rows=self.rows, offsets=self.offsets, spans=self.spans
-        )
-
-    @classmethod
-    def load(cls, directory: Path) -> Sentences:
-        with np.load(directory / "sentences.npz") as data:
-            rows, offsets, spans = data["rows"], data["offsets"], data["spans"]
-        vectors = faiss.read_index(str(directory / "sentences.faiss"))
-        if vectors.ntotal != rows.size or spans.shape != (rows.size, 2):
-            raise ValueError("sentence tables disagree")
-        return cls(vectors, rows, offsets, spans)
 
 
 def _only(ids: np.ndarray) -> Any:
