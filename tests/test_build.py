@@ -17,7 +17,7 @@ from conftest import CORPUS, HashEmbedder, write
 
 from plw_assistant.build import BuildError, build_index, build_lock
 from plw_assistant.config import Settings
-from plw_assistant.index import Index, current_generation
+from plw_assistant.index import Filters, Index, current_generation
 
 
 @pytest.fixture
@@ -183,3 +183,26 @@ def test_kill_9_during_a_build_leaves_the_previous_index_usable(tmp_path: Path, 
     assert current_generation(index_dir) == before
     index = Index.load(index_dir)
     assert "big" not in index.documents and index.size == 37
+
+
+def test_index_type_follows_size_and_settings(setup) -> None:
+    settings, _ = setup
+    build_index(settings, HashEmbedder())
+    assert Index.load(settings.index_dir).manifest.ann == "flat"
+    small_threshold = settings.model_copy(update={"hnsw_threshold": 10})
+    embedder = HashEmbedder()
+    report = build_index(small_threshold, embedder)  # same notes, other index type
+    assert report.path is not None and embedder.encoded == []  # vectors reused, not embedded
+    hnsw = Index.load(settings.index_dir)
+    assert hnsw.manifest.ann == "hnsw" and type(hnsw.vectors).__name__ == "IndexHNSWFlat"
+    flat_settings = settings.model_copy(update={"index_type": "flat"})
+    build_index(flat_settings, HashEmbedder())
+    flat = Index.load(settings.index_dir)
+    query = HashEmbedder().encode(["EU funding programmes for members"])[0]
+    assert [r for r, _ in hnsw.dense_search(query, 5)] == [
+        r for r, _ in flat.dense_search(query, 5)
+    ]
+    only = hnsw.matching(Filters(session="PLW#3"))
+    assert {hnsw.chunks[r].document for r, _ in hnsw.dense_search(query, 5, only)} == {
+        "sessions/plw-3"
+    }

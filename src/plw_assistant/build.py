@@ -63,6 +63,13 @@ def build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def choose_ann(settings: Settings, chunks: int) -> str:
+    """Exact search while it is fast enough, HNSW from ``hnsw_threshold`` chunks on."""
+    if settings.index_type != "auto":
+        return settings.index_type
+    return "hnsw" if chunks >= settings.hnsw_threshold else "flat"
+
+
 def _previous(
     settings: Settings, embedder: Embedder, loaded: Index | None = None
 ) -> tuple[Index | None, str]:
@@ -108,7 +115,11 @@ def build_index(
                 f"No notes to index in {settings.corpus_dir}: add Markdown or text files "
                 f"(see corpus/README.md).{reasons}"
             )
-        if previous is not None and previous.manifest.corpus_fingerprint == corpus.fingerprint:
+        if (
+            previous is not None
+            and previous.manifest.corpus_fingerprint == corpus.fingerprint
+            and previous.manifest.ann == choose_ann(settings, len(chunks))
+        ):
             return BuildReport(
                 len(corpus.documents),
                 len(chunks),
@@ -126,6 +137,7 @@ def build_index(
             failed=[{"path": f.path, "reason": f.reason} for f in corpus.failed],
             chunker=chunker_settings(settings.chunk_max_chars),
             previous=previous,
+            ann=choose_ann(settings, len(chunks)),
         )
         try:
             path = index.save(settings.index_dir)

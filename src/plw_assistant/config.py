@@ -67,6 +67,14 @@ class Settings(BaseSettings):
         None, description="Token that unlocks uploading notes on /admin; unset disables it."
     )
     watch: bool = Field(False, description="Re-index when files under the corpus change.")
+    index_type: Literal["auto", "flat", "hnsw"] = Field(
+        "auto",
+        description="Vector search: exact flat, approximate HNSW, or auto (HNSW from "
+        "PLW_HNSW_THRESHOLD chunks on).",
+    )
+    hnsw_threshold: int = Field(
+        200_000, ge=1, description="Chunk count from which `auto` uses HNSW instead of flat."
+    )
     max_pending: int = Field(
         64,
         ge=1,

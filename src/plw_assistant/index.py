@@ -24,7 +24,7 @@ from .corpus import Chunk, Document, plain_text, sentence_spans
 from .embed import Embedder, Progress
 from .errors import IndexMismatchError, IndexNotBuiltError
 from .lexical import BM25, BM25_PARAMS
-from .sentences import Sentences
+from .sentences import Sentences, new_vector_index
 
 SCHEMA_VERSION = 4
 CURRENT = "CURRENT"
@@ -44,6 +44,7 @@ class Manifest:
     schema_version: int = SCHEMA_VERSION
     built_at: str = ""
     sentences: int = 0
+    ann: str = "flat"  # flat (exact) or hnsw (approximate), chosen by size
     chunker: dict[str, int] = field(default_factory=dict)
     bm25: dict[str, object] = field(default_factory=lambda: dict(BM25_PARAMS))
     failed: list[dict[str, str]] = field(default_factory=list)
@@ -104,6 +105,7 @@ class Index:
         failed: Sequence[dict[str, str]] = (),
         chunker: dict[str, int] | None = None,
         previous: Index | None = None,
+        ann: str = "flat",
     ) -> Index:
         """Embed every chunk and every sentence of a multi-sentence chunk (each with its heading
         path) into flat inner-product indexes, and index the chunks for BM25.
@@ -158,10 +160,10 @@ class Index:
                 if multi:
                     lo, hi = previous.sentences.offsets[row], previous.sentences.offsets[row + 1]
                     extra.append(old_sentences[lo:hi])
-        vectors = faiss.IndexFlatIP(dim)
+        vectors = new_vector_index(dim, ann)
         vectors.add(np.ascontiguousarray(chunk_vecs, dtype=np.float32))
         extra_arr = np.concatenate(extra) if extra else np.zeros((0, dim), np.float32)
-        sentences = Sentences.assemble(spans, chunk_vecs, extra_arr)
+        sentences = Sentences.assemble(spans, chunk_vecs, extra_arr, ann)
         manifest = Manifest(
             model=embedder.name,
             weights_sha256=embedder.weights_sha256(),
@@ -171,6 +173,7 @@ class Index:
             documents=len(documents),
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             sentences=sentences.size,
+            ann=ann,
             chunker=dict(chunker or {}),
             failed=list(failed),
         )
@@ -197,6 +200,11 @@ class Index:
         if k <= 0:
             return []
         q = np.asarray(query, dtype=np.float32).reshape(1, -1)
+        if allowed is not None and self.manifest.ann != "flat":
+            # A graph search skips filtered-out nodes and then misses results: go exact.
+            rows = np.flatnonzero(allowed)
+            exact = zip(rows.tolist(), self.dense_scores(rows.tolist(), q[0]), strict=True)
+            return sorted(exact, key=lambda p: (-p[1], p[0]))[:k]
         chunk_params = sentence_params = None
         if allowed is not None:
             chunk_params = _only(np.flatnonzero(allowed))

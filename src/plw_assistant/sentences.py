@@ -9,6 +9,21 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+# HNSW graph: neighbours per node, and the search breadth (recall against flat is measured in
+# BENCHMARKS.md, "Index type by size").
+HNSW_M = 32
+HNSW_EF_SEARCH = 128
+
+
+def new_vector_index(dim: int, ann: str) -> faiss.Index:
+    """An empty inner-product index: exact (``flat``) or approximate (``hnsw``)."""
+    if ann == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+        return index
+    return faiss.IndexFlatIP(dim)
+
 
 @dataclass
 class Sentences:
@@ -40,7 +55,11 @@ class Sentences:
 
     @classmethod
     def assemble(
-        cls, spans: Sequence[list[tuple[int, int]]], chunk_vecs: np.ndarray, extra: np.ndarray
+        cls,
+        spans: Sequence[list[tuple[int, int]]],
+        chunk_vecs: np.ndarray,
+        extra: np.ndarray,
+        ann: str = "flat",
     ) -> Sentences:
         vecs, rows, flat, offsets, used = [], [], [], [0], 0
         for row, sp in enumerate(spans):
@@ -53,7 +72,7 @@ class Sentences:
             rows += [row] * len(sp)
             flat += sp
             offsets.append(offsets[-1] + len(sp))
-        index = faiss.IndexFlatIP(chunk_vecs.shape[1])
+        index = new_vector_index(chunk_vecs.shape[1], ann)
         if vecs:
             index.add(np.ascontiguousarray(np.concatenate(vecs), dtype=np.float32))
         return cls(
