@@ -73,7 +73,7 @@ class Settings(BaseSettings):
         "PLW_HNSW_THRESHOLD chunks on).",
     )
     hnsw_threshold: int = Field(
-        200_000, ge=1, description="Chunk count from which `auto` uses HNSW instead of flat."
+        50_000, ge=1, description="Chunk count from which `auto` uses HNSW instead of flat."
     )
     max_pending: int = Field(
         64,
