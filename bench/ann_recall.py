@@ -29,7 +29,6 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=200_000)
     parser.add_argument("--noise", type=float, default=0.05)
     parser.add_argument("--ef", type=int, nargs="+", default=[64, 128, 256, 512])
-    parser.add_argument("--ef", type=int, nargs="+", default=[64, 128, 256, 512])
     args = parser.parse_args()
     docs = [json.loads(line) for line in (SCIFACT / "corpus.jsonl").open()]
     qrels = {line.split("\t")[0] for line in (SCIFACT / "qrels" / "test.tsv").open()}
