@@ -160,7 +160,7 @@ class Index:
                 if multi:
                     lo, hi = previous.sentences.offsets[row], previous.sentences.offsets[row + 1]
                     extra.append(old_sentences[lo:hi])
-        vectors = new_vector_index(dim, ann)
+        vectors = new_vector_index(dim, ann, len(chunks))
         vectors.add(np.ascontiguousarray(chunk_vecs, dtype=np.float32))
         extra_arr = np.concatenate(extra) if extra else np.zeros((0, dim), np.float32)
         sentences = Sentences.assemble(spans, chunk_vecs, extra_arr, ann)

@@ -13,14 +13,16 @@ import numpy as np
 # BENCHMARKS.md, "Index type by size").
 HNSW_M = 32
 HNSW_EF_SEARCH = 128
+HNSW_EF_SEARCH_LARGE = 512  # from 500,000 vectors on: recall 0.77 → 0.89 at 1M, 0.5 → 1.7 ms
 
 
-def new_vector_index(dim: int, ann: str) -> faiss.Index:
-    """An empty inner-product index: exact (``flat``) or approximate (``hnsw``)."""
+def new_vector_index(dim: int, ann: str, size: int = 0) -> faiss.Index:
+    """An empty inner-product index for ``size`` vectors: exact (``flat``) or approximate
+    (``hnsw``)."""
     if ann == "hnsw":
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = HNSW_EF_SEARCH
+        index.hnsw.efSearch = HNSW_EF_SEARCH_LARGE if size >= 500_000 else HNSW_EF_SEARCH
         return index
     return faiss.IndexFlatIP(dim)
 
@@ -72,7 +74,7 @@ class Sentences:
             rows += [row] * len(sp)
             flat += sp
             offsets.append(offsets[-1] + len(sp))
-        index = new_vector_index(chunk_vecs.shape[1], ann)
+        index = new_vector_index(chunk_vecs.shape[1], ann, len(rows))
         if vecs:
             index.add(np.ascontiguousarray(np.concatenate(vecs), dtype=np.float32))
         return cls(
