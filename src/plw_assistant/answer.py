@@ -11,7 +11,7 @@ import numpy as np
 from .config import MAX_QUESTION_CHARS
 from .corpus import Chunk, plain_text
 from .errors import QuestionError
-from .index import Index
+from .index import Hit, Index
 from .lexical import tokenize
 from .retrieve import Retrieval
 
@@ -46,6 +46,24 @@ class Citation:
     page: int | None = None  # page of a paged source (PDF)
     session: str | None = None
     date: str | None = None
+
+    @classmethod
+    def of(cls, n: int, hit: Hit, highlights: list[tuple[int, int]]) -> Citation:
+        """Citation ``n`` of a retrieved passage, with the spans the answer quotes."""
+        c = hit.chunk
+        return cls(
+            n,
+            c.id,
+            c.document,
+            c.title,
+            c.section,
+            c.text,
+            round(hit.score, 4),
+            highlights,
+            c.page,
+            c.session,
+            c.date,
+        )
 
 
 @dataclass(frozen=True)
@@ -125,22 +143,7 @@ def compose(
     for n, chunk, s, e in sorted(picked, key=lambda p: (p[0], p[2])):
         spans.setdefault(n, []).append((s, e))
         parts.append(f"{_readable(chunk, s, e)} [{n}]")
-    citations = [
-        Citation(
-            n,
-            h.chunk.id,
-            h.chunk.document,
-            h.chunk.title,
-            h.chunk.section,
-            h.chunk.text,
-            round(h.score, 4),
-            spans.get(n, []),
-            h.chunk.page,
-            h.chunk.session,
-            h.chunk.date,
-        )
-        for n, h in enumerate(retrieval.hits, start=1)
-    ]
+    citations = [Citation.of(n, h, spans.get(n, [])) for n, h in enumerate(retrieval.hits, start=1)]
     return Answer(question, " ".join(parts), citations)
 
 

@@ -130,22 +130,7 @@ def verify(
         if not kept:
             flagged.append(plain)
         parts.append(plain + "".join(f" [{n}]" for n in kept))
-    citations = [
-        Citation(
-            n,
-            h.chunk.id,
-            h.chunk.document,
-            h.chunk.title,
-            h.chunk.section,
-            h.chunk.text,
-            round(h.score, 4),
-            sorted(spans.get(n, ())),
-            h.chunk.page,
-            h.chunk.session,
-            h.chunk.date,
-        )
-        for n, h in enumerate(hits, start=1)
-    ]
+    citations = [Citation.of(n, h, sorted(spans.get(n, ()))) for n, h in enumerate(hits, start=1)]
     return Answer(question, " ".join(parts), citations, generated=True, flagged=flagged)
 
 
