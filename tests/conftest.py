@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import subprocess
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -101,3 +104,16 @@ def write(path: Path, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def wait_healthy(proc: subprocess.Popen, base: str, seconds: float = 120) -> None:
+    """Wait until a `plw serve` subprocess answers /healthz with 200; fail if it exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "plw serve exited"
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.3)
+    pytest.fail(f"plw serve did not become healthy within {seconds:.0f} s")

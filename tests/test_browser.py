@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from conftest import CORPUS, FIXTURES, REPO
+from conftest import CORPUS, FIXTURES, REPO, wait_healthy
+from fake_llm import free_port
 
 from plw_assistant.feedback import FeedbackStore
 
@@ -45,9 +43,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     corpus = root / "corpus"
     shutil.copytree(CORPUS, corpus)
     shutil.copy(FIXTURES / "hostile" / "script-note.md", corpus / "script-note.md")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {
         **os.environ,
         "PLW_CORPUS_DIR": str(corpus),
@@ -62,16 +58,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, "plw serve exited"
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("plw serve did not start within 120 s")
+        wait_healthy(proc, base)
         yield base, root / "index"
     finally:
         proc.terminate()

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CORPUS, REPO
+from conftest import CORPUS, REPO, wait_healthy
+from fake_llm import free_port
 
 PROBE = """
 import sys
@@ -74,15 +73,9 @@ def test_wheel_serves_the_page_from_its_own_files(tmp_path: Path) -> None:
     assert out.stdout.startswith("ok")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_plw_serve_builds_missing_index_and_answers(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PLW_CORPUS_DIR": str(CORPUS),
@@ -99,16 +92,7 @@ def test_plw_serve_builds_missing_index_and_answers(tmp_path: Path) -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("plw serve did not become healthy within 120 s")
+        wait_healthy(proc, base)
         r = httpx.post(
             f"{base}/api/ask",
             timeout=30,

@@ -31,7 +31,7 @@ from .embed import Embedder
 from .errors import IndexMismatchError, IndexNotBuiltError, ModelError, PLWError, QuestionError
 from .feedback import FeedbackStore
 from .followup import Turn
-from .index import Filters
+from .index import Filters, Index
 from .lessons import group_lessons
 from .retrieve import Mode
 
@@ -163,6 +163,15 @@ def _log_report(report: BuildReport | PLWError) -> None:
         log.error("Re-indexing failed: %s", report)
     elif report.path is not None:
         log.info("Re-indexed: %s", report.totals())
+
+
+async def _index_or_error(assistant: Assistant) -> Index | HTMLResponse:
+    """The current index, or the page that says why there is none."""
+    try:
+        return await run_in_threadpool(lambda: assistant.index)
+    except PLWError as exc:
+        status, detail = _status_of(exc)
+        return HTMLResponse(str(escape(detail)), status_code=status)
 
 
 def _sse(event: str, data: dict[str, Any]) -> str:
@@ -411,11 +420,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         filter: Annotated[str, Query(max_length=200)] = "",
     ) -> HTMLResponse:
         """Every lesson, grouped by document and section or by webinar, with a filter."""
-        try:
-            index = await run_in_threadpool(lambda: assistant.index)
-        except PLWError as exc:
-            status, detail = _status_of(exc)
-            return HTMLResponse(str(escape(detail)), status_code=status)
+        index = await _index_or_error(assistant)
+        if isinstance(index, HTMLResponse):
+            return index
         groups = group_lessons(index, by, filter)
         context = {
             "groups": groups,
@@ -430,11 +437,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         request: Request, document: str, assistant: AssistantDep, passage: str | None = None
     ) -> HTMLResponse:
         """A whole note, with the cited passage marked."""
-        try:
-            index = await run_in_threadpool(lambda: assistant.index)
-        except PLWError as exc:
-            status, detail = _status_of(exc)
-            return HTMLResponse(str(escape(detail)), status_code=status)
+        index = await _index_or_error(assistant)
+        if isinstance(index, HTMLResponse):
+            return index
         doc = index.documents.get(document)
         if doc is None:
             return HTMLResponse("No such document in the index.", status_code=404)
