@@ -59,6 +59,9 @@ class RandomVectors:
     def is_common_word(self, word: str) -> bool:
         return True
 
+    def encode_queries(self, texts):
+        return self.encode(texts)
+
     def encode(self, texts, batch_size=32, progress=None):
         v = self.rng.standard_normal((len(texts), self.dimension)).astype(np.float32)
         return v / np.linalg.norm(v, axis=1, keepdims=True)

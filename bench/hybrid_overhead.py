@@ -35,6 +35,9 @@ class FixedQueries:
         self.rng = np.random.default_rng(seed)
         self.cache: dict[str, np.ndarray] = {}
 
+    def encode_queries(self, texts):
+        return self.encode(texts)
+
     def encode(self, texts, batch_size=32, progress=None):
         out = []
         for t in texts:
@@ -66,7 +69,7 @@ def build(n: int, dim: int = 384) -> Index:
     flat = faiss.IndexFlatIP(dim)
     flat.add(vecs)
     spans = [[(0, len(t))] for t in texts]
-    sentences = Sentences.assemble(spans, vecs, np.zeros((0, dim), np.float32))
+    sentences = Sentences.assemble(spans, np.zeros((0, dim), np.float32))
     manifest = Manifest("bench", "bench", dim, "bench", n, 0)
     return Index(flat, sentences, BM25.build(texts), chunks, [], manifest)
 

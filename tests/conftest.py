@@ -48,6 +48,9 @@ class HashEmbedder:
     def is_common_word(self, word: str) -> bool:
         return True
 
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode(texts)
+
     def encode(self, texts: Sequence[str], batch_size: int = 32, progress=None) -> np.ndarray:
         self.encoded.extend(texts)
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)

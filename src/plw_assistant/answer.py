@@ -154,8 +154,7 @@ def _pick_sentences(
     candidates: list[tuple[float, int, Chunk, int, int, np.ndarray]] = []
     words = set(tokenize([question])[0])
     for n, hit in enumerate(retrieval.hits, start=1):
-        lo = int(index.sentences.offsets[hit.row])
-        vectors = index.sentences.vectors_range(lo, int(index.sentences.offsets[hit.row + 1]))
+        vectors = index.sentence_vectors(hit.row)
         passage = 0.0
         if retrieval.query is not None:
             passage = float(index.vectors_of([hit.row])[0] @ retrieval.query)

@@ -25,7 +25,7 @@ class Assistant:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or SentenceTransformerEmbedder(settings.model)
+        self.embedder = embedder or SentenceTransformerEmbedder.from_settings(settings)
         self._retriever: Retriever | None = None
         self._failed: Path | None = None  # a generation that would not load
         self.llm = LLM.from_settings(settings)
@@ -66,7 +66,7 @@ class Assistant:
     def warm_up(self) -> None:
         """Load the index and the model now rather than on the first question."""
         self._current()
-        self.embedder.encode(["warm up"])
+        self.embedder.encode_queries(["warm up"])
 
     def retrieve(
         self,

@@ -32,6 +32,9 @@ class CachedEmbedder:
     def is_common_word(self, word: str) -> bool:
         return self.inner.is_common_word(word)
 
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.encode_queries(texts)
+
     def _keys(self, texts: Sequence[str]) -> list[bytes]:
         prefix = f"{self.name}\0{self.weights_sha256()}\0".encode()
         return [hashlib.sha256(prefix + t.encode()).digest() for t in texts]

@@ -111,7 +111,7 @@ def index_cmd(watch: bool) -> None:
     from .embed import SentenceTransformerEmbedder
 
     settings = get_settings()
-    embedder = SentenceTransformerEmbedder(settings.model)
+    embedder = SentenceTransformerEmbedder.from_settings(settings)
     code = _build(settings, embedder)
     if not watch:
         sys.exit(code)
@@ -230,7 +230,7 @@ def serve(host: str, port: int, watch: bool) -> None:
     from .embed import SentenceTransformerEmbedder
 
     settings = get_settings()
-    embedder = SentenceTransformerEmbedder(settings.model)
+    embedder = SentenceTransformerEmbedder.from_settings(settings)
     try:
         reason = stale_reason(settings, embedder)
     except CorpusError as exc:

@@ -21,6 +21,10 @@ DEFAULT_HYBRID_ALPHA = 0.6
 DEFAULT_MIN_SCORE = 0.22
 
 
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plw-assistant"
+
+
 class Settings(BaseSettings):
     """Every knob of PLW Assistant; each field maps to an environment variable ``PLW_<NAME>``."""
 
@@ -87,10 +91,13 @@ class Settings(BaseSettings):
         description="SQLite file for answer feedback (default: index folder).",
     )
     cache_dir: Path = Field(
-        default_factory=lambda: (
-            Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plw-assistant"
-        ),
-        description="Where passage embeddings are cached between builds and evaluations.",
+        default_factory=default_cache_dir,
+        description="Where passage embeddings and the ONNX query encoder are cached.",
+    )
+    query_backend: Literal["auto", "onnx", "torch"] = Field(
+        "auto",
+        description="How questions are encoded: onnxruntime (an export of the model checked "
+        "against torch, ~3x faster per question), torch, or auto (onnx when the export works).",
     )
 
     @field_validator("model")

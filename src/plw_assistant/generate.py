@@ -112,7 +112,7 @@ def verify(
     hits = retrieval.hits
     sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
     bare = [" ".join(_MARKER_SPACED.sub("", s).split()) for s in sentences]
-    vectors = embedder.encode(bare) if bare else np.zeros((0, 1), np.float32)
+    vectors = embedder.encode_queries(bare) if bare else np.zeros((0, 1), np.float32)
     spans: dict[int, set[tuple[int, int]]] = {}
     parts: list[str] = []
     flagged: list[str] = []
@@ -136,9 +136,8 @@ def verify(
 
 def _support(plain: str, vec: np.ndarray, row: int, index: Index) -> tuple[int, int] | None:
     """The span of the passage sentence that supports ``plain``, or ``None``."""
-    lo, hi = int(index.sentences.offsets[row]), int(index.sentences.offsets[row + 1])
     spans = index.sentences.spans_of(row)
-    sims = index.sentences.vectors_range(lo, hi) @ vec
+    sims = index.sentence_vectors(row) @ vec
     best = int(np.argmax(sims))
     if float(sims[best]) >= SUPPORT_COSINE:
         return spans[best]

@@ -26,7 +26,7 @@ from .errors import IndexMismatchError, IndexNotBuiltError
 from .lexical import BM25, BM25_PARAMS
 from .sentences import Sentences, new_vector_index
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 CURRENT = "CURRENT"
 _REBUILD = "Run `plw index` to rebuild it."
 
@@ -141,7 +141,7 @@ class Index:
         old_chunks = old_sentences = np.zeros((0, dim), np.float32)
         if previous is not None and len(fresh) < len(chunks):  # one bulk read, not per row
             old_chunks = previous.vectors_of(range(previous.size))
-            old_sentences = previous.sentences.vectors_range(0, previous.sentences.size)
+            old_sentences = previous.sentences.stored()
         chunk_vecs = np.zeros((len(chunks), dim), np.float32)
         extra: list[np.ndarray] = []
         new_sentences = 0
@@ -158,12 +158,12 @@ class Index:
                 assert previous is not None
                 chunk_vecs[i] = old_chunks[row]
                 if multi:
-                    lo, hi = previous.sentences.offsets[row], previous.sentences.offsets[row + 1]
-                    extra.append(old_sentences[lo:hi])
+                    first = int(previous.sentences.slots[previous.sentences.offsets[row]])
+                    extra.append(old_sentences[first : first + len(spans[i])])
         vectors = new_vector_index(dim, ann, len(chunks))
         vectors.add(np.ascontiguousarray(chunk_vecs, dtype=np.float32))
         extra_arr = np.concatenate(extra) if extra else np.zeros((0, dim), np.float32)
-        sentences = Sentences.assemble(spans, chunk_vecs, extra_arr, ann)
+        sentences = Sentences.assemble(spans, extra_arr, ann)
         manifest = Manifest(
             model=embedder.name,
             weights_sha256=embedder.weights_sha256(),
@@ -208,16 +208,16 @@ class Index:
         chunk_params = sentence_params = None
         if allowed is not None:
             chunk_params = _only(np.flatnonzero(allowed))
-            sentence_params = _only(np.flatnonzero(allowed[self.sentences.rows]))
+            sentence_params = _only(np.flatnonzero(allowed[self.sentences.owners]))
         best: dict[int, float] = {}
         scores, ids = self.vectors.search(q, k, params=chunk_params)
         best.update((int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0)
-        n = min(self.sentences.size, 4 * k)
+        n = min(int(self.sentences.vectors.ntotal), 4 * k)
         if n:
             scores, ids = self.sentences.vectors.search(q, n, params=sentence_params)
             for s, i in zip(scores[0], ids[0], strict=True):
                 if i >= 0:
-                    row = int(self.sentences.rows[i])
+                    row = int(self.sentences.owners[i])
                     best[row] = max(best.get(row, -1.0), float(s))
         return sorted(best.items(), key=lambda p: (-p[1], p[0]))[:k]
 
@@ -247,14 +247,15 @@ class Index:
 
     def dense_scores(self, rows: Sequence[int], query: np.ndarray) -> list[float]:
         """The ``dense_search`` similarity of the given rows."""
-        own = self.vectors_of(rows) @ query
-        out = []
-        for row, score in zip(rows, own.tolist(), strict=True):
-            lo, hi = self.sentences.offsets[row], self.sentences.offsets[row + 1]
-            if hi - lo > 1:
-                score = max(score, float(np.max(self.sentences.vectors_range(lo, hi) @ query)))
-            out.append(score)
-        return out
+        own = self.vectors_of(rows)
+        return [
+            float(np.max(self.sentences.of(row, vec) @ query))
+            for row, vec in zip(rows, own, strict=True)
+        ]
+
+    def sentence_vectors(self, row: int) -> np.ndarray:
+        """The vectors of chunk ``row``'s sentences, in order."""
+        return self.sentences.of(row, self.vectors_of([row])[0])
 
     def vectors_of(self, rows: Sequence[int]) -> np.ndarray:
         """The stored chunk embeddings of the given rows."""

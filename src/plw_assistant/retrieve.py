@@ -147,7 +147,7 @@ class QueryCache:
             if cached is not None:
                 self._items.move_to_end(key)
                 return cached
-        vector: np.ndarray = embedder.encode([text])[0]
+        vector: np.ndarray = embedder.encode_queries([text])[0]
         with self._lock:
             self._items[key] = vector
             if len(self._items) > self.size:

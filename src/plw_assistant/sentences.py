@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import faiss
@@ -31,14 +31,24 @@ def new_vector_index(dim: int, ann: str, size: int = 0) -> faiss.Index:
 class Sentences:
     """Every sentence of every chunk: its span in the chunk text and its embedding.
 
-    Sentences of chunk ``r`` are rows ``offsets[r]:offsets[r + 1]``; a one-sentence chunk's
-    sentence shares the chunk's vector (the embedded text would be the same).
+    Sentences of chunk ``r`` are rows ``offsets[r]:offsets[r + 1]``. Only sentences of chunks
+    with two or more are stored in ``vectors`` (``slots`` gives each one's position, -1 for
+    the others): a one-sentence chunk's sentence would embed the same text as the chunk, so
+    it shares the chunk's vector instead of doubling memory and search work.
     """
 
     vectors: faiss.Index
     rows: np.ndarray  # chunk row of each sentence
     offsets: np.ndarray  # len(chunks) + 1
     spans: np.ndarray  # (sentences, 2) start/end within the chunk text
+    slots: np.ndarray = field(init=False)  # position in ``vectors`` of each sentence, or -1
+    owners: np.ndarray = field(init=False)  # chunk row of each stored vector
+
+    def __post_init__(self) -> None:
+        own = np.diff(self.offsets) > 1
+        stored = own[self.rows] if self.rows.size else np.zeros(0, dtype=bool)
+        self.slots = np.where(stored, np.cumsum(stored) - 1, -1)
+        self.owners = self.rows[stored]
 
     @property
     def size(self) -> int:
@@ -48,8 +58,17 @@ class Sentences:
     def chunks(self) -> int:
         return int(self.offsets.size - 1)
 
-    def vectors_range(self, lo: int, hi: int) -> np.ndarray:
-        return np.asarray(self.vectors.reconstruct_n(int(lo), int(hi - lo)))
+    def stored(self) -> np.ndarray:
+        """Every stored vector, in slot order."""
+        return np.asarray(self.vectors.reconstruct_n(0, int(self.vectors.ntotal)))
+
+    def of(self, row: int, chunk_vector: np.ndarray) -> np.ndarray:
+        """The vectors of chunk ``row``'s sentences (``chunk_vector`` for a single one)."""
+        lo, hi = int(self.offsets[row]), int(self.offsets[row + 1])
+        if hi - lo <= 1:
+            return chunk_vector.reshape(1, -1)
+        first = int(self.slots[lo])
+        return np.asarray(self.vectors.reconstruct_n(first, hi - lo))
 
     def spans_of(self, row: int) -> list[tuple[int, int]]:
         lo, hi = self.offsets[row], self.offsets[row + 1]
@@ -57,26 +76,18 @@ class Sentences:
 
     @classmethod
     def assemble(
-        cls,
-        spans: Sequence[list[tuple[int, int]]],
-        chunk_vecs: np.ndarray,
-        extra: np.ndarray,
-        ann: str = "flat",
+        cls, spans: Sequence[list[tuple[int, int]]], extra: np.ndarray, ann: str = "flat"
     ) -> Sentences:
-        vecs, rows, flat, offsets, used = [], [], [], [0], 0
+        """``extra`` holds the vectors of every sentence of multi-sentence chunks, in order."""
+        rows, flat, offsets = [], [], [0]
         for row, sp in enumerate(spans):
             sp = sp or [(0, 0)]
-            if len(sp) == 1:
-                vecs.append(chunk_vecs[row : row + 1])
-            else:
-                vecs.append(extra[used : used + len(sp)])
-                used += len(sp)
             rows += [row] * len(sp)
             flat += sp
             offsets.append(offsets[-1] + len(sp))
-        index = new_vector_index(chunk_vecs.shape[1], ann, len(rows))
-        if vecs:
-            index.add(np.ascontiguousarray(np.concatenate(vecs), dtype=np.float32))
+        index = new_vector_index(extra.shape[1], ann, len(extra))
+        if len(extra):
+            index.add(np.ascontiguousarray(extra, dtype=np.float32))
         return cls(
             index,
             np.asarray(rows, dtype=np.int64),
@@ -95,6 +106,7 @@ class Sentences:
         with np.load(directory / "sentences.npz") as data:
             rows, offsets, spans = data["rows"], data["offsets"], data["spans"]
         vectors = faiss.read_index(str(directory / "sentences.faiss"))
-        if vectors.ntotal != rows.size or spans.shape != (rows.size, 2):
+        sentences = cls(vectors, rows, offsets, spans)
+        if vectors.ntotal != sentences.owners.size or spans.shape != (rows.size, 2):
             raise ValueError("sentence tables disagree")
-        return cls(vectors, rows, offsets, spans)
+        return sentences
