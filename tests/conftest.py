@@ -74,10 +74,12 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    """The real bundled all-MiniLM-L6-v2, loaded once per test session."""
-    model = SentenceTransformerEmbedder()
+def embedder(tmp_path_factory: pytest.TempPathFactory) -> SentenceTransformerEmbedder:
+    """The real bundled all-MiniLM-L6-v2, loaded once per test session; its ONNX query encoder
+    is exported afresh into the session's own cache folder."""
+    model = SentenceTransformerEmbedder(cache_dir=tmp_path_factory.mktemp("model-cache"))
     model.encode(["load"])
+    model.encode_queries(["load"])
     return model
 
 

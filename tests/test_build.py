@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import CORPUS, HashEmbedder, write
 
@@ -189,19 +190,23 @@ def test_index_type_follows_size_and_settings(setup) -> None:
     settings, _ = setup
     build_index(settings, HashEmbedder())
     assert Index.load(settings.index_dir).manifest.ann == "flat"
-    small_threshold = settings.model_copy(update={"hnsw_threshold": 10})
+    small_threshold = settings.model_copy(update={"ann_threshold": 10})
     embedder = HashEmbedder()
     report = build_index(small_threshold, embedder)  # same notes, other index type
     assert report.path is not None and embedder.encoded == []  # vectors reused, not embedded
+    ivf = Index.load(settings.index_dir)
+    assert ivf.manifest.ann == "ivf" and type(ivf.vectors).__name__ == "IndexIVFFlat"
+    build_index(settings.model_copy(update={"index_type": "hnsw"}), HashEmbedder())
     hnsw = Index.load(settings.index_dir)
-    assert hnsw.manifest.ann == "hnsw" and type(hnsw.vectors).__name__ == "IndexHNSWFlat"
+    assert type(hnsw.vectors).__name__ == "IndexHNSWFlat"
     flat_settings = settings.model_copy(update={"index_type": "flat"})
     build_index(flat_settings, HashEmbedder())
     flat = Index.load(settings.index_dir)
     query = HashEmbedder().encode(["EU funding programmes for members"])[0]
-    assert [r for r, _ in hnsw.dense_search(query, 5)] == [
-        r for r, _ in flat.dense_search(query, 5)
-    ]
+    exact = [r for r, _ in flat.dense_search(query, 5)]
+    assert [r for r, _ in hnsw.dense_search(query, 5)] == exact
+    assert [r for r, _ in ivf.dense_search(query, 5)] == exact
+    assert np.allclose(ivf.vectors_of([3, 7]), flat.vectors_of([3, 7]))
     only = hnsw.matching(Filters(session="PLW#3"))
     assert {hnsw.chunks[r].document for r, _ in hnsw.dense_search(query, 5, only)} == {
         "sessions/plw-3"

@@ -64,10 +64,10 @@ def build_lock(index_dir: Path) -> Iterator[None]:
 
 
 def choose_ann(settings: Settings, chunks: int) -> str:
-    """Exact search while it is fast enough, HNSW from ``hnsw_threshold`` chunks on."""
+    """Exact search while it is fast enough, IVF from ``ann_threshold`` chunks on."""
     if settings.index_type != "auto":
         return settings.index_type
-    return "hnsw" if chunks >= settings.hnsw_threshold else "flat"
+    return "ivf" if chunks >= settings.ann_threshold else "flat"
 
 
 def _previous(

@@ -51,6 +51,7 @@ def cli() -> None:
       plw chat                       a conversation in the terminal
       plw eval --questions tests/golden/plw-dev.jsonl
       plw eval ../shared/bench/scifact --mode hybrid --json
+      plw bench --sizes shipped,10k --no-write
 
     Paths and model come from the environment: PLW_CORPUS_DIR (default ./corpus),
     PLW_INDEX_DIR (default ./index), PLW_MODEL (default: the bundled all-MiniLM-L6-v2).
@@ -246,8 +247,9 @@ def serve(host: str, port: int, watch: bool) -> None:
     uvicorn.run("plw_assistant.web:create_app", factory=True, host=host, port=port)
 
 
-from . import cli_eval, cli_feedback  # noqa: E402  (registers `plw eval` on the group above)
+from . import cli_bench, cli_eval, cli_feedback  # noqa: E402  (commands of the group above)
 
+cli.add_command(cli_bench.bench_cmd)
 cli.add_command(cli_eval.eval_cmd)
 cli.add_command(cli_feedback.feedback_cmd)
 

@@ -73,7 +73,8 @@ def _beir(dataset: Path, mode: Mode, split: str, settings: Any) -> dict[str, Any
     from .evaluate import evaluate_beir, load_beir
 
     data = load_beir(dataset, split)
-    embedder = CachedEmbedder(SentenceTransformerEmbedder.from_settings(settings), settings.cache_dir)
+    model = SentenceTransformerEmbedder.from_settings(settings)
+    embedder = CachedEmbedder(model, settings.cache_dir)
     return evaluate_beir(data, embedder, mode, progress=progress_bar, alpha=settings.hybrid_alpha)
 
 

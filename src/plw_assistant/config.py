@@ -71,13 +71,13 @@ class Settings(BaseSettings):
         None, description="Token that unlocks uploading notes on /admin; unset disables it."
     )
     watch: bool = Field(False, description="Re-index when files under the corpus change.")
-    index_type: Literal["auto", "flat", "hnsw"] = Field(
+    index_type: Literal["auto", "flat", "ivf", "hnsw"] = Field(
         "auto",
-        description="Vector search: exact flat, approximate HNSW, or auto (HNSW from "
-        "PLW_HNSW_THRESHOLD chunks on).",
+        description="Vector search: exact flat, approximate IVF or HNSW, or auto (IVF from "
+        "PLW_ANN_THRESHOLD chunks on, flat below).",
     )
-    hnsw_threshold: int = Field(
-        50_000, ge=1, description="Chunk count from which `auto` uses HNSW instead of flat."
+    ann_threshold: int = Field(
+        50_000, ge=1, description="Chunk count from which `auto` uses IVF instead of flat."
     )
     max_pending: int = Field(
         64,

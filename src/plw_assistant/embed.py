@@ -98,6 +98,10 @@ class SentenceTransformerEmbedder:
     def from_settings(cls, settings: Settings) -> SentenceTransformerEmbedder:
         return cls(settings.model, settings.query_backend, settings.cache_dir)
 
+    def sentence_transformer(self) -> Any:
+        """The loaded ``SentenceTransformer`` (the plain library path, for benchmarks)."""
+        return self._load()
+
     @property
     def model_loaded(self) -> bool:
         return self._model is not None
@@ -199,7 +203,8 @@ class SentenceTransformerEmbedder:
                         f"run with onnxruntime ({exc}). Set PLW_QUERY_BACKEND=auto or torch."
                     ) from None
                 log.warning("Encoding questions with torch: %s", exc)
-                encoder = False
+                self._queries = False
+                return None
             self._queries = encoder
             return encoder or None
 

@@ -24,7 +24,7 @@ from .corpus import Chunk, Document, plain_text, sentence_spans
 from .embed import Embedder, Progress
 from .errors import IndexMismatchError, IndexNotBuiltError
 from .lexical import BM25, BM25_PARAMS
-from .sentences import Sentences, new_vector_index
+from .sentences import Sentences, vector_index
 
 SCHEMA_VERSION = 5
 CURRENT = "CURRENT"
@@ -44,7 +44,7 @@ class Manifest:
     schema_version: int = SCHEMA_VERSION
     built_at: str = ""
     sentences: int = 0
-    ann: str = "flat"  # flat (exact) or hnsw (approximate), chosen by size
+    ann: str = "flat"  # flat (exact), ivf or hnsw (approximate), chosen by size
     chunker: dict[str, int] = field(default_factory=dict)
     bm25: dict[str, object] = field(default_factory=lambda: dict(BM25_PARAMS))
     failed: list[dict[str, str]] = field(default_factory=list)
@@ -160,8 +160,7 @@ class Index:
                 if multi:
                     first = int(previous.sentences.slots[previous.sentences.offsets[row]])
                     extra.append(old_sentences[first : first + len(spans[i])])
-        vectors = new_vector_index(dim, ann, len(chunks))
-        vectors.add(np.ascontiguousarray(chunk_vecs, dtype=np.float32))
+        vectors = vector_index(chunk_vecs, ann)
         extra_arr = np.concatenate(extra) if extra else np.zeros((0, dim), np.float32)
         sentences = Sentences.assemble(spans, extra_arr, ann)
         manifest = Manifest(

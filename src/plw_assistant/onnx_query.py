@@ -2,7 +2,7 @@
 ``torch.onnx.export`` (transformer + mean pooling + normalisation in one graph), checked
 against torch before it is ever used, and run with ``onnxruntime`` + ``tokenizers``.
 
-A short question encodes ~3.5× faster than in torch (BENCHMARKS.md, "Query encoding") and a
+A short question encodes ~3.5x faster than in torch (BENCHMARKS.md, "Query encoding") and a
 server that finds a verified export never imports torch. Passages are still embedded with
 torch, which is faster on long batches here.
 """
@@ -95,7 +95,11 @@ class OnnxQueryEncoder:
             return None
         if not (graph.is_file() and tokenizer.is_file()):
             return None
-        return cls(graph, tokenizer, record)
+        try:
+            return cls(graph, tokenizer, record)
+        except Exception as exc:  # a damaged file is exported again rather than trusted
+            log.warning("Ignoring the ONNX export in %s: %s", graph, str(exc)[:200])
+            return None
 
 
 def export(model: Any, cache_dir: Path, weights_sha256: str) -> OnnxQueryEncoder:

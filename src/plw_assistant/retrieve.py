@@ -158,6 +158,12 @@ class QueryCache:
 _QUERIES = QueryCache()
 
 
+def forget_questions() -> None:
+    """Empty the question-embedding cache (benchmarks comparing two encoders)."""
+    with _QUERIES._lock:
+        _QUERIES._items.clear()
+
+
 def _top(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     """Rows with a positive score, best first, at most ``k``."""
     k = min(k, int(np.count_nonzero(scores > 0)))

@@ -9,22 +9,53 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-# HNSW graph: neighbours per node, and the search breadth (recall against flat is measured in
-# BENCHMARKS.md, "Index type by size").
+# Approximate search (recall against flat is measured in BENCHMARKS.md, "`plw bench`").
+# IVF: the vectors are split into about 4·sqrt(n) k-means lists and a search scans the
+# max(32, 1/64 of them) lists nearest the question. On SciFact embeddings tiled and perturbed
+# (bench/ann_recall.py, /tmp runs noted in BENCHMARKS.md) that gave recall@10 0.96 at 100k
+# (32 of 1,024 lists, 0.5 ms) and 0.998 at 1M (64 of 4,096, 2.7 ms); HNSW reached 0.89 at
+# 1M with efSearch 512 and took many minutes to build on 2 cores.
+IVF_TRAIN_PER_LIST = 50
+IVF_MIN_PROBES = 32
+IVF_PROBE_SHARE = 1 / 64
 HNSW_M = 32
 HNSW_EF_SEARCH = 128
 HNSW_EF_SEARCH_LARGE = 512  # from 500,000 vectors on: recall 0.77 → 0.89 at 1M, 0.5 → 1.7 ms
 
 
-def new_vector_index(dim: int, ann: str, size: int = 0) -> faiss.Index:
-    """An empty inner-product index for ``size`` vectors: exact (``flat``) or approximate
-    (``hnsw``)."""
+def ivf_lists(n: int) -> int:
+    """A power of two near 4·sqrt(n), with enough vectors to train each list."""
+    target = 1 << max(int(round(np.log2(max(4 * np.sqrt(max(n, 1)), 1)))), 0)
+    return max(1, min(target, n // IVF_TRAIN_PER_LIST))
+
+
+def vector_index(vectors: np.ndarray, ann: str) -> faiss.Index:
+    """An inner-product index holding ``vectors``: exact (``flat``) or approximate (``ivf``,
+    ``hnsw``). Every kind can give back a stored vector by row."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n, dim = vectors.shape
+    index: faiss.Index
+    if ann == "ivf" and n:
+        nlist = ivf_lists(n)
+        index = faiss.index_factory(dim, f"IVF{nlist},Flat", faiss.METRIC_INNER_PRODUCT)
+        sample = vectors
+        if n > IVF_TRAIN_PER_LIST * nlist:  # a fixed sample: the same notes, the same lists
+            rows = np.random.default_rng(0).choice(n, IVF_TRAIN_PER_LIST * nlist, replace=False)
+            sample = vectors[np.sort(rows)]
+        index.train(sample)
+        index.add(vectors)
+        index.make_direct_map()
+        index.nprobe = min(nlist, max(IVF_MIN_PROBES, int(nlist * IVF_PROBE_SHARE)))
+        return index
     if ann == "hnsw":
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = HNSW_EF_SEARCH_LARGE if size >= 500_000 else HNSW_EF_SEARCH
-        return index
-    return faiss.IndexFlatIP(dim)
+        index.hnsw.efSearch = HNSW_EF_SEARCH_LARGE if n >= 500_000 else HNSW_EF_SEARCH
+    else:
+        index = faiss.IndexFlatIP(dim)
+    if n:
+        index.add(vectors)
+    return index
 
 
 @dataclass
@@ -85,11 +116,8 @@ class Sentences:
             rows += [row] * len(sp)
             flat += sp
             offsets.append(offsets[-1] + len(sp))
-        index = new_vector_index(extra.shape[1], ann, len(extra))
-        if len(extra):
-            index.add(np.ascontiguousarray(extra, dtype=np.float32))
         return cls(
-            index,
+            vector_index(extra, ann),
             np.asarray(rows, dtype=np.int64),
             np.asarray(offsets, dtype=np.int64),
             np.asarray(flat, dtype=np.int64).reshape(-1, 2),

@@ -1,0 +1,146 @@
+"""The Markdown that `plw bench` writes into BENCHMARKS.md, targets checked against it."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+
+def _ok(passed: bool) -> str:
+    return "met" if passed else "**not met**"
+
+
+def _bare(results: dict[str, Any], size: dict[str, Any]) -> float:
+    return float(results["encoding"]["torch_ms"] + size["flat_ms"])
+
+
+def render(results: dict[str, Any], command: str) -> str:
+    m, enc = results["machine"], results["encoding"]
+    lines = [
+        "## `plw bench`: speed at every size",
+        "",
+        f"Produced by `{command}` on {m['date']}.",
+        f"Machine: {m['cpu']}. {m['software']}.",
+        "",
+        "Every figure below comes from that one run; ratios compare figures of the same run.",
+        "",
+        "### Query encoding (one question at a time)",
+        "",
+        "| path | median ms | |",
+        "|---|---:|---|",
+        f"| sentence-transformers, torch fp32 (the bare library call) | {enc['torch_ms']:.2f} | |",
+        f"| ONNX export on onnxruntime (what the server uses: {enc['backend']}) | "
+        f"{enc['onnx_ms']:.2f} | {enc['speedup']:.2f}x faster |",
+        "",
+        f"{enc['questions']} different questions; lowest cosine between the two embeddings of "
+        f"a question: {enc['min_cosine']:.6f}.",
+    ]
+    if "scifact" in results:
+        s = results["scifact"]
+        lines += [
+            f"SciFact nDCG@10 (hybrid, 300 test queries): torch {s['torch']:.4f}, ONNX "
+            f"{s['onnx']:.4f} (change {s['change']:+.4f}).",
+        ]
+    if "indexing" in results:
+        ix = results["indexing"]
+        lines += [
+            "",
+            "### Indexing throughput",
+            "",
+            f"`plw index` of {ix['notes']} SciFact abstracts saved as notes ({ix['chunks']} "
+            f"chunks, {ix['texts']} texts embedded: passages and the sentences of "
+            "multi-sentence passages), nothing cached, against one bare "
+            "`SentenceTransformer.encode` of exactly those texts; median of two rounds each.",
+            "",
+            "| | seconds | texts/s | chunks/s |",
+            "|---|---:|---:|---:|",
+            f"| `plw index` (read, chunk, embed, BM25, FAISS, save) | {ix['build_s']:.1f} | "
+            f"{ix['texts_per_s']:.1f} | {ix['chunks_per_s']:.1f} |",
+            f"| bare encode of the same texts | {ix['bare_s']:.1f} | "
+            f"{ix['bare_texts_per_s']:.1f} | |",
+            "",
+            f"Indexing runs at **{ix['ratio']:.0%}** of the bare encode.",
+        ]
+    lines += [
+        "",
+        "### `/api/ask` over HTTP on loopback",
+        "",
+        "Each client sends its questions one after another on a keep-alive connection; every "
+        "question is different (no cache hits). *Bare* is one torch fp32 query encoding + "
+        "one exact FAISS search over the same vectors, measured in this run. The load "
+        "generator runs on the same 2 cores as the server.",
+        "",
+        "| corpus | chunks | vectors | clients | requests | errors | p50 ms | p95 ms | "
+        "p99 ms | req/s | p50 / bare |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, size in results["sizes"].items():
+        bare = _bare(results, size)
+        for level in size["levels"]:
+            lines.append(
+                f"| {name} | {size['chunks']:,} | {size['ann']} | {level['clients']} | "
+                f"{level['requests']} | {level['errors']} | {level['p50']:.1f} | "
+                f"{level['p95']:.1f} | {level['p99']:.1f} | {level['per_second']:.1f} | "
+                f"{level['p50'] / bare:.2f}x |"
+            )
+    lines += [
+        "",
+        "| corpus | bare ms (encode + flat search) | flat search ms | served vector search "
+        "| recall@10 vs flat | server RSS MB (peak) | index on disk MB | start to first "
+        "answer s |",
+        "|---|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for name, size in results["sizes"].items():
+        recall = f"{size['recall@10']:.4f}" if "recall@10" in size else "1 (exact)"
+        search = size["ann"] + (f", {size['ann_ms']:.2f} ms" if "ann_ms" in size else "")
+        lines.append(
+            f"| {name} | {_bare(results, size):.2f} | {size['flat_ms']:.2f} | {search} | "
+            f"{recall} | {size['rss_mb']:.0f} ({size['peak_mb']:.0f}) | {size['index_mb']:.0f} "
+            f"| {size['start_s']:.1f} |"
+        )
+    lines += ["", "### Targets", "", *targets(results)]
+    return "\n".join(lines) + "\n"
+
+
+def _level(size: dict[str, Any], clients: int) -> dict[str, Any] | None:
+    return next((lv for lv in size["levels"] if lv["clients"] == clients), None)
+
+
+def targets(results: dict[str, Any]) -> list[str]:
+    out = []
+    sizes = results["sizes"]
+    if "shipped" in sizes and _level(sizes["shipped"], 1):
+        s = sizes["shipped"]
+        r = _level(s, 1)["p50"] / _bare(results, s)  # type: ignore[index]
+        out.append(
+            f"- Shipped corpus, one client: p50 = {r:.2f} x bare (target ≤ 1.0): {_ok(r <= 1.0)}."
+        )
+    if "1m" in sizes and _level(sizes["1m"], 1):
+        s = sizes["1m"]
+        r = _level(s, 1)["p50"] / _bare(results, s)  # type: ignore[index]
+        rec = s.get("recall@10", 1.0)
+        out.append(
+            f"- 1M chunks, one client: p50 = {r:.2f} x bare (target ≤ 1.5) with recall@10 "
+            f"{rec:.4f} (target ≥ 0.95): {_ok(r <= 1.5 and rec >= 0.95)}."
+        )
+    for name, s in sizes.items():
+        one, eight = _level(s, 1), _level(s, 8)
+        if one and eight:
+            gain = eight["per_second"] / one["per_second"]
+            out.append(
+                f"- {name}, 8 clients: {eight['errors']} errors, throughput {gain:.2f} x one "
+                f"client's (target 0 errors and ≥ 1.6x): "
+                f"{_ok(eight['errors'] == 0 and gain >= 1.6)}."
+            )
+    if "indexing" in results:
+        r = results["indexing"]["ratio"]
+        out.append(f"- Indexing at {r:.0%} of the bare encode (target ≥ 90%): {_ok(r >= 0.9)}.")
+    cold = sizes.get("shipped", {}).get("cold_start_s")
+    if cold:
+        c = statistics.median(cold)
+        runs = ", ".join(f"{x:.1f}" for x in cold)
+        out.append(
+            f"- Cold start of `plw serve` to the first answer (shipped corpus, index built): "
+            f"median {c:.1f} s of {runs} (target ≤ 10 s): {_ok(c <= 10)}."
+        )
+    return out

@@ -1,0 +1,80 @@
+"""The ONNX query encoder: the same embeddings and rankings as torch, reused without torch,
+exported again when damaged, and torch whenever it cannot be used."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import REPO
+
+from plw_assistant.embed import SentenceTransformerEmbedder
+from plw_assistant.errors import ModelError
+
+QUESTIONS = [
+    json.loads(line)["question"]
+    for line in (REPO / "tests" / "golden" / "plw-dev.jsonl").read_text().splitlines()
+    if line.strip()
+]
+
+
+def test_questions_encode_as_in_torch_and_rank_the_same(embedder, assistant) -> None:
+    fast = embedder.encode_queries(QUESTIONS)
+    reference = embedder.encode(QUESTIONS)
+    assert embedder._query_encoder() is not None  # the ONNX path really ran
+    assert float((fast * reference).sum(1).min()) >= 0.9999
+    index = assistant.index
+    for f, r in zip(fast, reference, strict=True):
+        assert [row for row, _ in index.dense_search(f, 10)] == [
+            row for row, _ in index.dense_search(r, 10)
+        ]
+
+
+def test_a_verified_export_is_used_without_importing_torch(embedder) -> None:
+    code = (
+        "import sys; from pathlib import Path;"
+        "from plw_assistant.embed import SentenceTransformerEmbedder as E;"
+        f"e = E(cache_dir=Path({str(embedder.cache_dir)!r}));"
+        "v = e.encode_queries(['How can clusters support members with EU funding?']);"
+        "print(v.shape, 'torch' in sys.modules, e.is_common_word('funding'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["(1,", "384)", "False", "True"]
+
+
+def test_a_damaged_export_is_made_again(embedder, tmp_path: Path) -> None:
+    shutil.copytree(embedder.cache_dir / "onnx", tmp_path / "onnx")
+    graph = next((tmp_path / "onnx").glob("*.onnx"))
+    graph.write_bytes(b"not a model")
+    fresh = SentenceTransformerEmbedder(cache_dir=tmp_path)
+    vector = fresh.encode_queries(["What is a peer learning webinar?"])
+    assert float(vector[0] @ embedder.encode(["What is a peer learning webinar?"])[0]) >= 0.9999
+    assert graph.stat().st_size > 1_000_000
+
+
+def test_without_a_usable_cache_questions_go_through_torch(
+    embedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the cache folder should be")
+    auto = SentenceTransformerEmbedder(cache_dir=not_a_folder)
+    with caplog.at_level(logging.WARNING, logger="plw_assistant"):
+        vector = auto.encode_queries(["COVID"])
+    assert "Encoding questions with torch" in caplog.text
+    assert np.allclose(vector, embedder.encode(["COVID"]), atol=1e-5)
+    forced = SentenceTransformerEmbedder(query_backend="onnx", cache_dir=not_a_folder)
+    with pytest.raises(ModelError, match="PLW_QUERY_BACKEND is 'onnx' but the model"):
+        forced.encode_queries(["COVID"])
+
+
+def test_the_torch_backend_exports_nothing(tmp_path: Path) -> None:
+    plain = SentenceTransformerEmbedder(query_backend="torch", cache_dir=tmp_path)
+    assert plain.encode_queries(["COVID"]).shape == (1, 384)
+    assert not (tmp_path / "onnx").exists()
