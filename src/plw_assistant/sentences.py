@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -25,7 +26,7 @@ HNSW_EF_SEARCH_LARGE = 512  # from 500,000 vectors on: recall 0.77 → 0.89 at 1
 
 def ivf_lists(n: int) -> int:
     """A power of two near 4·sqrt(n), with enough vectors to train each list."""
-    target = 1 << max(int(round(np.log2(max(4 * np.sqrt(max(n, 1)), 1)))), 0)
+    target = 1 << max(round(float(np.log2(max(4 * np.sqrt(max(n, 1)), 1)))), 0)
     return max(1, min(target, n // IVF_TRAIN_PER_LIST))
 
 
@@ -37,15 +38,16 @@ def vector_index(vectors: np.ndarray, ann: str) -> faiss.Index:
     index: faiss.Index
     if ann == "ivf" and n:
         nlist = ivf_lists(n)
-        index = faiss.index_factory(dim, f"IVF{nlist},Flat", faiss.METRIC_INNER_PRODUCT)
+        ivf: Any = faiss.index_factory(dim, f"IVF{nlist},Flat", faiss.METRIC_INNER_PRODUCT)
         sample = vectors
         if n > IVF_TRAIN_PER_LIST * nlist:  # a fixed sample: the same notes, the same lists
             rows = np.random.default_rng(0).choice(n, IVF_TRAIN_PER_LIST * nlist, replace=False)
             sample = vectors[np.sort(rows)]
-        index.train(sample)
-        index.add(vectors)
-        index.make_direct_map()
-        index.nprobe = min(nlist, max(IVF_MIN_PROBES, int(nlist * IVF_PROBE_SHARE)))
+        ivf.train(sample)
+        ivf.add(vectors)
+        ivf.make_direct_map()  # rows can be read back (answers, incremental builds)
+        ivf.nprobe = min(nlist, max(IVF_MIN_PROBES, int(nlist * IVF_PROBE_SHARE)))
+        index = ivf
         return index
     if ann == "hnsw":
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
