@@ -140,3 +140,23 @@ def test_query_cache_embeds_a_repeated_question_once() -> None:
     cache.get(embedder, "made-up question c")  # evicts a, the least recently used
     cache.get(embedder, "made-up question a")
     assert embedder.encoded.count("made-up question a") == 2
+
+
+def test_tokenizer_matches_bm25s(assistant) -> None:
+    import bm25s
+
+    from plw_assistant.lexical import BM25_PARAMS, _stemmer, tokenize
+
+    texts = [c.embedding_text for c in assistant.index.chunks] + [
+        "Which webinar covered COVID-19? Don't (re)use e-mails; 2021's PLW#3, naïve café.",
+        "",
+        "the and of",
+    ]
+    expected = bm25s.tokenize(
+        texts,
+        stopwords=BM25_PARAMS["stopwords"],
+        stemmer=_stemmer(),
+        return_ids=False,
+        show_progress=False,
+    )
+    assert tokenize(texts) == expected

@@ -84,11 +84,13 @@ class SentenceTransformerEmbedder:
         name: str = DEFAULT_MODEL,
         query_backend: QueryBackend = "auto",
         cache_dir: Path | None = None,
+        onnx_threads: int = 2,
     ) -> None:
         self.name = name
         self.bundled = name in _BUNDLED_ALIASES
         self.query_backend = query_backend
         self.cache_dir = cache_dir
+        self.onnx_threads = onnx_threads
         self._model: Any = None
         self._queries: Any = None  # OnnxQueryEncoder, or False once it proved unavailable
         self._vocab: frozenset[str] | None = None
@@ -96,7 +98,9 @@ class SentenceTransformerEmbedder:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SentenceTransformerEmbedder:
-        return cls(settings.model, settings.query_backend, settings.cache_dir)
+        return cls(
+            settings.model, settings.query_backend, settings.cache_dir, settings.onnx_threads
+        )
 
     def sentence_transformer(self) -> Any:
         """The loaded ``SentenceTransformer`` (the plain library path, for benchmarks)."""
@@ -193,9 +197,10 @@ class SentenceTransformerEmbedder:
                 if sha == "unknown":
                     raise ValueError("the model's weights file was not found")
                 cache = self.cache_dir or default_cache_dir()
-                encoder = onnx_query.OnnxQueryEncoder.load(cache, sha)
+                threads = self.onnx_threads
+                encoder = onnx_query.OnnxQueryEncoder.load(cache, sha, threads)
                 if encoder is None:
-                    encoder = onnx_query.export(self._load_unlocked(), cache, sha)
+                    encoder = onnx_query.export(self._load_unlocked(), cache, sha, threads)
             except (ImportError, ValueError, OSError, onnx_query.OnnxExportError) as exc:
                 if self.query_backend == "onnx":
                     raise ModelError(

@@ -50,7 +50,9 @@ def paths(cache_dir: Path, weights_sha256: str) -> tuple[Path, Path, Path]:
 class OnnxQueryEncoder:
     """Normalised embeddings from a verified export; safe to call from several threads."""
 
-    def __init__(self, graph: Path, tokenizer: Path, record: dict[str, Any]) -> None:
+    def __init__(
+        self, graph: Path, tokenizer: Path, record: dict[str, Any], threads: int = 2
+    ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -61,8 +63,7 @@ class OnnxQueryEncoder:
         self._tokenizer.enable_truncation(int(record["max_seq_length"]))
         self._tokenizer.enable_padding(pad_id=int(record["pad_id"]))
         options = ort.SessionOptions()
-        # One question is too small to split across cores; concurrent questions use them.
-        options.intra_op_num_threads = int(os.environ.get("PLW_ONNX_THREADS", "1"))
+        options.intra_op_num_threads = threads
         options.log_severity_level = 3
         self._session = ort.InferenceSession(
             str(graph), options, providers=["CPUExecutionProvider"]
@@ -84,7 +85,9 @@ class OnnxQueryEncoder:
         return np.ascontiguousarray(out, dtype=np.float32)
 
     @classmethod
-    def load(cls, cache_dir: Path, weights_sha256: str) -> OnnxQueryEncoder | None:
+    def load(
+        cls, cache_dir: Path, weights_sha256: str, threads: int = 2
+    ) -> OnnxQueryEncoder | None:
         """The verified export of these weights, or None when there is none yet."""
         graph, tokenizer, record_path = paths(cache_dir, weights_sha256)
         try:
@@ -96,13 +99,13 @@ class OnnxQueryEncoder:
         if not (graph.is_file() and tokenizer.is_file()):
             return None
         try:
-            return cls(graph, tokenizer, record)
+            return cls(graph, tokenizer, record, threads)
         except Exception as exc:  # a damaged file is exported again rather than trusted
             log.warning("Ignoring the ONNX export in %s: %s", graph, str(exc)[:200])
             return None
 
 
-def export(model: Any, cache_dir: Path, weights_sha256: str) -> OnnxQueryEncoder:
+def export(model: Any, cache_dir: Path, weights_sha256: str, threads: int = 2) -> OnnxQueryEncoder:
     """Export a loaded ``SentenceTransformer``, check it against torch and store it."""
     import torch
 
@@ -177,7 +180,7 @@ def export(model: Any, cache_dir: Path, weights_sha256: str) -> OnnxQueryEncoder
     finally:
         tmp.unlink(missing_ok=True)
     log.info("Exported the query encoder to %s (cosine to torch %.6f)", graph, cosine)
-    loaded = OnnxQueryEncoder.load(cache_dir, weights_sha256)
+    loaded = OnnxQueryEncoder.load(cache_dir, weights_sha256, threads)
     if loaded is None:
         raise OnnxExportError("the export could not be read back")
     return loaded

@@ -31,6 +31,7 @@ from .embed import Embedder
 from .errors import IndexMismatchError, IndexNotBuiltError, ModelError, PLWError, QuestionError
 from .feedback import FeedbackStore
 from .followup import Turn
+from .guard import Guard
 from .index import Filters, Index
 from .lessons import group_lessons
 from .retrieve import Mode
@@ -42,18 +43,6 @@ MISMATCH = (
 MODEL_FAILED = "The embedding model could not be loaded. Check PLW_MODEL and the server log."
 BAD_K = f"k must be a whole number from 1 to {MAX_K}."
 MAX_HISTORY = 20
-BUSY = "The assistant is answering many questions at once. Please ask again in a moment."
-# No inline script or style anywhere: corpus text and questions can never run as code.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
-        "frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
 log = logging.getLogger("plw_assistant")
 
 
@@ -225,32 +214,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app = FastAPI(title="PLW Assistant", version=__version__, lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=root / "static"), name="static")
 
-    pending = 0
-
-    @app.middleware("http")
-    async def bounded_queue(request: Request, call_next: Any) -> Any:
-        """Refuse questions beyond ``max_pending`` at once rather than queue them for ever."""
-        nonlocal pending
-        asking = request.url.path.startswith("/api/ask") or (
-            request.url.path == "/" and (request.method == "POST" or "q" in request.query_params)
-        )
-        if not asking:
-            return await call_next(request)
-        if pending >= settings.max_pending:
-            return JSONResponse(
-                {"detail": BUSY}, status_code=503, headers={"Retry-After": "1", **SECURITY_HEADERS}
-            )
-        pending += 1
-        try:
-            return await call_next(request)
-        finally:
-            pending -= 1
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
-        return response
+    app.add_middleware(Guard, max_pending=settings.max_pending)
 
     add_admin_routes(app, templates, settings)
 
