@@ -94,6 +94,7 @@ class SentenceTransformerEmbedder:
         self._model: Any = None
         self._queries: Any = None  # OnnxQueryEncoder, or False once it proved unavailable
         self._vocab: frozenset[str] | None = None
+        self._sha256: str | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -128,7 +129,13 @@ class SentenceTransformerEmbedder:
         return None
 
     def weights_sha256(self) -> str:
-        """Hash of the weights file; for the bundled model, verified against its published hash."""
+        """Hash of the weights file; for the bundled model, verified against its published hash.
+        Remembered once known: it is part of every question's cache key."""
+        if self._sha256 is None:
+            self._sha256 = self._weights_sha256()
+        return self._sha256
+
+    def _weights_sha256(self) -> str:
         weights = self._weights_file()
         if weights is None:
             if self.bundled:

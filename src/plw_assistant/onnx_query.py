@@ -64,6 +64,9 @@ class OnnxQueryEncoder:
         self._tokenizer.enable_padding(pad_id=int(record["pad_id"]))
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
+        # Idle pool threads spinning for the next question would take the core that another
+        # request's Python needs.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         self._session = ort.InferenceSession(
             str(graph), options, providers=["CPUExecutionProvider"]

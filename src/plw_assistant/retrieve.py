@@ -78,8 +78,8 @@ class Retriever:
             ranked = _top(keyword, want)
         else:
             ranked = self._fuse(query, dense, keyword, want)
-        if dedupe:
-            ranked = self._dedupe(ranked)
+        if dedupe:  # with no reordering to follow, the first k survivors are all it takes
+            ranked = self._dedupe(ranked, None if demote or prefer else k)
         if demote or prefer:
             chunks = self.index.chunks
             ranked.sort(  # stable: the score order holds within each group
@@ -121,14 +121,20 @@ class Retriever:
         }
         return sorted(fused.items(), key=lambda p: (-p[1], p[0]))
 
-    def _dedupe(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    def _dedupe(
+        self, ranked: list[tuple[int, float]], enough: int | None = None
+    ) -> list[tuple[int, float]]:
+        """``ranked`` without passages too similar to a better one; stops at ``enough``."""
         if len(ranked) < 2:
             return ranked
         vectors = self.index.vectors_of([r for r, _ in ranked])
+        similar = (vectors @ vectors.T >= DUPLICATE_COSINE).tolist()
         kept: list[int] = []
-        for i in range(len(ranked)):
-            if not kept or float(np.max(vectors[kept] @ vectors[i])) < DUPLICATE_COSINE:
+        for i, row in enumerate(similar):
+            if not any(row[j] for j in kept):
                 kept.append(i)
+                if enough is not None and len(kept) >= enough:
+                    break
         return [ranked[i] for i in kept]
 
 
