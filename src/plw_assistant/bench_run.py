@@ -30,18 +30,20 @@ SIZES = {"shipped": 0, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 
 def query_encoding(embedder: SentenceTransformerEmbedder, questions: list[str]) -> dict[str, Any]:
     """One question at a time: the bare sentence-transformers call (torch fp32) against the
-    ONNX encoder the server uses, alternating so both see the same machine state."""
+    ONNX encoder the server uses, in alternating blocks of the same questions."""
     model = embedder.sentence_transformer()
-    torch_ms, onnx_ms, cosines = [], [], []
-    for q in [*questions[:5], *questions]:  # the first five warm both up
-        a = bm.median_ms(lambda t: model.encode([t], normalize_embeddings=True), [q])
-        b = bm.median_ms(lambda t: embedder.encode_queries([t]), [q])
-        torch_ms.append(a)
-        onnx_ms.append(b)
+    torch_ms: list[float] = []
+    onnx_ms: list[float] = []
+    for _ in range(2):  # in blocks: torch's idle OpenMP threads spin and would slow ONNX
+        bm.median_ms(lambda t: model.encode([t], normalize_embeddings=True), questions[:5])
+        torch_ms += bm.times_ms(lambda t: model.encode([t], normalize_embeddings=True), questions)
+        time.sleep(1)
+        bm.median_ms(lambda t: embedder.encode_queries([t]), questions[:5])
+        onnx_ms += bm.times_ms(lambda t: embedder.encode_queries([t]), questions)
     ref = model.encode(questions, normalize_embeddings=True, convert_to_numpy=True)
     fast = np.concatenate([embedder.encode_queries([q]) for q in questions])
     cosines = (ref * fast).sum(1)
-    t, o = statistics.median(torch_ms[5:]), statistics.median(onnx_ms[5:])
+    t, o = statistics.median(torch_ms), statistics.median(onnx_ms)
     return {
         "questions": len(questions),
         "torch_ms": t,

@@ -72,13 +72,17 @@ def _version(name: str) -> str:
         return "missing"
 
 
-def median_ms(fn: Callable[[Any], Any], items: Sequence[Any]) -> float:
+def times_ms(fn: Callable[[Any], Any], items: Sequence[Any]) -> list[float]:
     times = []
     for item in items:
         t = time.perf_counter()
         fn(item)
         times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+    return times
+
+
+def median_ms(fn: Callable[[Any], Any], items: Sequence[Any]) -> float:
+    return statistics.median(times_ms(fn, items))
 
 
 def flat_search_ms(vectors: np.ndarray, queries: np.ndarray) -> float:

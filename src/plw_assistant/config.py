@@ -86,7 +86,11 @@ class Settings(BaseSettings):
         description="Server processes (`plw serve`); each holds its own copy of the index.",
     )
     onnx_threads: int = Field(
-        2, ge=1, le=64, description="Cores one question's ONNX encoding may use."
+        1,
+        ge=1,
+        le=64,
+        description="Threads one question's ONNX encoding may use (1: concurrent questions "
+        "use the other cores; see BENCHMARKS.md).",
     )
     max_pending: int = Field(
         64,

@@ -84,7 +84,7 @@ class SentenceTransformerEmbedder:
         name: str = DEFAULT_MODEL,
         query_backend: QueryBackend = "auto",
         cache_dir: Path | None = None,
-        onnx_threads: int = 2,
+        onnx_threads: int = 1,
     ) -> None:
         self.name = name
         self.bundled = name in _BUNDLED_ALIASES

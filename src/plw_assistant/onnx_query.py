@@ -51,7 +51,7 @@ class OnnxQueryEncoder:
     """Normalised embeddings from a verified export; safe to call from several threads."""
 
     def __init__(
-        self, graph: Path, tokenizer: Path, record: dict[str, Any], threads: int = 2
+        self, graph: Path, tokenizer: Path, record: dict[str, Any], threads: int = 1
     ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -89,7 +89,7 @@ class OnnxQueryEncoder:
 
     @classmethod
     def load(
-        cls, cache_dir: Path, weights_sha256: str, threads: int = 2
+        cls, cache_dir: Path, weights_sha256: str, threads: int = 1
     ) -> OnnxQueryEncoder | None:
         """The verified export of these weights, or None when there is none yet."""
         graph, tokenizer, record_path = paths(cache_dir, weights_sha256)
@@ -108,7 +108,7 @@ class OnnxQueryEncoder:
             return None
 
 
-def export(model: Any, cache_dir: Path, weights_sha256: str, threads: int = 2) -> OnnxQueryEncoder:
+def export(model: Any, cache_dir: Path, weights_sha256: str, threads: int = 1) -> OnnxQueryEncoder:
     """Export a loaded ``SentenceTransformer``, check it against torch and store it."""
     import torch
 

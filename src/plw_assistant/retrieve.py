@@ -128,10 +128,11 @@ class Retriever:
         if len(ranked) < 2:
             return ranked
         vectors = self.index.vectors_of([r for r, _ in ranked])
-        similar = (vectors @ vectors.T >= DUPLICATE_COSINE).tolist()
         kept: list[int] = []
-        for i, row in enumerate(similar):
-            if not any(row[j] for j in kept):
+        # Matrix-vector products only: a matrix-matrix one wakes BLAS threads that then
+        # spin, taking a core from concurrent requests.
+        for i in range(len(ranked)):
+            if not kept or float(np.max(vectors[kept] @ vectors[i])) < DUPLICATE_COSINE:
                 kept.append(i)
                 if enough is not None and len(kept) >= enough:
                     break
