@@ -151,6 +151,7 @@ def build_index(
         corpus.files,
         len(index.embedded),
         full_rebuild,
+        index,
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -117,7 +116,7 @@ def bench_cmd(
             "(or use --sizes shipped)",
             param_hint="--scifact",
         )
-    command = "plw bench " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+    command = _command(click.get_current_context())
     results = _run(
         size_list,
         client_list,
@@ -196,6 +195,21 @@ def _run(
     for size in sizes:
         results["sizes"][size] = run.run_size(size, ctx, work, say)
     return results
+
+
+def _command(ctx: click.Context) -> str:
+    """The command line as given (options left at their default are omitted)."""
+    words = ["plw", "bench"]
+    for param in ctx.command.params:
+        source = ctx.get_parameter_source(param.name or "")
+        if source is click.core.ParameterSource.DEFAULT or not param.opts:
+            continue
+        value = ctx.params[param.name or ""]
+        if isinstance(param, click.Option) and param.is_flag:
+            words.append(param.opts[0])
+        else:
+            words += [param.opts[-1], shlex.quote(str(value))]
+    return " ".join(words)
 
 
 def _work() -> str:

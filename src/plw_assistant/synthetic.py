@@ -36,11 +36,12 @@ class SciFact:
 
     @classmethod
     def read(cls, folder: Path) -> SciFact:
-        docs = [json.loads(line) for line in (folder / "corpus.jsonl").open(encoding="utf-8")]
-        judged = {
-            line.split("\t")[0] for line in (folder / "qrels" / "test.tsv").open(encoding="utf-8")
-        }
-        queries = [json.loads(line) for line in (folder / "queries.jsonl").open(encoding="utf-8")]
+        def rows(name: str) -> list[str]:
+            return (folder / name).read_text(encoding="utf-8").splitlines()
+
+        docs = [json.loads(line) for line in rows("corpus.jsonl") if line.strip()]
+        judged = {line.split("\t")[0] for line in rows("qrels/test.tsv")}
+        queries = [json.loads(line) for line in rows("queries.jsonl") if line.strip()]
         return cls(
             [str(d["_id"]) for d in docs],
             [d.get("title", "") for d in docs],
