@@ -244,13 +244,7 @@ def serve(host: str, port: int, watch: bool) -> None:
         os.environ["PLW_WATCH"] = "1"  # read by the app's own settings
         get_settings.cache_clear()
     click.echo(f"PLW Assistant: http://{host}:{port}", err=True)
-    uvicorn.run(
-        "plw_assistant.web:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=settings.workers,
-    )
+    uvicorn.run("plw_assistant.web:create_app", factory=True, host=host, port=port)
 
 
 from . import cli_bench, cli_eval, cli_feedback  # noqa: E402  (commands of the group above)

@@ -79,12 +79,6 @@ class Settings(BaseSettings):
     ann_threshold: int = Field(
         50_000, ge=1, description="Chunk count from which `auto` uses IVF instead of flat."
     )
-    workers: int = Field(
-        1,
-        ge=1,
-        le=32,
-        description="Server processes (`plw serve`); each holds its own copy of the index.",
-    )
     onnx_threads: int = Field(
         1,
         ge=1,
