@@ -141,21 +141,28 @@ def serve_size(
     env: dict[str, str],
     questions: list[str],
     clients: list[int],
+    rounds: int,
     work: Path,
     say: Say,
 ) -> dict[str, Any]:
-    """Start `plw serve` on the prepared index, then run every load level against it."""
-    out: dict[str, Any] = {"levels": []}
+    """Start `plw serve` on the prepared index, then run every load level, in ``rounds``
+    rounds of all levels so that a slow spell of the machine hits every level alike."""
+    out: dict[str, Any] = {}
+    runs: dict[int, list[bm.Load]] = {c: [] for c in clients}
+    n = (len(questions) - 1) // (len(clients) * rounds)
     with bm.serve(env, work / f"serve-{size}.log") as server:
         out["start_s"] = server.first_answer(questions[0])
-        used = 1
-        for c in clients:
-            say(f"{size}: {c} client(s)")
-            n = len(questions) // (len(clients) + 1)
-            level = bm.load(server.base, questions[used : used + n], c)
-            used += n
-            out["levels"].append(level.__dict__)
+        asked = iter(questions[1:])
+        for r in range(rounds):
+            for c in clients:
+                say(f"{size}: round {r + 1} of {rounds}, {c} client(s)")
+                runs[c].append(bm.load(server.base, [next(asked) for _ in range(n)], c))
         out["rss_mb"], out["peak_mb"] = server.memory_mb()
+    out["levels"] = [bm.combine(runs[c]).figures() for c in clients]
+    if 1 in runs and 8 in runs:
+        gains = [e.per_second / o.per_second for o, e in zip(runs[1], runs[8], strict=True)]
+        out["gain_8"] = statistics.median(gains)
+        out["gains_8"] = gains
     return out
 
 
@@ -200,7 +207,8 @@ def run_size(
     if size == "shipped" and ctx["cold_runs"]:
         say("shipped: cold starts")
         figures["cold_start_s"] = cold_start(env, ctx["questions"][0], ctx["cold_runs"], work)
-    figures.update(serve_size(size, env, ctx["questions_for"](size), ctx["clients"], work, say))
+    questions = ctx["questions_for"](size)
+    figures.update(serve_size(size, env, questions, ctx["clients"], ctx["rounds"], work, say))
     gen = current_generation(Path(env["PLW_INDEX_DIR"]))
     figures["index_mb"] = sum(f.stat().st_size for f in gen.rglob("*")) / 2**20 if gen else 0
     shutil.rmtree(work / size, ignore_errors=True)

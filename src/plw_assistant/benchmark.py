@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.client import HTTPConnection, HTTPException
 from importlib import metadata
 from pathlib import Path
@@ -112,6 +112,25 @@ class Load:
     p95: float
     p99: float
     per_second: float
+    latencies: list[float] = field(default_factory=list, repr=False)
+
+    def figures(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "latencies"}
+
+
+def combine(rounds: Sequence[Load]) -> Load:
+    """Several rounds of one level: percentiles over every request, the median throughput."""
+    every = [ms for r in rounds for ms in r.latencies]
+    return Load(
+        rounds[0].clients,
+        len(every),
+        sum(r.errors for r in rounds),
+        _percentile(every, 50),
+        _percentile(every, 95),
+        _percentile(every, 99),
+        statistics.median(r.per_second for r in rounds),
+        every,
+    )
 
 
 def _percentile(values: Sequence[float], q: float) -> float:
@@ -168,6 +187,7 @@ def load(base: str, questions: Sequence[str], clients: int) -> Load:
         _percentile(latencies, 95),
         _percentile(latencies, 99),
         len(latencies) / wall,
+        latencies,
     )
 
 

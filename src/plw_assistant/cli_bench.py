@@ -56,7 +56,20 @@ def _list(value: str, allowed: set[str] | None = None) -> list[str]:
     show_default=True,
     help="Questions about the shipped notes (JSON lines).",
 )
-@click.option("--cold-starts", type=click.IntRange(0, 10), default=3, show_default=True)
+@click.option(
+    "--rounds",
+    type=click.IntRange(1, 20),
+    default=3,
+    show_default=True,
+    help="Times every load level is run, in turn; the questions are split between them.",
+)
+@click.option(
+    "--cold-starts",
+    type=click.IntRange(0, 10),
+    default=3,
+    show_default=True,
+    help="Times `plw serve` is started on the shipped corpus to time its first answer.",
+)
 @click.option(
     "--index-notes",
     type=click.IntRange(0, 5183),
@@ -77,6 +90,7 @@ def bench_cmd(
     sizes: str,
     clients: str,
     requests: int,
+    rounds: int,
     scifact: Path,
     questions: Path,
     cold_starts: int,
@@ -121,6 +135,7 @@ def bench_cmd(
         size_list,
         client_list,
         requests,
+        rounds,
         scifact if have_scifact else None,
         questions,
         cold_starts,
@@ -140,6 +155,7 @@ def _run(
     sizes: list[str],
     clients: list[int],
     requests: int,
+    rounds: int,
     scifact: Path | None,
     questions_file: Path,
     cold_runs: int,
@@ -161,7 +177,7 @@ def _run(
         if line.strip()
     ]
     embedder = SentenceTransformerEmbedder.from_settings(settings)
-    results: dict[str, Any] = {"machine": machine(), "sizes": {}}
+    results: dict[str, Any] = {"machine": machine(), "sizes": {}, "rounds": rounds}
     say("query encoding: torch against ONNX")
     results["encoding"] = run.query_encoding(embedder, variants(plw_questions, 200))
     ctx: dict[str, Any] = {
@@ -170,6 +186,7 @@ def _run(
         "clients": clients,
         "cold_runs": cold_runs,
         "questions": plw_questions,
+        "rounds": rounds,
     }
     data = SciFact.read(scifact) if scifact else None
     if data is not None:
@@ -185,7 +202,7 @@ def _run(
     else:
         ctx["test_vectors"] = embedder.encode_queries(plw_questions)
     ctx["query_vectors"] = ctx["test_vectors"][:200]
-    total = requests * (len(clients) + 1)
+    total = requests * len(clients) + 1
     ctx["questions_for"] = lambda size: (
         variants(plw_questions, total)
         if size == "shipped" or data is None
