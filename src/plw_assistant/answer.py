@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -195,9 +196,14 @@ def _redundant(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     """Same meaning (vectors) or the same words (one note repeating another)."""
     if float(a[5] @ b[5]) >= REDUNDANT:
         return True
-    wa = set(tokenize([a[2].text[a[3] : a[4]]])[0])
-    wb = set(tokenize([b[2].text[b[3] : b[4]]])[0])
+    wa, wb = _words(a[2].text[a[3] : a[4]]), _words(b[2].text[b[3] : b[4]])
     return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.8
+
+
+@lru_cache(maxsize=8192)
+def _words(sentence: str) -> frozenset[str]:
+    """A sentence's stemmed words (the same sentences come back question after question)."""
+    return frozenset(tokenize([sentence])[0])
 
 
 def _readable(chunk: Chunk, s: int, e: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -14,7 +15,7 @@ from .embed import Embedder, SentenceTransformerEmbedder
 from .errors import PLWError
 from .followup import Turn, resolve_follow_up
 from .generate import LLM, LLMError, fallback_notice, generate
-from .index import Filters, Index, current_generation
+from .index import CURRENT, Filters, Index, current_generation
 from .retrieve import Mode, Retrieval, Retriever
 
 log = logging.getLogger("plw_assistant")
@@ -30,14 +31,23 @@ class Assistant:
         self._failed: Path | None = None  # a generation that would not load
         self.llm = LLM.from_settings(settings)
         self._lock = threading.Lock()
+        self._pointer: tuple[int, int, int] | None = None  # CURRENT file last seen
 
     @property
     def index(self) -> Index:
         return self._current().index
 
     def _current(self) -> Retriever:
-        gen = current_generation(self.settings.index_dir)
         retriever = self._retriever
+        try:  # a new generation replaces the pointer file: a new inode and mtime
+            st = os.stat(self.settings.index_dir / CURRENT)
+            pointer: tuple[int, int, int] | None = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            pointer = None
+        if retriever is not None and pointer is not None and pointer == self._pointer:
+            return retriever
+        self._pointer = pointer
+        gen = current_generation(self.settings.index_dir)
         if retriever is not None and (gen is None or gen in (retriever.index.path, self._failed)):
             return retriever  # the folder vanished or nothing new: keep what is in memory
         with self._lock:
