@@ -1,8 +1,9 @@
 """What composing the extractive answer adds on top of retrieval, per question.
 
 Runs every in-scope question of the PLW dev set against the current index (``plw index``
-first), timing retrieval and answer composition separately, several rounds; prints medians
-and p95. Usage: python bench/answer_latency.py [--rounds 5]
+first), timing retrieval and answer composition separately, several rounds, each round
+asking the questions in other words (so the question-embedding cache never answers); prints
+medians and p95. Usage: python bench/answer_latency.py [--rounds 5]
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from plw_assistant.answer import compose
 from plw_assistant.assistant import Assistant
+from plw_assistant.benchmark import variants
 from plw_assistant.config import get_settings
 from plw_assistant.evaluate import load_golden
 
@@ -29,8 +31,9 @@ def main() -> None:
     questions = [g.question for g in load_golden(DEV_SET) if not g.abstain]
     retrieve_ms: list[float] = []
     compose_ms: list[float] = []
-    for _ in range(args.rounds):
-        for q in questions:
+    asked = variants(questions, len(questions) * args.rounds)
+    for lo in range(0, len(asked), len(questions)):
+        for q in asked[lo : lo + len(questions)]:
             t0 = time.perf_counter()
             retrieval, index, said = assistant.retrieve(q)
             t1 = time.perf_counter()
