@@ -47,7 +47,8 @@ def _list(value: str, allowed: set[str] | None = None) -> list[str]:
     type=click.Path(path_type=Path),
     default=DEFAULT_SCIFACT,
     show_default=True,
-    help="BEIR SciFact folder: synthetic corpora, nDCG, indexing.",
+    envvar="PLW_SCIFACT_DIR",
+    help="BEIR SciFact folder (or PLW_SCIFACT_DIR): synthetic corpora, nDCG, indexing.",
 )
 @click.option(
     "--questions",
@@ -126,8 +127,8 @@ def bench_cmd(
     have_scifact = (scifact / "corpus.jsonl").is_file()
     if not have_scifact and any(s != "shipped" for s in size_list):
         raise click.BadParameter(
-            f"{scifact} is not a BEIR SciFact folder; synthetic sizes need it "
-            "(or use --sizes shipped)",
+            f"{scifact} is not a BEIR SciFact folder; synthetic sizes need it: give its "
+            "place with --scifact or PLW_SCIFACT_DIR (or use --sizes shipped)",
             param_hint="--scifact",
         )
     command = _command(click.get_current_context())
