@@ -50,7 +50,7 @@ def query_encoding(embedder: SentenceTransformerEmbedder, questions: list[str]) 
         "onnx_ms": o,
         "speedup": t / o,
         "min_cosine": float(cosines.min()),
-        "backend": "onnx" if embedder._query_encoder() else "torch",
+        "backend": embedder.query_path,
     }
 
 

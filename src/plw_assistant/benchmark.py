@@ -200,8 +200,8 @@ def free_port() -> int:
 class Server:
     """A `plw serve` process on loopback."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], base: str) -> None:
-        self.proc, self.base = proc, base
+    def __init__(self, proc: subprocess.Popen[bytes], base: str, started: float) -> None:
+        self.proc, self.base, self.started = proc, base, started  # started: time.monotonic()
 
     def memory_mb(self) -> tuple[float, float]:
         """Resident memory now and at its peak, in MB."""
@@ -227,8 +227,6 @@ class Server:
                 time.sleep(0.05)
         raise RuntimeError(f"plw serve gave no answer within {timeout:.0f} s")
 
-    started = 0.0
-
 
 @contextmanager
 def serve(env: dict[str, str], log: Path) -> Iterator[Server]:
@@ -247,8 +245,7 @@ def serve(env: dict[str, str], log: Path) -> Iterator[Server]:
         proc = subprocess.Popen(
             cmd, env={**os.environ, "HF_HUB_OFFLINE": "1", **env}, stdout=out, stderr=out
         )
-        server = Server(proc, f"http://127.0.0.1:{port}")
-        server.started = started
+        server = Server(proc, f"http://127.0.0.1:{port}", started)
         try:
             yield server
         finally:

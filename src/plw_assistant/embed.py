@@ -220,6 +220,11 @@ class SentenceTransformerEmbedder:
             self._queries = encoder
             return encoder or None
 
+    @property
+    def query_path(self) -> str:
+        """Which engine encodes questions: ``onnx`` or ``torch``."""
+        return "onnx" if self._query_encoder() else "torch"
+
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         queries = self._query_encoder()
         if queries:
