@@ -21,9 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from plw_assistant.assistant import Assistant
-from plw_assistant.build import build_index, watch
 from plw_assistant.config import Settings
-from plw_assistant.embed import SentenceTransformerEmbedder
+from plw_assistant.domain import Question
+from plw_assistant.embedding.model import SentenceTransformerEmbedder
+from plw_assistant.store.build import build_index, watch
 
 SCIFACT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "scifact"
 NOTE = "\n\n".join(
@@ -100,16 +101,17 @@ def main() -> None:
 
         def use(report) -> None:  # as `plw serve --watch` does
             if getattr(report, "index", None) is not None:
-                assistant.use(report.index)
+                assistant.live.use(report.index)
 
-        thread = threading.Thread(target=watch, args=(settings, real, use, stop, assistant.loaded))
+        args = (settings, real, use, stop, assistant.live.loaded)
+        thread = threading.Thread(target=watch, args=args)
         thread.start()
         time.sleep(1.0)
         phrase = f"mentoring programme run {run}"
         saved = time.monotonic()
         (corpus / f"mentoring-{run}.md").write_text(NOTE.replace("mentoring programme", phrase))
         while True:
-            hits = assistant.retrieve(f"Which note describes the {phrase}?", 5)[0].hits
+            hits = assistant.retrieve(Question(f"Which note describes the {phrase}?", 5)).hits
             if any(h.chunk.document == f"mentoring-{run}" for h in hits):
                 break
             time.sleep(0.02)

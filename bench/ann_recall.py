@@ -2,7 +2,7 @@
 
 The vectors are SciFact's 5,183 abstracts embedded with the bundled model (read from the
 embedding cache when `plw eval` or `plw bench` has run), tiled and perturbed with small noise
-up to the requested size (plw_assistant.synthetic.tiled, as `plw bench` does); the queries
+up to the requested size (plw_bench.synthetic.tiled, as `plw bench` does); the queries
 are SciFact's 300 test claims. Usage:
 python bench/ann_recall.py --size 1000000 --index ivf --probes 16 32 64 128
 python bench/ann_recall.py --size 200000 --index hnsw --probes 64 128 256 512   (efSearch)
@@ -19,9 +19,9 @@ import faiss
 import numpy as np
 
 from plw_assistant.config import get_settings
-from plw_assistant.embed import SentenceTransformerEmbedder
-from plw_assistant.sentences import ivf_lists, vector_index
-from plw_assistant.synthetic import SciFact, tiled
+from plw_assistant.embedding.model import SentenceTransformerEmbedder
+from plw_assistant.store.vectors import ivf_lists, vector_index
+from plw_bench.synthetic import SciFact, tiled
 
 SCIFACT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "scifact"
 

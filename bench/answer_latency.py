@@ -13,11 +13,12 @@ import statistics
 import time
 from pathlib import Path
 
-from plw_assistant.answer import compose
+from plw_assistant.answer.extractive import compose
 from plw_assistant.assistant import Assistant
-from plw_assistant.benchmark import variants
 from plw_assistant.config import get_settings
-from plw_assistant.evaluate import load_golden
+from plw_assistant.domain import Question
+from plw_assistant.evaluation.golden import load_golden
+from plw_bench.harness import variants
 
 DEV_SET = Path(__file__).resolve().parents[1] / "tests" / "golden" / "plw-dev.jsonl"
 
@@ -35,9 +36,10 @@ def main() -> None:
     for lo in range(0, len(asked), len(questions)):
         for q in asked[lo : lo + len(questions)]:
             t0 = time.perf_counter()
-            retrieval, index, said = assistant.retrieve(q)
+            question = Question(q)
+            retrieval = assistant.retrieve(question)
             t1 = time.perf_counter()
-            compose(q, retrieval, assistant.settings.min_score, index, said)
+            compose(question, retrieval, assistant.settings.min_score)
             t2 = time.perf_counter()
             retrieve_ms.append((t1 - t0) * 1000)
             compose_ms.append((t2 - t1) * 1000)

@@ -17,10 +17,12 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from plw_assistant.corpus import Chunk
-from plw_assistant.index import Index, Manifest, Sentences
-from plw_assistant.lexical import BM25
-from plw_assistant.retrieve import Retriever
+from plw_assistant.domain import Chunk
+from plw_assistant.search.retriever import Retriever
+from plw_assistant.store.lexical import BM25
+from plw_assistant.store.manifest import Manifest
+from plw_assistant.store.reader import Index
+from plw_assistant.store.vectors import Sentences
 
 SCIFACT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "scifact"
 

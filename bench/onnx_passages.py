@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from plw_assistant.config import get_settings
-from plw_assistant.embed import SentenceTransformerEmbedder
-from plw_assistant.onnx_query import OnnxQueryEncoder
-from plw_assistant.synthetic import SciFact
+from plw_assistant.embedding.model import SentenceTransformerEmbedder
+from plw_assistant.embedding.onnx import OnnxQueryEncoder
+from plw_bench.synthetic import SciFact
 
 SCIFACT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "scifact"
 

@@ -17,10 +17,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from plw_assistant.assistant import Assistant
-from plw_assistant.build import build_index
 from plw_assistant.config import Settings, get_settings
-from plw_assistant.embed import SentenceTransformerEmbedder
-from plw_assistant.web import create_app
+from plw_assistant.embedding.model import SentenceTransformerEmbedder
+from plw_assistant.store.build import build_index
+from plw_assistant.web.app import create_app
 
 # Keep the embedding cache of test runs out of the user's cache folder.
 os.environ["PLW_CACHE_DIR"] = tempfile.mkdtemp(prefix="plw-test-cache-")

@@ -10,13 +10,12 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from plw_assistant.answer import Answer
 from plw_assistant.assistant import Assistant
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings
-from plw_assistant.corpus import plain_text
-from plw_assistant.evaluate import load_golden
-from plw_assistant.followup import Turn
+from plw_assistant.domain import Answer, Question, Turn
+from plw_assistant.evaluation.golden import load_golden
+from plw_assistant.text import plain_text
 
 GOLDEN = Path(__file__).parent / "golden"
 FOLLOW_UPS = [
@@ -41,7 +40,7 @@ def _turn(answer: Answer) -> Turn:
 @pytest.fixture(scope="module")
 def dev_answers(assistant: Assistant) -> list[Answer]:
     return [
-        assistant.ask(item.question)
+        assistant.ask(Question(item.question))
         for item in load_golden(GOLDEN / "plw-dev.jsonl")
         if not item.abstain
     ]
@@ -77,8 +76,8 @@ def test_answer_sentences_come_from_the_corpus(dev_answers: list[Answer]) -> Non
 
 @pytest.mark.parametrize("case", FOLLOW_UPS, ids=[c["turns"][1] for c in FOLLOW_UPS])
 def test_follow_ups_resolve_with_the_previous_turn(assistant: Assistant, case: dict) -> None:
-    first = assistant.ask(case["turns"][0])
-    second = assistant.ask(case["turns"][1], history=[_turn(first)])
+    first = assistant.ask(Question(case["turns"][0]))
+    second = assistant.ask(Question(case["turns"][1], history=[_turn(first)]))
     top3 = second.citations[:3]
     assert any(c.document == case["document"] and case["quote"] in c.text for c in top3), [
         c.text for c in top3
@@ -86,7 +85,7 @@ def test_follow_ups_resolve_with_the_previous_turn(assistant: Assistant, case: d
 
 
 def test_history_matters_for_follow_ups(assistant: Assistant) -> None:
-    alone = assistant.ask("What else was discussed there?")
+    alone = assistant.ask(Question("What else was discussed there?"))
     assert not any("IT tool" in c.text for c in alone.citations[:3])
 
 
@@ -109,7 +108,7 @@ def test_api_rejects_oversized_history(client: TestClient) -> None:
 
 
 def test_markdown_has_footnotes_with_quote_document_and_section(assistant: Assistant) -> None:
-    answer = assistant.ask("How can clusters support their members with EU funding?")
+    answer = assistant.ask(Question("How can clusters support their members with EU funding?"))
     md = answer.to_markdown()
     assert md.startswith("**How can clusters support their members with EU funding?**\n\n")
     assert "[^1]" in md and "[1]" not in md

@@ -11,12 +11,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO, HashEmbedder
 
-from plw_assistant import benchmark as bm
 from plw_assistant.cli import cli
-from plw_assistant.corpus import load_corpus
-from plw_assistant.index import Index
-from plw_assistant.sentences import vector_index
-from plw_assistant.synthetic import SciFact, build, tiled
+from plw_assistant.ingest.corpus import load_corpus
+from plw_assistant.store.reader import Index
+from plw_assistant.store.vectors import vector_index
+from plw_assistant.store.writer import write_generation
+from plw_bench import harness as bm
+from plw_bench.synthetic import SciFact, build, tiled
 
 MINI = REPO / "tests" / "fixtures" / "beir-mini"  # made-up data
 
@@ -46,7 +47,7 @@ def test_synthetic_index_is_served_like_a_built_one(tmp_path: Path) -> None:
     assert index.size == 400 and index.manifest.ann == "ivf"
     assert index.chunks[6].document == f"scifact-{data.ids[2]}"
     assert index.chunks[6].text.startswith(data.titles[2])
-    index.save(tmp_path / "index")
+    write_generation(index, tmp_path / "index")
     loaded = Index.load(tmp_path / "index")
     corpus, _ = load_corpus(empty)
     assert loaded.manifest.corpus_fingerprint == corpus.fingerprint  # serve will not rebuild

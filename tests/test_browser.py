@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS, FIXTURES, REPO, wait_healthy
-from fake_llm import free_port
 
-from plw_assistant.feedback import FeedbackStore
+from plw_assistant.store.feedback import FeedbackStore
+from plw_bench.harness import free_port
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -16,9 +16,12 @@ import numpy as np
 import pytest
 from conftest import CORPUS, HashEmbedder, write
 
-from plw_assistant.build import BuildError, build_index, build_lock
 from plw_assistant.config import Settings
-from plw_assistant.index import Filters, Index, current_generation
+from plw_assistant.domain import Filters
+from plw_assistant.errors import BuildError
+from plw_assistant.store.build import build_index, build_lock
+from plw_assistant.store.generations import current_generation
+from plw_assistant.store.reader import Index
 
 
 @pytest.fixture
@@ -134,7 +137,7 @@ def test_write_failure_keeps_the_old_index(setup, monkeypatch) -> None:
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("plw_assistant.index.faiss.write_index", disk_full)
+    monkeypatch.setattr("plw_assistant.store.writer.faiss.write_index", disk_full)
     with pytest.raises(BuildError) as err:
         build_index(settings, HashEmbedder())
     assert str(err.value).startswith(

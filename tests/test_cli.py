@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import CORPUS, REPO, HashEmbedder, write
 
-from plw_assistant.build import build_index
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings
+from plw_assistant.store.build import build_index
 
 QUESTION = "How can clusters support their members with EU funding?"
 

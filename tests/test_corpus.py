@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, write
 
-from plw_assistant.corpus import load_corpus, parse_document, plain_text
 from plw_assistant.errors import CorpusError
+from plw_assistant.ingest.corpus import load_corpus
+from plw_assistant.ingest.parse import parse_document
+from plw_assistant.text import plain_text
 
 ARTICLE = "blues-plw-lessons-learnt"
 

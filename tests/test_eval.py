@@ -13,16 +13,11 @@ from conftest import CORPUS, FIXTURES
 from plw_assistant.assistant import Assistant
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings
-from plw_assistant.corpus import load_corpus
-from plw_assistant.evaluate import (
-    EvalDataError,
-    evaluate_golden,
-    load_beir,
-    load_golden,
-    mrr_at,
-    ndcg_at,
-    recall_at,
-)
+from plw_assistant.errors import EvalDataError
+from plw_assistant.evaluation.beir import load_beir
+from plw_assistant.evaluation.golden import evaluate_golden, load_golden
+from plw_assistant.evaluation.metrics import mrr_at, ndcg_at, recall_at
+from plw_assistant.ingest.corpus import load_corpus
 
 DEV_SET = Path(__file__).parent / "golden" / "plw-dev.jsonl"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import HashEmbedder, write
 
-from plw_assistant.build import build_index
 from plw_assistant.config import Settings
-from plw_assistant.corpus import load_corpus
-from plw_assistant.index import Index
+from plw_assistant.ingest.corpus import load_corpus
+from plw_assistant.store.build import build_index
+from plw_assistant.store.reader import Index
 
 
 def make_pdf(pages: list[str], title: str = "Made-up PDF notes") -> bytes:

@@ -12,7 +12,7 @@ from fake_llm import serve
 from hypothesis import HealthCheck, given, settings
 
 from plw_assistant.config import Settings
-from plw_assistant.web import create_app
+from plw_assistant.web.app import create_app
 
 
 @pytest.fixture(scope="module")

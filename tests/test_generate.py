@@ -6,13 +6,15 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from fake_llm import free_port, make_app, serve
+from fake_llm import make_app, serve
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from plw_assistant.assistant import Assistant
 from plw_assistant.config import Settings
-from plw_assistant.web import create_app
+from plw_assistant.domain import Question
+from plw_assistant.web.app import create_app
+from plw_bench.harness import free_port
 
 EU = "How can clusters support their members with EU funding?"
 # Made-up model output: two supported sentences, a bogus marker, one unsupported sentence.
@@ -41,7 +43,7 @@ def generative(settings: Settings, embedder, llm) -> Iterator[tuple[Assistant, F
 
 def test_generated_answer_keeps_only_supported_citations(generative) -> None:
     assistant, app = generative
-    answer = assistant.ask(EU)
+    answer = assistant.ask(Question(EU))
     assert answer.generated and not answer.notice
     assert answer.answer.startswith("Members are more and more interested in EU funding")
     assert "[9]" not in answer.answer  # pointed at no passage
@@ -56,7 +58,7 @@ def test_generated_answer_keeps_only_supported_citations(generative) -> None:
 
 def test_abstained_question_never_reaches_the_llm(generative) -> None:
     assistant, app = generative
-    assert assistant.ask("What is the capital of France?").abstained
+    assert assistant.ask(Question("What is the capital of France?")).abstained
     assert app.state.requests == []
 
 
@@ -77,7 +79,7 @@ def test_failing_llm_falls_back_to_the_quoted_answer(generative, script, timeout
     slow = Assistant(
         assistant.settings.model_copy(update={"llm_timeout": timeout}), assistant.embedder
     )
-    answer = slow.ask(EU)
+    answer = slow.ask(Question(EU))
     assert not answer.generated and answer.notice == notice
     assert answer.citations and answer.citations[0].highlights
 
@@ -86,7 +88,7 @@ def test_unreachable_llm_falls_back(settings: Settings, embedder) -> None:
     s = settings.model_copy(
         update={"llm_base_url": f"http://127.0.0.1:{free_port()}/v1", "llm_model": "made-up"}
     )
-    answer = Assistant(s, embedder).ask(EU)
+    answer = Assistant(s, embedder).ask(Question(EU))
     assert (
         answer.notice
         == "Showing the quoted answer: the LLM server could not be reached (ConnectError)."

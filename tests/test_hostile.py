@@ -12,13 +12,14 @@ from conftest import CORPUS, HashEmbedder, write
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from plw_assistant.admin import DISABLED, WRONG_TOKEN
-from plw_assistant.build import BuildError, build_index
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings
-from plw_assistant.errors import CorpusError
-from plw_assistant.index import Index, current_generation
-from plw_assistant.web import create_app
+from plw_assistant.errors import BuildError, CorpusError
+from plw_assistant.store.build import build_index
+from plw_assistant.store.generations import current_generation
+from plw_assistant.store.reader import Index
+from plw_assistant.web.app import create_app
+from plw_assistant.web.routers.admin import DISABLED, WRONG_TOKEN
 
 # Made-up hostile notes.
 HOSTILE = (
@@ -117,7 +118,7 @@ def test_permission_error_while_writing(tmp_path: Path, monkeypatch) -> None:
     def denied(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr("plw_assistant.index.faiss.write_index", denied)
+    monkeypatch.setattr("plw_assistant.store.writer.faiss.write_index", denied)
     with pytest.raises(BuildError, match=r"permission denied\. The previous index is unchanged"):
         build_index(settings, HashEmbedder())
 

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, HashEmbedder
 
-from plw_assistant.build import build_index, stale_reason
 from plw_assistant.config import Settings
-from plw_assistant.corpus import load_corpus
-from plw_assistant.embed import SentenceTransformerEmbedder, bundled_model_dir
+from plw_assistant.embedding.model import SentenceTransformerEmbedder, bundled_model_dir
 from plw_assistant.errors import IndexMismatchError, IndexNotBuiltError, ModelError
-from plw_assistant.index import SCHEMA_VERSION, Index, current_generation, read_manifest
+from plw_assistant.ingest.corpus import load_corpus
+from plw_assistant.store.build import build_index, stale_reason
+from plw_assistant.store.generations import current_generation, read_manifest
+from plw_assistant.store.manifest import SCHEMA_VERSION
+from plw_assistant.store.reader import Index
 
 
 @pytest.fixture
@@ -126,7 +128,7 @@ def test_tampered_bundled_weights_are_refused(tmp_path: Path, monkeypatch) -> No
     fake = tmp_path / "model"
     shutil.copytree(bundled_model_dir(), fake, ignore=shutil.ignore_patterns("model.safetensors"))
     (fake / "model.safetensors").write_bytes(b"not the published weights")
-    monkeypatch.setattr("plw_assistant.embed.bundled_model_dir", lambda: fake)
+    monkeypatch.setattr("plw_assistant.embedding.model.bundled_model_dir", lambda: fake)
     with pytest.raises(ModelError, match="do not match their published sha256"):
         SentenceTransformerEmbedder().encode(["hello"])
 

@@ -12,13 +12,13 @@ from conftest import CORPUS, write
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from plw_assistant.admin import DISABLED, WRONG_TOKEN
-from plw_assistant.build import build_index, watch
 from plw_assistant.config import Settings
-from plw_assistant.corpus import save_note
 from plw_assistant.errors import CorpusError
-from plw_assistant.index import current_generation
-from plw_assistant.web import create_app
+from plw_assistant.ingest.corpus import save_note
+from plw_assistant.store.build import build_index, watch
+from plw_assistant.store.generations import current_generation
+from plw_assistant.web.app import create_app
+from plw_assistant.web.routers.admin import DISABLED, WRONG_TOKEN
 
 NOTE = (
     "---\ntitle: Made-up note on mentoring\n---\n## Lessons\n\n"

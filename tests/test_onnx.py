@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from plw_assistant.embed import SentenceTransformerEmbedder
+from plw_assistant.embedding.model import SentenceTransformerEmbedder
 from plw_assistant.errors import ModelError
 
 QUESTIONS = [
@@ -39,7 +39,7 @@ def test_questions_encode_as_in_torch_and_rank_the_same(embedder, assistant) -> 
 def test_a_verified_export_is_used_without_importing_torch(embedder) -> None:
     code = (
         "import sys; from pathlib import Path;"
-        "from plw_assistant.embed import SentenceTransformerEmbedder as E;"
+        "from plw_assistant.embedding.model import SentenceTransformerEmbedder as E;"
         f"e = E(cache_dir=Path({str(embedder.cache_dir)!r}));"
         "v = e.encode_queries(['How can clusters support members with EU funding?']);"
         "print(v.shape, 'torch' in sys.modules, e.is_common_word('funding'))"

@@ -11,14 +11,16 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import CORPUS, REPO, wait_healthy
-from fake_llm import free_port
+
+from plw_bench.harness import free_port
 
 PROBE = """
 import sys
 from pathlib import Path
 from fastapi.testclient import TestClient
 from plw_assistant.config import Settings
-from plw_assistant.web import create_app, web_root
+from plw_assistant.web.app import create_app
+from plw_assistant.web.render import web_root
 root = web_root()
 assert root.is_relative_to(Path(sys.argv[1])), root
 app = create_app(Settings(corpus_dir=sys.argv[2], index_dir=Path(sys.argv[3])))

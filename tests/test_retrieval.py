@@ -7,11 +7,13 @@ import re
 import numpy as np
 import pytest
 
+from plw_assistant.domain import Question
+
 EU_LESSON = "Members are more and more interested in EU funding programmes"
 
 
 def test_eu_funding_question_cites_the_eu_funding_lesson(assistant) -> None:
-    answer = assistant.ask("How can clusters support their members with EU funding?")
+    answer = assistant.ask(Question("How can clusters support their members with EU funding?"))
     top3 = [c.text for c in answer.citations[:3]]
     assert any(t.startswith(EU_LESSON) for t in top3), top3
 
@@ -30,12 +32,14 @@ def test_eu_funding_question_cites_the_eu_funding_lesson(assistant) -> None:
     ],
 )
 def test_paraphrased_questions_find_their_lesson(assistant, question: str, expected: str) -> None:
-    top3 = [c.text for c in assistant.ask(question).citations[:3]]
+    top3 = [c.text for c in assistant.ask(Question(question)).citations[:3]]
     assert any(t.startswith(expected) for t in top3), top3
 
 
 def test_every_marker_points_to_a_returned_passage(assistant) -> None:
-    answer = assistant.ask("What did the webinars teach about digitalisation of services?", k=4)
+    answer = assistant.ask(
+        Question("What did the webinars teach about digitalisation of services?", k=4)
+    )
     assert [c.n for c in answer.citations] == [1, 2, 3, 4]
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
     assert markers and markers <= {c.n for c in answer.citations}

@@ -8,23 +8,24 @@ import pytest
 from conftest import FIXTURES
 from fastapi.testclient import TestClient
 
-from plw_assistant.answer import NO_MATCH
+from plw_assistant.answer.extractive import NO_MATCH
 from plw_assistant.assistant import Assistant
-from plw_assistant.build import build_index
 from plw_assistant.config import Settings
+from plw_assistant.domain import Question
+from plw_assistant.store.build import build_index
 
 EU = "How can clusters support their members with EU funding?"
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
 def test_every_mode_finds_the_eu_funding_lesson(assistant: Assistant, mode: str) -> None:
-    top3 = [c.text for c in assistant.ask(EU, mode=mode).citations[:3]]
+    top3 = [c.text for c in assistant.ask(Question(EU, mode=mode)).citations[:3]]
     assert any(t.startswith("Members are more and more interested in EU funding") for t in top3)
 
 
 def test_exact_names_are_found(assistant: Assistant) -> None:
     for mode in ("hybrid", "bm25"):
-        answer = assistant.ask("RECIPE4Mobility", mode=mode)
+        answer = assistant.ask(Question("RECIPE4Mobility", mode=mode))
         assert not answer.abstained
         assert "RECIPE4Mobility" in answer.citations[0].text
 
@@ -37,7 +38,7 @@ def test_hybrid_beats_each_method_alone_on_a_paraphrase(assistant: Assistant) ->
         mode: next(
             (
                 c.n
-                for c in assistant.ask(q, k=10, mode=mode).citations
+                for c in assistant.ask(Question(q, k=10, mode=mode)).citations
                 if "extra PLW in 2022" in c.text
             ),
             99,
@@ -79,9 +80,9 @@ def test_in_scope_answers_say_abstained_false(client: TestClient) -> None:
 
 def test_abstention_threshold_is_configurable(settings: Settings, embedder) -> None:
     strict = Assistant(settings.model_copy(update={"min_score": 0.99}), embedder)
-    assert strict.ask(EU).abstained
+    assert strict.ask(Question(EU)).abstained
     lenient = Assistant(settings.model_copy(update={"min_score": -1.0}), embedder)
-    assert not lenient.ask("What is the capital of France?").abstained
+    assert not lenient.ask(Question("What is the capital of France?")).abstained
 
 
 def test_abstained_page_says_no_lesson_covers_it(client: TestClient) -> None:
@@ -93,7 +94,9 @@ def test_abstained_page_says_no_lesson_covers_it(client: TestClient) -> None:
 def test_near_duplicate_passages_are_shown_once(tmp_path: Path, embedder) -> None:
     settings = Settings(corpus_dir=FIXTURES / "duplicates", index_dir=tmp_path / "index")
     build_index(settings, embedder)
-    answer = Assistant(settings, embedder).ask("How often should clusters send a newsletter?", k=4)
+    answer = Assistant(settings, embedder).ask(
+        Question("How often should clusters send a newsletter?", k=4)
+    )
     newsletter = [c for c in answer.citations if "newsletter" in c.text]
     assert len(newsletter) == 1
     assert len(answer.citations) == 3  # the duplicate is dropped, the others stay
@@ -130,7 +133,7 @@ def test_page_offers_and_applies_filters(client: TestClient) -> None:
 def test_query_cache_embeds_a_repeated_question_once() -> None:
     from conftest import HashEmbedder
 
-    from plw_assistant.retrieve import QueryCache
+    from plw_assistant.search.retriever import QueryCache
 
     cache, embedder = QueryCache(size=2), HashEmbedder()
     first = cache.get(embedder, "made-up question a")
@@ -145,7 +148,7 @@ def test_query_cache_embeds_a_repeated_question_once() -> None:
 def test_tokenizer_matches_bm25s(assistant) -> None:
     import bm25s
 
-    from plw_assistant.lexical import BM25_PARAMS, _stemmer, tokenize
+    from plw_assistant.store.lexical import BM25_PARAMS, _stemmer, tokenize
 
     texts = [c.embedding_text for c in assistant.index.chunks] + [
         "Which webinar covered COVID-19? Don't (re)use e-mails; 2021's PLW#3, naïve café.",

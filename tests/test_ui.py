@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings
-from plw_assistant.web import create_app
+from plw_assistant.web.app import create_app
 
 
 def test_lessons_grouped_by_document_and_section(client: TestClient) -> None:

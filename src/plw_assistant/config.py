@@ -12,6 +12,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import PLWError
 
+# The vocabulary of settings and requests, defined once.
+Mode = Literal["hybrid", "dense", "bm25"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
+IndexType = Literal["auto", "flat", "ivf", "hnsw"]
+QueryBackend = Literal["auto", "onnx", "torch"]
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MAX_QUESTION_CHARS = 2000
 MAX_K = 20
@@ -42,7 +48,7 @@ class Settings(BaseSettings):
         1000, ge=200, le=10000, description="Paragraphs longer than this are split at sentences."
     )
     batch_size: int = Field(32, ge=1, le=1024, description="Passages embedded per batch.")
-    mode: Literal["hybrid", "dense", "bm25"] = Field(
+    mode: Mode = Field(
         "hybrid", description="Retrieval: dense + BM25 fused (hybrid), dense only or BM25 only."
     )
     hybrid_alpha: float = Field(
@@ -71,7 +77,7 @@ class Settings(BaseSettings):
         None, description="Token that unlocks uploading notes on /admin; unset disables it."
     )
     watch: bool = Field(False, description="Re-index when files under the corpus change.")
-    index_type: Literal["auto", "flat", "ivf", "hnsw"] = Field(
+    index_type: IndexType = Field(
         "auto",
         description="Vector search: exact flat, approximate IVF or HNSW, or auto (IVF from "
         "PLW_ANN_THRESHOLD chunks on, flat below).",
@@ -101,7 +107,7 @@ class Settings(BaseSettings):
         default_factory=default_cache_dir,
         description="Where passage embeddings and the ONNX query encoder are cached.",
     )
-    query_backend: Literal["auto", "onnx", "torch"] = Field(
+    query_backend: QueryBackend = Field(
         "auto",
         description="How questions are encoded: onnxruntime (an export of the model checked "
         "against torch, ~3x faster per question), torch, or auto (onnx when the export works).",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .corpus import Chunk
-from .index import Index
+from .domain import Chunk
+from .store.reader import Index
 
 _SESSION_PREFIX = re.compile(r"^(PLW#\d+)\b")
 

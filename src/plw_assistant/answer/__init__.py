@@ -1,0 +1,1 @@
+"""Answers: extractive quotes with citations, or generated answers checked sentence by sentence."""

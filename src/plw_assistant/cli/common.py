@@ -1,0 +1,81 @@
+"""Pieces shared by the ``plw`` commands: options, help settings and progress bars."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..config import MAX_K, MODES, Settings
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+k_option = click.option(
+    "-k",
+    "k",
+    type=click.IntRange(1, MAX_K),
+    default=None,
+    help="How many passages to retrieve (default PLW_TOP_K, 5).",
+)
+mode_option = click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default=None,
+    help="Retrieval mode (default PLW_MODE, hybrid).",
+)
+
+
+def progress_bar(desc: str, total: int, unit: str = "it") -> Callable[[int], None]:
+    """A tqdm bar on stderr; the returned function advances it and closes it when full."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
+
+    def update(n: int) -> None:
+        bar.update(n)
+        if bar.n >= total:
+            bar.close()
+
+    return update
+
+
+EXIT_PARTIAL = 3
+
+
+def progress_factory(desc: str) -> Callable[[int], Callable[[int], None]]:
+    return lambda total: progress_bar(desc, total, "passage")
+
+
+def build(settings: Settings, embedder: Any) -> int:
+    """Bring the index up to date, printing the report; the exit code it calls for."""
+    from ..store.build import build_index
+
+    report = build_index(settings, embedder, progress_factory("Embedding"))
+    return print_report(settings, report)
+
+
+def print_report(settings: Settings, report: Any) -> int:
+    if report.full_rebuild:
+        click.echo(f"Rebuilding everything: {report.full_rebuild}.", err=True)
+    for f in report.files:
+        if f.status != "unchanged":
+            click.echo(f"  {f.status:<9} {f.path}" + (f" ({f.reason})" if f.reason else ""))
+    if report.path is None:
+        click.echo(
+            f"Nothing changed: {report.documents} documents, {report.chunks} passages "
+            f"are up to date ({report.seconds:.1f} s)."
+        )
+    else:
+        click.echo(
+            f"Indexed {report.documents} documents, {report.chunks} passages in "
+            f"{report.seconds:.1f} s with {settings.model} → {report.path}"
+        )
+    click.echo(report.totals())
+    if report.failed:
+        click.echo(
+            f"{len(report.failed)} file(s) failed; fix them and run `plw index` again.", err=True
+        )
+        return EXIT_PARTIAL
+    return 0

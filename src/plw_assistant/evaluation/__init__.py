@@ -1,0 +1,1 @@
+"""Evaluation: ranking metrics, BEIR datasets, golden questions about our own corpus."""

@@ -1,0 +1,91 @@
+"""BEIR datasets: read one, index it in memory and score retrieval on its queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..config import Mode
+from ..domain import Chunk
+from ..embedding.base import Embedder
+from ..errors import EvalDataError
+from ..search.retriever import ALPHA, Retriever
+from ..store.writer import IndexWriter
+from .metrics import Progress, mrr_at, ndcg_at, read_jsonl, recall_at
+
+
+@dataclass(frozen=True)
+class Beir:
+    docs: list[Chunk]
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+
+
+def load_beir(directory: Path, split: str = "test") -> Beir:
+    """Read ``corpus.jsonl``, ``queries.jsonl`` and ``qrels/<split>.tsv`` of a BEIR dataset."""
+    paths = {n: directory / n for n in ("corpus.jsonl", "queries.jsonl", f"qrels/{split}.tsv")}
+    for name, path in paths.items():
+        if not path.is_file():
+            raise EvalDataError(
+                f"{directory} is not a BEIR dataset: {name} is missing "
+                "(expected corpus.jsonl, queries.jsonl and qrels/<split>.tsv)."
+            )
+    docs = [
+        Chunk(
+            id=str(d["_id"]),
+            document=str(d["_id"]),
+            title=d.get("title") or "",
+            section="",
+            text=d.get("text") or "",
+            start=0,
+            end=len(d.get("text") or ""),
+        )
+        for d in read_jsonl(paths["corpus.jsonl"])
+    ]
+    qrels: dict[str, dict[str, int]] = {}
+    with paths[f"qrels/{split}.tsv"].open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            parts = line.rstrip("\r\n").split("\t")
+            if (n == 1 and parts[0] == "query-id") or not line.strip():
+                continue
+            if len(parts) != 3 or not parts[2].lstrip("-").isdigit():
+                raise EvalDataError(
+                    f"qrels/{split}.tsv line {n}: expected query-id, corpus-id, score"
+                )
+            qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
+    all_queries = {str(q["_id"]): str(q["text"]) for q in read_jsonl(paths["queries.jsonl"])}
+    queries = {q: all_queries[q] for q in qrels if q in all_queries}
+    return Beir(docs, queries, qrels)
+
+
+def evaluate_beir(
+    data: Beir,
+    embedder: Embedder,
+    mode: Mode,
+    progress: Progress | None = None,
+    alpha: float = ALPHA,
+) -> dict[str, Any]:
+    """Index the dataset in memory and score every query in ``mode``."""
+    writer = IndexWriter(
+        embedder, progress=(lambda n: progress("Embedding corpus", n)) if progress else None
+    )
+    index = writer.build([], data.docs, "beir")
+    retriever = Retriever(index, embedder, alpha)
+    step = progress("Queries", len(data.queries)) if progress else None
+    totals = {"ndcg@10": 0.0, "recall@10": 0.0, "recall@100": 0.0, "mrr@10": 0.0}
+    for qid, text in data.queries.items():
+        ranked = [h.chunk.id for h in retriever.search(text, 100, mode).hits]
+        rels = data.qrels[qid]
+        totals["ndcg@10"] += ndcg_at(ranked, rels)
+        totals["recall@10"] += recall_at(ranked, rels, 10)
+        totals["recall@100"] += recall_at(ranked, rels, 100)
+        totals["mrr@10"] += mrr_at(ranked, rels)
+        if step:
+            step(1)
+    n = max(len(data.queries), 1)
+    return {
+        "mode": mode,
+        **{m: round(v / n, 4) for m, v in totals.items()},
+        "queries": len(data.queries),
+    }

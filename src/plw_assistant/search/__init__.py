@@ -1,0 +1,1 @@
+"""Search: dense, BM25 and fused retrieval with near-duplicate removal; follow-up questions."""

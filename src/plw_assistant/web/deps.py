@@ -1,0 +1,41 @@
+"""What routes depend on, given through ``Annotated`` dependencies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+
+from ..assistant import Assistant
+from ..config import Settings
+from ..store.feedback import FeedbackStore
+from ..store.reader import Index
+
+
+def get_assistant(request: Request) -> Assistant:
+    assistant: Assistant = request.app.state.assistant
+    return assistant
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_feedback(request: Request) -> FeedbackStore:
+    store: FeedbackStore = request.app.state.feedback
+    return store
+
+
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+FeedbackDep = Annotated[FeedbackStore, Depends(get_feedback)]
+
+
+async def get_index(assistant: AssistantDep) -> Index:
+    """The current index; a ``PLWError`` (none built, wrong model) becomes its error page."""
+    return await run_in_threadpool(lambda: assistant.index)
+
+
+IndexDep = Annotated[Index, Depends(get_index)]

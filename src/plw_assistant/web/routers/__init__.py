@@ -1,0 +1,1 @@
+"""One router per area: questions (JSON API), pages, feedback, admin."""

@@ -1,0 +1,81 @@
+"""Request bodies of the JSON API and the page forms, each turned into a core object."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from ..config import MAX_K, MAX_QUESTION_CHARS, Mode
+from ..domain import Filters, Question, Turn, clean_question
+from ..errors import QuestionError
+
+BAD_K = f"k must be a whole number from 1 to {MAX_K}."
+MAX_HISTORY = 20
+
+
+class HistoryTurn(BaseModel):
+    """An earlier turn as the page sends it back; only the question and cited ids are used."""
+
+    question: str = Field(max_length=MAX_QUESTION_CHARS)
+    answer: str = Field("", max_length=20_000)
+    citations: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_K)
+
+    def turn(self) -> Turn:
+        cited = [c.get("chunk_id") for c in self.citations if c.get("highlights")]
+        return Turn(self.question, self.answer, tuple(str(c) for c in cited if c))
+
+
+class FilterRequest(BaseModel):
+    session: str | None = Field(None, max_length=200)
+    document: str | None = Field(None, max_length=500)
+    tag: str | None = Field(None, max_length=200)
+
+    def filters(self) -> Filters:
+        return Filters(self.session or None, self.document or None, self.tag or None)
+
+
+class FeedbackRequest(BaseModel):
+    rating: Literal["up", "down"]
+    question: str = Field(max_length=MAX_QUESTION_CHARS)
+    answer: str = Field("", max_length=20_000)
+    chunk_ids: list[str] = Field(default_factory=list, max_length=MAX_K)
+    comment: str = Field("", max_length=2_000)
+
+
+class AskRequest(BaseModel):
+    question: str
+    k: int | None = None
+    mode: Mode | None = None
+    filters: FilterRequest = Field(default_factory=FilterRequest)
+    history: list[HistoryTurn] = Field(default_factory=list, max_length=MAX_HISTORY)
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        try:
+            return clean_question(value)
+        except QuestionError as exc:
+            raise PydanticCustomError("plw_question", str(exc)) from None
+
+    @field_validator("k")
+    @classmethod
+    def _k(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= MAX_K:
+            raise PydanticCustomError("plw_k", BAD_K)
+        return value
+
+    def to_question(self) -> Question:
+        history = tuple(t.turn() for t in self.history)
+        return Question(self.question, self.k, self.mode, history, self.filters.filters())
+
+
+def parse_history(raw: str | None) -> list[HistoryTurn]:
+    """Earlier turns posted back by the page's form; anything malformed is dropped."""
+    try:
+        data = json.loads(raw or "[]")
+        return [HistoryTurn.model_validate(t) for t in data[-MAX_HISTORY:]]
+    except (ValueError, TypeError, ValidationError):
+        return []

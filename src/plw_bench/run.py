@@ -1,0 +1,216 @@
+"""The stages of `plw bench`, each returning plain figures; `bench_report` renders them."""
+
+from __future__ import annotations
+
+import gc
+import json
+import shutil
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from plw_assistant.config import Settings
+from plw_assistant.embedding.cache import CachedEmbedder
+from plw_assistant.embedding.model import SentenceTransformerEmbedder
+from plw_assistant.evaluation.beir import evaluate_beir, load_beir
+from plw_assistant.store.build import build_index, choose_ann
+from plw_assistant.store.generations import current_generation
+from plw_assistant.store.reader import Index
+from plw_assistant.store.writer import embedding_texts, write_generation
+
+from . import harness as bm
+from .synthetic import SciFact
+from .synthetic import build as synthetic_index
+
+Say = Callable[[str], None]
+SIZES = {"shipped": 0, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+
+
+def query_encoding(embedder: SentenceTransformerEmbedder, questions: list[str]) -> dict[str, Any]:
+    """One question at a time: the bare sentence-transformers call (torch fp32) against the
+    ONNX encoder the server uses, in alternating blocks of the same questions."""
+    model = embedder.sentence_transformer()
+    torch_ms: list[float] = []
+    onnx_ms: list[float] = []
+    for _ in range(2):  # in blocks: torch's idle OpenMP threads spin and would slow ONNX
+        bm.median_ms(lambda t: model.encode([t], normalize_embeddings=True), questions[:5])
+        torch_ms += bm.times_ms(lambda t: model.encode([t], normalize_embeddings=True), questions)
+        time.sleep(1)
+        bm.median_ms(lambda t: embedder.encode_queries([t]), questions[:5])
+        onnx_ms += bm.times_ms(lambda t: embedder.encode_queries([t]), questions)
+    ref = model.encode(questions, normalize_embeddings=True, convert_to_numpy=True)
+    fast = np.concatenate([embedder.encode_queries([q]) for q in questions])
+    cosines = (ref * fast).sum(1)
+    t, o = statistics.median(torch_ms), statistics.median(onnx_ms)
+    return {
+        "questions": len(questions),
+        "torch_ms": t,
+        "onnx_ms": o,
+        "speedup": t / o,
+        "min_cosine": float(cosines.min()),
+        "backend": embedder.query_path,
+    }
+
+
+def scifact_quality(settings: Settings, folder: Path, say: Say) -> dict[str, Any]:
+    """SciFact nDCG@10 (hybrid) with questions encoded by torch and by ONNX."""
+    data = load_beir(folder)
+    out: dict[str, Any] = {}
+    for backend in ("torch", "onnx"):
+        say(f"SciFact with questions encoded by {backend}")
+        model = SentenceTransformerEmbedder(settings.model, backend, settings.cache_dir)
+        result = evaluate_beir(data, CachedEmbedder(model, settings.cache_dir), "hybrid")
+        out[backend] = result["ndcg@10"]
+    out["change"] = out["onnx"] - out["torch"]
+    return out
+
+
+def indexing(
+    embedder: SentenceTransformerEmbedder, data: SciFact, docs: int, work: Path, say: Say
+) -> dict[str, Any]:
+    """`plw index` of ``docs`` abstracts written as notes, against the bare encode of exactly
+    the texts it embedded; each twice, alternating, with nothing cached."""
+    corpus = work / "indexing" / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for i in range(docs):
+        (corpus / f"{data.ids[i]}.md").write_text(f"# {data.titles[i]}\n\n{data.texts[i]}\n")
+    model = embedder.sentence_transformer()
+    build_s, bare_s = [], []
+    texts: list[str] = []
+    chunks = 0
+    for round_ in range(2):
+        run = work / "indexing" / f"run{round_}"
+        settings = Settings(corpus_dir=corpus, index_dir=run / "index", cache_dir=run / "cache")
+        say(f"indexing {docs} notes, round {round_ + 1} of 2")
+        report = build_index(settings, embedder)
+        build_s.append(report.seconds)
+        assert report.index is not None
+        texts, chunks = embedding_texts(report.index.chunks), report.chunks
+        t = time.perf_counter()
+        model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True)
+        bare_s.append(time.perf_counter() - t)
+        shutil.rmtree(run, ignore_errors=True)
+    b, r = statistics.median(build_s), statistics.median(bare_s)
+    return {
+        "notes": docs,
+        "chunks": chunks,
+        "texts": len(texts),
+        "build_s": b,
+        "bare_s": r,
+        "chunks_per_s": chunks / b,
+        "texts_per_s": len(texts) / b,
+        "bare_texts_per_s": len(texts) / r,
+        "ratio": r / b,
+    }
+
+
+def prepare(
+    size: str,
+    settings: Settings,
+    embedder: SentenceTransformerEmbedder,
+    data: SciFact | None,
+    base: np.ndarray | None,
+    work: Path,
+) -> tuple[dict[str, str], np.ndarray, Index | None]:
+    """The environment for `plw serve` at ``size`` and the chunk vectors it searches."""
+    if size == "shipped":
+        env_settings = Settings(corpus_dir=settings.corpus_dir, index_dir=work / size / "index")
+        report = build_index(env_settings, embedder)
+        index = report.index or Index.load(env_settings.index_dir)
+        vectors = index.vectors_of(range(index.size))
+        env = {"PLW_CORPUS_DIR": str(settings.corpus_dir.resolve())}
+        return {**env, "PLW_INDEX_DIR": str(env_settings.index_dir)}, vectors, None
+    assert data is not None and base is not None
+    n = SIZES[size]
+    empty = work / size / "corpus"
+    empty.mkdir(parents=True, exist_ok=True)
+    index, vectors = synthetic_index(
+        data, base, n, choose_ann(settings, n), embedder.name, embedder.weights_sha256(), empty
+    )
+    write_generation(index, work / size / "index")
+    env = {"PLW_CORPUS_DIR": str(empty), "PLW_INDEX_DIR": str(work / size / "index")}
+    return env, vectors, index
+
+
+def serve_size(
+    size: str,
+    env: dict[str, str],
+    questions: list[str],
+    clients: list[int],
+    rounds: int,
+    work: Path,
+    say: Say,
+) -> dict[str, Any]:
+    """Start `plw serve` on the prepared index, then run every load level, in ``rounds``
+    rounds of all levels so that a slow spell of the machine hits every level alike."""
+    out: dict[str, Any] = {}
+    runs: dict[int, list[bm.Load]] = {c: [] for c in clients}
+    n = (len(questions) - 1) // (len(clients) * rounds)
+    with bm.serve(env, work / f"serve-{size}.log") as server:
+        out["start_s"] = server.first_answer(questions[0])
+        asked = iter(questions[1:])
+        for r in range(rounds):
+            for c in clients:
+                say(f"{size}: round {r + 1} of {rounds}, {c} client(s)")
+                runs[c].append(bm.load(server.base, [next(asked) for _ in range(n)], c))
+        out["rss_mb"], out["peak_mb"] = server.memory_mb()
+    out["levels"] = [bm.combine(runs[c]).figures() for c in clients]
+    if 1 in runs and 8 in runs:
+        gains = [e.per_second / o.per_second for o, e in zip(runs[1], runs[8], strict=True)]
+        out["gain_8"] = statistics.median(gains)
+        out["gains_8"] = gains
+    return out
+
+
+def cold_start(env: dict[str, str], question: str, runs: int, work: Path) -> list[float]:
+    """Seconds from `plw serve` starting to its first answer, index already built."""
+    times = []
+    for _ in range(runs):
+        with bm.serve(env, work / "cold-start.log") as server:
+            times.append(server.first_answer(question))
+    return times
+
+
+def size_figures(
+    vectors: np.ndarray, index: Index | None, query_vectors: np.ndarray, test_vectors: np.ndarray
+) -> dict[str, Any]:
+    """Bare exact search time at this size and the served vector index's recall@10."""
+    out: dict[str, Any] = {
+        "chunks": len(vectors),
+        "flat_ms": bm.flat_search_ms(vectors, query_vectors),
+    }
+    out["ann"] = index.manifest.ann if index is not None else "flat"
+    if index is not None and index.manifest.ann != "flat":
+        out["recall@10"] = bm.recall_at_10(index.vectors, vectors, test_vectors)
+        out["ann_ms"] = bm.median_ms(
+            lambda q: index.vectors.search(q.reshape(1, -1), 10), list(query_vectors)
+        )
+    return out
+
+
+def run_size(
+    size: str,
+    ctx: dict[str, Any],
+    work: Path,
+    say: Say,
+) -> dict[str, Any]:
+    settings, embedder = ctx["settings"], ctx["embedder"]
+    say(f"{size}: preparing the index")
+    env, vectors, index = prepare(size, settings, embedder, ctx.get("data"), ctx.get("base"), work)
+    figures = size_figures(vectors, index, ctx["query_vectors"], ctx["test_vectors"])
+    del index, vectors
+    gc.collect()
+    if size == "shipped" and ctx["cold_runs"]:
+        say("shipped: cold starts")
+        figures["cold_start_s"] = cold_start(env, ctx["questions"][0], ctx["cold_runs"], work)
+    questions = ctx["questions_for"](size)
+    figures.update(serve_size(size, env, questions, ctx["clients"], ctx["rounds"], work, say))
+    gen = current_generation(Path(env["PLW_INDEX_DIR"]))
+    figures["index_mb"] = sum(f.stat().st_size for f in gen.rglob("*")) / 2**20 if gen else 0
+    shutil.rmtree(work / size, ignore_errors=True)
+    (work / f"result-{size}.json").write_text(json.dumps(figures, indent=1))
+    return figures
