@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 # The bundled model is loaded from site-packages; never reach for a model hub.
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run index test lint lock clean
+.PHONY: install run index test test-fast lint lock clean
 
 install: $(STAMP)
 
@@ -26,8 +26,12 @@ index: install
 test: install ## run the whole test suite
 	$(BIN)/python -m pytest
 
+test-fast: install ## the unit tests only (no server, wheel or browser): under a minute
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
 lock: ## refresh requirements.lock from a fresh resolve of pyproject.toml

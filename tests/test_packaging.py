@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -30,6 +31,11 @@ with TestClient(app) as c:
     assert c.get("/static/style.css").status_code == 200
 print("ok", root)
 """
+
+
+def test_building_the_wheel_needs_only_the_build_backend() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert project["build-system"]["requires"] == ["hatchling>=1.25"]
 
 
 @pytest.mark.slow
@@ -59,8 +65,12 @@ def test_wheel_serves_the_page_from_its_own_files(tmp_path: Path) -> None:
         "plw_assistant/web/static/style.css",
         "plw_assistant/web/static/chat.js",
         "plw_assistant/web/templates/document.html",
+        "plw_assistant/web/routers/ask.py",
+        "plw_assistant/store/reader.py",
     ):
         assert needed in names
+    # Benchmarks live beside the product, never in its wheel.
+    assert not [n for n in names if "plw_bench" in n or "bench" in n.split("/")[-1]], names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     out = subprocess.run(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO
 from fastapi.testclient import TestClient
 
 from plw_assistant.assistant import Assistant
@@ -17,7 +17,7 @@ from plw_assistant.domain import Answer, Question, Turn
 from plw_assistant.evaluation.golden import load_golden
 from plw_assistant.text import plain_text
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = REPO / "tests" / "golden"
 FOLLOW_UPS = [
     json.loads(line) for line in (GOLDEN / "plw-followups.jsonl").read_text().splitlines()
 ]

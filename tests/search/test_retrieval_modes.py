@@ -30,9 +30,9 @@ def test_exact_names_are_found(assistant: Assistant) -> None:
         assert "RECIPE4Mobility" in answer.citations[0].text
 
 
-def test_hybrid_beats_each_method_alone_on_a_paraphrase(assistant: Assistant) -> None:
-    # "Is another webinar planned" shares only "webinar"/"plan" with the text; neither
-    # method alone puts the right passage first, the fusion does (dev set, BENCHMARKS.md).
+def test_hybrid_keeps_a_paraphrase_that_keywords_alone_miss(assistant: Assistant) -> None:
+    # "Is another webinar planned" shares only "webinar"/"plan" with the text: BM25 ranks the
+    # passage low, the meaning finds it, and the fusion keeps it in the top 3.
     q = "Is another webinar planned for 2022?"
     ranks = {
         mode: next(
@@ -45,7 +45,8 @@ def test_hybrid_beats_each_method_alone_on_a_paraphrase(assistant: Assistant) ->
         )
         for mode in ("hybrid", "dense", "bm25")
     }
-    assert ranks["hybrid"] <= 3 and ranks["hybrid"] < ranks["bm25"]
+    assert ranks["dense"] <= 3 and ranks["bm25"] > 3, ranks
+    assert ranks["hybrid"] <= 3 and ranks["hybrid"] < ranks["bm25"], ranks
 
 
 def test_mode_is_selectable_in_api_and_bad_mode_is_rejected(client: TestClient) -> None:

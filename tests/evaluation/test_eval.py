@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, FIXTURES
+from conftest import CORPUS, FIXTURES, REPO
 
 from plw_assistant.assistant import Assistant
 from plw_assistant.cli import cli
@@ -19,7 +19,7 @@ from plw_assistant.evaluation.golden import evaluate_golden, load_golden
 from plw_assistant.evaluation.metrics import mrr_at, ndcg_at, recall_at
 from plw_assistant.ingest.corpus import load_corpus
 
-DEV_SET = Path(__file__).parent / "golden" / "plw-dev.jsonl"
+DEV_SET = REPO / "tests" / "golden" / "plw-dev.jsonl"
 
 
 def test_metrics_match_hand_computed_values() -> None:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, write
+from conftest import CORPUS, wait_for, write
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -53,6 +53,8 @@ def test_server_answers_from_a_new_generation_without_restart(live, embedder) ->
 def test_no_request_fails_while_reindexing(live, embedder) -> None:
     settings, corpus = live
     errors: list[int] = []
+    answered: list[int] = []  # builds finished when each answer came back
+    builds = [0]
     done = threading.Event()
     with TestClient(create_app(settings, embedder)) as client:
 
@@ -63,15 +65,21 @@ def test_no_request_fails_while_reindexing(live, embedder) -> None:
                 r = client.post("/api/ask", json={"question": "EU funding for members"})
                 if r.status_code != 200 or not r.json()["citations"]:
                     errors.append(r.status_code)
+                answered.append(builds[0])
 
         thread = threading.Thread(target=load)
         thread.start()
         for i in range(3):
+            seen = len(answered)
+            wait_for(lambda seen=seen: len(answered) > seen)  # questions keep coming
             write(corpus / f"made-up-{i}.md", f"# Made-up note {i}\n\nMade-up text {i}.\n")
             build_index(settings, embedder)
+            builds[0] += 1
+        wait_for(lambda: answered[-1] == 3)  # and are answered from the last build too
         done.set()
         thread.join(timeout=60)
     assert errors == []
+    assert {0, 1, 2, 3} <= set(answered), "questions were not asked across the rebuilds"
 
 
 def test_watch_reindexes_when_a_note_is_saved(live, embedder) -> None:
@@ -82,16 +90,16 @@ def test_watch_reindexes_when_a_note_is_saved(live, embedder) -> None:
     thread = threading.Thread(target=watch, args=(settings, embedder, reports.append, stop))
     thread.start()
     try:
-        time.sleep(0.5)  # let the watcher start
-        saved = time.monotonic()
-        write(corpus / "mentoring.md", NOTE)
-        while current_generation(settings.index_dir) == before and time.monotonic() - saved < 20:
-            time.sleep(0.05)
+        # The watcher may not be watching yet: save the note again until a build follows.
+        deadline = time.monotonic() + 30
+        while current_generation(settings.index_dir) == before and time.monotonic() < deadline:
+            write(corpus / "mentoring.md", NOTE)
+            wait_for(lambda: current_generation(settings.index_dir) != before, seconds=1.0)
         assert current_generation(settings.index_dir) != before
     finally:
         stop.set()
         thread.join(timeout=10)
-    assert reports and reports[-1].count("new") == 1
+    assert any(getattr(r, "count", lambda _: 0)("new") == 1 for r in reports), reports
 
 
 def test_uploads_are_disabled_without_a_token(live, embedder) -> None:
@@ -145,9 +153,12 @@ def test_too_many_questions_at_once_get_503_with_retry_after(tmp_path: Path) -> 
     # A made-up slow model: each question takes 1 s, so the first holds the only slot.
     from conftest import HashEmbedder
 
+    asked = threading.Event()
+
     class Slow(HashEmbedder):
         def encode(self, texts, batch_size=32, progress=None):
-            if len(texts) == 1:
+            if len(texts) == 1 and "slow" in texts[0]:
+                asked.set()
                 time.sleep(1.0)
             return super().encode(texts, batch_size, progress)
 
@@ -167,7 +178,7 @@ def test_too_many_questions_at_once_get_503_with_retry_after(tmp_path: Path) -> 
             )
         )
         first.start()
-        time.sleep(0.3)
+        assert asked.wait(10)  # the first question holds the only slot
         busy = client.post("/api/ask", json={"question": "slow made-up question 2"})
         first.join()
         assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
