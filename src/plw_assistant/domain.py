@@ -79,6 +79,11 @@ class Filters:
     document: str | None = None
     tag: str | None = None
 
+    @classmethod
+    def of(cls, session: str | None, document: str | None, tag: str | None) -> Filters:
+        """Filters from a form or query string, where an empty value means no filter."""
+        return cls(session or None, document or None, tag or None)
+
     @property
     def empty(self) -> bool:
         return not (self.session or self.document or self.tag)

@@ -34,7 +34,7 @@ class FilterRequest(BaseModel):
     tag: str | None = Field(None, max_length=200)
 
     def filters(self) -> Filters:
-        return Filters(self.session or None, self.document or None, self.tag or None)
+        return Filters.of(self.session, self.document, self.tag)
 
 
 class FeedbackRequest(BaseModel):

@@ -86,7 +86,7 @@ async def page(
     document: Annotated[str | None, Query(max_length=500)] = None,
     tag: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HTMLResponse:
-    filters = Filters(session or None, document or None, tag or None)
+    filters = Filters.of(session, document, tag)
     return await _chat_page(request, assistant, q, k, mode, [], filters)
 
 
@@ -98,7 +98,7 @@ async def page_post(request: Request, assistant: AssistantDep) -> HTMLResponse:
     mode = form.get("mode", [""])[0]
     chosen: Mode | None = mode if mode in MODE_LABELS else None  # type: ignore[assignment]
     history = parse_history(form.get("history", [None])[0])
-    filters = Filters(*(form.get(f, [""])[0][:500] or None for f in FILTER_FIELDS))
+    filters = Filters.of(*(form.get(f, [""])[0][:500] for f in FILTER_FIELDS))
     return await _chat_page(request, assistant, q, None, chosen, history, filters)
 
 
