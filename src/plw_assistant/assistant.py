@@ -7,14 +7,18 @@ import logging
 from collections.abc import Iterator
 from dataclasses import replace
 
+import numpy as np
+
 from .answer.extractive import compose
 from .answer.generated import LLM, fallback_notice, generate
+from .answer.language import ask_in_english, foreign_language
 from .config import Settings
 from .domain import Answer, Question
 from .embedding.base import Embedder
 from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError
-from .search.followup import resolve_follow_up
+from .search.intent import Plan, plan, wants_session_rows
+from .search.names import DETAIL_KEYS, Vocabulary
 from .search.retriever import QueryCache, Retrieval, Retriever
 from .store.live import LiveIndex
 from .store.reader import Index
@@ -43,24 +47,35 @@ class Assistant:
 
     def retrieve(self, question: Question) -> Retrieval:
         """Ranked passages without near-duplicates (what an answer is built from), with their
-        index and what the previous answer already said; a follow-up question is searched
-        together with the turn before it."""
+        index and the plan of the answer; a follow-up is read with the turn before it, and a
+        question about the webinars searches only their passages."""
         question = question.with_defaults(self.settings.top_k, self.settings.mode)
-        retriever = Retriever(
-            self.live.get(), self.embedder, self.settings.hybrid_alpha, self._queries
-        )
-        r = resolve_follow_up(question.text, question.history)
         assert question.k is not None and question.mode is not None
+        index = self.live.get()
+        vocabulary = Vocabulary.of(index)
+        p = self._plan(question, index, vocabulary)
+        retriever = Retriever(index, self.embedder, self.settings.hybrid_alpha, self._queries)
         retrieval = retriever.search(
-            r.query,
+            p.query,
             question.k,
             question.mode,
             dedupe=True,
-            demote=r.demote,
-            prefer=r.prefer,
+            demote=p.demote,
+            prefer=p.prefer,
             filters=question.filters,
+            within=_within(p, index, vocabulary),
         )
-        return replace(retrieval, said=r.said)
+        return replace(retrieval, plan=p)
+
+    def _plan(self, question: Question, index: Index, vocabulary: Vocabulary) -> Plan:
+        p = plan(question.text, question.history, vocabulary)
+        if p.kind == "more" and not p.sessions and question.history:
+            # "What else?" after "Which webinar …": the webinar the previous answer quoted.
+            cited = [index.chunk(c) for c in question.history[-1].cited]
+            rows = {r for c in cited if c is not None for r in index.rows_of_document(c.document)}
+            sessions = tuple(s for s in vocabulary.sessions if rows & set(s.rows))
+            p = replace(p, sessions=sessions) if sessions else replace(p, kind="general")
+        return p
 
     def ask(self, question: Question) -> Answer:
         """The answer: generated and checked when an LLM is configured, else quoted."""
@@ -71,6 +86,10 @@ class Assistant:
     def ask_stream(self, question: Question) -> Iterator[str | Answer]:
         """Tokens of a generated answer as they arrive, then the final ``Answer``. Without an
         LLM, or when it fails, the final answer is the quoted one (with a notice)."""
+        language = None if self.settings.reads_any_language else foreign_language(question.text)
+        if language is not None:
+            yield Answer(question.text, ask_in_english(language), [], abstained=True)
+            return
         retrieval = self.retrieve(question)
         quoted = compose(question, retrieval, self.settings.min_score)
         if quoted.abstained or self.llm is None:
@@ -80,3 +99,17 @@ class Assistant:
             yield from generate(self.llm, question, retrieval, self.embedder)
         except LLMError as exc:
             yield replace(quoted, notice=fallback_notice(exc))
+
+
+def _within(p: Plan, index: Index, vocabulary: Vocabulary) -> np.ndarray | None:
+    """The rows a question is about: a webinar's passages, or a note's author or date line."""
+    if wants_session_rows(p) and vocabulary.sessions:
+        return vocabulary.mask(p.sessions or tuple(vocabulary.sessions), index.size)
+    if p.kind == "general" and p.expects and vocabulary.holding[p.expects].any():
+        return vocabulary.holding[p.expects]  # "when …?": passages that hold a date
+    rows = [r for key in DETAIL_KEYS.get(p.kind, ()) for r in vocabulary.details.get(key, ())]
+    if not rows:
+        return None
+    mask = np.zeros(index.size, dtype=bool)
+    mask[rows] = True
+    return mask

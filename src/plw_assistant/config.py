@@ -113,6 +113,19 @@ class Settings(BaseSettings):
         "against torch, ~3x faster per question), torch, or auto (onnx when the export works).",
     )
 
+    multilingual: bool | None = Field(
+        None,
+        description="Whether PLW_MODEL reads questions in languages other than English; unset: "
+        "guessed from the model's name (multilingual, LaBSE, bge-m3).",
+    )
+
+    @property
+    def reads_any_language(self) -> bool:
+        if self.multilingual is not None:
+            return self.multilingual
+        name = self.model.lower()
+        return any(m in name for m in ("multilingual", "labse", "bge-m3", "-m3"))
+
     @field_validator("model")
     @classmethod
     def _model_not_blank(cls, value: str) -> str:

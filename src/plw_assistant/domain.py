@@ -148,9 +148,12 @@ class Citation:
     page: int | None = None  # page of a paged source (PDF)
     session: str | None = None
     date: str | None = None
+    cited: bool = False  # the answer quotes it (else it is a related passage)
 
     @classmethod
-    def of(cls, n: int, hit: Hit, highlights: list[tuple[int, int]]) -> Citation:
+    def of(
+        cls, n: int, hit: Hit, highlights: list[tuple[int, int]], cited: bool = False
+    ) -> Citation:
         """Citation ``n`` of a retrieved passage, with the spans the answer quotes."""
         c = hit.chunk
         return cls(
@@ -165,6 +168,7 @@ class Citation:
             c.page,
             c.session,
             c.date,
+            cited,
         )
 
 

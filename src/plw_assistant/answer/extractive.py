@@ -1,30 +1,40 @@
-"""Composing a cited answer from retrieved passages (extractive; no LLM)."""
+"""Composing a cited answer from retrieved passages (extractive; no LLM): whole lessons, the
+best-ranked first, stopping when the next one is clearly weaker; each followed by ``[n]``."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any
+import re
 
 import numpy as np
 
-from ..domain import Answer, Chunk, Citation, Question
+from ..domain import Answer, Citation, Hit, Question
+from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
-from ..store.lexical import tokenize
 from ..store.reader import Index
-from ..text import LIST_MARKER, plain_text
+from . import structured
+from .units import Unit, make_unit, words
 
 NO_MATCH = (
     "No lesson in the notes covers this question. Try other words, or ask about the BLUES "
     "Peer Learning Webinars and what cluster partnerships learnt from them."
 )
-# The answer quotes at most MAX_SENTENCES sentences, each at least QUOTE_SHARE as relevant to
-# the question as the best one, skipping any REDUNDANT-similar to one already quoted.
-MAX_SENTENCES = 5
-QUOTE_SHARE = 0.8
+# The lead lesson is the best-ranked passage; another follows only if its score is at least
+# FOLLOW_SHARE of the lead's and its meaning at least FOLLOW_COSINE close to the question, and
+# it is not a repeat (REDUNDANT-similar, or its words inside a lesson already quoted).
+MAX_UNITS = 3
+MAX_LIST = 8
+FOLLOW_SHARE = 0.8
+FOLLOW_COSINE = 0.3
 REDUNDANT = 0.9
-PASSAGE_WEIGHT = 0.5
 # A question naming something the notes never mention needs at least this similarity.
 STRONG_MATCH = 0.5
+NO_DETAIL = "; the notes list it as a topic and record no detail on it."
+# "What are the lessons for …", "key lessons …": the answer is a whole list.
+_LIST_ASK = re.compile(
+    r"\b(?:what\s+are|which\s+are|list|all|key|main)\b.*\b(?:lessons?|messages?|"
+    r"recommendations?|takeaways?|points?)\b|\blessons?\s+(?:learnt|learned)\s+for\b",
+    re.I,
+)
 
 
 def covers(retrieval: Retrieval, min_score: float) -> bool:
@@ -34,8 +44,12 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
     passage contains ("Kubernetes") must match more strongly, since the model may match it on
     its common words alone ("cluster"); one naming a rare word the notes contain
     ("RECIPE4Mobility") is covered whatever its cosine. BM25 alone only knows whether any
-    passage shares a word.
+    passage shares a word. A question naming a webinar is always in scope.
     """
+    if retrieval.plan.kind in structured.ALWAYS_ANSWERED:
+        return True
+    if retrieval.plan.kind in ("author", "published") and retrieval.keyword_match:
+        return True  # "who wrote the wrap-up?": a note's author line that shares a word
     if not retrieval.hits:
         return False
     if retrieval.best_cosine is None:
@@ -48,80 +62,103 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
 
 
 def compose(question: Question, retrieval: Retrieval, min_score: float) -> Answer:
-    """Quote the sentences that answer the question, each followed by ``[n]``, ``n`` being its
-    passage's place in ``citations``; every passage's quoted sentences become its highlights.
-    Sentences already ``said`` (by the previous answer, when asked for more) are not repeated."""
+    """The answer to ``question``: structure-aware for questions about the webinars (what one
+    covered, which one covered something, who wrote, when), else the best lessons quoted whole.
+    Citations keep the rank order; those the answer quotes are marked ``cited``."""
     if not covers(retrieval, min_score):
         return Answer(question.text, NO_MATCH, [], abstained=True)
     assert retrieval.index is not None
-    picked = _pick_sentences(question.text, retrieval, retrieval.index, retrieval.said)
+    vocabulary = Vocabulary.of(retrieval.index)
+    hits = list(retrieval.hits)
+    built = structured.compose(retrieval, hits, vocabulary)
+    if built is None:
+        chosen = _lessons(question.text, retrieval, hits, vocabulary)
+        built = structured.Built(chosen, first=False)
+        if not chosen:  # everything relevant was quoted by the previous answer
+            about = retrieval.plan.subject or "this"
+            built = structured.Built(
+                [],
+                f"The notes hold nothing more on {about} than the previous answer quoted.",
+                first=False,
+            )
+    return _answer(question.text, built, hits)
+
+
+def _answer(question: str, built: structured.Built, hits: list[Hit]) -> Answer:
+    chosen = built.units
+    if built.first:  # a structured answer: its passages are the first citations, in its order
+        order = list(dict.fromkeys([u.n for u in chosen] + list(range(1, len(hits) + 1))))
+        renumber = {old: new for new, old in enumerate(order, start=1)}
+        hits = [hits[old - 1] for old in order]
+        chosen = [Unit(renumber[u.n], u.hit, u.spans, u.text, u.label) for u in chosen]
+    if chosen and all(u.label for u in chosen) and built.note_labels:
+        last = chosen[-1]
+        chosen = [
+            *chosen[:-1],
+            Unit(last.n, last.hit, last.spans, last.text[:-1] + NO_DETAIL, True),
+        ]
+    parts = [built.opening] if built.opening else []
+    parts += [f"{u.text} [{u.n}]" for u in chosen]
     spans: dict[int, list[tuple[int, int]]] = {}
-    parts = []
-    for n, chunk, s, e in sorted(picked, key=lambda p: (p[0], p[2])):
-        spans.setdefault(n, []).append((s, e))
-        parts.append(f"{_readable(chunk, s, e)} [{n}]")
-    citations = [Citation.of(n, h, spans.get(n, [])) for n, h in enumerate(retrieval.hits, start=1)]
-    return Answer(question.text, " ".join(parts), citations)
+    for u in chosen:
+        spans.setdefault(u.n, []).extend(s for s in u.spans if s not in spans.get(u.n, []))
+    citations = [
+        Citation.of(n, h, sorted(spans.get(n, [])), cited=n in spans)
+        for n, h in enumerate(hits, start=1)
+    ]
+    return Answer(question, " ".join(parts), citations)
 
 
-def _pick_sentences(
-    question: str, retrieval: Retrieval, index: Index, said: str
-) -> list[tuple[int, Chunk, int, int]]:
-    """Greedy selection by relevance to the question, skipping near-repeats (MMR-like)."""
-    candidates: list[tuple[float, int, Chunk, int, int, np.ndarray]] = []
-    words = set(tokenize([question])[0])
-    for n, hit in enumerate(retrieval.hits, start=1):
-        vectors = index.sentence_vectors(hit.row)
-        passage = 0.0
-        if retrieval.query is not None:
-            passage = float(index.vectors_of([hit.row])[0] @ retrieval.query)
-        for (s, e), vec in zip(index.sentences.spans_of(hit.row), vectors, strict=True):
-            if retrieval.query is not None:
-                # Half the passage's own relevance: a lesson's sentences stay together.
-                rel = PASSAGE_WEIGHT * passage + (1 - PASSAGE_WEIGHT) * float(vec @ retrieval.query)
-            else:  # bm25 mode has no query vector: share of the question's words present
-                rel = len(words & set(tokenize([hit.chunk.text[s:e]])[0])) / max(len(words), 1)
-            sentence = hit.chunk.text[s:e]
-            if sentence.endswith(":"):  # a list's lead-in says nothing alone
-                continue
-            if said and plain_text(sentence) in said:
-                continue
-            candidates.append((rel, n, hit.chunk, s, e, vec))
-    if not candidates:
+def _lessons(
+    question: str, retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary
+) -> list[Unit]:
+    """The lead lesson and the few that are nearly as relevant, or a whole list when asked."""
+    assert retrieval.index is not None
+    index, plan = retrieval.index, retrieval.plan
+    units = [
+        u
+        for n, hit in enumerate(hits, start=1)
+        if hit.chunk.id not in plan.demote
+        for u in [make_unit(n, hit, index, vocabulary, retrieval.query)]
+        if not (plan.said and words(u.plain) in words(plan.said))
+    ]
+    if plan.subject:  # "and for SMEs?": only lessons on the new subject
+        named = index.lexical.scores(plan.subject)
+        units = [u for u in units if named[u.hit.row] > 0]
+    if not units:
         return []
-    candidates.sort(key=lambda c: (-c[0], c[1], c[3]))
-    floor = candidates[0][0] * QUOTE_SHARE if candidates[0][0] > 0 else 0.0
-    chosen: list[tuple[float, int, Chunk, int, int, np.ndarray]] = []
-    for cand in candidates:
-        if len(chosen) == MAX_SENTENCES or cand[0] < floor:
+    lead = _lead(units)
+    if _LIST_ASK.search(question) and "\n" not in lead.hit.chunk.text.strip():
+        listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
+        if len(listed) > 1:
+            return listed[:MAX_LIST]
+    units = [lead, *(u for u in units if u is not lead)]
+    chosen = [lead]
+    for u in units[1:]:
+        if len(chosen) == MAX_UNITS or u.hit.score < FOLLOW_SHARE * lead.hit.score:
             break
-        if not any(_redundant(cand, c) for c in chosen):
-            chosen.append(cand)
-    return [(n, chunk, s, e) for _, n, chunk, s, e, _ in chosen]
+        if _close(index, u, retrieval.query) and not any(_repeats(u, c, index) for c in chosen):
+            chosen.append(u)
+    return chosen
 
 
-def _redundant(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
-    """Same meaning (vectors) or the same words (one note repeating another)."""
-    if float(a[5] @ b[5]) >= REDUNDANT:
+def _lead(units: list[Unit]) -> Unit:
+    """The best-ranked lesson; a topic label leads only when no lesson is nearly as good."""
+    first = units[0]
+    if not first.label:
+        return first
+    return next(
+        (u for u in units if not u.label and u.hit.score >= FOLLOW_SHARE * first.hit.score), first
+    )
+
+
+def _close(index: Index, unit: Unit, query: np.ndarray | None) -> bool:
+    if query is None:
         return True
-    wa, wb = _words(a[2].text[a[3] : a[4]]), _words(b[2].text[b[3] : b[4]])
-    return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.8
+    return index.dense_scores([unit.hit.row], query)[0] >= FOLLOW_COSINE
 
 
-@lru_cache(maxsize=8192)
-def _words(sentence: str) -> frozenset[str]:
-    """A sentence's stemmed words (the same sentences come back question after question)."""
-    return frozenset(tokenize([sentence])[0])
-
-
-def _readable(chunk: Chunk, s: int, e: int) -> str:
-    """A quoted span as a sentence: list items keep their lead line, fragments their heading."""
-    text = plain_text(chunk.text[s:e])
-    line_start = chunk.text.rfind("\n", 0, s) + 1
-    if s > 0 and LIST_MARKER.match(chunk.text, line_start):
-        head = plain_text(chunk.text.split("\n", 1)[0]).rstrip(":")
-        text = f"{head}: {text}"
-    elif not text.endswith((".", "!", "?", "…")) and len(text.split()) < 8:
-        text = f"{chunk.context}: {text}"
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?", "…")) else text + "."
+def _repeats(a: Unit, b: Unit, index: Index) -> bool:
+    """Same meaning (vectors) or the same words (one note repeating another)."""
+    va, vb = index.vectors_of([a.hit.row, b.hit.row])
+    return float(va @ vb) >= REDUNDANT or words(a.plain) in words(b.plain)

@@ -126,7 +126,10 @@ def verify(
         if not kept:
             flagged.append(plain)
         parts.append(plain + "".join(f" [{n}]" for n in kept))
-    citations = [Citation.of(n, h, sorted(spans.get(n, ()))) for n, h in enumerate(hits, start=1)]
+    citations = [
+        Citation.of(n, h, sorted(spans.get(n, ())), cited=n in spans)
+        for n, h in enumerate(hits, start=1)
+    ]
     return Answer(question, " ".join(parts), citations, generated=True, flagged=flagged)
 
 

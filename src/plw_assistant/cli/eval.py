@@ -17,7 +17,9 @@ from .common import CONTEXT, mode_option, progress_bar
 @click.option(
     "--questions",
     type=click.Path(path_type=Path),
-    help="Golden-questions file (JSON lines) to check against the current index.",
+    multiple=True,
+    help="Golden-questions file (JSON lines) to check against the current index; repeat the "
+    "option for several (conversations are rows with 'turns').",
 )
 @mode_option
 @click.option(
@@ -28,7 +30,11 @@ from .common import CONTEXT, mode_option, progress_bar
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def eval_cmd(
-    dataset: Path | None, questions: Path | None, mode: Mode | None, split: str, as_json: bool
+    dataset: Path | None,
+    questions: tuple[Path, ...],
+    mode: Mode | None,
+    split: str,
+    as_json: bool,
 ) -> None:
     """Measure retrieval: on a BEIR dataset (DATASET) or on golden questions (--questions).
 
@@ -37,15 +43,18 @@ def eval_cmd(
     Recall@10, Recall@100 and MRR@10. Passage embeddings are cached (PLW_CACHE_DIR),
     so only the first run embeds the corpus.
     With --questions it asks each question of the current index and prints hit@1, hit@3,
-    MRR, abstention accuracy and a suggested PLW_MIN_SCORE.
+    MRR, abstention accuracy and a suggested PLW_MIN_SCORE, and checks the answer text:
+    answer hit (the expected quote is in the answer), lead hit (in its first lesson),
+    wrong source (a quote it must not hold), follow-ups, language and unknown webinars.
 
     \b
     Examples:
       plw eval ../shared/bench/scifact --mode hybrid --json
       plw eval ../shared/bench/scifact --mode bm25 --split train
       plw eval --questions tests/golden/plw-dev.jsonl
+      plw eval --questions tests/golden/plw-dev.jsonl --questions tests/golden/plw-answers.jsonl
     """
-    if (dataset is None) == (questions is None):
+    if (dataset is None) == (not questions):
         raise click.UsageError("Give either a BEIR DATASET folder or --questions FILE.")
     settings = get_settings()
     mode = mode or settings.mode
@@ -58,7 +67,6 @@ def eval_cmd(
         for key in ("ndcg@10", "recall@10", "recall@100", "mrr@10"):
             click.echo(f"  {key:<11}{result[key]:.4f}")
         return
-    assert questions is not None
     report = _golden(questions, mode, settings)
     if as_json:
         click.echo(json.dumps(report.summary))
@@ -77,11 +85,11 @@ def _beir(dataset: Path, mode: Mode, split: str, settings: Any) -> dict[str, Any
     return evaluate_beir(data, embedder, mode, progress=progress_bar, alpha=settings.hybrid_alpha)
 
 
-def _golden(questions: Path, mode: Mode, settings: Any) -> Any:
+def _golden(questions: tuple[Path, ...], mode: Mode, settings: Any) -> Any:
     from ..assistant import Assistant
     from ..evaluation.golden import evaluate_golden, load_golden
 
-    items = load_golden(questions)
+    items = [item for path in questions for item in load_golden(path)]
     return evaluate_golden(items, Assistant(settings), mode, progress=progress_bar)
 
 
@@ -101,17 +109,48 @@ def _print_golden(s: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         f"  PLW_MIN_SCORE {s['min_score']} (suggested by this set: "
         f"{suggested if suggested is not None else 'none; scores overlap'})"
     )
-    misses = [
-        r
-        for r in rows
-        if (
-            not r["abstained"]
-            if r["expect_abstain"]
-            else r["abstained"] or not r["rank"] or r["rank"] > 3
-        )
-    ]
+    _print_answers(s)
+    _print_misses(rows)
+
+
+def _print_answers(s: dict[str, Any]) -> None:
+    def share(key: str) -> str:
+        return "n/a" if s[key] is None else f"{s[key]:.4f}"
+
+    click.echo(f"  answer hit {share('answer_hit')} (the expected quote is in the answer)")
+    click.echo(f"  lead hit   {share('lead_hit')} (it is in the first quoted lesson)")
+    click.echo(f"  wrong source {s['wrong_source']} (answers quoting what they must not)")
+    click.echo(f"  follow-ups {share('follow_ups')} ({s['follow_up_questions']} conversations)")
+    click.echo(f"  language   {share('language')} (questions not in English told so)")
+    click.echo(f"  unknown webinars {share('unknown_webinar')} (answered honestly)")
+
+
+def _miss(r: dict[str, Any]) -> str | None:
+    """Why a row was not answered as expected, or ``None``."""
+    if r["expect_abstain"]:
+        return None if r["abstained"] else "answered, expected to decline"
+    if r["kind"] == "language":
+        return None if r.get("language_ok") else "not told to ask in English"
+    if r["kind"] == "unknown_webinar":
+        return None if r.get("unknown_ok") else "no honest reply about the webinars"
+    if r["abstained"]:
+        return "declined"
+    problems = []
+    if not r["rank"] or r["rank"] > 3:
+        problems.append(f"expected passage at rank {r['rank'] or '>k'}")
+    if r["answer_hit"] is False:
+        problems.append("answer lacks " + "; ".join(repr(m) for m in r["missing"]))
+    elif r["lead_hit"] is False and r["kind"] == "in_scope":
+        problems.append("not quoted first")
+    if r["wrong_source"]:
+        problems.append("quotes " + "; ".join(repr(m) for m in r["wrong_source"]))
+    return ", ".join(problems) or None
+
+
+def _print_misses(rows: list[dict[str, Any]]) -> None:
+    misses = [(r, why) for r in rows for why in [_miss(r)] if why]
     if misses:
         click.echo("Questions not answered as expected:")
-    for r in misses:
-        got = "declined" if r["abstained"] else f"expected passage at rank {r['rank'] or '>k'}"
-        click.echo(f"  - {r['question']} ({got})")
+    for r, why in misses:
+        turns = " → ".join([*r["turns"], r["question"]])
+        click.echo(f"  - {turns} ({why})")

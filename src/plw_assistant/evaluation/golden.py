@@ -1,5 +1,6 @@
-"""Golden questions about our own corpus: where the expected passage ranks, and whether
-out-of-scope questions are declined."""
+"""Golden questions about our own corpus, measured at the passages (where the expected one
+ranks, whether out-of-scope questions are declined) and at the answer a person reads (does it
+quote what it should, first, and nothing it must not)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..answer.extractive import compose
 from ..assistant import Assistant
 from ..config import Mode
-from ..domain import Question
+from ..domain import Answer, Question, Turn
 from ..errors import EvalDataError
+from .answers import answer_checks, summarise_answers
 from .metrics import Progress, read_jsonl
 
 
@@ -21,31 +22,72 @@ class Golden:
     question: str
     expected: list[tuple[str, str]] = field(default_factory=list)  # (document, quote) pairs
     abstain: bool = False
+    answer: tuple[str, ...] = ()  # strings the answer text must hold (default: the quote)
+    lead: str | None = None  # string the first quoted lesson must hold (default: answer[0])
+    must_not: tuple[str, ...] = ()  # strings the answer must not hold (another webinar's)
+    language: str | None = None  # a question not in English: the answer must say so
+    unknown_webinar: bool = False  # names a webinar the notes do not have
+    turns: tuple[str, ...] = ()  # earlier questions of a conversation, asked first
 
     def matches(self, document: str, text: str) -> bool:
         flat = " ".join(text.split())
         return any(document == d and " ".join(q.split()) in flat for d, q in self.expected)
 
+    @property
+    def in_scope(self) -> bool:
+        return not (self.abstain or self.language or self.unknown_webinar)
+
+    @property
+    def wanted(self) -> tuple[str, ...]:
+        return self.answer or tuple(q for _, q in self.expected[:1])
+
+
+def _strings(row: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = row.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise EvalDataError(f"{where}: '{key}' must be a list of strings.")
+    return tuple(value)
+
+
+def _item(row: dict[str, Any], where: str) -> Golden:
+    turns = row.get("turns")
+    if turns is not None:
+        if (
+            not isinstance(turns, list)
+            or len(turns) < 2
+            or not all(isinstance(t, str) and t.strip() for t in turns)
+        ):
+            raise EvalDataError(f"{where}: 'turns' must list two or more questions.")
+        row = {**row, "question": turns[-1]}
+    if not isinstance(row.get("question"), str) or not row["question"].strip():
+        raise EvalDataError(f"{where}: 'question' is missing.")
+    common: dict[str, Any] = {
+        "answer": _strings(row, "answer", where),
+        "must_not": _strings(row, "must_not", where),
+        "turns": tuple(turns[:-1]) if turns else (),
+        "lead": row.get("lead") if isinstance(row.get("lead"), str) else None,
+    }
+    if row.get("abstain") is True:
+        return Golden(row["question"], abstain=True)
+    if isinstance(row.get("language"), str):
+        return Golden(row["question"], language=row["language"])
+    if row.get("unknown_webinar") is True:
+        return Golden(row["question"], unknown_webinar=True, **common)
+    options = [row, *row.get("alternatives", [])]
+    if not all(
+        isinstance(o.get("document"), str) and isinstance(o.get("quote"), str) for o in options
+    ):
+        raise EvalDataError(f"{where}: give 'document' and 'quote', or 'abstain': true.")
+    return Golden(row["question"], [(o["document"], o["quote"]) for o in options], **common)
+
 
 def load_golden(path: Path) -> list[Golden]:
-    """Golden questions, one JSON object a line: question + document + quote, or abstain: true."""
+    """Golden questions, one JSON object a line: question + document + quote (+ answer,
+    lead, must_not), or abstain: true, or language: "fr", or unknown_webinar: true; a
+    conversation gives "turns" instead of "question" (the last turn is checked)."""
     if not path.is_file():
         raise EvalDataError(f"No golden-questions file at {path}.")
-    items = []
-    for n, row in enumerate(read_jsonl(path), start=1):
-        if not isinstance(row.get("question"), str) or not row["question"].strip():
-            raise EvalDataError(f"{path.name} line {n}: 'question' is missing.")
-        if row.get("abstain") is True:
-            items.append(Golden(row["question"], abstain=True))
-            continue
-        options = [row, *row.get("alternatives", [])]
-        if not all(
-            isinstance(o.get("document"), str) and isinstance(o.get("quote"), str) for o in options
-        ):
-            raise EvalDataError(
-                f"{path.name} line {n}: give 'document' and 'quote', or 'abstain': true."
-            )
-        items.append(Golden(row["question"], [(o["document"], o["quote"]) for o in options]))
+    items = [_item(row, f"{path.name} line {n}") for n, row in enumerate(read_jsonl(path), 1)]
     if not items:
         raise EvalDataError(f"{path} holds no questions.")
     return items
@@ -57,34 +99,61 @@ class GoldenReport:
     summary: dict[str, Any]
 
 
+def _ask(item: Golden, assistant: Assistant, k: int, mode: Mode) -> tuple[Answer, Any]:
+    """The answer to the item's question, after its earlier turns, and the retrieval."""
+    history: list[Turn] = []
+    for text in item.turns:
+        earlier = assistant.ask(Question(text, mode=mode, history=tuple(history)))
+        cited = tuple(c.chunk_id for c in earlier.citations if c.cited)
+        history.append(Turn(earlier.question, earlier.answer, cited))
+    question = Question(item.question, k, mode, tuple(history))
+    return assistant.ask(question), assistant.retrieve(question)
+
+
 def evaluate_golden(
     items: Sequence[Golden], assistant: Assistant, mode: Mode, progress: Progress | None = None
 ) -> GoldenReport:
-    """Ask every question through the full answer path; score where the expected passage ranks
-    and whether out-of-scope questions were declined."""
+    """Ask every question through the full answer path; score where the expected passage
+    ranks, whether out-of-scope questions were declined, and what the answer text says."""
     step = progress("Questions", len(items)) if progress else None
     rows: list[dict[str, Any]] = []
     for item in items:
-        question = Question(item.question, max(assistant.settings.top_k, 10), mode)
-        retrieval = assistant.retrieve(question)
-        answer = compose(question, retrieval, assistant.settings.min_score)
+        answer, retrieval = _ask(item, assistant, max(assistant.settings.top_k, 10), mode)
         rank = next((c.n for c in answer.citations if item.matches(c.document, c.text)), None)
         rows.append(
             {
                 "question": item.question,
+                "turns": list(item.turns),
+                "kind": _kind(item),
                 "expect_abstain": item.abstain,
                 "abstained": answer.abstained,
                 "rank": rank,
                 "best_cosine": retrieval.best_cosine,
                 "unknown_terms": list(retrieval.unknown_terms),
+                "answer": answer.answer,
+                **answer_checks(item, answer),
             }
         )
         if step:
             step(1)
-    scoped = [r for r in rows if not r["expect_abstain"]]
+    return GoldenReport(rows, _summary(rows, mode, assistant))
+
+
+def _kind(item: Golden) -> str:
+    if item.abstain:
+        return "out_of_scope"
+    if item.language:
+        return "language"
+    if item.unknown_webinar:
+        return "unknown_webinar"
+    return "follow_up" if item.turns else "in_scope"
+
+
+def _summary(rows: list[dict[str, Any]], mode: Mode, assistant: Assistant) -> dict[str, Any]:
+    scoped = [r for r in rows if r["kind"] in ("in_scope", "follow_up")]
     out_of_scope = [r for r in rows if r["expect_abstain"]]
     n = max(len(scoped), 1)
-    summary: dict[str, Any] = {
+    return {
         "mode": mode,
         "questions": len(rows),
         "in_scope": len(scoped),
@@ -100,14 +169,14 @@ def evaluate_golden(
         "false_abstentions": sum(r["abstained"] for r in scoped),
         "min_score": assistant.settings.min_score,
         "suggested_min_score": suggest_min_score(rows),
+        **summarise_answers(rows),
     }
-    return GoldenReport(rows, summary)
 
 
 def suggest_min_score(rows: Sequence[dict[str, Any]]) -> float | None:
     """Midway between the best cosine of the weakest in-scope question and of the strongest
     out-of-scope one that only the threshold can decline; ``None`` if they overlap."""
-    scoped = [r["best_cosine"] for r in rows if not r["expect_abstain"]]
+    scoped = [r["best_cosine"] for r in rows if r["kind"] == "in_scope"]
     others = [r["best_cosine"] for r in rows if r["expect_abstain"] and not r["unknown_terms"]]
     if None in scoped or None in others or not scoped:
         return None

@@ -12,7 +12,12 @@ from ..domain import Chunk, Document
 from ..text import SECTION_SEP, SENTENCE_END, trim
 from .parse import FRONT_MATTER
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
+# Front matter fields people ask about ("who wrote it?", "when was it published?"): each such
+# line becomes a passage of its own, so the answer can quote and cite it like any other.
+DETAILS = "Document details"
+_DETAIL_KEYS = ("author", "date", "published", "organiser", "organizer", "contact", "attendees")
+_DETAIL_LINE = re.compile(rf"^(?:{'|'.join(_DETAIL_KEYS)})[ \t]*:[ \t]*\S.*$", re.M | re.I)
 _HEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)*\s*[/.)]\s*")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\r?\n[ \t]*)+")
 
@@ -27,6 +32,17 @@ def _body_start(text: str) -> int:
     return match.end() if match else (1 if text.startswith("\ufeff") else 0)
 
 
+def _details(text: str) -> list[tuple[str, int, int]]:
+    """The front matter lines worth a passage (author, date, …), as exact spans of ``text``."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return []
+    return [
+        (DETAILS, *trim(text, m.start(), m.end(), strip_marker=False))
+        for m in _DETAIL_LINE.finditer(text, match.start(2), match.end(2))
+    ]
+
+
 def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
     """Cut a document into passages that follow its structure (see corpus/README.md)."""
     start = _body_start(doc.text)
@@ -34,6 +50,7 @@ def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
         spans = list(_markdown_blocks(doc.text, start))
     else:
         spans = [("", s, e) for s, e in _text_paragraphs(doc.text, start)]
+    spans = _details(doc.text) + spans
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
     for section, s, e in spans:

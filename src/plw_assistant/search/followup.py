@@ -22,6 +22,11 @@ _DEICTIC = re.compile(r"\b(there|it|its|that|this|those|these|them|they|their)\b
 SHORT = 3
 
 
+def wants_more(question: str) -> bool:
+    """Whether the question asks for something else than the previous answer said."""
+    return bool(_WANTS_MORE.search(question))
+
+
 def is_follow_up(question: str) -> bool:
     return len(tokenize([question])[0]) <= SHORT or bool(_REFERS_BACK.search(question))
 

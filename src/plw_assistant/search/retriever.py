@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from ..domain import Filters, Hit
 from ..embedding.base import Embedder
 from ..store.lexical import tokenize
 from ..store.reader import Index
+from .intent import Plan
 
 # Hybrid = ALPHA * dense/max(dense) + (1 - ALPHA) * bm25/max(bm25) over the union of each
 # method's top CANDIDATES. Chosen on the SciFact *train* split, never on test (BENCHMARKS.md):
@@ -35,7 +36,7 @@ class Retrieval:
     named_terms: tuple[str, ...] = ()  # rare words of the question that passages do contain
     query: np.ndarray | None = None  # the question's embedding (None in bm25 mode)
     index: Index | None = None  # the index the hits come from (their vectors, sentences)
-    said: str = ""  # the previous answer, when the question asks for something else
+    plan: Plan = field(default_factory=Plan)  # what kind of answer the question wants
 
 
 class Retriever:
@@ -61,10 +62,13 @@ class Retriever:
         demote: frozenset[str] = frozenset(),
         prefer: frozenset[str] = frozenset(),
         filters: Filters | None = None,
+        within: np.ndarray | None = None,
     ) -> Retrieval:
         """The ``k`` best passages for ``question``; ``dedupe`` drops near-duplicates, chunks
         of documents in ``prefer`` go first and chunks whose id is in ``demote`` last."""
         allowed = self.index.matching(filters)
+        if within is not None:  # rows the question is about (a webinar's passages, say)
+            allowed = within if allowed is None else allowed & within
         n = self.index.size if allowed is None else int(allowed.sum())
         want = min(n, max(k, CANDIDATES) if dedupe or mode == "hybrid" else k)
         dense: dict[int, float] = {}

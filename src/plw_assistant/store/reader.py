@@ -144,6 +144,11 @@ class Index:
             "tag": sorted(self._columns.tagged),
         }
 
+    def rows_of_document(self, document: str) -> list[int]:
+        """Rows of one document's passages, in the note's order."""
+        code = self._columns.documents.get(document, -2)
+        return np.flatnonzero(self._columns.document == code).tolist()
+
     def chunk(self, chunk_id: str) -> Chunk | None:
         """The passage with this id, if the index holds it."""
         row = self._columns.row_of(self.chunks).get(chunk_id)

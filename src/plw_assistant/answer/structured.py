@@ -1,0 +1,143 @@
+"""Answers built from the notes' structure rather than by similarity alone: what a webinar
+covered, which webinar covered something, the list of webinars, more of the same webinar, who
+wrote a note and when it was published. Each line is still a quote of a cited passage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..domain import Hit
+from ..ingest.chunker import DETAILS
+from ..search.names import DETAIL_KEYS, Session, Vocabulary
+from ..search.retriever import Retrieval
+from ..store.reader import Index
+from .units import Unit, make_unit, words
+
+ALWAYS_ANSWERED = frozenset({"overview", "list", "unknown", "more"})
+
+
+@dataclass(frozen=True)
+class Built:
+    units: list[Unit]
+    opening: str = ""  # a sentence about the notes themselves, before the quotes
+    note_labels: bool = True  # say when the notes hold only a topic label
+    first: bool = True  # its passages lead the citations (a structured answer's own order)
+
+
+def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Built | None:
+    """The structured answer for the plan's kind, or ``None`` for a plain question."""
+    assert retrieval.index is not None
+    index, plan = retrieval.index, retrieval.plan
+    cite = _Citer(index, hits, vocabulary, retrieval.query)
+    if plan.kind == "overview":
+        return Built([u for s in plan.sessions for u in _overview(s, cite)], note_labels=False)
+    if plan.kind == "list":
+        units = [u for s in vocabulary.sessions for u in _overview(s, cite)]
+        return Built(units, note_labels=False)
+    if plan.kind == "unknown":
+        return _unknown(plan.unknown, vocabulary, cite)
+    if plan.kind == "more":
+        return _more(plan.sessions, plan.said, plan.demote, vocabulary, cite)
+    if plan.kind == "which" and hits:
+        return Built([cite.unit(hits[0].row)])
+    if plan.kind in DETAIL_KEYS:
+        keys = DETAIL_KEYS[plan.kind]
+        for hit in hits:
+            key = hit.chunk.text.split(":", 1)[0].strip().lower()
+            if hit.chunk.section == DETAILS and key in keys:
+                return Built([cite.unit(hit.row)])
+    return None
+
+
+class _Citer:
+    """Units of given rows, adding a row to the citations when retrieval did not return it."""
+
+    def __init__(
+        self, index: Index, hits: list[Hit], vocabulary: Vocabulary, query: np.ndarray | None
+    ) -> None:
+        self.index, self.hits, self.vocabulary, self.query = index, hits, vocabulary, query
+
+    def unit(self, row: int) -> Unit:
+        for n, hit in enumerate(self.hits, start=1):
+            if hit.row == row:
+                return make_unit(n, hit, self.index, self.vocabulary, self.query)
+        self.hits.append(Hit(self.index.chunks[row], 0.0, row))
+        return make_unit(len(self.hits), self.hits[-1], self.index, self.vocabulary, self.query)
+
+
+def _overview(session: Session, cite: _Citer) -> list[Unit]:
+    """A webinar's title and topics in one line: the passage elsewhere that lists them
+    (the article's "PLW#3: …" item), else each topic of its own note."""
+    chunks = cite.index.chunks
+    naming = [r for r in session.rows if chunks[r].session != session.id]
+    if naming:
+        return [cite.unit(naming[0])]
+    own = [r for r in session.rows if chunks[r].section != DETAILS]
+    return [cite.unit(r) for r in own[:8]]
+
+
+def _unknown(numbers: tuple[int, ...], vocabulary: Vocabulary, cite: _Citer) -> Built:
+    asked = ", ".join(str(n) for n in numbers)
+    if not vocabulary.sessions:
+        return Built([], f"The notes hold no webinar numbered {asked}.")
+    first, last = vocabulary.sessions[0].id, vocabulary.sessions[-1].id
+    opening = (
+        f"The notes cover {vocabulary.count_words()} webinars, {first}–{last}, and none "
+        f"numbered {asked}:"
+    )
+    units = [u for s in vocabulary.sessions for u in _overview(s, cite)]
+    return Built(units, opening, note_labels=False)
+
+
+def _more(
+    sessions: tuple[Session, ...],
+    said: str,
+    demote: frozenset[str],
+    vocabulary: Vocabulary,
+    cite: _Citer,
+) -> Built:
+    """The rest of what the notes hold on the webinar the previous answer was about: its own
+    note's passages not yet quoted (a summary elsewhere would repeat what was said)."""
+    chunks = cite.index.chunks
+    fresh: list[Unit] = []
+    for s in sessions:
+        own = [r for r in s.rows if chunks[r].session == s.id] or list(s.rows)
+        for r in own:
+            if chunks[r].id in demote or chunks[r].section == DETAILS:
+                continue
+            unit = cite.unit(r)
+            if words(unit.plain) not in words(said):
+                fresh.append(unit)
+    if fresh:
+        return Built(fresh)
+    names = ", ".join(s.label for s in sessions) or "this webinar"
+    return Built([], f"The notes hold nothing more on {names} than the previous answer quoted.")
+
+
+def whole_list(
+    lead: Unit, hits: list[Hit], index: Index, vocabulary: Vocabulary, query: np.ndarray | None
+) -> list[Unit]:
+    """Every item of the list the lead lesson belongs to, in the note's order."""
+    chunk = lead.hit.chunk
+    cite = _Citer(index, hits, vocabulary, query)
+    rows = [
+        r
+        for r in index.rows_of_document(chunk.document)
+        if index.chunks[r].section == chunk.section and index.chunks[r].section != DETAILS
+    ]
+    items = [r for r in rows if _is_list_item(index, r)]
+    return [cite.unit(r) for r in items] if lead.hit.row in items else [lead]
+
+
+def _is_list_item(index: Index, row: int) -> bool:
+    chunk = index.chunks[row]
+    doc = index.documents.get(chunk.document)
+    if doc is None:
+        return False
+    line_start = doc.text.rfind("\n", 0, chunk.start) + 1
+    return (
+        doc.text[line_start : chunk.start].strip() in {"-", "*", "+"}
+        or doc.text[line_start : chunk.start].strip().rstrip(".)").isdigit()
+    )

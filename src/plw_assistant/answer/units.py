@@ -1,0 +1,102 @@
+"""The unit an answer quotes: a whole lesson (a list item or a short paragraph of one to three
+sentences), rendered as a readable sentence that names where it comes from when it would not
+make sense alone (a topic label, a front matter field)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..domain import Chunk, Hit
+from ..ingest.chunker import DETAILS
+from ..search.names import Vocabulary
+from ..store.reader import Index
+from ..text import plain_text, sentence_spans
+
+# A passage longer than this is quoted in part: its best sentence and the one after it.
+WHOLE_SENTENCES = 3
+WHOLE_CHARS = 600
+_END = (".", "!", "?", "…")
+_LABEL_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One quoted lesson: passage ``n`` of the citations, the spans of it quoted, its text."""
+
+    n: int
+    hit: Hit
+    spans: tuple[tuple[int, int], ...]
+    text: str
+    label: bool  # a topic label only (no sentence of its own)
+
+    @property
+    def plain(self) -> str:
+        return " ".join(plain_text(self.hit.chunk.text[s:e]) for s, e in self.spans)
+
+
+def is_label(chunk: Chunk) -> bool:
+    """A short list item with no sentence of its own, such as a webinar topic ("IT tool")."""
+    plain = plain_text(chunk.text)
+    return (
+        chunk.section != DETAILS
+        and "\n" not in chunk.text.strip()
+        and not plain.endswith(_END)
+        and len(plain.split()) <= _LABEL_WORDS
+    )
+
+
+def session_label(chunk: Chunk, vocabulary: Vocabulary) -> str | None:
+    """'PLW#5 “Title”' for a passage of a webinar's own note."""
+    for s in vocabulary.sessions:
+        if chunk.session == s.id:
+            return s.label
+    return None
+
+
+def sentence(text: str) -> str:
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(_END) else text + "."
+
+
+def render(chunk: Chunk, spans: tuple[tuple[int, int], ...], vocabulary: Vocabulary) -> str:
+    """The quoted spans of ``chunk`` as one readable sentence (or a few)."""
+    whole = spans == tuple(sentence_spans(chunk.text))
+    text = (
+        plain_text(chunk.text) if whole else " ".join(plain_text(chunk.text[s:e]) for s, e in spans)
+    )
+    if chunk.section == DETAILS:
+        return sentence(f"{chunk.title} — {text}")
+    if is_label(chunk):
+        where = session_label(chunk, vocabulary)
+        if where:
+            return f"“{text}” was a topic of {where}."
+        return sentence(f"{chunk.context}: {text}")
+    return sentence(text)
+
+
+def quoted_spans(index: Index, hit: Hit, query: np.ndarray | None) -> tuple[tuple[int, int], ...]:
+    """The whole passage when it is one lesson (a list item with its sub-items, or a short
+    paragraph); of a long paragraph, its best sentence and the next one."""
+    spans = index.sentences.spans_of(hit.row)
+    text = hit.chunk.text
+    short = len(spans) <= WHOLE_SENTENCES and len(text) <= WHOLE_CHARS
+    if short or "\n" in text.strip() or query is None:
+        return tuple(spans)
+    best = int(np.argmax(index.sentence_vectors(hit.row) @ query))
+    return tuple(spans[best : best + 2])
+
+
+def make_unit(
+    n: int, hit: Hit, index: Index, vocabulary: Vocabulary, query: np.ndarray | None
+) -> Unit:
+    spans = quoted_spans(index, hit, query)
+    return Unit(n, hit, spans, render(hit.chunk, spans, vocabulary), is_label(hit.chunk))
+
+
+def words(text: str) -> str:
+    """Lower-case text without punctuation, for "is this already said?" checks."""
+    return " ".join(re.findall(r"\w+", text.lower()))

@@ -1,0 +1,152 @@
+"""What a question asks for, read from its words and the notes' names (no model call): what a
+webinar covered, which webinar covered something, the list of webinars, who wrote or when a
+note was published, more of the same, or a plain question about the lessons."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from ..domain import Turn
+from ..store.lexical import tokenize
+from .followup import is_follow_up, resolve_follow_up, wants_more
+from .names import _KIND, Session, Vocabulary
+
+Kind = Literal["general", "overview", "which", "list", "unknown", "more", "author", "published"]
+
+_WHICH = re.compile(
+    rf"\b(?:which|what)\s+(?:one\s+of\s+the\s+)?{_KIND}\b"
+    rf"|\bin\s+one\s+of\s+the\s+{_KIND}\b",
+    re.I,
+)
+_SERIES = r"(?:plws|webinars|sessions|meetings)"
+_LIST = re.compile(rf"\b(?:list|name|all|which|what)\b.*\b{_SERIES}\b", re.I)
+# Questions asking for a time or a count: answered from passages holding one.
+_WHEN = re.compile(
+    r"^\s*when\s+(?:did|was|were|is|are|will|do|does|have|has)\b"
+    r"|\bwhat\s+(?:period|year|years|dates?|months?|time\s+span)\b|\bhow\s+long\b",
+    re.I,
+)
+_HOW_MANY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
+_WORD = re.compile(r"[\w#’'-]+")
+_AUTHOR = re.compile(
+    r"\b(?:who\s+(?:wrote|authored|penned|is\s+the\s+author)|author|written\s+by)\b", re.I
+)
+_PUBLISHED = re.compile(
+    r"\bwhen\b.*\b(?:published|written|released|dated|posted|issued)\b"
+    r"|\b(?:publication|release)\s+date\b",
+    re.I,
+)
+# An "and …?" / "what about …?" follow-up brings a new subject to the previous question.
+_NEW_SUBJECT = re.compile(r"^\s*(?:and|but|also|what about|how about)\b\s*(.*)$", re.I)
+# Words that ask what a webinar was about rather than name a subject of their own.
+_ABOUT = frozenset(
+    tokenize(
+        [
+            "what which tell me about topic topics subject subjects discussed discuss covered "
+            "cover talk talked agenda happened happen called name title theme content contents "
+            "summary summarise summarize held present presented webinar webinars plw plws "
+            "session sessions peer learning meeting one number first second third fourth fifth "
+            "last latest final list all five main key day"
+        ]
+    )[0]
+)
+
+
+# Words for the series as a whole: every passage is about it, so they only add noise.
+_SERIES_WORDS = frozenset(tokenize(["plw plws webinar webinars peer learning session sessions"])[0])
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to answer: what kind of question it is, about which webinars, and what to search."""
+
+    kind: Kind = "general"
+    query: str = ""
+    expects: Literal["date", "number"] | None = None  # what the answer must hold
+    sessions: tuple[Session, ...] = ()
+    unknown: tuple[int, ...] = ()
+    subject: str = ""  # the new subject of an "and …?" follow-up
+    demote: frozenset[str] = frozenset()  # chunk ids to rank last (already quoted)
+    prefer: frozenset[str] = frozenset()  # documents to rank first (what "there" points at)
+    said: str = ""  # the previous answer, when its sentences must not be repeated
+
+
+def _subject_words(text: str, sessions: Sequence[Session]) -> set[str]:
+    """Content words of ``text`` beyond asking what a webinar was about and its own title."""
+    words = set(tokenize([re.sub(r"\d+", " ", text)])[0]) - _ABOUT
+    for s in sessions:
+        words -= s.title_words
+    return words
+
+
+def read(text: str, vocabulary: Vocabulary) -> Plan:
+    """The kind of a question on its own (without the conversation)."""
+    named = vocabulary.resolve(text)
+    if named.unknown and not named.sessions:
+        return Plan("unknown", text, unknown=named.unknown)
+    if named.sessions:
+        if _WHICH.search(text) is None and not _subject_words(text, named.sessions):
+            return Plan("overview", text, sessions=named.sessions)
+        return Plan("general", text, sessions=named.sessions)
+    if _AUTHOR.search(text):
+        return Plan("author", text)
+    if _PUBLISHED.search(text):
+        return Plan("published", text)
+    if _WHICH.search(text):
+        return Plan("which", _without(text, _ABOUT))
+    if _LIST.search(text) and not _subject_words(text, ()):
+        return Plan("list", text)
+    expects: Literal["date", "number"] | None = None
+    if _WHEN.search(text):
+        expects = "date"
+    elif _HOW_MANY.search(text):
+        expects = "number"
+    return Plan("general", text, expects=expects)
+
+
+def _without(text: str, stems: frozenset[str]) -> str:
+    """``text`` without the words whose stem is in ``stems`` ("which webinar discussed X"
+    searches for X: the asking words would match "Discussion with the PO"); unchanged if
+    nothing would be left."""
+    kept = [w for w in _WORD.findall(text) if not set(tokenize([w])[0]) & stems]
+    return " ".join(kept) if tokenize([" ".join(kept)])[0] else text
+
+
+def plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary) -> Plan:
+    """The plan for ``text`` read with the conversation: a follow-up keeps the previous
+    question's intent with its own subject ("and PLW#2?", "and the common note?"), and "what
+    else?" after a webinar answer asks for the rest of that webinar."""
+    own = read(text, vocabulary)
+    if not history or not is_follow_up(text):
+        return own
+    resolved = resolve_follow_up(text, history)
+    previous = read(history[-1].question, vocabulary)
+    new = _NEW_SUBJECT.match(text)
+    subject = new.group(1).strip(" ?!.") if new else ""
+    said = history[-1].answer if (wants_more(text) or subject) else ""
+    if own.kind != "general" or own.sessions:
+        return replace(own, subject=subject, said=said)
+    titled = vocabulary.by_title(subject) if subject else ()
+    if titled and not _subject_words(subject, titled):
+        return Plan("overview", text, sessions=titled, said=said)
+    if previous.kind in ("overview", "which") and wants_more(text):
+        return Plan("more", text, sessions=previous.sessions, demote=resolved.demote, said=said)
+    if previous.kind == "which" and subject:
+        return Plan("which", _without(subject, _ABOUT), subject=subject, said=said)
+    return Plan(
+        "general",
+        resolved.query,
+        expects=own.expects or (None if subject else previous.expects),
+        subject=subject,
+        demote=resolved.demote,
+        prefer=resolved.prefer,
+        said=said,
+    )
+
+
+def wants_session_rows(p: Plan) -> bool:
+    """Whether retrieval is restricted to the passages of webinars (theirs or naming them)."""
+    return p.kind in ("overview", "which", "more", "list", "unknown") or bool(p.sessions)

@@ -1,0 +1,170 @@
+"""The notes' own names for their webinars: "PLW#3" from a note's front matter, its title, the
+passages that name it. A question naming one in any usual form ("PLW 3", "plw3", "webinar 3",
+"the third session", "3rd PLW", "the last webinar") is resolved to it, exactly."""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..ingest.chunker import DETAILS
+from ..store.lexical import tokenize
+from ..store.reader import Index
+
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+}
+_KIND = r"(?:plw|peer[- ]learning[- ]webinar|webinar|session|meeting)s?"
+_NUMBERED = re.compile(rf"\b(?:{_KIND})\s*(?:#|no\.?|number)?\s*(\d{{1,3}})\b", re.I)
+_ORDINAL = re.compile(
+    rf"\b({'|'.join(_ORDINALS)}|\d{{1,3}}(?:st|nd|rd|th))\s+(?:{_KIND}|one)\b", re.I
+)
+_LAST = re.compile(rf"\b(?:last|latest|final)\s+(?:{_KIND})\b", re.I)
+_SESSION_ID = re.compile(r"^(.*?)(\d{1,3})$")
+# Words of a webinar's title that say nothing about its subject.
+_GENERIC = frozenset(tokenize(["plw webinar session peer learning cluster clusters"])[0])
+# Which front matter lines answer "who wrote it?" and "when was it published?".
+DETAIL_KEYS = {"author": ("author",), "published": ("date", "published")}
+_DATE = re.compile(
+    r"\b(?:19|20)\d{2}\b|\b(?:January|February|March|April|May|June|July|August|September"
+    r"|October|November|December)\b"
+)
+_NUMBER = re.compile(
+    r"(?<![#\w])\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|thirteen|fourteen|fifteen|twenty)\b",
+    re.I,
+)
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+@dataclass(frozen=True)
+class Session:
+    """One webinar the notes know: its id as written ("PLW#3"), number, title and rows."""
+
+    id: str
+    number: int
+    title: str  # without the id, e.g. "Enlarge the sharing knowledge"
+    document: str | None  # its own note, if it has one
+    rows: tuple[int, ...]  # passages of its note and passages elsewhere that name it
+    title_words: frozenset[str] = field(default=frozenset())
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} “{self.title}”" if self.title else self.id
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a question names: webinars the notes know, and numbers that name none."""
+
+    sessions: tuple[Session, ...] = ()
+    unknown: tuple[int, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.sessions or self.unknown)
+
+
+class Vocabulary:
+    """The webinars of one index, built once per index from its documents and passages."""
+
+    def __init__(
+        self,
+        sessions: list[Session],
+        details: dict[str, list[int]],
+        holding: dict[str, np.ndarray],
+    ) -> None:
+        self.sessions = sorted(sessions, key=lambda s: s.number)
+        self.by_number = {s.number: s for s in self.sessions}
+        self.details = details  # front matter key ("author", "date") → rows of those lines
+        self.holding = holding  # "date" / "number" → mask of the passages holding one
+
+    @classmethod
+    def of(cls, index: Index) -> Vocabulary:
+        with _LOCK:
+            known = _VOCABULARIES.get(index)
+            if known is None:
+                known = cls._build(index)
+                _VOCABULARIES[index] = known
+            return known
+
+    @classmethod
+    def _build(cls, index: Index) -> Vocabulary:
+        found: dict[str, tuple[int, str, str | None]] = {}
+        for doc in index.documents.values():
+            match = _SESSION_ID.match(doc.session or "")
+            if match:
+                title = re.sub(rf"^\s*{re.escape(doc.session or '')}\s*[:\-–]?\s*", "", doc.title)
+                found[doc.session or ""] = (int(match.group(2)), title.strip(), doc.id)
+        sessions = []
+        for sid, (number, title, document) in found.items():
+            naming = re.compile(rf"(?<![\w#]){re.escape(sid)}(?!\d)", re.I)
+            rows = tuple(
+                row
+                for row, chunk in enumerate(index.chunks)
+                if chunk.session == sid or naming.search(chunk.text)
+            )
+            words = frozenset(tokenize([title])[0]) - _GENERIC
+            sessions.append(Session(sid, number, title, document, rows, words))
+        details: dict[str, list[int]] = {}
+        for row, chunk in enumerate(index.chunks):
+            if chunk.section == DETAILS:
+                details.setdefault(chunk.text.split(":", 1)[0].strip().lower(), []).append(row)
+        holding = {
+            kind: np.fromiter(
+                (bool(rx.search(c.text)) for c in index.chunks), dtype=bool, count=index.size
+            )
+            for kind, rx in (("date", _DATE), ("number", _NUMBER))
+        }
+        return cls(sessions, details, holding)
+
+    def mask(self, sessions: tuple[Session, ...], size: int) -> np.ndarray:
+        """Boolean mask of the rows that belong to or name any of ``sessions``."""
+        mask = np.zeros(size, dtype=bool)
+        for s in sessions:
+            mask[list(s.rows)] = True
+        return mask
+
+    def resolve(self, question: str) -> Reference:
+        """The webinars ``question`` names by number, ordinal or "last"; numbers naming none."""
+        numbers = [int(m.group(1)) for m in _NUMBERED.finditer(question)]
+        for m in _ORDINAL.finditer(question):
+            word = m.group(1).lower()
+            numbers.append(_ORDINALS.get(word) or int(re.sub(r"\D", "", word)))
+        if _LAST.search(question) and self.sessions:
+            numbers.append(self.sessions[-1].number)
+        numbers = list(dict.fromkeys(numbers))
+        known = tuple(self.by_number[n] for n in numbers if n in self.by_number)
+        return Reference(known, tuple(n for n in numbers if n not in self.by_number))
+
+    def by_title(self, question: str) -> tuple[Session, ...]:
+        """Webinars whose title the question names by its distinctive words ("the common
+        note" for "Working on a common note"): at least two of them, or all if only one."""
+        words = set(tokenize([question])[0])
+        return tuple(
+            s
+            for s in self.sessions
+            if s.title_words and len(words & s.title_words) >= min(2, len(s.title_words))
+        )
+
+    def count_words(self) -> str:
+        n = len(self.sessions)
+        return NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
+
+
+_VOCABULARIES: weakref.WeakKeyDictionary[Index, Vocabulary] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
