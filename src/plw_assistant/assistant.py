@@ -64,6 +64,8 @@ class Assistant:
             prefer=p.prefer,
             filters=question.filters,
             within=_within(p, index, vocabulary),
+            keep=_keep(p, vocabulary),
+            keywords=p.keywords,
         )
         return replace(retrieval, plan=p)
 
@@ -102,14 +104,22 @@ class Assistant:
 
 
 def _within(p: Plan, index: Index, vocabulary: Vocabulary) -> np.ndarray | None:
-    """The rows a question is about: a webinar's passages, or a note's author or date line."""
+    """The few rows a question is about: a webinar's passages, or a note's author line."""
     if wants_session_rows(p) and vocabulary.sessions:
         return vocabulary.mask(p.sessions or tuple(vocabulary.sessions), index.size)
-    if p.kind == "general" and p.expects and vocabulary.holding[p.expects].any():
-        return vocabulary.holding[p.expects]  # "when …?": passages that hold a date
     rows = [r for key in DETAIL_KEYS.get(p.kind, ()) for r in vocabulary.details.get(key, ())]
     if not rows:
         return None
     mask = np.zeros(index.size, dtype=bool)
     mask[rows] = True
     return mask
+
+
+def _keep(p: Plan, vocabulary: Vocabulary) -> np.ndarray | None:
+    """Rows a plain question may be answered from: not front matter lines, and for "when
+    …?" or "how many …?" only passages holding a date or a number (when any does)."""
+    if p.kind != "general" and p.kind not in DETAIL_KEYS:
+        return None
+    if p.kind == "general" and p.expects and vocabulary.holding[p.expects].any():
+        return vocabulary.holding[p.expects]
+    return vocabulary.holding["content"] if p.kind == "general" and vocabulary.details else None

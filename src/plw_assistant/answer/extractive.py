@@ -37,6 +37,12 @@ _LIST_ASK = re.compile(
 )
 
 
+_FULL_DATE = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"
+)
+
+
 def covers(retrieval: Retrieval, min_score: float) -> bool:
     """Whether anything retrieved is relevant enough to answer from (else: abstain).
 
@@ -127,6 +133,8 @@ def _lessons(
         units = [u for u in units if named[u.hit.row] > 0]
     if not units:
         return []
+    if plan.expects == "date":  # a full date ("October 2020", 2022-04-19) before a bare year
+        units.sort(key=lambda u: not _FULL_DATE.search(u.plain))
     lead = _lead(units)
     if _LIST_ASK.search(question) and "\n" not in lead.hit.chunk.text.strip():
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)

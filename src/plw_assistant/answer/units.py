@@ -38,10 +38,12 @@ class Unit:
 
 
 def is_label(chunk: Chunk) -> bool:
-    """A short list item with no sentence of its own, such as a webinar topic ("IT tool")."""
+    """A webinar topic ("IT tool"): a short list item of a webinar's note or of a Topics
+    section, with no sentence of its own (a lesson such as "Be flexible" is not one)."""
     plain = plain_text(chunk.text)
     return (
         chunk.section != DETAILS
+        and (chunk.session is not None or "topic" in chunk.section.lower())
         and "\n" not in chunk.text.strip()
         and not plain.endswith(_END)
         and len(plain.split()) <= _LABEL_WORDS

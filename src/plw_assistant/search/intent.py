@@ -14,11 +14,13 @@ from ..store.lexical import tokenize
 from .followup import is_follow_up, resolve_follow_up, wants_more
 from .names import _KIND, Session, Vocabulary
 
+Expects = Literal["date", "number", "names"]
 Kind = Literal["general", "overview", "which", "list", "unknown", "more", "author", "published"]
 
 _WHICH = re.compile(
     rf"\b(?:which|what)\s+(?:one\s+of\s+the\s+)?{_KIND}\b"
-    rf"|\bin\s+one\s+of\s+the\s+{_KIND}\b",
+    rf"|\bin\s+one\s+of\s+the\s+{_KIND}\b"
+    r"|^\s*where\s+(?:did|was|were|do)\b.*\b(?:discuss|talk|cover|present|address)",
     re.I,
 )
 _SERIES = r"(?:plws|webinars|sessions|meetings)"
@@ -30,6 +32,12 @@ _WHEN = re.compile(
     re.I,
 )
 _HOW_MANY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
+# "Which partnerships took part?": the answer is a passage that names several of them.
+_WHICH_ONES = re.compile(
+    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b)[a-z-]+s\b"
+    r"(?:\s+(?:were|are|took|take|have|had|did|do)\b)",
+    re.I,
+)
 _WORD = re.compile(r"[\w#’'-]+")
 _AUTHOR = re.compile(
     r"\b(?:who\s+(?:wrote|authored|penned|is\s+the\s+author)|author|written\s+by)\b", re.I
@@ -56,7 +64,9 @@ _ABOUT = frozenset(
 
 
 # Words for the series as a whole: every passage is about it, so they only add noise.
-_SERIES_WORDS = frozenset(tokenize(["plw plws webinar webinars peer learning session sessions"])[0])
+_SERIES_WORDS = frozenset(
+    tokenize(["plw plws webinar webinars peer learning session sessions series"])[0]
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,8 @@ class Plan:
 
     kind: Kind = "general"
     query: str = ""
-    expects: Literal["date", "number"] | None = None  # what the answer must hold
+    expects: Expects | None = None  # what the answer must hold
+    keywords: str | None = None  # what BM25 searches for, when not the whole query
     sessions: tuple[Session, ...] = ()
     unknown: tuple[int, ...] = ()
     subject: str = ""  # the new subject of an "and …?" follow-up
@@ -99,12 +110,19 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         return Plan("which", _without(text, _ABOUT))
     if _LIST.search(text) and not _subject_words(text, ()):
         return Plan("list", text)
-    expects: Literal["date", "number"] | None = None
+    expects: Expects | None = None
     if _WHEN.search(text):
         expects = "date"
     elif _HOW_MANY.search(text):
         expects = "number"
-    return Plan("general", text, expects=expects)
+    elif _WHICH_ONES.search(text):
+        expects = "names"
+    return Plan(
+        "general",
+        vocabulary.expand(text),
+        expects=expects,
+        keywords=_without(text, _SERIES_WORDS),
+    )
 
 
 def _without(text: str, stems: frozenset[str]) -> str:
@@ -127,6 +145,8 @@ def plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary) -> Plan:
     new = _NEW_SUBJECT.match(text)
     subject = new.group(1).strip(" ?!.") if new else ""
     said = history[-1].answer if (wants_more(text) or subject) else ""
+    if own.kind in ("author", "published"):  # "when was it published?": it = the last subject
+        return replace(own, query=resolved.query)
     if own.kind != "general" or own.sessions:
         return replace(own, subject=subject, said=said)
     titled = vocabulary.by_title(subject) if subject else ()
@@ -138,7 +158,8 @@ def plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary) -> Plan:
         return Plan("which", _without(subject, _ABOUT), subject=subject, said=said)
     return Plan(
         "general",
-        resolved.query,
+        vocabulary.expand(resolved.query),
+        keywords=_without(resolved.query, _SERIES_WORDS),
         expects=own.expects or (None if subject else previous.expects),
         subject=subject,
         demote=resolved.demote,

@@ -49,6 +49,10 @@ _NUMBER = re.compile(
     r"|thirteen|fourteen|fifteen|twenty)\b",
     re.I,
 )
+# A passage naming several things: four or more capitalised items separated by commas.
+_NAMES = re.compile(r"(?:[A-Z][\w&-]*(?:\s[A-Z][\w&-]*)*(?:\s\([^)]*\))?,\s*){3,}[A-Z]")
+# "Peer learning webinars (PLW)": an abbreviation the notes define.
+_DEFINED = re.compile(r"((?:[\w-]+\s+){1,6})\(([A-Z][A-Z0-9]{1,7})\)")
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
@@ -91,7 +95,8 @@ class Vocabulary:
         self.sessions = sorted(sessions, key=lambda s: s.number)
         self.by_number = {s.number: s for s in self.sessions}
         self.details = details  # front matter key ("author", "date") → rows of those lines
-        self.holding = holding  # "date" / "number" → mask of the passages holding one
+        self.holding = holding  # "date" / "number" / "names" → passages holding one
+        self.abbreviations: dict[str, str] = {}  # "PLW" → "Peer learning webinars"
 
     @classmethod
     def of(cls, index: Index) -> Vocabulary:
@@ -128,9 +133,27 @@ class Vocabulary:
             kind: np.fromiter(
                 (bool(rx.search(c.text)) for c in index.chunks), dtype=bool, count=index.size
             )
-            for kind, rx in (("date", _DATE), ("number", _NUMBER))
+            for kind, rx in (("date", _DATE), ("number", _NUMBER), ("names", _NAMES))
         }
-        return cls(sessions, details, holding)
+        # Front matter lines answer "who wrote / when published" only, never a lesson question.
+        holding["content"] = np.ones(index.size, dtype=bool)
+        holding["content"][[r for rows in details.values() for r in rows]] = False
+        for kind in ("date", "number", "names"):
+            holding[kind] &= holding["content"]
+        vocabulary = cls(sessions, details, holding)
+        for doc in index.documents.values():
+            for m in _DEFINED.finditer(doc.text):
+                long, short = _long_form(m.group(1), m.group(2))
+                if long:
+                    vocabulary.abbreviations.setdefault(short, long)
+        return vocabulary
+
+    def expand(self, text: str) -> str:
+        """``text`` with the notes' abbreviations written out ("PLWs" → "Peer learning
+        webinars"): the model knows the words, not the abbreviation. "PLW#3" is left alone."""
+        for short, long in self.abbreviations.items():
+            text = re.sub(rf"\b{re.escape(short)}s?\b(?![#\d])", long, text)
+        return text
 
     def mask(self, sessions: tuple[Session, ...], size: int) -> np.ndarray:
         """Boolean mask of the rows that belong to or name any of ``sessions``."""
@@ -164,6 +187,13 @@ class Vocabulary:
     def count_words(self) -> str:
         n = len(self.sessions)
         return NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
+
+
+def _long_form(words: str, short: str) -> tuple[str, str]:
+    """The words before "(PLW)" whose initials spell it, or "" when they do not."""
+    tail = words.split()[-len(short) :]
+    initials = "".join(w[0] for w in tail).upper()
+    return (" ".join(tail), short) if len(tail) == len(short) and initials == short else ("", short)
 
 
 _VOCABULARIES: weakref.WeakKeyDictionary[Index, Vocabulary] = weakref.WeakKeyDictionary()

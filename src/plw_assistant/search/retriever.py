@@ -63,9 +63,14 @@ class Retriever:
         prefer: frozenset[str] = frozenset(),
         filters: Filters | None = None,
         within: np.ndarray | None = None,
+        keep: np.ndarray | None = None,
+        keywords: str | None = None,
     ) -> Retrieval:
         """The ``k`` best passages for ``question``; ``dedupe`` drops near-duplicates, chunks
-        of documents in ``prefer`` go first and chunks whose id is in ``demote`` last."""
+        of documents in ``prefer`` go first and chunks whose id is in ``demote`` last.
+        ``within`` restricts the search to some rows (few: a webinar's passages); ``keep``
+        drops rows from the ranked candidates (many: every passage holding a date);
+        ``keywords`` is what BM25 searches for, when it is not the whole question."""
         allowed = self.index.matching(filters)
         if within is not None:  # rows the question is about (a webinar's passages, say)
             allowed = within if allowed is None else allowed & within
@@ -80,7 +85,7 @@ class Retriever:
             best_cosine = max(dense.values(), default=0.0)
         keyword = np.zeros(0, dtype=np.float32)
         if mode != "dense":
-            keyword = self.index.lexical.scores(question)
+            keyword = self.index.lexical.scores(keywords or question)
             if allowed is not None:
                 keyword = np.where(allowed, keyword, 0.0).astype(np.float32)
         keyword_match = bool(keyword.size and keyword.max() > 0)
@@ -90,6 +95,8 @@ class Retriever:
             ranked = _top(keyword, want)
         else:
             ranked = self._fuse(query, dense, keyword, want)
+        if keep is not None:
+            ranked = [p for p in ranked if keep[p[0]]]
         if dedupe:  # with no reordering to follow, the first k survivors are all it takes
             ranked = self._dedupe(ranked, None if demote or prefer else k)
         if demote or prefer:
