@@ -18,17 +18,21 @@ NO_MATCH = (
     "No lesson in the notes covers this question. Try other words, or ask about the BLUES "
     "Peer Learning Webinars and what cluster partnerships learnt from them."
 )
-# The lead lesson is the best-ranked passage; another follows only if its score is at least
-# FOLLOW_SHARE of the lead's and its meaning at least FOLLOW_COSINE close to the question, and
-# it is not a repeat (REDUNDANT-similar, or its words inside a lesson already quoted).
+# The lead lesson is the best-ranked passage; another follows only if both its score and its
+# similarity to the question are at least FOLLOW_SHARE of the lead's, the similarity at least
+# FOLLOW_COSINE, and it is not a repeat (REDUNDANT-similar, or its words inside one quoted).
 MAX_UNITS = 3
 MAX_LIST = 8
-FOLLOW_SHARE = 0.8
+FOLLOW_SHARE = 0.9
+# A topic label ("Adaptation of the action plan") says less than a lesson: a lesson scoring at
+# least LABEL_SHARE of the label's leads instead.
+LABEL_SHARE = 0.8
 FOLLOW_COSINE = 0.3
 REDUNDANT = 0.9
 # A question naming something the notes never mention needs at least this similarity.
 STRONG_MATCH = 0.5
 NO_DETAIL = "; the notes list it as a topic and record no detail on it."
+NO_DETAILS = "; the notes list these as topics and record no detail on them."
 # "What are the lessons for …", "key lessons …": the answer is a whole list.
 _LIST_ASK = re.compile(
     r"\b(?:what\s+are|which\s+are|list|all|key|main)\b.*\b(?:lessons?|messages?|"
@@ -97,11 +101,18 @@ def _answer(question: str, built: structured.Built, hits: list[Hit]) -> Answer:
         renumber = {old: new for new, old in enumerate(order, start=1)}
         hits = [hits[old - 1] for old in order]
         chosen = [Unit(renumber[u.n], u.hit, u.spans, u.text, u.label) for u in chosen]
+    chosen = _shorten_repeated_labels(chosen)
     if chosen and all(u.label for u in chosen) and built.note_labels:
         last = chosen[-1]
         chosen = [
             *chosen[:-1],
-            Unit(last.n, last.hit, last.spans, last.text[:-1] + NO_DETAIL, True),
+            Unit(
+                last.n,
+                last.hit,
+                last.spans,
+                last.text[:-1] + (NO_DETAIL if len(chosen) == 1 else NO_DETAILS),
+                True,
+            ),
         ]
     parts = [built.opening] if built.opening else []
     parts += [f"{u.text} [{u.n}]" for u in chosen]
@@ -113,6 +124,20 @@ def _answer(question: str, built: structured.Built, hits: list[Hit]) -> Answer:
         for n, h in enumerate(hits, start=1)
     ]
     return Answer(question, " ".join(parts), citations)
+
+
+def _shorten_repeated_labels(units: list[Unit]) -> list[Unit]:
+    """A webinar's title is given once: its next topics say "another topic of PLW#5"."""
+    named: set[str] = set()
+    out = []
+    for u in units:
+        session = u.hit.chunk.session
+        if u.label and session and session in named:
+            u = Unit(u.n, u.hit, u.spans, f"“{u.plain}” was another topic of {session}.", True)
+        elif u.label and session:
+            named.add(session)
+        out.append(u)
+    return out
 
 
 def _lessons(
@@ -133,8 +158,9 @@ def _lessons(
         units = [u for u in units if named[u.hit.row] > 0]
     if not units:
         return []
-    if plan.expects == "date":  # a full date ("October 2020", 2022-04-19) before a bare year
-        units.sort(key=lambda u: not _FULL_DATE.search(u.plain))
+    if plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
+        # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
+        units = [u for u in units if _FULL_DATE.search(u.plain)]
     lead = _lead(units)
     if _LIST_ASK.search(question) and "\n" not in lead.hit.chunk.text.strip():
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
@@ -142,10 +168,12 @@ def _lessons(
             return listed[:MAX_LIST]
     units = [lead, *(u for u in units if u is not lead)]
     chosen = [lead]
+    floor = _dense(index, lead, retrieval.query) * FOLLOW_SHARE
     for u in units[1:]:
         if len(chosen) == MAX_UNITS or u.hit.score < FOLLOW_SHARE * lead.hit.score:
             break
-        if _close(index, u, retrieval.query) and not any(_repeats(u, c, index) for c in chosen):
+        close = _dense(index, u, retrieval.query) >= max(floor, FOLLOW_COSINE)
+        if close and not any(_repeats(u, c, index) for c in chosen):
             chosen.append(u)
     return chosen
 
@@ -156,14 +184,13 @@ def _lead(units: list[Unit]) -> Unit:
     if not first.label:
         return first
     return next(
-        (u for u in units if not u.label and u.hit.score >= FOLLOW_SHARE * first.hit.score), first
+        (u for u in units if not u.label and u.hit.score >= LABEL_SHARE * first.hit.score), first
     )
 
 
-def _close(index: Index, unit: Unit, query: np.ndarray | None) -> bool:
-    if query is None:
-        return True
-    return index.dense_scores([unit.hit.row], query)[0] >= FOLLOW_COSINE
+def _dense(index: Index, unit: Unit, query: np.ndarray | None) -> float:
+    """The unit's similarity to the question (1 in bm25 mode, which has no vectors)."""
+    return 1.0 if query is None else index.dense_scores([unit.hit.row], query)[0]
 
 
 def _repeats(a: Unit, b: Unit, index: Index) -> bool:
