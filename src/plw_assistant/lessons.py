@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from .domain import Chunk
+from .ingest.chunker import DETAILS
 from .store.reader import Index
 
 _SESSION_PREFIX = re.compile(r"^(PLW#\d+)\b")
@@ -32,6 +33,8 @@ def group_lessons(index: Index, by: str = "document", query: str = "") -> list[G
     words = query.lower().split()
     groups: dict[str, Group] = {}
     for chunk in index.chunks:
+        if chunk.section == DETAILS:  # a front matter line (author, date) is not a lesson
+            continue
         if words and not _matches(chunk, words):
             continue
         if by == "webinar":

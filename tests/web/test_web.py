@@ -44,7 +44,9 @@ def test_api_ask_returns_the_public_shape(client: TestClient) -> None:
             "page",
             "session",
             "date",
+            "cited",
         }
+        assert c["cited"] == bool(c["highlights"])
     assert any(
         c["text"].startswith("Members are more and more interested in EU funding")
         for c in body["citations"][:3]

@@ -85,5 +85,5 @@ def chat(k: int | None, mode: Mode | None) -> None:
             continue
         _show(answer)
         click.echo()
-        cited = tuple(c.chunk_id for c in answer.citations if c.highlights)
+        cited = tuple(c.chunk_id for c in answer.citations if c.cited)
         history.append(Turn(answer.question, answer.answer, cited))

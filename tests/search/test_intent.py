@@ -1,0 +1,78 @@
+"""Reading what a question asks for, alone and within a conversation (real index)."""
+
+from __future__ import annotations
+
+import pytest
+
+from plw_assistant.assistant import Assistant
+from plw_assistant.domain import Turn
+from plw_assistant.search.intent import plan, read
+from plw_assistant.search.names import Vocabulary
+
+
+@pytest.fixture(scope="module")
+def vocabulary(assistant: Assistant) -> Vocabulary:
+    return Vocabulary.of(assistant.index)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What was discussed in PLW#3?", "overview"),
+        ("What did the first webinar cover?", "overview"),
+        ("What did PLW#5 say about partner search?", "general"),
+        ("Which webinar covered finding partners?", "which"),
+        ("partner search was covered in which webinar?", "which"),
+        ("Was the IT tool discussed in one of the webinars?", "which"),
+        ("Where did partnerships discuss changing their action plan?", "which"),
+        ("list the five webinars", "list"),
+        ("What is a peer learning webinar?", "general"),
+        ("which partnerships took part in the PLWs", "general"),
+        ("What was discussed in PLW#9?", "unknown"),
+        ("Who wrote the wrap-up?", "author"),
+        ("When was the wrap-up published?", "published"),
+        ("When did the webinars take place?", "general"),
+        ("How can clusters support their members with EU funding?", "general"),
+    ],
+)
+def test_kinds(vocabulary: Vocabulary, question: str, kind: str) -> None:
+    assert read(question, vocabulary).kind == kind
+
+
+def test_what_a_plain_question_expects(vocabulary: Vocabulary) -> None:
+    assert read("When did the webinars take place?", vocabulary).expects == "date"
+    assert read("How many partnerships were invited?", vocabulary).expects == "number"
+    assert read("which partnerships took part in the PLWs", vocabulary).expects == "names"
+    assert read("When we run into difficulties, should we team up?", vocabulary).expects is None
+
+
+def test_which_webinar_searches_the_subject_not_the_asking_words(vocabulary) -> None:
+    # "discussed" would match "Discussion with the PO" (PLW#2) on its stem
+    p = read("which PLW discussed what happens during and after the projects?", vocabulary)
+    assert "discuss" not in p.query.lower() and "projects" in p.query
+
+
+def test_series_words_stay_out_of_keyword_search(vocabulary: Vocabulary) -> None:
+    p = read("Should PLWs only be for ESCP-4x partnerships?", vocabulary)
+    assert "PLW" not in (p.keywords or "") and "Peer learning webinars" in p.query
+
+
+def _turn(question: str, answer: str = "", cited: tuple[str, ...] = ()) -> Turn:
+    return Turn(question, answer, cited)
+
+
+def test_follow_ups_keep_the_intent_with_a_new_subject(vocabulary: Vocabulary) -> None:
+    earlier = [_turn("What was discussed in PLW#3?", "PLW#3: … [1]")]
+    p = plan("and PLW#2?", earlier, vocabulary)
+    assert p.kind == "overview" and [s.id for s in p.sessions] == ["PLW#2"]
+    p = plan("and the common note?", [_turn("What was discussed in PLW#1?")], vocabulary)
+    assert p.kind == "overview" and [s.id for s in p.sessions] == ["PLW#2"]
+    which = [_turn("Which webinar talked about the covid impact?")]
+    p = plan("and the action plan adaptation?", which, vocabulary)
+    assert p.kind == "which" and p.query == "the action plan adaptation"
+    p = plan("what else?", which, vocabulary)
+    assert p.kind == "more"
+    p = plan("when was it published?", [_turn("Who wrote the wrap-up?")], vocabulary)
+    assert p.kind == "published" and "wrap-up" in p.query
+    p = plan("and for SMEs?", [_turn("Why keep communicating in a crisis?", "A. [1]")], vocabulary)
+    assert p.kind == "general" and p.subject == "for SMEs" and p.said == "A. [1]"
