@@ -42,7 +42,7 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load the index and the model now rather than on the first question."""
-        self.live.get()
+        Vocabulary.of(self.live.get())
         self.embedder.encode_queries(["warm up"])
 
     def retrieve(self, question: Question) -> Retrieval:
@@ -120,6 +120,6 @@ def _keep(p: Plan, vocabulary: Vocabulary) -> np.ndarray | None:
     …?" or "how many …?" only passages holding a date or a number (when any does)."""
     if p.kind != "general" and p.kind not in DETAIL_KEYS:
         return None
-    if p.kind == "general" and p.expects and vocabulary.holding[p.expects].any():
-        return vocabulary.holding[p.expects]
-    return vocabulary.holding["content"] if p.kind == "general" and vocabulary.details else None
+    if p.kind == "general" and p.expects and vocabulary.holding(p.expects).any():
+        return vocabulary.holding(p.expects)
+    return vocabulary.holding("content") if p.kind == "general" and vocabulary.details else None

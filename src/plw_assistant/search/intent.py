@@ -35,7 +35,9 @@ _HOW_MANY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 # "Which partnerships took part?": the answer is a passage that names several of them.
 _WHICH_ONES = re.compile(
     r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b)[a-z-]+s\b"
-    r"(?:\s+(?:were|are|took|take|have|had|did|do)\b)",
+    r"(?:\s+(?:were|are|took|take|have|had|did|do)\b)"
+    r"|^\s*who\s+(?:took\s+part|participated|attended|joined|was\s+invited|were\s+invited"
+    r"|else\s+took\s+part)\b",
     re.I,
 )
 _WORD = re.compile(r"[\w#’'-]+")
@@ -57,7 +59,7 @@ _ABOUT = frozenset(
             "cover talk talked agenda happened happen called name title theme content contents "
             "summary summarise summarize held present presented webinar webinars plw plws "
             "session sessions peer learning meeting one number first second third fourth fifth "
-            "last latest final list all five main key day"
+            "last latest final list all five main key day how many have had"
         ]
     )[0]
 )

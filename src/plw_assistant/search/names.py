@@ -51,6 +51,7 @@ _NUMBER = re.compile(
 )
 # A passage naming several things: four or more capitalised items separated by commas.
 _NAMES = re.compile(r"(?:[A-Z][\w&-]*(?:\s[A-Z][\w&-]*)*(?:\s\([^)]*\))?,\s*){3,}[A-Z]")
+_HOLDING = {"date": _DATE, "number": _NUMBER, "names": _NAMES}
 # "Peer learning webinars (PLW)": an abbreviation the notes define.
 _DEFINED = re.compile(r"((?:[\w-]+\s+){1,6})\(([A-Z][A-Z0-9]{1,7})\)")
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -86,17 +87,13 @@ class Reference:
 class Vocabulary:
     """The webinars of one index, built once per index from its documents and passages."""
 
-    def __init__(
-        self,
-        sessions: list[Session],
-        details: dict[str, list[int]],
-        holding: dict[str, np.ndarray],
-    ) -> None:
+    def __init__(self, index: Index, sessions: list[Session], details: dict[str, list[int]]):
         self.sessions = sorted(sessions, key=lambda s: s.number)
         self.by_number = {s.number: s for s in self.sessions}
         self.details = details  # front matter key ("author", "date") → rows of those lines
-        self.holding = holding  # "date" / "number" / "names" → passages holding one
         self.abbreviations: dict[str, str] = {}  # "PLW" → "Peer learning webinars"
+        self._index = weakref.ref(index)
+        self._holding: dict[str, np.ndarray] = {}
 
     @classmethod
     def of(cls, index: Index) -> Vocabulary:
@@ -109,44 +106,61 @@ class Vocabulary:
 
     @classmethod
     def _build(cls, index: Index) -> Vocabulary:
-        found: dict[str, tuple[int, str, str | None]] = {}
+        """One pass over the passages: webinars and the passages naming them, front matter
+        lines, abbreviations the notes define."""
+        found: dict[str, tuple[int, str, str | None, str]] = {}  # upper-case id → …
         for doc in index.documents.values():
             match = _SESSION_ID.match(doc.session or "")
             if match:
                 title = re.sub(rf"^\s*{re.escape(doc.session or '')}\s*[:\-–]?\s*", "", doc.title)
-                found[doc.session or ""] = (int(match.group(2)), title.strip(), doc.id)
-        sessions = []
-        for sid, (number, title, document) in found.items():
-            naming = re.compile(rf"(?<![\w#]){re.escape(sid)}(?!\d)", re.I)
-            rows = tuple(
-                row
-                for row, chunk in enumerate(index.chunks)
-                if chunk.session == sid or naming.search(chunk.text)
-            )
-            words = frozenset(tokenize([title])[0]) - _GENERIC
-            sessions.append(Session(sid, number, title, document, rows, words))
+                sid = doc.session or ""
+                found[sid.upper()] = (int(match.group(2)), title.strip(), doc.id, sid)
+        naming = (
+            re.compile("|".join(rf"(?<![\w#]){re.escape(sid)}(?!\d)" for sid in found), re.I)
+            if found
+            else None
+        )
+        rows: dict[str, list[int]] = {sid: [] for sid in found}
+        # A cheap test first: with ids like "PLW#3", only passages with a "#" can name one.
+        marker = "#" if found and all("#" in sid for sid in found) else ""
         details: dict[str, list[int]] = {}
         for row, chunk in enumerate(index.chunks):
+            named = {chunk.session.upper()} if chunk.session else set()
+            if naming is not None and marker in chunk.text:
+                named |= {m.group(0).upper() for m in naming.finditer(chunk.text)}
+            for sid in named & rows.keys():
+                rows[sid].append(row)
             if chunk.section == DETAILS:
                 details.setdefault(chunk.text.split(":", 1)[0].strip().lower(), []).append(row)
-        holding = {
-            kind: np.fromiter(
-                (bool(rx.search(c.text)) for c in index.chunks), dtype=bool, count=index.size
-            )
-            for kind, rx in (("date", _DATE), ("number", _NUMBER), ("names", _NAMES))
-        }
-        # Front matter lines answer "who wrote / when published" only, never a lesson question.
-        holding["content"] = np.ones(index.size, dtype=bool)
-        holding["content"][[r for rows in details.values() for r in rows]] = False
-        for kind in ("date", "number", "names"):
-            holding[kind] &= holding["content"]
-        vocabulary = cls(sessions, details, holding)
+        sessions = [
+            Session(original, number, title, document, tuple(rows[sid]), _title_words(title))
+            for sid, (number, title, document, original) in found.items()
+        ]
+        vocabulary = cls(index, sessions, details)
         for doc in index.documents.values():
             for m in _DEFINED.finditer(doc.text):
                 long, short = _long_form(m.group(1), m.group(2))
                 if long:
                     vocabulary.abbreviations.setdefault(short, long)
         return vocabulary
+
+    def holding(self, kind: str) -> np.ndarray:
+        """Mask of the passages holding a "date", a "number" or several "names" (or every
+        "content" passage): never a front matter line. Computed on first use."""
+        with _LOCK:
+            mask = self._holding.get(kind)
+            if mask is None:
+                index = self._index()
+                assert index is not None
+                mask = np.ones(index.size, dtype=bool)
+                mask[[r for rows in self.details.values() for r in rows]] = False
+                if kind != "content":
+                    rx = _HOLDING[kind]
+                    mask &= np.fromiter(
+                        (bool(rx.search(c.text)) for c in index.chunks), bool, index.size
+                    )
+                self._holding[kind] = mask
+            return mask
 
     def expand(self, text: str) -> str:
         """``text`` with the notes' abbreviations written out ("PLWs" → "Peer learning
@@ -187,6 +201,10 @@ class Vocabulary:
     def count_words(self) -> str:
         n = len(self.sessions)
         return NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
+
+
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(tokenize([title])[0]) - _GENERIC
 
 
 def _long_form(words: str, short: str) -> tuple[str, str]:
