@@ -1,7 +1,7 @@
 """What composing the extractive answer adds on top of retrieval, per question.
 
-Runs every in-scope question of the PLW dev set against the current index (``plw index``
-first), timing retrieval and answer composition separately, several rounds, each round
+Runs every in-scope question of the PLW dev set and of the answers set (questions about
+webinars, dates, authors, lists) against the current index (``plw index`` first), timing retrieval and answer composition separately, several rounds, each round
 asking the questions in other words (so the question-embedding cache never answers); prints
 medians and p95. Usage: python bench/answer_latency.py [--rounds 5]
 """
@@ -20,7 +20,8 @@ from plw_assistant.domain import Question
 from plw_assistant.evaluation.golden import load_golden
 from plw_bench.harness import variants
 
-DEV_SET = Path(__file__).resolve().parents[1] / "tests" / "golden" / "plw-dev.jsonl"
+GOLDEN = Path(__file__).resolve().parents[1] / "tests" / "golden"
+SETS = (GOLDEN / "plw-dev.jsonl", GOLDEN / "plw-answers.jsonl")
 
 
 def main() -> None:
@@ -29,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     assistant = Assistant(get_settings())
     assistant.warm_up()
-    questions = [g.question for g in load_golden(DEV_SET) if not g.abstain]
+    questions = [g.question for path in SETS for g in load_golden(path) if g.in_scope]
     retrieve_ms: list[float] = []
     compose_ms: list[float] = []
     asked = variants(questions, len(questions) * args.rounds)

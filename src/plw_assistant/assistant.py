@@ -65,7 +65,8 @@ class Assistant:
             filters=question.filters,
             within=_within(p, index, vocabulary),
             keep=_keep(p, vocabulary),
-            keywords=p.keywords,
+            # BM25 alone decides whether anything matches: series words count there.
+            keywords=p.keywords if question.mode != "bm25" else None,
         )
         return replace(retrieval, plan=p)
 
@@ -90,7 +91,8 @@ class Assistant:
         LLM, or when it fails, the final answer is the quoted one (with a notice)."""
         language = None if self.settings.reads_any_language else foreign_language(question.text)
         if language is not None:
-            yield Answer(question.text, ask_in_english(language), [], abstained=True)
+            reply = ask_in_english(language)
+            yield Answer(question.text, reply, [], abstained=True, language=language)
             return
         retrieval = self.retrieve(question)
         quoted = compose(question, retrieval, self.settings.min_score)

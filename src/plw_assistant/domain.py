@@ -181,6 +181,7 @@ class Answer:
     generated: bool = False  # written by the LLM (then checked), not quoted
     flagged: list[str] = field(default_factory=list)  # generated sentences no passage supports
     notice: str = ""  # one line about how the answer was made, e.g. the LLM fallback
+    language: str | None = None  # set when declined because the question is in this language
 
     def to_dict(self) -> dict[str, Any]:
         # Field by field rather than dataclasses.asdict, which deep-copies every value and

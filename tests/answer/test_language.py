@@ -40,8 +40,14 @@ def test_english_and_short_questions_are_answered(question: str) -> None:
 
 def test_the_assistant_says_to_ask_in_english(assistant: Assistant) -> None:
     answer = assistant.ask(Question("Comment aider nos membres à monter des projets européens ?"))
-    assert answer.abstained and answer.citations == []
+    assert answer.abstained and answer.citations == [] and answer.language == "fr"
     assert answer.answer == ask_in_english("fr") and "No lesson" not in answer.answer
+
+
+def test_the_page_says_why(client) -> None:
+    r = client.get("/", params={"q": "Wer hat die Peer-Learning-Webinare organisiert?"})
+    assert r.status_code == 200 and "Please ask in English" in r.text
+    assert "No matching lesson" not in r.text and r.context["answer"].language == "de"
 
 
 def test_a_multilingual_model_is_simply_asked(settings: Settings, embedder) -> None:

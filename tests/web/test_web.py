@@ -28,6 +28,7 @@ def test_api_ask_returns_the_public_shape(client: TestClient) -> None:
         "generated",
         "flagged",
         "notice",
+        "language",
     }
     assert body["question"] == QUESTION
     assert [c["n"] for c in body["citations"]] == [1, 2, 3, 4, 5]
