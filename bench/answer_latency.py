@@ -1,9 +1,10 @@
 """What composing the extractive answer adds on top of retrieval, per question.
 
 Runs every in-scope question of the PLW dev set and of the answers set (questions about
-webinars, dates, authors, lists) against the current index (``plw index`` first), timing retrieval and answer composition separately, several rounds, each round
-asking the questions in other words (so the question-embedding cache never answers); prints
-medians and p95. Usage: python bench/answer_latency.py [--rounds 5]
+webinars, dates, authors, lists) against the current index (``plw index`` first), timing
+retrieval and answer composition separately, several rounds, each round asking the questions
+in other words (so the question-embedding cache never answers); prints medians and p95.
+Usage: python bench/answer_latency.py [--rounds 5]
 """
 
 from __future__ import annotations
