@@ -55,6 +55,7 @@ def test_ask_json_returns_the_public_shape(settings: Settings) -> None:
         "generated",
         "flagged",
         "notice",
+        "language",
     }
     assert [c["n"] for c in body["citations"]] == [1, 2, 3]
     assert any(

@@ -71,6 +71,7 @@ def test_out_of_scope_questions_abstain(client: TestClient, question: str) -> No
         "generated": False,
         "flagged": [],
         "notice": "",
+        "language": None,
     }
 
 
