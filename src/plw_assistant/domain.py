@@ -9,7 +9,7 @@ from typing import Any
 
 from .config import MAX_QUESTION_CHARS, Mode
 from .errors import QuestionError
-from .text import SECTION_SEP, plain_text
+from .text import SECTION_SEP, clean_text, plain_text
 
 EMPTY = "The question is empty. Type a question about the lessons."
 TOO_LONG = f"The question is too long. Keep it under {MAX_QUESTION_CHARS:,} characters."
@@ -99,8 +99,9 @@ class Turn:
 
 
 def clean_question(text: str) -> str:
-    """The question stripped of surrounding space; ``QuestionError`` if empty or too long."""
-    text = text.strip()
+    """The question without unsafe characters (lone surrogates, controls, bidi marks) and
+    surrounding space; ``QuestionError`` if empty or too long."""
+    text = clean_text(text).strip()
     if not text:
         raise QuestionError(EMPTY)
     if len(text) > MAX_QUESTION_CHARS:

@@ -8,6 +8,17 @@ SECTION_SEP = " › "
 LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.M)
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+# Lone surrogates (not encodable), C0/C1 controls but tab and newline, and the bidirectional
+# controls that can make text read differently from what it says.
+_UNSAFE = re.compile(
+    "[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def clean_text(text: str) -> str:
+    """``text`` safe for the model, the tokenizer, SQLite and the page: lone surrogates and
+    control or bidi characters become spaces (tab, newline and carriage return stay)."""
+    return _UNSAFE.sub(" ", text) if _UNSAFE.search(text) else text
 
 
 def plain_text(text: str) -> str:
