@@ -11,7 +11,7 @@ _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 # Lone surrogates (not encodable), C0/C1 controls but tab and newline, and the bidirectional
 # controls that can make text read differently from what it says.
 _UNSAFE = re.compile(
-    "[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    "[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
 
 
