@@ -123,7 +123,10 @@ class Question:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", clean_question(self.text))
-        object.__setattr__(self, "history", tuple(self.history))
+        history = tuple(
+            Turn(clean_text(t.question), clean_text(t.answer), t.cited) for t in self.history
+        )
+        object.__setattr__(self, "history", history)
 
     def with_defaults(self, k: int, mode: Mode) -> Question:
         return replace(self, k=self.k or k, mode=self.mode or mode)

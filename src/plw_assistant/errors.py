@@ -39,6 +39,12 @@ class IndexMismatchError(PLWError):
     )
 
 
+class IndexDamagedError(IndexMismatchError):
+    """The index on disk is damaged: unreadable, inconsistent or not what was written."""
+
+    public = "The index is damaged. Run `plw index` to rebuild it."
+
+
 class ModelError(PLWError):
     """The embedding model cannot be found, verified or loaded."""
 
@@ -54,6 +60,12 @@ class QuestionError(PLWError):
 
 class BuildError(PLWError):
     """The index could not be written (disk full, no permission); the old one still serves."""
+
+
+class StorageError(PLWError):
+    """A small store (feedback) cannot be written or read: disk full, damaged database."""
+
+    status = 503
 
 
 class LLMError(PLWError):

@@ -28,6 +28,10 @@ class Group(click.Group):
             return super().invoke(ctx)
         except PLWError as exc:
             raise Failure(str(exc)) from None
+        except OSError as exc:  # a file or folder the command was pointed at
+            where = f" ({exc.filename})" if exc.filename else ""
+            message = f"{exc.strerror or exc}{where}. Check the path and its permissions."
+            raise Failure(message) from None
 
 
 @click.group(cls=Group, context_settings=CONTEXT)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from typing import Any
 
 import click
@@ -71,6 +73,8 @@ def chat(k: int | None, mode: Mode | None) -> None:
 
     assistant = Assistant(get_settings())
     history: list[Turn] = []
+    if isinstance(sys.stdin, io.TextIOWrapper):  # a line that is not UTF-8 is read, not fatal
+        sys.stdin.reconfigure(errors="replace")
     while True:
         try:
             question = click.prompt("?", prompt_suffix=" ", default="", show_default=False)

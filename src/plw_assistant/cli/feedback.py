@@ -42,5 +42,10 @@ def export(output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(
+            f"Could not write {output}: {exc.strerror or exc}. Choose a folder that exists."
+        ) from None
     click.echo(f"Wrote {len(store.rows())} vote(s) to {output}.", err=True)

@@ -12,6 +12,7 @@ from ..embedding.base import Embedder
 from ..errors import EvalDataError
 from ..search.retriever import ALPHA, Retriever
 from ..store.writer import IndexWriter
+from ..text import clean_text
 from .metrics import Progress, mrr_at, ndcg_at, read_jsonl, recall_at
 
 
@@ -31,20 +32,52 @@ def load_beir(directory: Path, split: str = "test") -> Beir:
                 f"{directory} is not a BEIR dataset: {name} is missing "
                 "(expected corpus.jsonl, queries.jsonl and qrels/<split>.tsv)."
             )
-    docs = [
-        Chunk(
-            id=str(d["_id"]),
-            document=str(d["_id"]),
-            title=d.get("title") or "",
-            section="",
-            text=d.get("text") or "",
-            start=0,
-            end=len(d.get("text") or ""),
-        )
-        for d in read_jsonl(paths["corpus.jsonl"])
-    ]
+    docs = [_doc(d, n) for n, d in enumerate(read_jsonl(paths["corpus.jsonl"]), start=1)]
+    qrels = _qrels(paths[f"qrels/{split}.tsv"], split)
+    all_queries = {
+        _field(q, "_id", "queries.jsonl", n): _field(q, "text", "queries.jsonl", n)
+        for n, q in enumerate(read_jsonl(paths["queries.jsonl"]), start=1)
+    }
+    queries = {q: all_queries[q] for q in qrels if q in all_queries}
+    return Beir(docs, queries, qrels)
+
+
+def _field(row: dict[str, Any], key: str, name: str, n: int, required: bool = True) -> str:
+    """A string (or number, for ids) field of a JSON-lines row; ``EvalDataError`` if not."""
+    value = row.get(key)
+    if value is None and not required:
+        return ""
+    if isinstance(value, str) or (key == "_id" and isinstance(value, int)):
+        return str(clean_text(str(value)))
+    wanted = "is missing" if value is None else "must be text"
+    raise EvalDataError(f"{name} line {n}: '{key}' {wanted}.")
+
+
+def _doc(d: dict[str, Any], n: int) -> Chunk:
+    text = _field(d, "text", "corpus.jsonl", n)
+    return Chunk(
+        id=_field(d, "_id", "corpus.jsonl", n),
+        document=_field(d, "_id", "corpus.jsonl", n),
+        title=_field(d, "title", "corpus.jsonl", n, required=False),
+        section="",
+        text=text,
+        start=0,
+        end=len(text),
+    )
+
+
+def _qrels(path: Path, split: str) -> dict[str, dict[str, int]]:
     qrels: dict[str, dict[str, int]] = {}
-    with paths[f"qrels/{split}.tsv"].open(encoding="utf-8") as fh:
+    try:
+        return _read_qrels(path, split, qrels)
+    except UnicodeDecodeError:
+        raise EvalDataError(f"qrels/{split}.tsv is not UTF-8 text.") from None
+
+
+def _read_qrels(
+    path: Path, split: str, qrels: dict[str, dict[str, int]]
+) -> dict[str, dict[str, int]]:
+    with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, start=1):
             parts = line.rstrip("\r\n").split("\t")
             if (n == 1 and parts[0] == "query-id") or not line.strip():
@@ -54,9 +87,7 @@ def load_beir(directory: Path, split: str = "test") -> Beir:
                     f"qrels/{split}.tsv line {n}: expected query-id, corpus-id, score"
                 )
             qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
-    all_queries = {str(q["_id"]): str(q["text"]) for q in read_jsonl(paths["queries.jsonl"])}
-    queries = {q: all_queries[q] for q in qrels if q in all_queries}
-    return Beir(docs, queries, qrels)
+    return qrels
 
 
 def evaluate_beir(

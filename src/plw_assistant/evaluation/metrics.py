@@ -14,13 +14,22 @@ Progress = Callable[[str, int], Callable[[int], None]]
 
 
 def read_jsonl(path: Path) -> Iterable[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, start=1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError:
-                    raise EvalDataError(f"{path.name} line {n} is not valid JSON.") from None
+    """The JSON objects of a JSON-lines file; ``EvalDataError`` names the first bad line."""
+    with path.open("rb") as fh:
+        for n, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise EvalDataError(f"{path.name} line {n} is not UTF-8 text.") from None
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except (json.JSONDecodeError, RecursionError):
+                raise EvalDataError(f"{path.name} line {n} is not valid JSON.") from None
+            if not isinstance(row, dict):
+                raise EvalDataError(f"{path.name} line {n} must be a JSON object.")
+            yield row
 
 
 def ndcg_at(ranked: Sequence[str], rels: dict[str, int], k: int = 10) -> float:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -53,11 +55,23 @@ class BuildReport:
 
 @contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
-    """One build at a time per index folder; a second one waits for the first."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with (index_dir / ".lock").open("a") as fh:
+    """One build at a time per index folder; a second one waits for the first. Holding the
+    lock, no other build can be writing: the half-written folders of killed builds go."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise BuildError(
+            f"PLW_INDEX_DIR is {index_dir}, which is a file, not a folder. Point PLW_INDEX_DIR "
+            "at a folder (it is created if missing)."
+        )
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        lock = (index_dir / ".lock").open("a")
+    except OSError as exc:
+        raise BuildError(_write_error(exc, index_dir)) from None
+    with lock as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
+            for leftover in index_dir.glob(".build-*"):
+                shutil.rmtree(leftover, ignore_errors=True)
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
@@ -150,7 +164,7 @@ def build_index(
         )
         try:
             path = write_generation(index, settings.index_dir)
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # FAISS reports a full disk as RuntimeError
             raise BuildError(_write_error(exc, settings.index_dir)) from None
     return BuildReport(
         len(corpus.documents),
@@ -164,14 +178,18 @@ def build_index(
     )
 
 
-def _write_error(exc: OSError, index_dir: Path) -> str:
+def _write_error(exc: OSError | RuntimeError, index_dir: Path) -> str:
     what = {
         errno.ENOSPC: "the disk is full",
         errno.EACCES: "permission denied",
         errno.EROFS: "the file system is read-only",
         errno.EDQUOT: "the disk quota is used up",
     }
-    cause = what.get(exc.errno or 0, exc.strerror or exc.__class__.__name__)
+    if isinstance(exc, OSError):
+        cause = what.get(exc.errno or 0, exc.strerror or exc.__class__.__name__)
+    else:  # FAISS: "… No space left on device" inside a longer message
+        known = (text for code, text in what.items() if os.strerror(code) in str(exc))
+        cause = next(known, "the index files could not be written")
     return (
         f"Could not write the new index to {index_dir}: {cause}. The previous index is "
         "unchanged and still serves; free space or fix permissions, then run `plw index` again."

@@ -7,8 +7,11 @@ import io
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+
+from ..errors import StorageError
 
 COLUMNS = ("created_at", "rating", "question", "answer", "chunk_ids", "comment")
 
@@ -30,28 +33,34 @@ class FeedbackStore:
         )
         return db
 
+    @contextmanager
+    def _database(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """A connection; a full disk or a damaged file becomes one sentence, not a 500."""
+        try:
+            db = self._connect()
+            try:
+                yield db
+            finally:
+                db.close()
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(_problem(exc, self.path, doing)) from None
+
     def add(
         self, rating: str, question: str, answer: str, chunk_ids: Sequence[str], comment: str = ""
     ) -> None:
         when = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        with self._lock:
-            db = self._connect()
-            with db:
-                db.execute(
-                    "INSERT INTO feedback (created_at, rating, question, answer, chunk_ids, "
-                    "comment) VALUES (?, ?, ?, ?, ?, ?)",
-                    (when, rating, question, answer, " ".join(chunk_ids), comment),
-                )
-            db.close()
+        with self._lock, self._database("saved") as db, db:
+            db.execute(
+                "INSERT INTO feedback (created_at, rating, question, answer, chunk_ids, "
+                "comment) VALUES (?, ?, ?, ?, ?, ?)",
+                (when, rating, question, answer, " ".join(chunk_ids), comment),
+            )
 
     def rows(self) -> list[tuple[str, ...]]:
         if not self.path.exists():
             return []
-        db = self._connect()
-        try:
+        with self._database("read") as db:
             return list(db.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id"))
-        finally:
-            db.close()
 
     def to_csv(self) -> str:
         out = io.StringIO()
@@ -59,3 +68,14 @@ class FeedbackStore:
         writer.writerow(COLUMNS)
         writer.writerows(self.rows())
         return out.getvalue()
+
+
+def _problem(exc: Exception, path: Path, doing: str) -> str:
+    text = str(exc).lower()
+    if "full" in text or getattr(exc, "errno", None) == 28:
+        cause = "the disk is full"
+    elif "not a database" in text or "malformed" in text:
+        cause = f"{path} is damaged (move it away to start a new one)"
+    else:
+        cause = str(exc) or exc.__class__.__name__
+    return f"The feedback could not be {doing}: {cause}."

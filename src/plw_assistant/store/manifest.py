@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..embedding.base import Embedder
-from ..errors import IndexMismatchError
+from ..errors import IndexDamagedError, IndexMismatchError
 from .lexical import BM25_PARAMS
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+# Files up to this size are hashed when a generation is opened; larger ones (the vectors of a
+# big corpus) are checked by size, their hash being recorded at build for `plw index --verify`.
+HASH_ON_LOAD = 64 * 1024 * 1024
 REBUILD = "Run `plw index` to rebuild it."
 
 
@@ -31,6 +35,7 @@ class Manifest:
     chunker: dict[str, int] = field(default_factory=dict)
     bm25: dict[str, object] = field(default_factory=lambda: dict(BM25_PARAMS))
     failed: list[dict[str, str]] = field(default_factory=list)
+    files: dict[str, dict[str, object]] = field(default_factory=dict)  # name → size, sha256
 
     @classmethod
     def read(cls, gen: Path, index_dir: Path) -> Manifest:
@@ -45,9 +50,47 @@ class Manifest:
                 )
             return cls(**data)
         except (OSError, ValueError, TypeError, AttributeError):
-            raise IndexMismatchError(
+            raise IndexDamagedError(
                 f"The index manifest in {gen} is unreadable. {REBUILD}"
             ) from None
+
+
+def file_sums(folder: Path) -> dict[str, dict[str, object]]:
+    """Size and sha256 of every file of a generation (the manifest itself excepted)."""
+    sums: dict[str, dict[str, object]] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        if name != "manifest.json":
+            sums[name] = {"size": path.stat().st_size, "sha256": _sha256(path)}
+    return sums
+
+
+def check_files(manifest: Manifest, gen: Path, index_dir: Path) -> None:
+    """Refuse a generation whose files are not the ones written: missing, resized, or (for
+    files up to HASH_ON_LOAD) with other bytes — say, passages edited inside chunks.sqlite."""
+    for name, expected in manifest.files.items():
+        path = gen / name
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise IndexDamagedError(
+                f"The index in {index_dir} is damaged ({name} is missing). {REBUILD}"
+            ) from None
+        changed = size != expected.get("size") or (
+            size <= HASH_ON_LOAD and _sha256(path) != expected.get("sha256")
+        )
+        if changed:
+            raise IndexDamagedError(
+                f"The index in {index_dir} is damaged ({name} was changed). {REBUILD}"
+            )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def check_model(manifest: Manifest, embedder: Embedder, index_dir: Path) -> None:

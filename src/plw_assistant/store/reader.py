@@ -14,10 +14,10 @@ import numpy as np
 
 from ..domain import Chunk, Document, Filters
 from ..embedding.base import Embedder
-from ..errors import IndexMismatchError
+from ..errors import IndexDamagedError
 from .generations import open_current
 from .lexical import BM25
-from .manifest import REBUILD, Manifest, check_model
+from .manifest import REBUILD, Manifest, check_files, check_model
 from .tables import read_tables
 from .vectors import Sentences
 
@@ -176,18 +176,19 @@ class Index:
         gen, manifest = open_current(index_dir)
         if embedder is not None:
             check_model(manifest, embedder, index_dir)
+        check_files(manifest, gen, index_dir)
         try:
             vectors = faiss.read_index(str(gen / "vectors.faiss"))
             lexical = BM25.load(gen / "bm25")
             sentences = Sentences.load(gen)
             chunks, documents = read_tables(gen / "chunks.sqlite")
         except (RuntimeError, sqlite3.Error, OSError, ValueError, KeyError) as exc:
-            raise IndexMismatchError(
+            raise IndexDamagedError(
                 f"The index in {index_dir} is damaged ({exc.__class__.__name__}). {REBUILD}"
             ) from None
         sizes_agree = vectors.ntotal == lexical.size == len(chunks) == sentences.chunks
         if not sizes_agree or vectors.d != manifest.dimension:
-            raise IndexMismatchError(f"The index in {index_dir} is inconsistent. {REBUILD}")
+            raise IndexDamagedError(f"The index in {index_dir} is inconsistent. {REBUILD}")
         return cls(vectors, sentences, lexical, chunks, documents, manifest, gen)
 
 

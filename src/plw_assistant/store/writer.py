@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import faiss
@@ -17,7 +17,7 @@ from ..embedding.base import Embedder, Progress
 from ..text import plain_text, sentence_spans
 from .generations import publish
 from .lexical import BM25
-from .manifest import Manifest
+from .manifest import Manifest, file_sums
 from .reader import Index
 from .tables import write_tables
 from .vectors import Sentences, vector_index
@@ -158,6 +158,7 @@ def write_generation(index: Index, index_dir: Path) -> Path:
         index.lexical.save(folder / "bm25")
         index.sentences.save(folder)
         write_tables(folder / "chunks.sqlite", index.chunks, list(index.documents.values()))
+        index.manifest = replace(index.manifest, files=file_sums(folder))
         (folder / "manifest.json").write_text(json.dumps(asdict(index.manifest), indent=2))
 
     index.path = publish(index_dir, write)
