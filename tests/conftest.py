@@ -86,7 +86,10 @@ def embedder(tmp_path_factory: pytest.TempPathFactory) -> SentenceTransformerEmb
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
     """Settings pointing at a real index built from the real corpus with the real model."""
-    s = Settings(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("index"))
+    # Many tests share this server: its feedback limit is not what they test.
+    s = Settings(
+        corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("index"), feedback_rate="1000/minute"
+    )
     build_index(s, embedder)
     return s
 

@@ -25,6 +25,11 @@ MAX_K = 20
 DEFAULT_HYBRID_ALPHA = 0.6
 # Calibrated on tests/golden/plw-dev.jsonl: see BENCHMARKS.md, "Abstention".
 DEFAULT_MIN_SCORE = 0.22
+MIN_ADMIN_TOKEN = 16
+ADMIN_TOKEN_TOO_SHORT = (
+    f"PLW_ADMIN_TOKEN is too short: use at least {MIN_ADMIN_TOKEN} characters; "
+    "uploading stays disabled."
+)
 
 
 def default_cache_dir() -> Path:
@@ -74,7 +79,23 @@ class Settings(BaseSettings):
         30.0, gt=0, le=600, description="Seconds to wait for the LLM before falling back."
     )
     admin_token: SecretStr | None = Field(
-        None, description="Token that unlocks uploading notes on /admin; unset disables it."
+        None,
+        description=f"Token that unlocks uploading notes on /admin; unset, blank or shorter "
+        f"than {MIN_ADMIN_TOKEN} characters disables it.",
+    )
+    allowed_hosts: str = Field(
+        "localhost,127.0.0.1,::1,testserver",
+        description="Comma-separated host names the server answers to (the Host header); "
+        "`*` allows any. `plw serve --host X` adds X.",
+    )
+    body_timeout: float = Field(
+        10.0, gt=0, le=600, description="Seconds a client has to send a request's whole body."
+    )
+    feedback_rate: str = Field(
+        "10/minute", description="Feedback votes one client address may send (moving window)."
+    )
+    admin_failure_rate: str = Field(
+        "5/minute", description="Refused admin requests one client address may make."
     )
     watch: bool = Field(False, description="Re-index when files under the corpus change.")
     index_type: IndexType = Field(
@@ -132,6 +153,36 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("must name a sentence-transformers model or a local path")
         return value.strip()
+
+    @field_validator("feedback_rate", "admin_failure_rate")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError("must be a rate such as 10/minute or 100 per hour") from None
+        return value
+
+    @property
+    def admin_secret(self) -> str | None:
+        """The admin token when it is long enough to be one, else ``None`` (admin disabled)."""
+        token = self.admin_token.get_secret_value() if self.admin_token else ""
+        return token if len(token.strip()) >= MIN_ADMIN_TOKEN else None
+
+    @property
+    def admin_problem(self) -> str | None:
+        """Why a configured admin token is refused, if it is."""
+        if self.admin_token is not None and self.admin_secret is None:
+            return ADMIN_TOKEN_TOO_SHORT
+        return None
+
+    @property
+    def host_names(self) -> list[str]:
+        """Allowed ``Host`` names as Starlette compares them (IPv6 literals in brackets)."""
+        names = [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+        return [f"[{h}]" if ":" in h and not h.startswith("[") else h for h in names]
 
     @property
     def feedback_path(self) -> Path:

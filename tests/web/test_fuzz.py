@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 import schemathesis
 from fake_llm import serve
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from plw_assistant.config import Settings
 from plw_assistant.web.app import create_app
@@ -45,3 +48,49 @@ def test_no_input_causes_a_server_error(api_schema) -> None:
         check()
     print(f"schemathesis: {len(seen)} requests over {len(operations)} operations, none 5xx")
     assert len(seen) >= 8 * 5
+
+
+# Text schemathesis does not generate: lone surrogates, controls and bidi marks, sent as JSON
+# escapes (what a browser or script can send) and as form fields.
+UNSAFE = st.sampled_from(["\ud800", "\udfff", "\ud83d", "\u202e", "\u2066", "\x00", "\x07", "\x1b"])
+NASTY_TEXT = st.text(st.one_of(st.characters(), UNSAFE), min_size=1, max_size=60)
+
+
+@pytest.fixture
+def own_client(tmp_path: Path, embedder, settings: Settings) -> Iterator[TestClient]:
+    """A server of its own: its feedback goes to its own file, not the shared one."""
+    shutil.copytree(settings.index_dir, tmp_path / "index", ignore=_FEEDBACK)
+    s = settings.model_copy(update={"index_dir": tmp_path / "index"})
+    with TestClient(create_app(s, embedder)) as c:
+        yield c
+
+
+_FEEDBACK = shutil.ignore_patterns("feedback.sqlite*")
+
+
+def test_unsafe_characters_never_cause_a_server_error(own_client: TestClient) -> None:
+    client = own_client
+    seen: list[int] = []
+
+    @given(question=NASTY_TEXT, answer=NASTY_TEXT, mode=st.sampled_from(["hybrid", "bm25"]))
+    @settings(
+        max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    def check(question: str, answer: str, mode: str) -> None:
+        history = [{"question": answer, "answer": answer, "citations": []}]
+        bodies = {
+            "/api/ask": {"question": question, "mode": mode, "history": history},
+            "/api/feedback": {"rating": "up", "question": question, "answer": answer},
+        }
+        for path, body in bodies.items():
+            r = client.post(
+                path, content=json.dumps(body), headers={"content-type": "application/json"}
+            )
+            seen.append(r.status_code)
+            assert r.status_code < 500, (path, body, r.text[:300])
+        form = client.post("/", data={"q": question, "history": json.dumps(history)})
+        seen.append(form.status_code)
+        assert form.status_code < 500, (question, form.text[:300])
+
+    check()
+    assert len(seen) >= 40 * 3

@@ -128,11 +128,11 @@ def test_admin_reindex_needs_the_token(hostile, embedder) -> None:
     with TestClient(create_app(settings, embedder)) as client:
         r = client.post("/admin/reindex", data={"token": "anything"})
         assert r.status_code == 403 and r.context["error"] == DISABLED
-    armed = settings.model_copy(update={"admin_token": SecretStr("made-up-secret")})
+    armed = settings.model_copy(update={"admin_token": SecretStr("made-up-secret-1")})
     with TestClient(create_app(armed, embedder)) as client:
         assert client.post("/admin/reindex", data={"token": "nope"}).status_code == 401
         assert client.post("/admin/reindex", data={}).context["error"] == WRONG_TOKEN
-        r = client.post("/admin/reindex", data={"token": "made-up-secret"})
+        r = client.post("/admin/reindex", data={"token": "made-up-secret-1"})
         assert r.status_code == 200 and r.context["report"].path is None  # nothing changed
 
 

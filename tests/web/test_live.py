@@ -114,7 +114,7 @@ def test_uploads_are_disabled_without_a_token(live, embedder) -> None:
 
 def test_upload_needs_the_right_token_and_indexes_the_note(live, embedder) -> None:
     settings, corpus = live
-    settings = settings.model_copy(update={"admin_token": SecretStr("made-up-secret")})
+    settings = settings.model_copy(update={"admin_token": SecretStr("made-up-secret-1")})
     with TestClient(create_app(settings, embedder)) as client:
         r = client.post(
             "/admin/upload",
@@ -125,7 +125,7 @@ def test_upload_needs_the_right_token_and_indexes_the_note(live, embedder) -> No
         assert not (corpus / "uploads").exists()
         r = client.post(
             "/admin/upload",
-            data={"token": "made-up-secret"},
+            data={"token": "made-up-secret-1"},
             files={"note": ("../../mentoring notes.md", NOTE.encode())},
         )
         assert r.status_code == 200, r.text
@@ -133,7 +133,7 @@ def test_upload_needs_the_right_token_and_indexes_the_note(live, embedder) -> No
         assert r.context["report"].count("new") == 1 and "+1 new" in r.text
         assert _mentoring_rank(client) == 1
         r = client.post(
-            "/admin/upload", data={"token": "made-up-secret"}, files={"note": ("evil.exe", b"MZ")}
+            "/admin/upload", data={"token": "made-up-secret-1"}, files={"note": ("evil.exe", b"MZ")}
         )
         assert r.status_code == 400 and "unsupported type .exe" in r.context["error"]
 

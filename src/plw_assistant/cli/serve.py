@@ -1,12 +1,19 @@
-"""``plw serve``: the web chat, building the index first when it is missing or stale."""
+"""``plw serve``: the web chat, listening at once and bringing the index up to date while it
+serves (the last good index meanwhile; none yet: questions get 503 until it is built)."""
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 import click
 
-from ..config import get_settings
-from ..errors import CorpusError
-from .common import CONTEXT, build
+from ..config import Settings, get_settings
+from ..embedding.base import Embedder
+from ..errors import IndexMismatchError, IndexNotBuiltError, PLWError
+from .common import CONTEXT
+
+ANY_ADDRESS = {"0.0.0.0", "::", ""}
 
 
 @click.command(context_settings=CONTEXT)
@@ -20,7 +27,7 @@ from .common import CONTEXT, build
 )
 @click.option("--watch", is_flag=True, help="Re-index while serving when notes change.")
 def serve(host: str, port: int, watch: bool) -> None:
-    """Serve the web chat, building the index first if it is missing or out of date.
+    """Serve the web chat at once, re-indexing in the background if notes changed.
 
     \b
     Examples:
@@ -31,20 +38,72 @@ def serve(host: str, port: int, watch: bool) -> None:
     import uvicorn
 
     from ..embedding.model import SentenceTransformerEmbedder
-    from ..store.build import stale_reason
     from ..web.app import create_app
+    from ..web.protocol import MAX_HEAD, bounded_http
 
     settings = get_settings()
     embedder = SentenceTransformerEmbedder.from_settings(settings)
-    try:
-        reason = stale_reason(settings, embedder)
-    except CorpusError as exc:
-        reason = None
-        click.echo(f"Serving the existing index: {exc}", err=True)
+    reason = unusable(settings, embedder)
     if reason:
-        click.echo(f"Building the index: {reason}.", err=True)
-        build(settings, embedder)
-    if watch:
-        settings = settings.model_copy(update={"watch": True})
-    click.echo(f"PLW Assistant: http://{host}:{port}", err=True)
-    uvicorn.run(create_app(settings, embedder), host=host, port=port)
+        click.echo(
+            f"Building the index: {reason}. Questions are answered once it is built.", err=True
+        )
+    settings = settings.model_copy(update=_serving(settings, host, watch))
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"PLW Assistant: http://{shown}:{port}", err=True)
+    uvicorn.run(
+        create_app(settings, embedder, rebuild=True),
+        host=host,
+        port=port,
+        # Request heads: at most MAX_HEAD bytes, complete within PLW_BODY_TIMEOUT seconds
+        # (uvicorn has no such bound for httptools: see web/protocol.py). Bodies: the guard.
+        http=bounded_http(MAX_HEAD, settings.body_timeout),
+        timeout_keep_alive=5,  # an idle keep-alive connection is closed after 5 s
+        # No limit_concurrency: it counts slow connections too and would answer real
+        # questions 503; PLW_MAX_PENDING bounds questions once their body is in.
+        log_config=log_config(),
+    )
+
+
+def unusable(settings: Settings, embedder: Embedder) -> str | None:
+    """Why there is no index to serve yet, or ``None`` when the current one can serve
+    (whether the notes changed since is found out by the build in the background)."""
+    from ..store.generations import read_manifest
+    from ..store.manifest import check_model
+
+    try:
+        check_model(read_manifest(settings.index_dir), embedder, settings.index_dir)
+    except IndexNotBuiltError:
+        return "there is no index yet"
+    except IndexMismatchError:
+        return "the index was built with another model or version, or is damaged"
+    except PLWError as exc:
+        return str(exc).rstrip(".")
+    return None
+
+
+def _serving(settings: Settings, host: str, watch: bool) -> dict[str, Any]:
+    """Settings ``plw serve`` changes: the address it listens on is an allowed host."""
+    update: dict[str, Any] = {"watch": True} if watch else {}
+    if host in ANY_ADDRESS:
+        click.echo(
+            "Listening on every address: add the names clients use to PLW_ALLOWED_HOSTS "
+            f"(now {settings.allowed_hosts}).",
+            err=True,
+        )
+    elif host.lower() not in settings.host_names:
+        update["allowed_hosts"] = f"{settings.allowed_hosts},{host}"
+    return update
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with PLW Assistant's own messages (re-indexing) beside its own."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["plw_assistant"] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config

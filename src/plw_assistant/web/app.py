@@ -1,81 +1,60 @@
 """The ASGI app: the routers, the guard, one handler turning every ``PLWError`` into its
-status and sentence, and the lifespan that loads the index (and watches the notes)."""
+status and sentence, and the lifespan that loads the index (see ``startup``)."""
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import escape
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import __version__
-from ..assistant import Assistant
 from ..config import Settings, get_settings
 from ..embedding.base import Embedder
 from ..errors import PLWError
-from ..store.build import BuildReport, watch
 from ..store.feedback import FeedbackStore
-from .guard import Guard
+from .guard import Guard, SecurityHeaders
+from .rates import Rates
 from .render import web_root
 from .routers import admin, ask, feedback, pages
+from .startup import NO_QUERY_STRING, lifespan
 
-log = logging.getLogger("plw_assistant")
 
-
-def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
-    """The ASGI app; tests pass their own settings and an already loaded embedder."""
+def create_app(
+    settings: Settings | None = None, embedder: Embedder | None = None, rebuild: bool = False
+) -> FastAPI:
+    """The ASGI app; tests pass their own settings and an already loaded embedder.
+    ``rebuild``: bring the index up to date in a background thread once started."""
     settings = settings or get_settings()
-    app = FastAPI(title="PLW Assistant", version=__version__, lifespan=_lifespan)
+    # No Swagger UI or ReDoc: they need inline scripts the CSP refuses. /openapi.json stays.
+    app = FastAPI(
+        title="PLW Assistant",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.embedder = embedder
+    app.state.rebuild = rebuild
     app.state.feedback = FeedbackStore(settings.feedback_path)
+    app.state.rates = rates = Rates(settings)
     app.mount("/static", StaticFiles(directory=web_root() / "static"), name="static")
-    app.add_middleware(Guard, max_pending=settings.max_pending)
+    # Each one added wraps those before: a request meets the security headers, the Host
+    # check (a DNS-rebinding page names another host), then the guard.
+    app.add_middleware(Guard, settings=settings, rates=rates)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.host_names)
+    app.add_middleware(SecurityHeaders)
     for router in (ask.router, pages.router, feedback.router, admin.router):
         app.include_router(router)
     app.add_exception_handler(PLWError, _plw_error)
     app.add_exception_handler(RequestValidationError, _invalid)
+    logging.getLogger("uvicorn.access").addFilter(NO_QUERY_STRING)
     return app
-
-
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings: Settings = app.state.settings
-    assistant = Assistant(settings, app.state.embedder)
-    app.state.assistant = assistant
-    try:
-        await run_in_threadpool(assistant.warm_up)
-    except PLWError as exc:  # serve anyway: each request reports what is wrong
-        log.error("Serving without an index for now: %s", exc)
-    stop = threading.Event()
-    watcher = None
-    if settings.watch:
-
-        def on_report(report: BuildReport | PLWError) -> None:
-            if isinstance(report, BuildReport) and report.index is not None:
-                assistant.live.use(report.index)
-            if isinstance(report, PLWError):
-                log.error("Re-indexing failed: %s", report)
-            elif report.path is not None:
-                log.info("Re-indexed: %s", report.totals())
-
-        watcher = threading.Thread(
-            target=watch,
-            args=(settings, assistant.embedder, on_report, stop, assistant.live.loaded),
-            daemon=True,
-        )
-        watcher.start()
-    yield
-    stop.set()
-    if watcher is not None:
-        watcher.join(timeout=5)
 
 
 async def _plw_error(request: Request, exc: Exception) -> Response:

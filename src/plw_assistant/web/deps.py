@@ -11,6 +11,7 @@ from ..assistant import Assistant
 from ..config import Settings
 from ..store.feedback import FeedbackStore
 from ..store.reader import Index
+from .rates import Rates
 
 
 def get_assistant(request: Request) -> Assistant:
@@ -28,9 +29,15 @@ def get_feedback(request: Request) -> FeedbackStore:
     return store
 
 
+def get_rates(request: Request) -> Rates:
+    rates: Rates = request.app.state.rates
+    return rates
+
+
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 FeedbackDep = Annotated[FeedbackStore, Depends(get_feedback)]
+RatesDep = Annotated[Rates, Depends(get_rates)]
 
 
 async def get_index(assistant: AssistantDep) -> Index:

@@ -1,5 +1,10 @@
-"""Plain ASGI middleware for every response: security headers, and a bound on questions in
-progress (beyond it, 503 with Retry-After instead of an ever-growing queue).
+"""Plain ASGI middleware: security headers on every response, and the guard that bounds what
+a request may cost before the app sees it.
+
+The guard refuses a state-changing form sent from another site (403) and a client over its
+rate limit (429); reads the body of each route with a body up to its cap (413) within
+PLW_BODY_TIMEOUT (408), so a slow or huge body never holds a slot; and only then counts a
+question against PLW_MAX_PENDING (beyond it, 503 with Retry-After instead of a queue).
 
 Written against ASGI directly rather than with ``@app.middleware("http")``: each of those
 layers costs about a millisecond per request, which is a tenth of a whole answer here.
@@ -7,11 +12,29 @@ layers costs about a millisecond per request, which is a tenth of a whole answer
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import parse_qs
+import asyncio
+import logging
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..config import Settings
+from .bounds import (
+    CROSS_SITE,
+    BodyError,
+    CappedReceive,
+    Rule,
+    cross_site,
+    declared_length,
+    is_question,
+    read_body,
+    replay,
+    reply,
+    rule_for,
+    too_large,
+)
+from .rates import TOO_MANY_FAILURES, TOO_MUCH_FEEDBACK, Rates, client_of
+
+log = logging.getLogger("plw_assistant")
 
 BUSY = "The assistant is answering many questions at once. Please ask again in a moment."
 # No inline script or style anywhere: corpus text and questions can never run as code.
@@ -25,28 +48,17 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-
+CLOSE = {"Connection": "close"}  # the rest of a refused body is not worth reading
 
 _RAW = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 _NAMES = {k for k, _ in _RAW}
 
 
-def is_question(scope: Scope) -> bool:
-    """Whether a request asks a question (the work the bound is about)."""
-    path = scope.get("path", "")
-    if path.startswith("/api/ask"):
-        return True
-    if path != "/":
-        return False
-    query = scope.get("query_string", b"").decode("latin-1")
-    return scope.get("method") == "POST" or "q" in parse_qs(query)
+class SecurityHeaders:
+    """The headers above on every response, the guard's and the host check's included."""
 
-
-class Guard:
-    def __init__(self, app: ASGIApp, max_pending: int) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.max_pending = max_pending
-        self.pending = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -59,15 +71,95 @@ class Guard:
                 message["headers"] = kept + _RAW
             await send(message)
 
-        if not is_question(scope):
-            await self.app(scope, receive, with_headers)
+        await self.app(scope, receive, with_headers)
+
+
+class Guard:
+    def __init__(self, app: ASGIApp, settings: Settings, rates: Rates) -> None:
+        self.app = app
+        self.settings = settings
+        self.rates = rates
+        self.pending = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
             return
+        rule = rule_for(scope, self.settings)
+        if rule is None:
+            if is_question(scope):
+                await self._counted(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
+            return
+        refused = self._refused(scope, rule)
+        if refused is not None:
+            status, detail, headers = refused
+            await reply(scope, status, detail, headers)(scope, receive, send)
+            return
+        deadline = asyncio.get_running_loop().time() + self.settings.body_timeout
+        if rule.stream:
+            await self._streamed(scope, CappedReceive(receive, rule.cap, deadline), send)
+            return
+        try:
+            body = await read_body(receive, rule.cap, deadline)
+        except BodyError as exc:
+            await reply(scope, exc.status, exc.detail, CLOSE)(scope, receive, send)
+            return
+        if body is None:
+            return  # the client went away: nobody to answer
+        if rule.question:
+            await self._counted(scope, replay(body, receive), send)
+        else:
+            await self.app(scope, replay(body, receive), send)
+
+    def _refused(self, scope: Scope, rule: Rule) -> tuple[int, str, dict[str, str]] | None:
+        """Why to answer at once, without reading the body: status, sentence, headers."""
+        if rule.same_origin and cross_site(scope):
+            return 403, CROSS_SITE, {}
+        if rule.rate == "feedback":
+            wait = self.rates.hit("feedback", client_of(scope))
+            if wait is not None:
+                return 429, TOO_MUCH_FEEDBACK.format(wait), {"Retry-After": str(wait)}
+        elif rule.rate == "admin_failure":
+            wait = self.rates.over("admin_failure", client_of(scope))
+            if wait is not None:
+                return 429, TOO_MANY_FAILURES.format(wait), {"Retry-After": str(wait)}
+        length = declared_length(scope)
+        if length is not None and length > rule.cap:
+            error = too_large(rule.cap)
+            return error.status, error.detail, CLOSE
+        return None
+
+    async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run a question unless PLW_MAX_PENDING are in progress already."""
         if self.pending >= self.max_pending:
-            busy: Any = JSONResponse({"detail": BUSY}, 503, headers={"Retry-After": "1"})
-            await busy(scope, receive, with_headers)
+            busy = reply(scope, 503, BUSY, {"Retry-After": "1"})
+            await busy(scope, receive, send)
             return
         self.pending += 1  # one event loop: no lock needed
         try:
-            await self.app(scope, receive, with_headers)
+            await self.app(scope, receive, send)
         finally:
             self.pending -= 1
+
+    @property
+    def max_pending(self) -> int:
+        return self.settings.max_pending
+
+    async def _streamed(self, scope: Scope, receive: CappedReceive, send: Send) -> None:
+        """An upload: the app reads it as it arrives; over the cap or too slow, it stops."""
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except BodyError as exc:
+            if started:  # cannot happen: the app reads the whole form before answering
+                log.warning("Upload cut short after its answer began: %s", exc.detail)
+                return
+            await reply(scope, exc.status, exc.detail, CLOSE)(scope, receive.receive, send)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
@@ -11,9 +11,18 @@ from pydantic_core import PydanticCustomError
 from ..config import MAX_K, MAX_QUESTION_CHARS, Mode
 from ..domain import Filters, Question, Turn, clean_question
 from ..errors import QuestionError
+from ..text import clean_text
 
 BAD_K = f"k must be a whole number from 1 to {MAX_K}."
 MAX_HISTORY = 20
+MAX_HISTORY_CHARS = 400_000  # 20 turns with 20 cited passages each fit (166,000 measured)
+ChunkId = Annotated[str, Field(max_length=200)]
+
+
+def _clean_text(value: Any) -> Any:
+    """Text fields without lone surrogates, controls or bidi marks, before their length is
+    checked (a lone surrogate would otherwise fail as "not a valid string")."""
+    return clean_text(value) if isinstance(value, str) else value
 
 
 class HistoryTurn(BaseModel):
@@ -22,6 +31,11 @@ class HistoryTurn(BaseModel):
     question: str = Field(max_length=MAX_QUESTION_CHARS)
     answer: str = Field("", max_length=20_000)
     citations: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_K)
+
+    @field_validator("question", "answer", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return _clean_text(value)
 
     def turn(self) -> Turn:
         cited = [c.get("chunk_id") for c in self.citations if c.get("highlights")]
@@ -41,8 +55,13 @@ class FeedbackRequest(BaseModel):
     rating: Literal["up", "down"]
     question: str = Field(max_length=MAX_QUESTION_CHARS)
     answer: str = Field("", max_length=20_000)
-    chunk_ids: list[str] = Field(default_factory=list, max_length=MAX_K)
+    chunk_ids: list[ChunkId] = Field(default_factory=list, max_length=MAX_K)
     comment: str = Field("", max_length=2_000)
+
+    @field_validator("question", "answer", "comment", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return _clean_text(value)
 
 
 class AskRequest(BaseModel):
@@ -73,9 +92,12 @@ class AskRequest(BaseModel):
 
 
 def parse_history(raw: str | None) -> list[HistoryTurn]:
-    """Earlier turns posted back by the page's form; anything malformed is dropped."""
+    """Earlier turns posted back by the page's form; anything malformed (too long, nested
+    too deep to parse) is dropped."""
+    if raw is None or len(raw) > MAX_HISTORY_CHARS:
+        return []
     try:
-        data = json.loads(raw or "[]")
+        data = json.loads(raw)
         return [HistoryTurn.model_validate(t) for t in data[-MAX_HISTORY:]]
-    except (ValueError, TypeError, ValidationError):
+    except (ValueError, TypeError, KeyError, ValidationError, RecursionError):
         return []

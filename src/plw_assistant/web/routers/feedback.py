@@ -1,4 +1,5 @@
-"""Thumbs up or down on an answer, from the page's script or its plain form."""
+"""Thumbs up or down on an answer, from the page's script or its plain form. The guard has
+bounded the body and the votes per client already (``web.bounds``, ``web.rates``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..render import templates
 from ..schemas import FeedbackRequest
 
 router = APIRouter()
+BAD_FORM = "Feedback needs a rating of up or down, and fields within their length limits."
 
 
 @router.post("/api/feedback")
@@ -37,7 +39,7 @@ async def feedback_form(request: Request, feedback: FeedbackDep) -> HTMLResponse
             chunk_ids=form.get("chunk_ids", [""])[0].split(),
         )
     except ValidationError:
-        return HTMLResponse("Feedback needs a rating of up or down.", status_code=422)
+        return HTMLResponse(BAD_FORM, status_code=422)
     await run_in_threadpool(feedback.add, body.rating, body.question, body.answer, body.chunk_ids)
     return templates.TemplateResponse(
         request=request, name="thanks.html", context={"question": body.question}
