@@ -12,7 +12,8 @@ from ..domain import Chunk, Document
 from ..text import SECTION_SEP, SENTENCE_END, trim
 from .parse import FRONT_MATTER
 
-CHUNKER_VERSION = 2
+# 3: text and fields cleaned of control and bidi characters, fields bounded (ingest.parse)
+CHUNKER_VERSION = 3
 # Front matter fields people ask about ("who wrote it?", "when was it published?"): each such
 # line becomes a passage of its own, so the answer can quote and cite it like any other.
 DETAILS = "Document details"

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CorpusError
 
 CONVERTED = {".html", ".htm", ".pdf", ".docx"}
+MAX_TEXT_CHARS = 10 * 1024 * 1024
+MAX_HTML_DEPTH = 256  # html.parser and the walk below slow down with the square of the depth
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a Word file's parts, uncompressed, all together
+MAX_ZIP_RATIO = 100  # uncompressed size / file size, checked from 1 MB uncompressed on
+MAX_ZIP_ENTRIES = 10_000
+TOO_MUCH_MEMORY = "reading it needs more memory than allowed"
+_KINDS = {".html": "web page", ".htm": "web page", ".pdf": "PDF", ".docx": "Word file"}
 
 
 @dataclass
@@ -25,14 +34,33 @@ class Converted:
 
 
 def convert(suffix: str, data: bytes) -> Converted:
-    """Text and metadata of an HTML, PDF or DOCX file; ``CorpusError`` says what is wrong."""
-    if suffix in {".html", ".htm"}:
-        return _html(data)
-    if suffix == ".pdf":
-        return _pdf(data)
-    if suffix == ".docx":
-        return _docx(data)
-    raise CorpusError(f"unsupported type {suffix}")
+    """Text and metadata of an HTML, PDF or DOCX file; ``CorpusError`` says what is wrong.
+
+    Any exception of a parser becomes a ``CorpusError`` naming its class. Meant to run in a
+    worker process with a time and memory limit (see ``isolate``)."""
+    readers: dict[str, Callable[[bytes], Converted]] = {
+        ".html": _html,
+        ".htm": _html,
+        ".pdf": _pdf,
+        ".docx": _docx,
+    }
+    if suffix not in readers:
+        raise CorpusError(f"unsupported type {suffix}")
+    try:
+        converted = readers[suffix](data)
+    except CorpusError:
+        raise
+    except MemoryError:
+        raise CorpusError(TOO_MUCH_MEMORY) from None
+    except RecursionError:
+        raise CorpusError(f"its {_KINDS[suffix]} structure is nested too deeply") from None
+    except Exception as exc:  # a parser's own error: this file is unreadable, not the build
+        raise CorpusError(f"it is not a readable {_KINDS[suffix]} ({type(exc).__name__})") from None
+    if len(converted.text) > MAX_TEXT_CHARS:
+        raise CorpusError(
+            f"its text is longer than {MAX_TEXT_CHARS // (1024 * 1024)} million characters"
+        )
+    return converted
 
 
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -42,6 +70,8 @@ _BLOCKS = {"p", "div", "section", "article", "blockquote", "pre", "td", "th", "d
 def _html(data: bytes) -> Converted:
     from bs4 import BeautifulSoup
 
+    if html_depth(data) > MAX_HTML_DEPTH:
+        raise CorpusError(f"its HTML is nested too deeply (more than {MAX_HTML_DEPTH} levels)")
     soup = BeautifulSoup(data, "html.parser")  # decodes using the page's declared charset
     for tag in soup(["script", "style", "noscript", "template", "svg", "iframe", "nav", "footer"]):
         tag.decompose()
@@ -75,9 +105,45 @@ def _html(data: bytes) -> Converted:
     return Converted(text, meta)
 
 
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
+_VOID |= {"source", "track", "wbr", "basefont", "frame", "keygen"}
+_TAG = re.compile(
+    rb"<!--(?:.*?-->|.*)"  # a comment (to the end if it is never closed)
+    rb"|<(script|style)\b(?:.*?</\1\s*>|.*)"  # raw text, not tags
+    rb"|<(/?)([A-Za-z][^\s/<>]*)[^<>]*?(/?)>",
+    re.S | re.I,
+)
+
+
+def html_depth(data: bytes) -> int:
+    """How deep the tags of an HTML page nest, the way html.parser builds the tree (an end
+    tag closes everything opened after its start tag; nothing else closes implicitly), in
+    one linear scan: enough to refuse a hostile page before parsing it."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: scan it as UTF-8
+        data = data.decode("utf-16", errors="replace").encode()
+    stack: list[bytes] = []
+    count: dict[bytes, int] = {}
+    deepest = 0
+    for match in _TAG.finditer(data):
+        name = (match.group(3) or b"").lower()
+        if not name or name in _VOID or match.group(4):
+            continue
+        if not match.group(2):
+            stack.append(name)
+            count[name] = count.get(name, 0) + 1
+            deepest = max(deepest, len(stack))
+        elif count.get(name):
+            while True:
+                top = stack.pop()
+                count[top] -= 1
+                if top == name:
+                    break
+    return deepest
+
+
 def _pdf(data: bytes) -> Converted:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -85,10 +151,8 @@ def _pdf(data: bytes) -> Converted:
             raise CorpusError("it is an encrypted PDF; save a copy without a password")
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
         info: Any = reader.metadata or {}
-    except CorpusError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise CorpusError(f"it is not a readable PDF ({exc.__class__.__name__})") from None
+    except LimitReachedError:
+        raise CorpusError("its PDF holds a compressed stream that expands too much") from None
     if not any(pages):
         raise CorpusError("its PDF has no text layer (a scan?); run OCR on it first")
     text, starts = "", []
@@ -106,16 +170,26 @@ def _pdf(data: bytes) -> Converted:
     return Converted(text, meta, markdown=False, pages=tuple(starts))
 
 
+def check_zip(data: bytes) -> None:
+    """Refuse a zip file (a Word file is one) that would expand too much: its parts, as its
+    table of contents declares them (reading never yields more), over 100 MB together or
+    over 100 times the file's size. Python's zipfile stops each part at its declared size."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = archive.infolist()
+    if len(parts) > MAX_ZIP_ENTRIES:
+        raise CorpusError(f"it is a compressed file with too many parts ({len(parts):,})")
+    total = sum(part.file_size for part in parts)
+    ratio_applies = total > 1024 * 1024
+    if total > MAX_UNZIPPED_BYTES or (ratio_applies and total > MAX_ZIP_RATIO * len(data)):
+        size = f"{total / (1024 * 1024):,.0f} MB"
+        raise CorpusError(f"it is a compressed file that expands too much ({size})")
+
+
 def _docx(data: bytes) -> Converted:
-    import zipfile
-
     from docx import Document as Docx
-    from docx.opc.exceptions import PackageNotFoundError
 
-    try:
-        doc = Docx(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise CorpusError(f"it is not a readable Word file ({exc.__class__.__name__})") from None
+    check_zip(data)
+    doc = Docx(io.BytesIO(data))
     props = doc.core_properties
     meta: dict[str, Any] = {}
     if props.title:
