@@ -29,7 +29,7 @@ def test_a_lone_surrogate_in_a_question(client: TestClient, mode: str) -> None:
     assert r.json()["question"] == "funding   for members"
 
 
-def test_a_lone_surrogate_in_a_streamed_question(client: TestClient) -> None:
+def test_a_lone_surrogate_in_a_streamed_question_and_its_history(client: TestClient) -> None:
     body = {
         "question": "and for SMEs \ud800 ?",
         "history": [
