@@ -102,9 +102,11 @@ def test_ask_click_a_marker_and_follow_up(page, server) -> None:
     page.screenshot(path=str(ARTIFACTS / "desktop-answer.png"), full_page=True)
     page.fill("#q", "What else was discussed there?")
     page.press("#q", "Enter")
-    page.wait_for_selector(".earlier")
-    assert "Which webinar dealt with the impact of COVID?" in page.inner_text(".earlier")
-    assert "IT tool" in page.inner_text(".passages")
+    follow_up = page.locator(".conversation > .turn").nth(1)
+    follow_up.locator(".answer").wait_for()
+    earlier = page.locator(".conversation > .turn").nth(0)
+    assert "Which webinar dealt with the impact of COVID?" in earlier.inner_text()
+    assert "IT tool" in follow_up.locator(".passages").inner_text()
     page.screenshot(path=str(ARTIFACTS / "desktop-follow-up.png"), full_page=True)
     assert page.dialogs == []
 
@@ -112,7 +114,7 @@ def test_ask_click_a_marker_and_follow_up(page, server) -> None:
 def test_browse_lessons_ask_about_one_and_give_feedback(page, server) -> None:
     base, index_dir = server
     page.goto(base + "/lessons")
-    assert page.locator(".lesson").count() >= 30
+    assert page.locator(".lesson").count() >= 25  # each passage once: no "PLW#n: …" overview items
     page.fill("#filter", "funding")
     page.press("#filter", "Enter")
     page.wait_for_url("**filter=funding**")

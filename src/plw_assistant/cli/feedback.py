@@ -30,7 +30,10 @@ def feedback_cmd() -> None:
     help="Write the CSV to this file instead of standard output.",
 )
 def export(output: Path | None) -> None:
-    """Write every vote as CSV: created_at, rating, question, answer, chunk_ids, comment.
+    """Write every vote as CSV: created_at, rating, question, answer, chunk_ids, comment, kind.
+
+    kind is "answer" for a vote on an answer shown and "missing" for an answer the lessons
+    did not give and someone says they should have (its rating is "down").
 
     \b
     Examples:

@@ -52,7 +52,11 @@ class FilterRequest(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
+    """A vote: ``kind`` ``answer`` on an answer shown, ``missing`` on an abstention that the
+    lessons should have answered (sent with rating ``down``)."""
+
     rating: Literal["up", "down"]
+    kind: Literal["answer", "missing"] = "answer"
     question: str = Field(max_length=MAX_QUESTION_CHARS)
     answer: str = Field("", max_length=20_000)
     chunk_ids: list[ChunkId] = Field(default_factory=list, max_length=MAX_K)

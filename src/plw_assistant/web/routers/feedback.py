@@ -1,5 +1,9 @@
 """Thumbs up or down on an answer, from the page's script or its plain form. The guard has
-bounded the body and the votes per client already (``web.bounds``, ``web.rates``)."""
+bounded the body and the votes per client already (``web.bounds``, ``web.rates``).
+
+Without JavaScript, "No" (and "This should have been answered") stores the vote at once; the
+thank-you page then offers a one-line comment, attached to that vote (``vote``, its row id,
+with its question: a vote takes one comment, and only while it has none)."""
 
 from __future__ import annotations
 
@@ -16,31 +20,60 @@ from ..schemas import FeedbackRequest
 
 router = APIRouter()
 BAD_FORM = "Feedback needs a rating of up or down, and fields within their length limits."
+NO_VOTE = "The comment could not be saved: its vote is not there, or has a comment already."
 
 
 @router.post("/api/feedback")
 async def api_feedback(body: FeedbackRequest, feedback: FeedbackDep) -> JSONResponse:
-    """Store a thumbs up or down for an answer."""
+    """Store a thumbs up or down for an answer (with an optional comment)."""
     await run_in_threadpool(
-        feedback.add, body.rating, body.question, body.answer, body.chunk_ids, body.comment
+        feedback.add,
+        body.rating,
+        body.question,
+        body.answer,
+        body.chunk_ids,
+        body.comment,
+        body.kind,
     )
     return JSONResponse({"status": "saved"})
 
 
 @router.post("/feedback", response_class=HTMLResponse)
 async def feedback_form(request: Request, feedback: FeedbackDep) -> HTMLResponse:
-    """The feedback buttons without JavaScript."""
+    """The feedback buttons without JavaScript, and the comment asked for after a "No"."""
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    field = {name: values[0] for name, values in form.items()}
     try:
         body = FeedbackRequest(
-            rating=form.get("rating", [""])[0],
-            question=form.get("question", [""])[0],
-            answer=form.get("answer", [""])[0],
-            chunk_ids=form.get("chunk_ids", [""])[0].split(),
+            rating=field.get("rating", "down" if "vote" in field else ""),
+            kind=field.get("kind", "answer"),
+            question=field.get("question", ""),
+            answer=field.get("answer", ""),
+            chunk_ids=field.get("chunk_ids", "").split(),
+            comment=field.get("comment", ""),
         )
-    except ValidationError:
+        vote = int(field["vote"]) if "vote" in field else None
+    except (ValidationError, ValueError):
         return HTMLResponse(BAD_FORM, status_code=422)
-    await run_in_threadpool(feedback.add, body.rating, body.question, body.answer, body.chunk_ids)
-    return templates.TemplateResponse(
-        request=request, name="thanks.html", context={"question": body.question}
-    )
+    if vote is not None and not 0 < vote < 2**62:
+        return HTMLResponse(NO_VOTE, status_code=422)
+    context: dict[str, object] = {"question": body.question, "kind": body.kind}
+    if vote is not None:  # the comment for a vote stored already
+        if not body.comment.strip():
+            context["commented"] = False
+        elif not await run_in_threadpool(feedback.set_comment, vote, body.question, body.comment):
+            return HTMLResponse(NO_VOTE, status_code=422)
+        else:
+            context["commented"] = True
+    else:
+        context["vote"] = await run_in_threadpool(
+            feedback.add,
+            body.rating,
+            body.question,
+            body.answer,
+            body.chunk_ids,
+            body.comment,
+            body.kind,
+        )
+        context["ask_comment"] = body.rating == "down" and not body.comment.strip()
+    return templates.TemplateResponse(request=request, name="thanks.html", context=context)

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any, Literal
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ...config import MAX_K, Mode
-from ...domain import Answer, Filters, Question
-from ...errors import PLWError
-from ...lessons import group_lessons
+from ...domain import MARKER, Answer, Citation, Filters, Question, clean_question
+from ...errors import PLWError, QuestionError
+from ...lessons import lesson_parts
+from ...text import clean_text
 from ..deps import AssistantDep, IndexDep
+from ..documents import document_view
 from ..render import templates
 from ..schemas import MAX_HISTORY, HistoryTurn, parse_history
 
 router = APIRouter()
 
 FILTER_FIELDS = ("session", "document", "tag")
+FILTER_NAMES = {"session": "Webinar", "document": "Document", "tag": "Tag"}
 MODE_LABELS = {"hybrid": "Hybrid (meaning + words)", "dense": "Meaning", "bm25": "Exact words"}
 EXAMPLES = [
     "How can clusters support their members with EU funding?",
@@ -29,6 +32,86 @@ EXAMPLES = [
     "What did partnerships learn about working with other ESCP-4x projects?",
 ]
 NO_FACETS: dict[str, list[str]] = {"session": [], "document": [], "tag": []}
+# The plain form redirects to /?q=… (a link that holds the answer) up to this length; a longer
+# question is answered in place, as proxies and servers refuse longer request lines.
+MAX_REDIRECT = 6_000
+Labels = dict[str, dict[str, str]]
+CITATION_TEXT = ("text", "document", "chunk_id", "title", "section", "session", "date")
+
+
+def share_url(question: str, mode: str | None = None, filters: Filters | None = None) -> str:
+    """``/?q=…``: the link that asks ``question`` again (``mode`` only when not the default)."""
+    params = {"q": question, "mode": mode or ""}
+    if filters is not None:
+        params |= {f: getattr(filters, f) or "" for f in FILTER_FIELDS}
+    return "/?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def _labels(assistant: AssistantDep) -> tuple[dict[str, list[str]], Labels]:
+    """The values the filters take, and the words shown for them: document titles and
+    webinar names (the title of the webinar's own note) rather than ids."""
+    try:
+        docs = assistant.index.documents.values()
+        facets = assistant.index.facets()
+    except PLWError:
+        return NO_FACETS, {}
+    titles = {d.id: d.title for d in docs}
+    webinars = {d.session: d.title for d in docs if d.session and d.title.startswith(d.session)}
+    return facets, {"document": titles, "session": webinars}
+
+
+def _filter_note(
+    answer: Answer | None, filters: Filters, labels: Labels, mode: str | None
+) -> dict[str, str] | None:
+    """When the filters left nothing to answer from: say which, and link the same question
+    without them."""
+    if answer is None or not answer.abstained or answer.language or filters.empty:
+        return None
+    said = [
+        f"{FILTER_NAMES[f]}: {labels.get(f, {}).get(value, value)}"
+        for f in FILTER_FIELDS
+        if (value := getattr(filters, f))
+    ]
+    noun = "filter" if len(said) == 1 else "filters"
+    text = f"No lesson matched with the {noun} {' and '.join(said)}."
+    return {"text": text, "url": share_url(answer.question, mode)}
+
+
+def _citation(raw: dict[str, Any]) -> Citation | None:
+    """A passage of an earlier turn, as the page sent it back (cleaned, as the page may send
+    anything); ``None`` if malformed."""
+    text = {f: clean_text(str(raw[f])) if raw.get(f) else None for f in CITATION_TEXT}
+    body, doc, chunk_id = text["text"], text["document"], text["chunk_id"]
+    if body is None or doc is None or chunk_id is None:
+        return None
+    try:
+        spans = [(int(s), int(e)) for s, e in raw.get("highlights") or ()]
+        page = int(raw["page"]) if raw.get("page") else None
+        n, score, cited = int(raw["n"]), float(raw.get("score") or 0.0), bool(raw.get("cited"))
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+    title, section = text["title"] or doc, text["section"] or ""
+    return Citation(
+        n,
+        chunk_id,
+        doc,
+        title,
+        section,
+        body,
+        score,
+        spans,
+        page,
+        text["session"],
+        text["date"],
+        cited,
+    )
+
+
+def _earlier(turn: HistoryTurn) -> Answer:
+    """An earlier turn, shown again above the new answer."""
+    citations = [c for c in map(_citation, turn.citations) if c is not None]
+    abstained = MARKER.search(turn.answer) is None
+    return Answer(turn.question, turn.answer, citations, abstained=abstained)
 
 
 async def _chat_page(
@@ -50,24 +133,27 @@ async def _chat_page(
             answer = await run_in_threadpool(assistant.ask, question)
         except PLWError as exc:
             status, error = exc.status, exc.detail
-    try:
-        facets = assistant.index.facets()
-    except PLWError:
-        facets = NO_FACETS
-    past = [t.model_dump() for t in history]
-    if answer is not None:
-        past.append(answer.to_dict())
+    facets, labels = _labels(assistant)
+    # Earlier turns as shown again: cleaned, as the page may send back anything.
+    shown = [_earlier(t) for t in history] + ([answer] if answer is not None else [])
+    default = assistant.settings.mode
+    chosen = mode if mode != default else None
     context: dict[str, Any] = {
         "question": q or "",
-        "mode": mode or assistant.settings.mode,
+        "mode": mode or default,
+        "default_mode": default,
         "modes": MODE_LABELS,
         "answer": answer,
         "earlier": history,
-        "history_json": json.dumps(past[-MAX_HISTORY:], ensure_ascii=False),
+        "turns": shown,
+        "share_url": share_url(answer.question, chosen, filters) if answer else "",
+        "filter_note": _filter_note(answer, filters, labels, chosen),
+        "history_json": json.dumps([t.to_dict() for t in shown[-MAX_HISTORY:]], ensure_ascii=False),
         "error": error,
         "examples": EXAMPLES,
         "streaming": assistant.llm is not None,
         "facets": facets,
+        "labels": labels,
         "filters": filters,
     }
     return templates.TemplateResponse(
@@ -91,14 +177,23 @@ async def page(
 
 
 @router.post("/", response_class=HTMLResponse)
-async def page_post(request: Request, assistant: AssistantDep) -> HTMLResponse:
-    """The chat form without JavaScript: the conversation so far travels in the form."""
+async def page_post(request: Request, assistant: AssistantDep) -> Response:
+    """The chat form without JavaScript: the conversation so far travels in the form. A first
+    question redirects to ``/?q=…`` (post/redirect/get), a link that holds the answer."""
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     q = form.get("q", [""])[0][:10_000]
     mode = form.get("mode", [""])[0]
     chosen: Mode | None = mode if mode in MODE_LABELS else None  # type: ignore[assignment]
     history = parse_history(form.get("history", [None])[0])
     filters = Filters.of(*(form.get(f, [""])[0][:500] for f in FILTER_FIELDS))
+    if not history:
+        try:
+            text = clean_question(q)
+        except QuestionError:
+            text = ""  # answered in place, with the reason
+        url = share_url(text, chosen if chosen != assistant.settings.mode else None, filters)
+        if text and len(url) <= MAX_REDIRECT:
+            return RedirectResponse(url, status_code=303)
     return await _chat_page(request, assistant, q, None, chosen, history, filters)
 
 
@@ -109,9 +204,15 @@ async def lessons_page(
     by: Literal["document", "webinar"] = "document",
     filter: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
-    """Every lesson, grouped by document and section or by webinar, with a filter."""
-    groups = group_lessons(index, by, filter)
-    context = {"groups": groups, "by": by, "filter": filter, "total": sum(g.count for g in groups)}
+    """The key lessons, each webinar with its topics, the other notes (or all by webinar);
+    the filter matches words as the search does, British or American spelling."""
+    parts = await run_in_threadpool(lesson_parts, index, by, filter)
+    context = {
+        "parts": parts,
+        "by": by,
+        "filter": filter.strip(),
+        "total": sum(p.count for p in parts),
+    }
     return templates.TemplateResponse(request=request, name="lessons.html", context=context)
 
 
@@ -119,13 +220,14 @@ async def lessons_page(
 async def document_page(
     request: Request, document: str, index: IndexDep, passage: str | None = None
 ) -> HTMLResponse:
-    """A whole note, with the cited passage marked."""
+    """A whole note, rendered (Markdown as HTML, front matter as a line of details), with the
+    cited passage marked."""
     doc = index.documents.get(document)
     if doc is None:
         return HTMLResponse("No such document in the index.", status_code=404)
     chunk = index.chunk(passage) if passage else None
     if chunk is not None and chunk.document != doc.id:
         chunk = None
-    spans = [(chunk.start, chunk.end)] if chunk else []
-    context = {"doc": doc, "spans": spans, "passage": chunk}
+    view = await run_in_threadpool(document_view, doc, chunk)
+    context = {"doc": doc, "passage": chunk, "view": view}
     return templates.TemplateResponse(request=request, name="document.html", context=context)

@@ -1,0 +1,372 @@
+"""The chat as a conversation, in headless Chromium (Debian's) against `plw serve` on loopback:
+where the view lands after an answer, links that hold an answer, back/forward/reload, honest
+filters, feedback with a comment, comfort (dark theme, "/", 44 px targets, print).
+
+Screenshots go to test-artifacts/chat-*.png. In CI (CI=true) a missing browser is a failure,
+not a skip: .ci/run installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from conftest import CORPUS, FIXTURES, REPO, wait_healthy
+
+from plw_assistant.store.feedback import FeedbackStore
+from plw_bench.harness import free_port
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = REPO / "test-artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+FIRST = "Which webinar dealt with the impact of COVID?"
+FOLLOW_UP = "What else was discussed there?"
+FUNDING = "How can clusters support their members with EU funding?"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run must install Debian's chromium package")
+        pytest.skip("Chromium is not installed here (apt-get install chromium)")
+    root = tmp_path_factory.mktemp("browser-chat")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    shutil.copy(FIXTURES / "hostile" / "script-note.md", corpus / "script-note.md")
+    port = free_port()
+    env = {
+        **os.environ,
+        "PLW_CORPUS_DIR": str(corpus),
+        "PLW_INDEX_DIR": str(root / "index"),
+        "HF_HUB_OFFLINE": "1",
+    }
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "plw"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(proc, base)
+        yield base, root / "index"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser, server) -> Iterator[object]:
+    """Pages in fresh contexts (own sessionStorage); no script error or dialog may happen."""
+    contexts = []
+    errors: list[str] = []
+
+    def make(viewport: dict[str, int] = DESKTOP, **options: object) -> object:
+        context = browser.new_context(viewport=viewport, **options)
+        contexts.append(context)
+        pg = context.new_page()
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.on("dialog", lambda d: (errors.append(d.message), d.dismiss()))
+        return pg
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert errors == []
+
+
+def _ask(page, question: str) -> object:
+    """Type and send a question; the new turn, once its answer is in."""
+    before = page.locator(".conversation > .turn").count()
+    page.fill("#q", question)
+    page.press("#q", "Enter")
+    turn = page.locator(".conversation > .turn").nth(before)
+    turn.locator(".answer").wait_for()
+    return turn
+
+
+def _in_view(page, locator) -> bool:
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 40) <= size["height"]
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    parts = urlsplit(url)
+    assert parts.path == "/", url
+    return parse_qs(parts.query)
+
+
+def _labels_sit_with_their_controls(page) -> None:
+    fields = page.locator("fieldset.filters .field").all()
+    assert len(fields) == 3
+    for field in fields:
+        label = field.locator("label").bounding_box()
+        select = field.locator("select").bounding_box()
+        middle = label["y"] + label["height"] / 2
+        assert select["y"] <= middle <= select["y"] + select["height"], (label, select)
+        assert 0 <= select["x"] - (label["x"] + label["width"]) <= 40  # beside it, not below
+
+
+def _focused(page) -> str:
+    return page.evaluate("document.activeElement.className + ' ' + document.activeElement.id")
+
+
+def test_answers_land_in_view_and_move_the_address(new_page, server) -> None:
+    base, _ = server
+    page = new_page()
+    page.goto(base + "/")
+    page.screenshot(path=str(ARTIFACTS / "chat-desktop-first-visit.png"), full_page=True)
+    _labels_sit_with_their_controls(page)
+    first = _ask(page, FIRST)
+    assert _query(page.url) == {"q": [FIRST]}
+    heading = first.locator("h2.asked")
+    assert heading.inner_text() == FIRST and _in_view(page, heading)
+    assert _focused(page).startswith("asked")
+    assert "COVID impact" in first.locator(".answer").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "chat-desktop-answer.png"))
+    second = _ask(page, FOLLOW_UP)
+    assert _query(page.url) == {"q": [FOLLOW_UP]}
+    heading = second.locator("h2.asked")
+    assert _in_view(page, heading) and _focused(page).startswith("asked")
+    assert "IT tool" in second.locator(".passages").inner_text()  # the follow-up understood
+    assert page.locator(".conversation > .turn").count() == 2
+    ids = page.evaluate("[...document.querySelectorAll('[id]')].map((e) => e.id)")
+    assert len(ids) == len(set(ids))  # two answers, no id twice
+    assert page.get_attribute("#q", "autofocus") is None
+    page.screenshot(path=str(ARTIFACTS / "chat-desktop-follow-up.png"))
+
+
+def test_back_forward_and_reload_keep_the_conversation(new_page, server) -> None:
+    base, _ = server
+    page = new_page()
+    page.goto(base + "/")
+    _ask(page, FIRST)
+    _ask(page, FOLLOW_UP)
+    turns = page.locator(".conversation > .turn")
+    said = turns.nth(1).locator(".answer p.text").inner_text()
+    assert page.evaluate("Object.keys(sessionStorage)") == ["plw-conversation"]
+    page.go_back()
+    page.wait_for_url(re.compile(r"/\?q=Which\+webinar"))
+    assert turns.count() == 1 and turns.nth(0).locator("h2").inner_text() == FIRST
+    page.go_forward()
+    page.wait_for_url(re.compile(r"/\?q=What\+else"))
+    turns.nth(1).wait_for()
+    assert turns.count() == 2
+    page.reload()
+    turns.nth(1).wait_for()
+    assert turns.count() == 2 and turns.nth(1).locator(".answer p.text").inner_text() == said
+    assert _in_view(page, turns.nth(1).locator("h2.asked"))
+    # The follow-up goes on from the restored conversation.
+    third = _ask(page, "And what about partner search?")
+    assert turns.count() == 3 and _in_view(page, third.locator("h2.asked"))
+    page.click("a.new")
+    page.wait_for_url(base + "/")
+    assert turns.count() == 0 and page.evaluate("sessionStorage.length") == 0
+    page.reload()
+    assert page.locator(".conversation > .turn").count() == 0
+
+
+def test_phone_lands_on_the_answer_with_the_box_at_hand(new_page, server) -> None:
+    base, _ = server
+    page = new_page(PHONE, is_mobile=True, has_touch=True)
+    page.goto(base + "/")
+    _labels_sit_with_their_controls(page)
+    turn = _ask(page, FUNDING)
+    assert _query(page.url) == {"q": [FUNDING]}
+    assert _in_view(page, turn.locator("h2.asked"))
+    page.screenshot(path=str(ARTIFACTS / "chat-phone-answer.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    cites = page.locator("a.cite")
+    assert cites.count() >= 1
+    for i in range(cites.count()):
+        box = cites.nth(i).bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, box
+    for button in page.locator("form.feedback button:visible, form.ask button").all():
+        box = button.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, box
+    # Scrolled back up, the question box stays at the bottom of the screen.
+    page.evaluate("window.scrollTo(0, 0)")
+    box = page.locator("#q").bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
+
+
+def test_a_shared_link_answers_without_javascript(new_page, server) -> None:
+    base, _ = server
+    page = new_page(java_script_enabled=False)
+    page.goto(base + "/?q=" + FUNDING.replace(" ", "+"))
+    assert "Members are more and more interested" in page.inner_text(".answer")
+    assert page.locator(".passages .passage").count() >= 2
+    # Without JavaScript a typed question redirects to its own link, a follow-up lands on
+    # the new answer (post/redirect/get, then the conversation posted back).
+    page.goto(base + "/")
+    page.fill("#q", FIRST)
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile(r"/\?q=Which\+webinar"))
+    assert _query(page.url) == {"q": [FIRST]}
+    page.fill("#q", FOLLOW_UP)
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile(r"/#latest$"))
+    assert page.locator(".conversation > .turn").count() == 2
+    assert page.inner_text("#latest") == FOLLOW_UP and _in_view(page, page.locator("#latest"))
+
+
+def test_a_filter_that_leaves_nothing_says_so(new_page, server) -> None:
+    base, _ = server
+    page = new_page()
+    page.goto(base + "/")
+    page.select_option("#filter-tag", "covid")
+    assert page.inner_text(".scope-now") == "Tag: covid"
+    turn = _ask(page, "What about EU funding?")
+    assert _query(page.url) == {"q": ["What about EU funding?"], "tag": ["covid"]}
+    note = turn.locator(".filter-note")
+    assert note.inner_text().startswith("No lesson matched with the filter Tag: covid.")
+    link = note.locator("a")
+    assert _query(base + link.get_attribute("href")) == {"q": ["What about EU funding?"]}
+    link.click()
+    page.wait_for_url(re.compile(r"/\?q=What\+about\+EU\+funding%3F$"))
+    answer = page.locator(".conversation > .turn .answer")
+    assert "abstained" not in (answer.get_attribute("class") or "")
+    assert page.locator(".passages .passage.quoted").count() >= 1
+
+
+def test_no_asks_what_was_wrong_and_stores_it(new_page, server) -> None:
+    base, index_dir = server
+    page = new_page()
+    page.goto(base + "/")
+    turn = _ask(page, FUNDING)
+    comment = turn.locator("form.feedback input[name=comment]")
+    assert not comment.is_visible()
+    turn.locator("form.feedback button.no").click()
+    assert comment.is_visible() and _focused(page).endswith("comment")
+    assert "What was wrong or missing?" in turn.locator("form.feedback").inner_text()
+    comment.fill("Made-up comment: the partner search part is missing")
+    comment.press("Enter")
+    turn.locator("form.feedback [role=status]").wait_for()
+    assert turn.locator("form.feedback").inner_text() == "Thank you for your feedback."
+    row = FeedbackStore(index_dir / "feedback.sqlite").rows()[-1]
+    assert row[1:3] == ("down", FUNDING)
+    assert row[5:] == ("Made-up comment: the partner search part is missing", "answer")
+
+
+def test_an_abstention_can_be_flagged_as_missing(new_page, server) -> None:
+    base, index_dir = server
+    page = new_page()
+    page.goto(base + "/")
+    question = "How do I configure a Kubernetes ingress controller?"
+    turn = _ask(page, question)
+    assert "abstained" in (turn.locator(".answer").get_attribute("class") or "")
+    turn.locator("text=This should have been answered").click()
+    turn.locator("form.feedback [role=status]").wait_for()
+    assert "should answer" in turn.locator("form.feedback").inner_text()
+    row = FeedbackStore(index_dir / "feedback.sqlite").rows()[-1]
+    assert (row[1], row[2], row[6]) == ("down", question, "missing")
+
+
+def test_dark_theme_slash_key_and_print(new_page, server) -> None:
+    base, _ = server
+    page = new_page()
+    page.goto(base + "/?q=" + FUNDING.replace(" ", "+"))
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.emulate_media(color_scheme="dark")
+    dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert dark != light
+    page.screenshot(path=str(ARTIFACTS / "chat-dark.png"))
+    page.emulate_media(color_scheme="light")
+    page.locator(".answer h3").click()  # nothing focused that takes text
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("a/b")  # typing "/" in a field is just a character
+    assert page.input_value("#q") == "a/b"
+    page.emulate_media(media="print")
+    assert not page.locator("form.ask").is_visible()
+    assert not page.locator("form.feedback").is_visible()
+    assert page.locator(".answer").is_visible() and page.locator(".passage").first.is_visible()
+
+
+@pytest.fixture(scope="module")
+def streaming_server(server) -> Iterator[str]:
+    """A second `plw serve` on the same index, with a made-up language model: answers stream."""
+    from fake_llm import make_app, serve
+
+    _, index_dir = server
+    llm = make_app()
+    llm.state.script = {"mode": "ok", "text": STREAMED}
+    for url in serve(llm):
+        port = free_port()
+        env = {
+            **os.environ,
+            "PLW_CORPUS_DIR": str(index_dir.parent / "corpus"),
+            "PLW_INDEX_DIR": str(index_dir),
+            "PLW_LLM_BASE_URL": url,
+            "PLW_LLM_MODEL": "made-up",
+            "HF_HUB_OFFLINE": "1",
+        }
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "plw"), "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(proc, base)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+STREAMED = (
+    "Members are more and more interested in EU funding programmes, but supporting them is "
+    "time-consuming [1]."
+)
+
+
+def test_a_streamed_answer_grows_into_a_turn(new_page, streaming_server) -> None:
+    page = new_page()
+    page.goto(streaming_server + "/")
+    assert page.get_attribute("body", "data-stream") == "1"
+    turn = _ask(page, FUNDING)
+    assert _query(page.url) == {"q": [FUNDING]}
+    assert _in_view(page, turn.locator("h2.asked"))
+    assert "language model" in turn.locator(".answer h3").inner_text().lower()
+    assert turn.locator(".passage").count() >= 1
+    second = _ask(page, "And what about partner search?")
+    assert page.locator(".conversation > .turn").count() == 2
+    assert _in_view(page, second.locator("h2.asked"))
+    ids = page.evaluate("[...document.querySelectorAll('[id]')].map((e) => e.id)")
+    assert len(ids) == len(set(ids))
+    page.reload()
+    page.locator(".conversation > .turn").nth(1).wait_for()
+    assert page.locator(".conversation > .turn").count() == 2

@@ -1,0 +1,188 @@
+"""The document and lessons pages in headless Chromium (Debian's) against `plw serve`.
+
+Screenshots go to test-artifacts/ (document-desktop.png, document-phone.png,
+lessons-desktop.png, lessons-phone.png). In CI (CI set) a missing browser is a failure, not a
+skip: .ci/run installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, FIXTURES, REPO, wait_healthy
+
+from plw_bench.harness import free_port
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = REPO / "test-artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+EU_QUESTION = "/?q=How+can+clusters+support+their+members+with+EU+funding%3F"
+IN_VIEW = """() => {
+  const r = document.getElementById('passage').getBoundingClientRect();
+  return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run must install Debian's chromium package")
+        pytest.skip("Chromium is not installed here (apt-get install chromium)")
+    root = tmp_path_factory.mktemp("browser-pages")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    shutil.copy(FIXTURES / "hostile" / "script-note.md", corpus / "script-note.md")
+    port = free_port()
+    env = {
+        **os.environ,
+        "PLW_CORPUS_DIR": str(corpus),
+        "PLW_INDEX_DIR": str(root / "index"),
+        "HF_HUB_OFFLINE": "1",
+    }
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "plw"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(proc, base)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _page(browser, viewport: dict[str, int]) -> tuple[object, object]:
+    phone = viewport["width"] < 600
+    context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
+    pg = context.new_page()
+    pg.problems = []  # alerts, and anything the console reports (a CSP refusal, a 404)
+    pg.on("dialog", lambda d: (pg.problems.append(d.message), d.dismiss()))
+    # A failed load is reported with its address (the browser's own favicon.ico request, which
+    # the page never asks for, is not a page response and not counted).
+    pg.on("console", lambda m: _console(pg, m))
+    pg.on("response", lambda r: r.status >= 400 and pg.problems.append(f"{r.status} {r.url}"))
+    return context, pg
+
+
+def _console(pg, message) -> None:
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        pg.problems.append(message.text)
+
+
+@pytest.fixture
+def desktop(browser, server) -> Iterator[object]:
+    context, pg = _page(browser, DESKTOP)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, server) -> Iterator[object]:
+    context, pg = _page(browser, PHONE)
+    yield pg
+    context.close()
+
+
+def _open_cited_document(page, base: str) -> None:
+    """From an answer, follow the first passage's link to its note."""
+    page.goto(base + EU_QUESTION)
+    page.wait_for_selector(".answer")
+    link = page.locator('.passages a[href*="/documents/"]').first
+    href = link.get_attribute("href")
+    assert href and href.endswith("#passage")
+    link.click()
+    page.wait_for_url("**/documents/**#passage")
+    page.wait_for_selector("#passage")
+    page.wait_for_function(IN_VIEW)
+
+
+def test_a_document_link_from_an_answer_shows_the_passage(desktop, server) -> None:
+    _open_cited_document(desktop, server)
+    mark = desktop.locator("mark#passage")
+    assert mark.inner_text().startswith("Members are more and more interested")
+    assert desktop.evaluate(IN_VIEW)
+    background = mark.evaluate("m => getComputedStyle(m).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    body = desktop.inner_text(".doc-body")
+    assert "---" not in body and "##" not in body and "<!--" not in body
+    assert "By Oriane Marchal" in desktop.inner_text(".doc-meta")
+    assert desktop.locator(".doc-body h2", has_text="Context").count() == 1
+    desktop.screenshot(path=str(ARTIFACTS / "document-desktop.png"))
+    assert desktop.problems == []
+
+
+def test_a_document_on_a_phone(phone, server) -> None:
+    _open_cited_document(phone, server)
+    assert phone.evaluate(IN_VIEW)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    phone.screenshot(path=str(ARTIFACTS / "document-phone.png"))
+    assert phone.problems == []
+
+
+def test_a_note_with_a_script_runs_nothing(desktop, server) -> None:
+    desktop.goto(server + "/documents/script-note")
+    assert '<script>alert("xss")</script>' in desktop.inner_text(".doc-body")
+    assert (
+        desktop.evaluate("document.querySelectorAll('.doc-body img, .doc-body script').length") == 0
+    )
+    assert desktop.problems == []
+
+
+def test_the_lessons_page(desktop, server) -> None:
+    desktop.goto(server + "/lessons")
+    headings = desktop.locator(".part > h2").all_inner_texts()
+    assert headings == ["Key lessons", "Webinars", "Other notes"]
+    assert desktop.locator(".part-key .lesson").count() == 9
+    assert desktop.locator("li.webinar").count() == 6  # PLW#1–#5 and the made-up PLW#9
+    desktop.screenshot(path=str(ARTIFACTS / "lessons-desktop.png"), full_page=True)
+    desktop.fill("#filter", "digitalisation")
+    desktop.press("#filter", "Enter")
+    desktop.wait_for_url("**filter=digitalisation**")
+    assert desktop.inner_text(".count").startswith("1 lesson matches “digitalisation”.")
+    assert desktop.locator(".lesson").inner_text().startswith("Digitalization of cluster")
+    desktop.click("text=by webinar")
+    desktop.wait_for_url("**by=webinar**")
+    assert desktop.locator("section.lesson-group.general h2").inner_text() == "All webinars"
+    desktop.click(".lesson >> nth=0 >> text=In context")
+    desktop.wait_for_selector("mark#passage")
+    desktop.wait_for_function(IN_VIEW)
+    assert desktop.problems == []
+
+
+def test_the_lessons_page_on_a_phone(phone, server) -> None:
+    phone.goto(server + "/lessons")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    phone.screenshot(path=str(ARTIFACTS / "lessons-phone.png"), full_page=True)
+    assert phone.problems == []
