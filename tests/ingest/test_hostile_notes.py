@@ -460,3 +460,29 @@ def test_uploads_the_indexer_would_skip_are_refused(tmp_path: Path, name: str, w
     assert str(caught.value) == why
     assert not (tmp_path / "uploads").exists() or not any((tmp_path / "uploads").iterdir())
     assert save_note(tmp_path, "notes.md", b"# Made-up\n\nText.\n") == "uploads/notes.md"
+
+
+def test_a_large_markdown_note_is_read_in_the_worker_under_its_time_limit(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # markdown-it takes seconds on a megabyte of "[": large notes go through the worker.
+    put(tmp_path / "a-brackets.md", b"# Made-up brackets\n\n" + b"[" * 3_000_000)
+    big_lesson = "- A made-up lesson about cluster newsletters, repeated.\n" * 6000
+    put(tmp_path / "b-big.md", f"# Made-up big note\n\n{big_lesson}".encode())
+    assert len(big_lesson) > corpus_module.ISOLATE_TEXT_BYTES
+    monkeypatch.setattr(isolate, "TIMEOUT_S", 0.5)
+    started = time.perf_counter()
+    corpus, chunks = load_corpus(tmp_path)
+    statuses = {f.path: f for f in corpus.files}
+    assert statuses["a-brackets.md"] == FileStatus(
+        "a-brackets.md", "failed", "reading it took longer than 0.5 s"
+    )
+    assert time.perf_counter() - started < 15
+    monkeypatch.setattr(isolate, "TIMEOUT_S", 20.0)
+    corpus, chunks = load_corpus(tmp_path)
+    big = [c for c in chunks if c.document == "b-big"]
+    assert (
+        len(big) == 6000 and big[0].text == "A made-up lesson about cluster newsletters, repeated."
+    )
+    doc = next(d for d in corpus.documents if d.id == "b-big")
+    assert all(doc.text[c.start : c.end] == c.text for c in big[:10])

@@ -18,8 +18,12 @@ from pathlib import Path
 from ..domain import Chunk, Document
 from ..errors import CorpusError
 from .chunker import chunk_document, chunker_settings
+from .formats import CONVERTED
 from .isolate import IsolatedConverter
 from .parse import MAX_FILE_BYTES, SUFFIXES, TOO_LARGE, parse_document
+
+# Markdown and text notes larger than this are read in the worker process (see ``_parse``).
+ISOLATE_TEXT_BYTES = 256 * 1024
 
 BAD_NAME = "its file name is not valid UTF-8"
 OUTSIDE = "it links outside the corpus"
@@ -103,12 +107,23 @@ def _parse(
     if before is not None and before[0].sha256 == sha:
         doc, doc_chunks, status = before[0], before[1], "unchanged"
     else:
-        doc = parse_document(rel, data, convert)
-        doc_chunks = chunk_document(doc, max_chars)
+        if len(data) > ISOLATE_TEXT_BYTES and Path(rel).suffix.lower() not in CONVERTED:
+            # A large Markdown note: markdown-it is slow on some inputs (1 MB of "[" takes
+            # seconds), so it is parsed and chunked in the worker, under its time limit.
+            doc, doc_chunks = convert.run(read_note, rel, data, max_chars)
+        else:
+            doc = parse_document(rel, data, convert)
+            doc_chunks = chunk_document(doc, max_chars)
         status = "changed" if before is not None else "new"
     if not doc_chunks:
         raise CorpusError("it has no text to index")
     return doc, doc_chunks, status
+
+
+def read_note(rel: str, data: bytes, max_chars: int) -> tuple[Document, list[Chunk]]:
+    """A Markdown or text note's document and chunks (run in the worker for large notes)."""
+    doc = parse_document(rel, data)
+    return doc, chunk_document(doc, max_chars)
 
 
 def _read(path: Path) -> bytes:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
+from typing import Any, TypeVar
 
 from ..errors import CorpusError
 from .formats import TOO_MUCH_MEMORY, Converted, convert
@@ -23,6 +24,8 @@ TIMEOUT_S = 20.0
 MEMORY_BYTES = 1536 * 1024 * 1024  # how much the worker may grow (address space)
 TOO_SLOW = "reading it took longer than {seconds:g} s"
 CRASHED = "its reader stopped unexpectedly (not enough memory?)"
+
+T = TypeVar("T")
 
 # What the worker runs, looked up when a file is sent (tests put a slow one here). It must be
 # a module-level function: the worker process receives it by name.
@@ -51,9 +54,14 @@ class IsolatedConverter:
 
     def __call__(self, suffix: str, data: bytes) -> Converted:
         """The converted file; ``CorpusError`` says what went wrong, including a timeout."""
+        return self.run(WORKER_CONVERT, suffix, data)
+
+    def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` in the worker (``fn`` a module-level function, its result picklable);
+        ``CorpusError`` says what went wrong, including a timeout."""
         seconds = TIMEOUT_S
         try:
-            future = self._started().submit(_work, WORKER_CONVERT, suffix, data)
+            future = self._started().submit(_work, fn, *args)
             result = future.result(timeout=seconds)
         except TimeoutError:
             self._discard()
@@ -61,9 +69,9 @@ class IsolatedConverter:
         except BrokenProcessPool:
             self._discard()
             raise CorpusError(CRASHED) from None
-        if isinstance(result, str):
-            raise CorpusError(result)
-        return result
+        if isinstance(result, _Failed):
+            raise CorpusError(result.reason)
+        return result  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Stop the worker (it finishes nothing: every call waited for its result)."""
@@ -118,14 +126,21 @@ def _limit_memory(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (want, hard))
 
 
-def _work(fn: Callable[[str, bytes], Converted], suffix: str, data: bytes) -> Converted | str:
-    """Runs in the worker: the converted file, or why it failed (a string pickles safely,
-    where a parser's own exception class may not)."""
+class _Failed:
+    """Why the worker's call failed (a plain reason pickles safely, where a parser's own
+    exception class may not)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _work(fn: Callable[..., Any], *args: Any) -> Any:
+    """Runs in the worker: ``fn``'s result, or a :class:`_Failed` saying why."""
     try:
-        return fn(suffix, data)
+        return fn(*args)
     except CorpusError as exc:
-        return str(exc)
+        return _Failed(str(exc))
     except MemoryError:
-        return TOO_MUCH_MEMORY
+        return _Failed(TOO_MUCH_MEMORY)
     except Exception as exc:  # one bad file is reported, never fatal
-        return f"it could not be read ({type(exc).__name__})"
+        return _Failed(f"it could not be read ({type(exc).__name__})")
