@@ -6,74 +6,25 @@ Screenshots go to test-artifacts/. In CI (CI=true) a missing browser is a failur
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, FIXTURES, REPO, wait_healthy
+from browser_support import ARTIFACTS, launch_browser, serve_copy
 
 from plw_assistant.store.feedback import FeedbackStore
-from plw_bench.harness import free_port
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = REPO / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run must install Debian's chromium package")
-        pytest.skip("Chromium is not installed here (apt-get install chromium)")
-    root = tmp_path_factory.mktemp("browser")
-    corpus = root / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    shutil.copy(FIXTURES / "hostile" / "script-note.md", corpus / "script-note.md")
-    port = free_port()
-    env = {
-        **os.environ,
-        "PLW_CORPUS_DIR": str(corpus),
-        "PLW_INDEX_DIR": str(root / "index"),
-        "HF_HUB_OFFLINE": "1",
-    }
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "plw"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(proc, base)
-        yield base, root / "index"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    yield from serve_copy(tmp_path_factory.mktemp("browser"))
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from launch_browser()
 
 
 @pytest.fixture

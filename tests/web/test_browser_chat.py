@@ -8,33 +8,17 @@ not a skip: .ci/run installs it.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import CORPUS, FIXTURES, REPO, wait_healthy
+from browser_support import ARTIFACTS, launch_browser, serve_copy
 
 from plw_assistant.store.feedback import FeedbackStore
-from plw_bench.harness import free_port
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = REPO / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 FIRST = "Which webinar dealt with the impact of COVID?"
@@ -44,45 +28,12 @@ FUNDING = "How can clusters support their members with EU funding?"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run must install Debian's chromium package")
-        pytest.skip("Chromium is not installed here (apt-get install chromium)")
-    root = tmp_path_factory.mktemp("browser-chat")
-    corpus = root / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    shutil.copy(FIXTURES / "hostile" / "script-note.md", corpus / "script-note.md")
-    port = free_port()
-    env = {
-        **os.environ,
-        "PLW_CORPUS_DIR": str(corpus),
-        "PLW_INDEX_DIR": str(root / "index"),
-        "HF_HUB_OFFLINE": "1",
-    }
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "plw"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(proc, base)
-        yield base, root / "index"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    yield from serve_copy(tmp_path_factory.mktemp("browser-chat"))
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from launch_browser()
 
 
 @pytest.fixture
@@ -315,36 +266,16 @@ def test_dark_theme_slash_key_and_print(new_page, server) -> None:
 
 
 @pytest.fixture(scope="module")
-def streaming_server(server) -> Iterator[str]:
-    """A second `plw serve` on the same index, with a made-up language model: answers stream."""
+def streaming_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second `plw serve`, with a made-up language model: answers stream."""
     from fake_llm import make_app, serve
 
-    _, index_dir = server
     llm = make_app()
     llm.state.script = {"mode": "ok", "text": STREAMED}
     for url in serve(llm):
-        port = free_port()
-        env = {
-            **os.environ,
-            "PLW_CORPUS_DIR": str(index_dir.parent / "corpus"),
-            "PLW_INDEX_DIR": str(index_dir),
-            "PLW_LLM_BASE_URL": url,
-            "PLW_LLM_MODEL": "made-up",
-            "HF_HUB_OFFLINE": "1",
-        }
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "plw"), "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(proc, base)
+        env = {"PLW_LLM_BASE_URL": url, "PLW_LLM_MODEL": "made-up"}
+        for base, _ in serve_copy(tmp_path_factory.mktemp("browser-stream"), env):
             yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
 
 
 STREAMED = (

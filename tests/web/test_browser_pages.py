@@ -7,30 +7,12 @@ skip: .ci/run installs it.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from conftest import CORPUS, FIXTURES, REPO, wait_healthy
-
-from plw_bench.harness import free_port
+from browser_support import ARTIFACTS, launch_browser, serve_copy
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = REPO / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 EU_QUESTION = "/?q=How+can+clusters+support+their+members+with+EU+funding%3F"
@@ -42,45 +24,13 @@ IN_VIEW = """() => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run must install Debian's chromium package")
-        pytest.skip("Chromium is not installed here (apt-get install chromium)")
-    root = tmp_path_factory.mktemp("browser-pages")
-    corpus = root / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    shutil.copy(FIXTURES / "hostile" / "script-note.md", corpus / "script-note.md")
-    port = free_port()
-    env = {
-        **os.environ,
-        "PLW_CORPUS_DIR": str(corpus),
-        "PLW_INDEX_DIR": str(root / "index"),
-        "HF_HUB_OFFLINE": "1",
-    }
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "plw"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(proc, base)
+    for base, _ in serve_copy(tmp_path_factory.mktemp("browser-pages")):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from launch_browser()
 
 
 def _page(browser, viewport: dict[str, int]) -> tuple[object, object]:
