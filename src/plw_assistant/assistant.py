@@ -109,11 +109,11 @@ def _within(p: Plan, index: Index, vocabulary: Vocabulary) -> np.ndarray | None:
     """The few rows a question is about: a webinar's passages, or a note's author line."""
     if wants_session_rows(p) and vocabulary.sessions:
         return vocabulary.mask(p.sessions or tuple(vocabulary.sessions), index.size)
-    rows = [r for key in DETAIL_KEYS.get(p.kind, ()) for r in vocabulary.details.get(key, ())]
+    rows = vocabulary.detail_rows(p.kind)
     if not rows:
         return None
     mask = np.zeros(index.size, dtype=bool)
-    mask[rows] = True
+    mask[list(rows)] = True
     return mask
 
 

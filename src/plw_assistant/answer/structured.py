@@ -43,11 +43,9 @@ def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Bu
     if plan.kind == "which" and hits:
         return Built([cite.unit(hits[0].row)])
     if plan.kind in DETAIL_KEYS:
-        keys = DETAIL_KEYS[plan.kind]
-        for hit in hits:
-            key = hit.chunk.text.split(":", 1)[0].strip().lower()
-            if hit.chunk.section == DETAILS and key in keys:
-                return Built([cite.unit(hit.row)])
+        rows = vocabulary.detail_rows(plan.kind)
+        best = next((hit for hit in hits if hit.row in rows), None)
+        return Built([cite.unit(best.row)]) if best is not None else None
     return None
 
 

@@ -52,10 +52,8 @@ def is_label(chunk: Chunk) -> bool:
 
 def session_label(chunk: Chunk, vocabulary: Vocabulary) -> str | None:
     """'PLW#5 “Title”' for a passage of a webinar's own note."""
-    for s in vocabulary.sessions:
-        if chunk.session == s.id:
-            return s.label
-    return None
+    session = vocabulary.by_id.get(chunk.session or "")
+    return session.label if session is not None else None
 
 
 def sentence(text: str) -> str:

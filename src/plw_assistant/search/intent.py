@@ -12,14 +12,14 @@ from typing import Literal
 from ..domain import Turn
 from ..store.lexical import tokenize
 from .followup import is_follow_up, resolve_follow_up, wants_more
-from .names import _KIND, Session, Vocabulary
+from .names import KIND, Session, Vocabulary
 
 Expects = Literal["date", "number", "names"]
 Kind = Literal["general", "overview", "which", "list", "unknown", "more", "author", "published"]
 
 _WHICH = re.compile(
-    rf"\b(?:which|what)\s+(?:one\s+of\s+the\s+)?{_KIND}\b"
-    rf"|\bin\s+one\s+of\s+the\s+{_KIND}\b"
+    rf"\b(?:which|what)\s+(?:one\s+of\s+the\s+)?{KIND}\b"
+    rf"|\bin\s+one\s+of\s+the\s+{KIND}\b"
     r"|^\s*where\s+(?:did|was|were|do)\b.*\b(?:discuss|talk|cover|present|address)",
     re.I,
 )

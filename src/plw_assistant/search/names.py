@@ -29,12 +29,12 @@ _ORDINALS = {
     "eleventh": 11,
     "twelfth": 12,
 }
-_KIND = r"(?:plw|peer[- ]learning[- ]webinar|webinar|session|meeting)s?"
-_NUMBERED = re.compile(rf"\b(?:{_KIND})\s*(?:#|no\.?|number)?\s*(\d{{1,3}})\b", re.I)
+KIND = r"(?:plw|peer[- ]learning[- ]webinar|webinar|session|meeting)s?"
+_NUMBERED = re.compile(rf"\b(?:{KIND})\s*(?:#|no\.?|number)?\s*(\d{{1,3}})\b", re.I)
 _ORDINAL = re.compile(
-    rf"\b({'|'.join(_ORDINALS)}|\d{{1,3}}(?:st|nd|rd|th))\s+(?:{_KIND}|one)\b", re.I
+    rf"\b({'|'.join(_ORDINALS)}|\d{{1,3}}(?:st|nd|rd|th))\s+(?:{KIND}|one)\b", re.I
 )
-_LAST = re.compile(rf"\b(?:last|latest|final)\s+(?:{_KIND})\b", re.I)
+_LAST = re.compile(rf"\b(?:last|latest|final)\s+(?:{KIND})\b", re.I)
 _SESSION_ID = re.compile(r"^(.*?)(\d{1,3})$")
 # Words of a webinar's title that say nothing about its subject.
 _GENERIC = frozenset(tokenize(["plw webinar session peer learning cluster clusters"])[0])
@@ -90,6 +90,7 @@ class Vocabulary:
     def __init__(self, index: Index, sessions: list[Session], details: dict[str, list[int]]):
         self.sessions = sorted(sessions, key=lambda s: s.number)
         self.by_number = {s.number: s for s in self.sessions}
+        self.by_id = {s.id: s for s in self.sessions}
         self.details = details  # front matter key ("author", "date") → rows of those lines
         self.abbreviations: dict[str, str] = {}  # "PLW" → "Peer learning webinars"
         self._index = weakref.ref(index)
@@ -161,6 +162,10 @@ class Vocabulary:
                     )
                 self._holding[kind] = mask
             return mask
+
+    def detail_rows(self, kind: str) -> set[int]:
+        """Rows of the front matter lines that answer ``kind`` ("author", "published")."""
+        return {r for key in DETAIL_KEYS.get(kind, ()) for r in self.details.get(key, ())}
 
     def expand(self, text: str) -> str:
         """``text`` with the notes' abbreviations written out ("PLWs" → "Peer learning
