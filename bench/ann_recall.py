@@ -59,7 +59,7 @@ def main() -> None:
     )
     for p in args.probes:
         if args.index == "ivf":
-            approx.nprobe = p
+            faiss.extract_index_ivf(approx).nprobe = p  # the IVF inside IndexRefineFlat
         else:
             approx.hnsw.efSearch = p
         ms, found = run(approx)

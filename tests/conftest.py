@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from plw_assistant.assistant import Assistant
 from plw_assistant.config import Settings, get_settings
+from plw_assistant.embedding.base import LateText, late_by_parts
 from plw_assistant.embedding.model import SentenceTransformerEmbedder
 from plw_assistant.store.build import build_index
 from plw_assistant.web.app import create_app
@@ -50,6 +51,9 @@ class HashEmbedder:
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.encode(texts)
+
+    def encode_late(self, items: Sequence[LateText], batch_size: int = 32, progress=None):
+        return late_by_parts(self, items, batch_size, progress)
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, progress=None) -> np.ndarray:
         self.encoded.extend(texts)

@@ -1,5 +1,5 @@
 """The package's shape: data flows one way (ingest → embedding → store → search → answer →
-assistant → cli/web), modules and functions stay small, benchmarks stay out of the product."""
+assistant/gaps → cli/web), modules and functions stay small, benchmarks stay out of the product."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ LAYERS = {
     "answer": 5,
     "assistant": 6,
     "lessons": 6,
+    "gaps": 6,
     "evaluation": 7,
     "cli": 7,
     "web": 7,

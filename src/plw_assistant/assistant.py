@@ -4,22 +4,24 @@ current index (picked up by ``LiveIndex`` when a new generation is built)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 import numpy as np
 
-from .answer.extractive import compose
+from .answer.extractive import NO_DETAIL, NO_DETAILS, compose
 from .answer.generated import LLM, fallback_notice, generate
 from .answer.language import ask_in_english, foreign_language
 from .config import Settings
 from .domain import Answer, Question
 from .embedding.base import Embedder
 from .embedding.model import SentenceTransformerEmbedder
-from .errors import LLMError
+from .errors import LLMError, StorageError
+from .search.followup import resolve_follow_up
 from .search.intent import Plan, plan, wants_session_rows
 from .search.names import DETAIL_KEYS, Vocabulary
 from .search.retriever import QueryCache, Retrieval, Retriever
+from .store.gaps import GapLog
 from .store.live import LiveIndex
 from .store.reader import Index
 
@@ -35,6 +37,7 @@ class Assistant:
         self.live = LiveIndex(settings.index_dir, self.embedder)
         self.llm = LLM.from_settings(settings)
         self._queries = QueryCache()
+        self.gaps = GapLog.from_settings(settings)
 
     @property
     def index(self) -> Index:
@@ -80,29 +83,77 @@ class Assistant:
             p = replace(p, sessions=sessions) if sessions else replace(p, kind="general")
         return p
 
-    def ask(self, question: Question) -> Answer:
-        """The answer: generated and checked when an LLM is configured, else quoted."""
-        *_, answer = self.ask_stream(question)
+    def ask(self, question: Question, record: bool = False) -> Answer:
+        """The answer: generated and checked when an LLM is configured, else quoted.
+        ``record``: a question the notes cannot answer goes into the gap log (PLW_GAP_LOG)."""
+        *_, answer = self.ask_stream(question, record)
         assert isinstance(answer, Answer)
         return answer
 
-    def ask_stream(self, question: Question) -> Iterator[str | Answer]:
+    def ask_stream(self, question: Question, record: bool = False) -> Iterator[str | Answer]:
         """Tokens of a generated answer as they arrive, then the final ``Answer``. Without an
         LLM, or when it fails, the final answer is the quoted one (with a notice)."""
         language = None if self.settings.reads_any_language else foreign_language(question.text)
-        if language is not None:
+        if language is not None:  # a question in another language is no gap in the notes
             reply = ask_in_english(language)
             yield Answer(question.text, reply, [], abstained=True, language=language)
             return
         retrieval = self.retrieve(question)
         quoted = compose(question, retrieval, self.settings.min_score)
         if quoted.abstained or self.llm is None:
+            if record:
+                self.record(question, quoted)
             yield quoted
             return
         try:
             yield from generate(self.llm, question, retrieval, self.embedder)
         except LLMError as exc:
             yield replace(quoted, notice=fallback_notice(exc))
+
+    def record(self, question: Question, answer: Answer) -> None:
+        """Put a question the notes could not answer in the gap log; a log that cannot be
+        written costs the asker nothing (the server log says why)."""
+        outcome = gap_outcome(answer)
+        if self.gaps is None or outcome is None:
+            return
+        # A follow-up is kept as it was searched, so it can be asked again on its own.
+        text = resolve_follow_up(question.text, question.history).query
+        cited = [c.chunk_id for c in answer.citations if c.cited]
+        try:
+            self.gaps.add(outcome, text, cited)
+        except StorageError as exc:
+            log.warning("%s", exc)
+
+    def record_no(
+        self, question: str, chunk_ids: Sequence[str], comment: str, vote: int | None = None
+    ) -> None:
+        """Put an answer someone marked "No" in the gap log, with their comment (``vote``:
+        the feedback row, whose comment may come on the next page)."""
+        if self.gaps is None or not question.strip():
+            return
+        try:
+            self.gaps.add("no", question, chunk_ids, comment, vote)
+        except StorageError as exc:
+            log.warning("%s", exc)
+
+    def comment_no(self, vote: int, question: str, comment: str) -> None:
+        if self.gaps is None:
+            return
+        try:
+            self.gaps.comment_vote(vote, question, comment)
+        except StorageError as exc:
+            log.warning("%s", exc)
+
+
+def gap_outcome(answer: Answer) -> str | None:
+    """``abstained``, ``topic_only`` (all the notes hold is a topic's name) or ``None``."""
+    if answer.language is not None:
+        return None
+    if answer.abstained:
+        return "abstained"
+    if NO_DETAIL in answer.answer or NO_DETAILS in answer.answer:
+        return "topic_only"
+    return None
 
 
 def _within(p: Plan, index: Index, vocabulary: Vocabulary) -> np.ndarray | None:

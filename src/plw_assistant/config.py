@@ -17,6 +17,9 @@ Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
 IndexType = Literal["auto", "flat", "ivf", "hnsw"]
 QueryBackend = Literal["auto", "onnx", "torch"]
+SentenceVectors = Literal["late", "separate"]
+BuildPrecision = Literal["auto", "fp32", "bf16"]
+QueryPrecision = Literal["int8", "fp32"]
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MAX_QUESTION_CHARS = 2000
@@ -26,6 +29,8 @@ DEFAULT_HYBRID_ALPHA = 0.6
 # Calibrated on tests/golden/plw-dev.jsonl: see BENCHMARKS.md, "Abstention".
 DEFAULT_MIN_SCORE = 0.22
 MIN_ADMIN_TOKEN = 16
+# The admin's golden questions, kept beside the notes and never indexed as one.
+GOLDEN_FILE = "golden.jsonl"
 ADMIN_TOKEN_TOO_SHORT = (
     f"PLW_ADMIN_TOKEN is too short: use at least {MIN_ADMIN_TOKEN} characters; "
     "uploading stays disabled."
@@ -124,6 +129,22 @@ class Settings(BaseSettings):
         None,
         description="SQLite file for answer feedback (default: index folder).",
     )
+    gap_log: bool = Field(
+        True,
+        description="Keep the questions the notes could not answer (abstained, answered only "
+        "from topic labels, or marked No) for /admin and `plw gaps`; no identity is kept.",
+    )
+    gap_log_days: int = Field(
+        90, ge=1, le=3650, description="Days a recorded unanswered question is kept."
+    )
+    gap_db: Path | None = Field(
+        None, description="SQLite file of the unanswered questions (default: index folder)."
+    )
+    golden: Path | None = Field(
+        None,
+        description="Golden questions /admin measures after each re-index (default: "
+        "golden.jsonl in the corpus folder, when it exists).",
+    )
     cache_dir: Path = Field(
         default_factory=default_cache_dir,
         description="Where passage embeddings and the ONNX query encoder are cached.",
@@ -132,6 +153,21 @@ class Settings(BaseSettings):
         "auto",
         description="How questions are encoded: onnxruntime (an export of the model checked "
         "against torch, ~3x faster per question), torch, or auto (onnx when the export works).",
+    )
+    query_precision: QueryPrecision = Field(
+        "int8",
+        description="Weights of the ONNX query encoder: int8 (about 2x faster; used only if "
+        "it agrees with torch to a cosine of 0.98) or fp32.",
+    )
+    sentence_vectors: SentenceVectors = Field(
+        "late",
+        description="How sentence vectors are made: pooled from one pass over the passage "
+        "(late) or each sentence embedded on its own (separate, the older and slower way).",
+    )
+    build_precision: BuildPrecision = Field(
+        "auto",
+        description="Arithmetic for embedding passages: bf16 (about 2x faster, used only "
+        "where the CPU has it natively and it agrees with fp32), fp32, or auto.",
     )
 
     multilingual: bool | None = Field(
@@ -187,6 +223,19 @@ class Settings(BaseSettings):
     @property
     def feedback_path(self) -> Path:
         return self.feedback_db or self.index_dir / "feedback.sqlite"
+
+    @property
+    def gap_path(self) -> Path:
+        return self.gap_db or self.index_dir / "gaps.sqlite"
+
+    @property
+    def golden_path(self) -> Path:
+        return self.golden or self.corpus_dir / GOLDEN_FILE
+
+    @property
+    def eval_results_path(self) -> Path:
+        """Where `plw eval --questions` and /admin keep their latest results."""
+        return self.index_dir / "eval-results.json"
 
 
 def load_settings() -> Settings:

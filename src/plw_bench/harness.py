@@ -212,6 +212,11 @@ class Server:
         )
         return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (user + system, all its threads)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def first_answer(self, question: str, timeout: float = 600) -> float:
         """Seconds from process start until ``question`` is answered."""
         deadline = time.monotonic() + timeout

@@ -116,7 +116,7 @@ def test_invalid_setting_names_the_variable() -> None:
     assert result.stderr.startswith("Error: Invalid setting: PLW_TOP_K: ")
 
 
-COMMANDS = ["index", "ask", "chat", "serve", "eval", "feedback", "bench"]
+COMMANDS = ["index", "ask", "chat", "serve", "eval", "feedback", "gaps", "bench"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

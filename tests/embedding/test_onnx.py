@@ -25,15 +25,40 @@ QUESTIONS = [
 
 
 def test_questions_encode_as_in_torch_and_rank_the_same(embedder, assistant) -> None:
-    fast = embedder.encode_queries(QUESTIONS)
+    exact = SentenceTransformerEmbedder(cache_dir=embedder.cache_dir, query_precision="fp32")
+    fast = exact.encode_queries(QUESTIONS)
     reference = embedder.encode(QUESTIONS)
-    assert embedder._query_encoder() is not None  # the ONNX path really ran
+    assert exact.query_path == "onnx"  # the fp32 export really ran
     assert float((fast * reference).sum(1).min()) >= 0.9999
     index = assistant.index
     for f, r in zip(fast, reference, strict=True):
         assert [row for row, _ in index.dense_search(f, 10)] == [
             row for row, _ in index.dense_search(r, 10)
         ]
+
+
+def test_the_8_bit_encoder_is_close_to_torch_and_finds_the_same_passages(
+    embedder, assistant
+) -> None:
+    assert embedder.query_path == "onnx int8"
+    fast = embedder.encode_queries(QUESTIONS)
+    reference = embedder.encode(QUESTIONS)
+    assert float((fast * reference).sum(1).min()) >= 0.98
+    index = assistant.index
+    same_first = sum(
+        index.dense_search(f, 1)[0][0] == index.dense_search(r, 1)[0][0]
+        for f, r in zip(fast, reference, strict=True)
+    )
+    assert same_first >= 0.95 * len(QUESTIONS), f"{same_first} of {len(QUESTIONS)}"
+
+
+def test_an_8_bit_copy_that_failed_its_check_is_not_used(embedder, tmp_path: Path) -> None:
+    shutil.copytree(embedder.cache_dir / "onnx", tmp_path / "onnx")
+    record = next((tmp_path / "onnx").glob("*[0-9a-f].json"))
+    data = json.loads(record.read_text())
+    record.write_text(json.dumps({**data, "int8_min_cosine": None}))
+    fresh = SentenceTransformerEmbedder(cache_dir=tmp_path)
+    assert fresh.query_path == "onnx"
 
 
 def test_a_verified_export_is_used_without_importing_torch(embedder) -> None:
@@ -51,12 +76,15 @@ def test_a_verified_export_is_used_without_importing_torch(embedder) -> None:
 
 def test_a_damaged_export_is_made_again(embedder, tmp_path: Path) -> None:
     shutil.copytree(embedder.cache_dir / "onnx", tmp_path / "onnx")
-    graph = next((tmp_path / "onnx").glob("*.onnx"))
-    graph.write_bytes(b"not a model")
+    graphs = list((tmp_path / "onnx").glob("*.onnx"))
+    assert len(graphs) == 2  # fp32 and its 8-bit copy
+    for graph in graphs:
+        graph.write_bytes(b"not a model")
     fresh = SentenceTransformerEmbedder(cache_dir=tmp_path)
     vector = fresh.encode_queries(["What is a peer learning webinar?"])
-    assert float(vector[0] @ embedder.encode(["What is a peer learning webinar?"])[0]) >= 0.9999
-    assert graph.stat().st_size > 1_000_000
+    assert float(vector[0] @ embedder.encode(["What is a peer learning webinar?"])[0]) >= 0.98
+    assert fresh.query_path == "onnx int8"
+    assert all(graph.stat().st_size > 1_000_000 for graph in graphs)
 
 
 def test_without_a_usable_cache_questions_go_through_torch(

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
+from conftest import CORPUS, HashEmbedder
 
 from plw_assistant.assistant import Assistant
+from plw_assistant.config import Settings
 from plw_assistant.search.names import Vocabulary
+from plw_assistant.store.build import build_index
+from plw_assistant.store.chunk_table import ChunkTable
+from plw_assistant.store.reader import Index
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +75,20 @@ def test_titles_and_abbreviations(vocabulary: Vocabulary) -> None:
         "Should Peer learning webinars be open? PLW#3 stays"
     )
     assert vocabulary.count_words() == "five"
+
+
+def test_an_index_read_from_disk_knows_the_same_webinars(tmp_path: Path) -> None:
+    """Read from disk, the vocabulary selects passages in SQL instead of reading them all;
+    it must find exactly what a pass over every passage of the same index finds."""
+    settings = Settings(corpus_dir=CORPUS, index_dir=tmp_path / "index", cache_dir=tmp_path)
+    report = build_index(settings, HashEmbedder())
+    assert report.index is not None and isinstance(report.index.chunks, list)
+    loaded = Index.load(settings.index_dir)
+    assert isinstance(loaded.chunks, ChunkTable)
+    memory, disk = Vocabulary.of(report.index), Vocabulary.of(loaded)
+    assert disk.sessions == memory.sessions and len(disk.sessions) == 5
+    assert disk.details == memory.details and disk.details
+    assert disk.abbreviations == memory.abbreviations
+    for kind in ("date", "number", "names", "content"):
+        assert np.array_equal(disk.holding(kind), memory.holding(kind)), kind
+    assert len(loaded.chunks._cache) == 0  # no passage was read one by one

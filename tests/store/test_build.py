@@ -204,7 +204,7 @@ def test_index_type_follows_size_and_settings(setup) -> None:
     report = build_index(small_threshold, embedder)  # same notes, other index type
     assert report.path is not None and embedder.encoded == []  # vectors reused, not embedded
     ivf = Index.load(settings.index_dir)
-    assert ivf.manifest.ann == "ivf" and type(ivf.vectors).__name__ == "IndexIVFFlat"
+    assert ivf.manifest.ann == "ivf" and type(ivf.vectors).__name__ == "IndexIVFScalarQuantizer"
     build_index(settings.model_copy(update={"index_type": "hnsw"}), HashEmbedder())
     hnsw = Index.load(settings.index_dir)
     assert type(hnsw.vectors).__name__ == "IndexHNSWFlat"

@@ -33,7 +33,7 @@ def test_round_trip_keeps_chunks_vectors_and_manifest(built) -> None:
     settings, embedder = built
     corpus, chunks = load_corpus(CORPUS)
     index = Index.load(settings.index_dir, embedder)
-    assert index.chunks == chunks
+    assert list(index.chunks) == chunks
     assert set(index.documents) == {d.id for d in corpus.documents}
     m = index.manifest
     assert (m.model, m.dimension, m.schema_version) == (embedder.name, 64, SCHEMA_VERSION)

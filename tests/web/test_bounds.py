@@ -1,5 +1,5 @@
 """Hostile input and faults, round two: what a request may cost (body caps and deadlines, slow
-clients, rate limits, request heads), who may change things (admin token, same origin, Host),
+clients, rate limits, request heads), who may change things (admin sign-in, same origin, Host),
 failed uploads, and `plw serve` listening at once with the last good index."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from admin_support import sign_in
 from conftest import CORPUS, HashEmbedder, wait_healthy, write
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -83,13 +84,16 @@ def test_a_blank_or_short_admin_token_keeps_admin_disabled(small, token, caplog)
     assert ADMIN_TOKEN_TOO_SHORT in caplog.text
 
 
-FORMS = {
-    "/": {"data": {"q": "EU funding"}},
-    "/feedback": {"data": {"rating": "up", "question": "q"}},
-    "/api/feedback": {"json": {"rating": "up", "question": "q"}},
-    "/admin/reindex": {"data": {"token": TOKEN}},
-    "/admin/upload": {"data": {"token": TOKEN}, "files": {"note": ("n.md", NOTE)}},
-}
+def _forms(form_token: str) -> dict[str, dict[str, Any]]:
+    """A valid body for each form that changes something (admin ones for a signed-in admin)."""
+    return {
+        "/": {"data": {"q": "EU funding"}},
+        "/feedback": {"data": {"rating": "up", "question": "q"}},
+        "/api/feedback": {"json": {"rating": "up", "question": "q"}},
+        "/admin/reindex": {"data": {"form_token": form_token}},
+        "/admin/upload": {"data": {"form_token": form_token}, "files": {"note": ("n.md", NOTE)}},
+        "/admin/gaps/recheck": {"data": {"form_token": form_token}},
+    }
 
 
 def test_forms_from_another_site_are_refused(small) -> None:
@@ -101,7 +105,11 @@ def test_forms_from_another_site_are_refused(small) -> None:
         {"origin": "http://testserver", "sec-fetch-site": "cross-site"},
     ]
     with _client(small) as client:
-        for path, body in FORMS.items():
+        for headers in hostile:
+            r = client.post("/admin/signin", headers=headers, data={"token": TOKEN})
+            assert r.status_code == 403 and CROSS_SITE in r.text, headers
+        form_token = sign_in(client, TOKEN)
+        for path, body in _forms(form_token).items():
             for headers in hostile:
                 r = client.post(path, headers=headers, **body)
                 assert r.status_code == 403, (path, headers, r.text)
@@ -164,14 +172,17 @@ def test_feedback_is_rate_limited_per_client(small) -> None:
 
 
 def test_refused_admin_attempts_are_rate_limited(small) -> None:
-    with _client(small, admin_failure_rate="2/minute") as client:
-        assert client.post("/admin/reindex", data={"token": TOKEN}).status_code == 200
-        assert client.post("/admin/reindex", data={"token": "wrong"}).status_code == 401
-        assert client.post("/admin/reindex", data={}).status_code == 401
-        r = client.post("/admin/reindex", data={"token": TOKEN})  # even the right one, now
+    with _client(small, admin_failure_rate="3/minute") as client:
+        form_token = sign_in(client, TOKEN)
+        assert client.post("/admin/reindex", data={"form_token": form_token}).status_code == 200
+        assert client.post("/admin/signin", data={"token": "wrong"}).status_code == 401
+        assert client.post("/admin/reindex", data={"form_token": "made-up"}).status_code == 403
+        client.cookies.clear()
+        assert client.post("/admin/reindex", data={}).status_code == 401  # no session
+        r = client.post("/admin/signin", data={"token": TOKEN})  # even the right one, now
         assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
         assert "Too many refused admin requests" in r.text
-        r = client.post("/admin/upload", data={"token": TOKEN}, files={"note": ("n.md", NOTE)})
+        r = client.post("/admin/upload", files={"note": ("n.md", NOTE)})
         assert r.status_code == 429
 
 
@@ -366,21 +377,23 @@ def test_request_heads_are_bounded_in_size_and_time(bounded_server: int) -> None
 
 def test_an_unreadable_upload_is_answered_and_removed(small) -> None:
     with _client(small) as client:
+        form = {"form_token": sign_in(client, TOKEN)}
         for name, data in (("empty.md", b""), ("made-up.pdf", b"not a PDF at all")):
-            r = client.post("/admin/upload", data={"token": TOKEN}, files={"note": (name, data)})
+            r = client.post("/admin/upload", data=form, files={"note": (name, data)})
             assert r.status_code == 400, r.text
             assert r.context["error"].startswith(f"{name}: ") and len(r.context["error"]) > 12
         assert not list((small.corpus_dir / "uploads").iterdir())
         failed = [f["path"] for f in Index.load(small.index_dir).manifest.failed]
         assert not [p for p in failed if p.startswith("uploads/")], failed
-        r = client.post("/admin/upload", data={"token": TOKEN}, files={"note": ("ok.md", NOTE)})
+        r = client.post("/admin/upload", data=form, files={"note": ("ok.md", NOTE)})
         assert r.status_code == 200 and r.context["saved"] == "uploads/ok.md"
 
 
 def test_a_failing_note_that_was_there_before_is_left_alone(small) -> None:
     write(small.corpus_dir / "uploads" / "empty.md", b"")
     with _client(small) as client:
-        r = client.post("/admin/upload", data={"token": TOKEN}, files={"note": ("empty.md", b"")})
+        form = {"form_token": sign_in(client, TOKEN)}
+        r = client.post("/admin/upload", data=form, files={"note": ("empty.md", b"")})
         assert r.status_code == 400 and r.context["error"].startswith("empty.md: ")
     assert (small.corpus_dir / "uploads" / "empty.md").exists()
 
@@ -465,6 +478,8 @@ def test_slow_clients_never_keep_questions_from_being_answered(
         assert all(a.startswith(b"HTTP/1.1 408") for a in answers), answers
         httpx.get(f"{base}/admin", params={"token": TOKEN}, timeout=10)
         httpx.post(f"{base}/admin/reindex?token={TOKEN}", data={"token": "wrong"}, timeout=10)
+        signed = httpx.post(f"{base}/admin/signin", data={"token": TOKEN}, timeout=10)
+        assert signed.status_code == 303 and TOKEN not in signed.headers["set-cookie"]
     finally:
         stop.set()
         for s in slow:

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from admin_support import sign_in
 from click.testing import CliRunner
 from conftest import CORPUS, HashEmbedder, write
 from fastapi.testclient import TestClient
@@ -18,8 +19,8 @@ from plw_assistant.errors import BuildError, CorpusError
 from plw_assistant.store.build import build_index
 from plw_assistant.store.generations import current_generation
 from plw_assistant.store.reader import Index
+from plw_assistant.web.admin_view import DISABLED, SIGN_IN_FIRST, WRONG_TOKEN
 from plw_assistant.web.app import create_app
-from plw_assistant.web.routers.admin import DISABLED, WRONG_TOKEN
 
 # Made-up hostile notes.
 HOSTILE = (
@@ -130,9 +131,9 @@ def test_admin_reindex_needs_the_token(hostile, embedder) -> None:
         assert r.status_code == 403 and r.context["error"] == DISABLED
     armed = settings.model_copy(update={"admin_token": SecretStr("made-up-secret-1")})
     with TestClient(create_app(armed, embedder)) as client:
-        assert client.post("/admin/reindex", data={"token": "nope"}).status_code == 401
-        assert client.post("/admin/reindex", data={}).context["error"] == WRONG_TOKEN
-        r = client.post("/admin/reindex", data={"token": "made-up-secret-1"})
+        assert client.post("/admin/signin", data={"token": "nope"}).context["error"] == WRONG_TOKEN
+        assert client.post("/admin/reindex", data={}).context["error"] == SIGN_IN_FIRST
+        r = client.post("/admin/reindex", data={"form_token": sign_in(client, "made-up-secret-1")})
         assert r.status_code == 200 and r.context["report"].path is None  # nothing changed
 
 

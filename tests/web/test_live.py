@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from admin_support import sign_in
 from conftest import CORPUS, wait_for, write
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -17,8 +18,8 @@ from plw_assistant.errors import CorpusError
 from plw_assistant.ingest.corpus import save_note
 from plw_assistant.store.build import build_index, watch
 from plw_assistant.store.generations import current_generation
+from plw_assistant.web.admin_view import DISABLED, SIGN_IN_FIRST, WRONG_TOKEN
 from plw_assistant.web.app import create_app
-from plw_assistant.web.routers.admin import DISABLED, WRONG_TOKEN
 
 NOTE = (
     "---\ntitle: Made-up note on mentoring\n---\n## Lessons\n\n"
@@ -116,25 +117,22 @@ def test_upload_needs_the_right_token_and_indexes_the_note(live, embedder) -> No
     settings, corpus = live
     settings = settings.model_copy(update={"admin_token": SecretStr("made-up-secret-1")})
     with TestClient(create_app(settings, embedder)) as client:
-        r = client.post(
-            "/admin/upload",
-            data={"token": "wrong"},
-            files={"note": ("mentoring.md", NOTE.encode())},
-        )
+        r = client.post("/admin/signin", data={"token": "wrong"})
         assert r.status_code == 401 and r.context["error"] == WRONG_TOKEN
+        r = client.post("/admin/upload", files={"note": ("mentoring.md", NOTE.encode())})
+        assert r.status_code == 401 and r.context["error"] == SIGN_IN_FIRST
         assert not (corpus / "uploads").exists()
+        form = {"form_token": sign_in(client, "made-up-secret-1")}
         r = client.post(
             "/admin/upload",
-            data={"token": "made-up-secret-1"},
+            data=form,
             files={"note": ("../../mentoring notes.md", NOTE.encode())},
         )
         assert r.status_code == 200, r.text
         assert r.context["saved"] == "uploads/mentoring-notes.md"
         assert r.context["report"].count("new") == 1 and "+1 new" in r.text
         assert _mentoring_rank(client) == 1
-        r = client.post(
-            "/admin/upload", data={"token": "made-up-secret-1"}, files={"note": ("evil.exe", b"MZ")}
-        )
+        r = client.post("/admin/upload", data=form, files={"note": ("evil.exe", b"MZ")})
         assert r.status_code == 400 and "unsupported type .exe" in r.context["error"]
 
 

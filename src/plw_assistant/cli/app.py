@@ -47,6 +47,7 @@ def cli() -> None:
       plw serve                      chat at http://127.0.0.1:8000
       plw chat                       a conversation in the terminal
       plw eval --questions tests/golden/plw-dev.jsonl
+      plw gaps                       questions the notes could not answer, grouped
       plw eval ../shared/bench/scifact --mode hybrid --json
       plw bench --sizes shipped,10k --no-write
 
@@ -60,10 +61,11 @@ def _register() -> None:
     from .ask import ask, chat
     from .eval import eval_cmd
     from .feedback import feedback_cmd
+    from .gaps import gaps_cmd
     from .index import index_cmd
     from .serve import serve
 
-    for command in (index_cmd, ask, chat, serve, eval_cmd, feedback_cmd):
+    for command in (index_cmd, ask, chat, serve, eval_cmd, feedback_cmd, gaps_cmd):
         cli.add_command(command)
     try:  # `plw bench` lives beside the product (src/plw_bench), in a checkout only
         from plw_bench.cli import bench_cmd

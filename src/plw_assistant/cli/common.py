@@ -73,6 +73,8 @@ def print_report(settings: Settings, report: Any) -> int:
             f"{report.seconds:.1f} s with {settings.model} → {report.path}"
         )
     click.echo(report.totals())
+    if report.long_passages():
+        click.echo(f"{report.long_passages()}.")
     if report.failed:
         click.echo(
             f"{len(report.failed)} file(s) failed; fix them and run `plw index` again.", err=True

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..config import Mode, get_settings
+from ..errors import PLWError
 from .common import CONTEXT, mode_option, progress_bar
 
 
@@ -46,6 +47,7 @@ def eval_cmd(
     MRR, abstention accuracy and a suggested PLW_MIN_SCORE, and checks the answer text:
     answer hit (the expected quote is in the answer), lead hit (in its first lesson),
     wrong source (a quote it must not hold), follow-ups, language and unknown webinars.
+    The result is kept in the index folder (eval-results.json) and shown on /admin.
 
     \b
     Examples:
@@ -68,6 +70,7 @@ def eval_cmd(
             click.echo(f"  {key:<11}{result[key]:.4f}")
         return
     report = _golden(questions, mode, settings)
+    _keep(report, questions, settings)
     if as_json:
         click.echo(json.dumps(report.summary))
         return
@@ -82,7 +85,14 @@ def _beir(dataset: Path, mode: Mode, split: str, settings: Any) -> dict[str, Any
     data = load_beir(dataset, split)
     model = SentenceTransformerEmbedder.from_settings(settings)
     embedder = CachedEmbedder(model, settings.cache_dir)
-    return evaluate_beir(data, embedder, mode, progress=progress_bar, alpha=settings.hybrid_alpha)
+    return evaluate_beir(
+        data,
+        embedder,
+        mode,
+        progress=progress_bar,
+        alpha=settings.hybrid_alpha,
+        sentence_vectors=settings.sentence_vectors,
+    )
 
 
 def _golden(questions: tuple[Path, ...], mode: Mode, settings: Any) -> Any:
@@ -91,6 +101,19 @@ def _golden(questions: tuple[Path, ...], mode: Mode, settings: Any) -> Any:
 
     items = [item for path in questions for item in load_golden(path)]
     return evaluate_golden(items, Assistant(settings), mode, progress=progress_bar)
+
+
+def _keep(report: Any, questions: tuple[Path, ...], settings: Any) -> None:
+    """Keep the result for /admin (which shows how quality moves after each re-index); not
+    being able to is worth a warning, not a failed evaluation."""
+    from ..evaluation.latest import save_result
+    from ..store.generations import read_manifest
+
+    try:
+        built_at = read_manifest(settings.index_dir).built_at
+        save_result(settings.eval_results_path, report, questions, built_at)
+    except (OSError, PLWError) as exc:
+        click.echo(f"Warning: the result was not kept for /admin: {exc}", err=True)
 
 
 def _print_golden(s: dict[str, Any], rows: list[dict[str, Any]]) -> None:
@@ -125,30 +148,10 @@ def _print_answers(s: dict[str, Any]) -> None:
     click.echo(f"  unknown webinars {share('unknown_webinar')} (answered honestly)")
 
 
-def _miss(r: dict[str, Any]) -> str | None:
-    """Why a row was not answered as expected, or ``None``."""
-    if r["expect_abstain"]:
-        return None if r["abstained"] else "answered, expected to decline"
-    if r["kind"] == "language":
-        return None if r.get("language_ok") else "not told to ask in English"
-    if r["kind"] == "unknown_webinar":
-        return None if r.get("unknown_ok") else "no honest reply about the webinars"
-    if r["abstained"]:
-        return "declined"
-    problems = []
-    if not r["rank"] or r["rank"] > 3:
-        problems.append(f"expected passage at rank {r['rank'] or '>k'}")
-    if r["answer_hit"] is False:
-        problems.append("answer lacks " + "; ".join(repr(m) for m in r["missing"]))
-    elif r["lead_hit"] is False and r["kind"] == "in_scope":
-        problems.append("not quoted first")
-    if r["wrong_source"]:
-        problems.append("quotes " + "; ".join(repr(m) for m in r["wrong_source"]))
-    return ", ".join(problems) or None
-
-
 def _print_misses(rows: list[dict[str, Any]]) -> None:
-    misses = [(r, why) for r in rows for why in [_miss(r)] if why]
+    from ..evaluation.latest import miss
+
+    misses = [(r, why) for r in rows for why in [miss(r)] if why]
     if misses:
         click.echo("Questions not answered as expected:")
     for r, why in misses:

@@ -14,9 +14,16 @@ from typing import Any
 
 import numpy as np
 
-from ..config import DEFAULT_MODEL, QueryBackend, Settings, default_cache_dir
+from ..config import (
+    DEFAULT_MODEL,
+    BuildPrecision,
+    QueryBackend,
+    QueryPrecision,
+    Settings,
+    default_cache_dir,
+)
 from ..errors import ModelError
-from .base import Progress
+from .base import LateText, LateVectors, Progress, late_by_parts
 
 log = logging.getLogger("plw_assistant")
 
@@ -62,8 +69,13 @@ class SentenceTransformerEmbedder:
         query_backend: QueryBackend = "auto",
         cache_dir: Path | None = None,
         onnx_threads: int = 1,
+        precision: BuildPrecision = "auto",
+        query_precision: QueryPrecision = "int8",
     ) -> None:
         self.name = name
+        self.precision = precision
+        self.query_precision = query_precision
+        self._late: Any = None  # LateEncoder, or False when the model cannot give offsets
         self.bundled = name in _BUNDLED_ALIASES
         self.query_backend = query_backend
         self.cache_dir = cache_dir
@@ -77,7 +89,12 @@ class SentenceTransformerEmbedder:
     @classmethod
     def from_settings(cls, settings: Settings) -> SentenceTransformerEmbedder:
         return cls(
-            settings.model, settings.query_backend, settings.cache_dir, settings.onnx_threads
+            settings.model,
+            settings.query_backend,
+            settings.cache_dir,
+            settings.onnx_threads,
+            settings.build_precision,
+            settings.query_precision,
         )
 
     def sentence_transformer(self) -> Any:
@@ -178,9 +195,10 @@ class SentenceTransformerEmbedder:
                     raise ValueError("the model's weights file was not found")
                 cache = self.cache_dir or default_cache_dir()
                 threads = self.onnx_threads
-                encoder = onnx_query.OnnxQueryEncoder.load(cache, sha, threads)
+                int8 = self.query_precision == "int8"
+                encoder = onnx_query.OnnxQueryEncoder.load(cache, sha, threads, int8)
                 if encoder is None:
-                    encoder = onnx_query.export(self._load_unlocked(), cache, sha, threads)
+                    encoder = onnx_query.export(self._load_unlocked(), cache, sha, threads, int8)
             except (ImportError, ValueError, OSError, onnx_query.OnnxExportError) as exc:
                 if self.query_backend == "onnx":
                     raise ModelError(
@@ -195,8 +213,11 @@ class SentenceTransformerEmbedder:
 
     @property
     def query_path(self) -> str:
-        """Which engine encodes questions: ``onnx`` or ``torch``."""
-        return "onnx" if self._query_encoder() else "torch"
+        """Which engine encodes questions: ``onnx`` (``onnx int8``) or ``torch``."""
+        encoder = self._query_encoder()
+        if not encoder:
+            return "torch"
+        return "onnx int8" if encoder.precision == "int8" else "onnx"
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         queries = self._query_encoder()
@@ -228,3 +249,32 @@ class SentenceTransformerEmbedder:
             if progress is not None:
                 progress(len(rows))
         return out
+
+    def encode_late(
+        self, items: Sequence[LateText], batch_size: int = 32, progress: Progress | None = None
+    ) -> LateVectors:
+        """Passage and sentence vectors from one pass over each passage (``embedding.late``);
+        each sentence embedded on its own if the model's tokenizer gives no offsets."""
+        late = self._late_encoder()
+        if not late:
+            return late_by_parts(self, items, batch_size, progress)
+        return late.encode(items, batch_size, progress)  # type: ignore[no-any-return]
+
+    def _late_encoder(self) -> Any:
+        if self._late is None:
+            from .late import LateEncoder, bf16_supported
+
+            model = self._load()
+            bf16 = self.precision == "bf16" or (self.precision == "auto" and bf16_supported())
+            try:
+                self._late = LateEncoder(model, bf16)
+            except ValueError as exc:
+                log.warning("Embedding each sentence on its own: %s", exc)
+                self._late = False
+        return self._late
+
+    @property
+    def build_precision(self) -> str:
+        """What passages are embedded in: ``bf16`` (checked against fp32) or ``fp32``."""
+        late = self._late_encoder()
+        return "bf16" if late and late.bf16 else "fp32"

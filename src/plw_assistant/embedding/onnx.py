@@ -20,9 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from .quantize import MIN_COSINE as INT8_MIN_COSINE
+from .quantize import int8_path, quantize
+
 log = logging.getLogger("plw_assistant")
 
-FORMAT = 1
+FORMAT = 2  # 2: with the checked 8-bit copy (embedding.quantize)
 # Texts the export is checked on: one at a time and as one padded batch.
 PROBES = (
     "How can clusters support their members with EU funding?",
@@ -59,6 +62,7 @@ class OnnxQueryEncoder:
         self.dimension = int(record["dimension"])
         self.inputs = tuple(record["inputs"])
         self.min_cosine = float(record["min_cosine"])
+        self.precision = str(record.get("precision", "fp32"))
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.enable_truncation(int(record["max_seq_length"]))
         self._tokenizer.enable_padding(pad_id=int(record["pad_id"]))
@@ -89,9 +93,10 @@ class OnnxQueryEncoder:
 
     @classmethod
     def load(
-        cls, cache_dir: Path, weights_sha256: str, threads: int = 1
+        cls, cache_dir: Path, weights_sha256: str, threads: int = 1, int8: bool = True
     ) -> OnnxQueryEncoder | None:
-        """The verified export of these weights, or None when there is none yet."""
+        """The verified export of these weights (its 8-bit copy if asked for and it passed
+        its check), or None when there is none yet."""
         graph, tokenizer, record_path = paths(cache_dir, weights_sha256)
         try:
             record = json.loads(record_path.read_text())
@@ -101,6 +106,9 @@ class OnnxQueryEncoder:
             return None
         if not (graph.is_file() and tokenizer.is_file()):
             return None
+        if int8 and record.get("int8_min_cosine") and int8_path(graph).is_file():
+            graph = int8_path(graph)
+            record = {**record, "min_cosine": record["int8_min_cosine"], "precision": "int8"}
         try:
             return cls(graph, tokenizer, record, threads)
         except Exception as exc:  # a damaged file is exported again rather than trusted
@@ -148,8 +156,26 @@ def _agreement(model: Any, encoder: OnnxQueryEncoder) -> float:
     return float(min((single * reference).sum(1).min(), (batch * reference).sum(1).min()))
 
 
-def export(model: Any, cache_dir: Path, weights_sha256: str, threads: int = 1) -> OnnxQueryEncoder:
-    """Export a loaded ``SentenceTransformer``, check it against torch and store it."""
+def _int8_agreement(model: Any, graph: Path, record: dict[str, Any]) -> float | None:
+    """The 8-bit copy's lowest cosine to torch, or None if it failed or disagrees."""
+    try:
+        copy = quantize(graph)
+        tokenizer = graph.with_suffix(".tokenizer.json")
+        cosine = _agreement(model, OnnxQueryEncoder(copy, tokenizer, {**record, "min_cosine": 0}))
+    except Exception as exc:  # the fp32 export still serves
+        log.warning("No 8-bit query encoder: %s", str(exc)[:200])
+        return None
+    if cosine < INT8_MIN_COSINE:
+        log.warning("The 8-bit query encoder disagrees with torch (cosine %.4f)", cosine)
+        return None
+    return cosine
+
+
+def export(
+    model: Any, cache_dir: Path, weights_sha256: str, threads: int = 1, int8: bool = True
+) -> OnnxQueryEncoder:
+    """Export a loaded ``SentenceTransformer``, check it (and its 8-bit copy) against torch
+    and store them."""
     import torch
 
     _check_exportable(model)
@@ -189,7 +215,8 @@ def export(model: Any, cache_dir: Path, weights_sha256: str, threads: int = 1) -
         if cosine < MIN_COSINE:
             raise OnnxExportError(f"the export disagrees with torch (cosine {cosine:.5f})")
         os.replace(tmp, graph)
-        record_path.write_text(json.dumps({**record, "min_cosine": cosine}, indent=1))
+        record.update(min_cosine=cosine, int8_min_cosine=_int8_agreement(model, graph, record))
+        record_path.write_text(json.dumps(record, indent=1))
     except OnnxExportError:
         raise
     except Exception as exc:
@@ -197,7 +224,7 @@ def export(model: Any, cache_dir: Path, weights_sha256: str, threads: int = 1) -
     finally:
         tmp.unlink(missing_ok=True)
     log.info("Exported the query encoder to %s (cosine to torch %.6f)", graph, cosine)
-    loaded = OnnxQueryEncoder.load(cache_dir, weights_sha256, threads)
+    loaded = OnnxQueryEncoder.load(cache_dir, weights_sha256, threads, int8)
     if loaded is None:
         raise OnnxExportError("the export could not be read back")
     return loaded

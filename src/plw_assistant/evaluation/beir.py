@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import Mode
+from ..config import Mode, SentenceVectors
 from ..domain import Chunk
 from ..embedding.base import Embedder
 from ..errors import EvalDataError
@@ -96,10 +96,13 @@ def evaluate_beir(
     mode: Mode,
     progress: Progress | None = None,
     alpha: float = ALPHA,
+    sentence_vectors: SentenceVectors = "late",
 ) -> dict[str, Any]:
     """Index the dataset in memory and score every query in ``mode``."""
     writer = IndexWriter(
-        embedder, progress=(lambda n: progress("Embedding corpus", n)) if progress else None
+        embedder,
+        progress=(lambda n: progress("Embedding corpus", n)) if progress else None,
+        sentence_vectors=sentence_vectors,
     )
     index = writer.build([], data.docs, "beir")
     retriever = Retriever(index, embedder, alpha)
@@ -119,4 +122,5 @@ def evaluate_beir(
         "mode": mode,
         **{m: round(v / n, 4) for m, v in totals.items()},
         "queries": len(data.queries),
+        "sentence_vectors": sentence_vectors,
     }

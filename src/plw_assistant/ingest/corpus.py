@@ -15,6 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config import GOLDEN_FILE
 from ..domain import Chunk, Document
 from ..errors import CorpusError
 from .chunker import chunk_document, chunker_settings
@@ -164,8 +165,9 @@ Found = tuple[str, Path, FileStatus | None]  # path relative to the corpus, path
 
 
 def _walk(corpus_dir: Path) -> tuple[list[Found], dict[str, str]]:
-    """Every note file under the corpus folder (but hidden ones and README.md, which are
-    instructions), sorted; and the folders that could not be listed, with why.
+    """Every note file under the corpus folder (but hidden ones, README.md, which are
+    instructions, and the admin's golden questions), sorted; and the folders that could not
+    be listed, with why.
 
     Links are followed only when they point inside the corpus (each folder is visited once);
     a file of an unsupported type, a link outside or a name that is not UTF-8 comes with its
@@ -184,7 +186,7 @@ def _walk(corpus_dir: Path) -> tuple[list[Found], dict[str, str]]:
             unreadable[_safe(prefix.rstrip("/"))] = exc.strerror or type(exc).__name__
             continue
         for entry in entries:
-            if entry.name.startswith(".") or entry.name.lower() == "readme.md":
+            if entry.name.startswith(".") or entry.name.lower() in ("readme.md", GOLDEN_FILE):
                 continue
             rel, path = prefix + entry.name, Path(entry.path)
             try:

@@ -100,13 +100,21 @@ class Retriever:
         if dedupe:  # with no reordering to follow, the first k survivors are all it takes
             ranked = self._dedupe(ranked, None if demote or prefer else k)
         if demote or prefer:
-            chunks = self.index.chunks
-            ranked.sort(  # stable: the score order holds within each group
-                key=lambda p: (chunks[p[0]].id in demote, chunks[p[0]].document not in prefer)
-            )
-        hits = [Hit(self.index.chunks[row], score, row) for row, score in ranked[:k]]
+            self._group(ranked, demote, prefer)
+        top = ranked[:k]
+        chunks = self.index.chunks_at([r for r, _ in top])
+        hits = [Hit(c, score, row) for (row, score), c in zip(top, chunks, strict=True)]
         unknown, named = self.rare_terms(question) if mode != "bm25" else ((), ())
         return Retrieval(hits, best_cosine, keyword_match, unknown, named, query, self.index)
+
+    def _group(
+        self, ranked: list[tuple[int, float]], demote: frozenset[str], prefer: frozenset[str]
+    ) -> None:
+        """Chunks of documents in ``prefer`` first, chunks whose id is in ``demote`` last,
+        in place; stable, so the score order holds within each group."""
+        rows = [r for r, _ in ranked]
+        chunks = dict(zip(rows, self.index.chunks_at(rows), strict=True))
+        ranked.sort(key=lambda p: (chunks[p[0]].id in demote, chunks[p[0]].document not in prefer))
 
     def rare_terms(self, question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The question's rare words (not common words of the model's vocabulary), split into

@@ -37,6 +37,17 @@ class BuildReport:
     embedded: int = 0  # texts (passages and sentences) embedded by this build
     full_rebuild: str = ""  # why every file was processed again, if it was
     index: Index | None = field(default=None, repr=False)  # the new index, already in memory
+    windows: int = 0  # extra windows read for passages longer than the model's window
+    long: int = 0  # passages longer than the model's window
+
+    def long_passages(self) -> str:
+        """How passages longer than the model's window were read, if there were any."""
+        if not self.long:
+            return ""
+        return (
+            f"{self.long} passages were longer than the model's window and were read in "
+            f"{self.long + self.windows} windows ({self.windows} extra)"
+        )
 
     def count(self, status: str) -> int:
         return sum(f.status == status for f in self.files)
@@ -98,6 +109,8 @@ def _previous(
         return None, "the existing index does not match the current model, settings or version"
     if manifest.chunker != chunker_settings(settings.chunk_max_chars):
         return None, "the chunker settings changed"
+    if manifest.sentence_vectors != settings.sentence_vectors:
+        return None, "PLW_SENTENCE_VECTORS changed"
     if loaded is not None and loaded.path == current_generation(settings.index_dir):
         return loaded, ""
     try:
@@ -154,6 +167,7 @@ def build_index(
             progress=progress,
             ann=choose_ann(settings, len(chunks)),
             previous=previous,
+            sentence_vectors=settings.sentence_vectors,
         )
         index = writer.build(
             corpus.documents,
@@ -175,6 +189,8 @@ def build_index(
         writer.embedded,
         full_rebuild,
         index,
+        writer.windows,
+        writer.long,
     )
 
 
@@ -208,6 +224,8 @@ def stale_reason(settings: Settings, embedder: Embedder) -> str | None:
     corpus, _ = load_corpus(settings.corpus_dir, settings.chunk_max_chars)
     if corpus.fingerprint != manifest.corpus_fingerprint:
         return "the notes changed since the index was built"
+    if manifest.sentence_vectors != settings.sentence_vectors:
+        return "PLW_SENTENCE_VECTORS changed since the index was built"
     return None
 
 

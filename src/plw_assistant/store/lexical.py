@@ -98,10 +98,12 @@ class BM25:
             self.model.save(str(directory), show_progress=False)
 
     @classmethod
-    def load(cls, directory: Path) -> BM25:
+    def load(cls, directory: Path, mmap: bool = True) -> BM25:
+        """The saved index; with ``mmap`` its score arrays stay in the files (memory-mapped:
+        only the lists of the words questions use are ever read), the vocabulary in memory."""
         import bm25s
 
         size = int(json.loads((directory / "size.json").read_text())["size"])
         if not size:
             return cls(bm25s.BM25(), 0)
-        return cls(bm25s.BM25.load(str(directory), show_progress=False), size)
+        return cls(bm25s.BM25.load(str(directory), mmap=mmap, show_progress=False), size)

@@ -11,7 +11,7 @@ from ..embedding.base import Embedder
 from ..errors import IndexDamagedError, IndexMismatchError
 from .lexical import BM25_PARAMS
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # Files up to this size are hashed when a generation is opened; larger ones (the vectors of a
 # big corpus) are checked by size, their hash being recorded at build for `plw index --verify`.
 HASH_ON_LOAD = 64 * 1024 * 1024
@@ -36,6 +36,8 @@ class Manifest:
     bm25: dict[str, object] = field(default_factory=lambda: dict(BM25_PARAMS))
     failed: list[dict[str, str]] = field(default_factory=list)
     files: dict[str, dict[str, object]] = field(default_factory=dict)  # name → size, sha256
+    sentence_vectors: str = "late"  # late (pooled from one pass) or separate (config.py)
+    precision: str = "fp32"  # arithmetic the passages were last embedded in
 
     @classmethod
     def read(cls, gen: Path, index_dir: Path) -> Manifest:

@@ -1,9 +1,14 @@
 """Reading a generation: the FAISS vectors, sentence vectors, BM25 and chunk table of one
-built index, row-aligned (row ``i`` of each is ``chunks[i]``), with the searches they serve."""
+built index, row-aligned (row ``i`` of each is ``chunks[i]``), with the searches they serve.
+
+Loading reads no per-passage Python objects: passages stay in SQLite (``ChunkTable``), the
+per-row columns filters use are numpy arrays, BM25 is memory-mapped and the exact vectors of
+an approximate index are read by row from disk."""
 
 from __future__ import annotations
 
 import sqlite3
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,11 +20,13 @@ import numpy as np
 from ..domain import Chunk, Document, Filters
 from ..embedding.base import Embedder
 from ..errors import IndexDamagedError
+from .chunk_table import ChunkTable
+from .exact import Rows
 from .generations import open_current
 from .lexical import BM25
 from .manifest import REBUILD, Manifest, check_files, check_model
-from .tables import read_tables
-from .vectors import Sentences
+from .tables import read_documents
+from .vectors import Sentences, load_vectors, nearest, split
 
 
 @dataclass
@@ -35,6 +42,7 @@ class Columns:
 
     @classmethod
     def of(cls, chunks: Sequence[Chunk], documents: dict[str, Document]) -> Columns:
+        """From the passages themselves (an index in memory, or one written without them)."""
         doc_codes = {d: i for i, d in enumerate(documents)}
         sessions: dict[str, int] = {}
         session = np.fromiter(
@@ -47,17 +55,34 @@ class Columns:
             dtype=np.int32,
             count=len(chunks),
         )
-        tagged: dict[str, list[int]] = {}
-        for d, code in doc_codes.items():
-            for tag in documents[d].tags if d in documents else ():
-                tagged.setdefault(tag, []).append(code)
-        return cls(session, document, sessions, doc_codes, tagged)
+        return cls(session, document, sessions, doc_codes, _tagged(doc_codes, documents))
+
+    def save(self, path: Path) -> None:
+        np.savez(
+            path,
+            session=self.session,
+            document=self.document,
+            sessions=np.array(list(self.sessions), dtype=str),
+            documents=np.array(list(self.documents), dtype=str),
+        )
+
+    @classmethod
+    def load(cls, path: Path, documents: dict[str, Document]) -> Columns:
+        """As ``save`` wrote them: two int32 arrays and the names their codes stand for."""
+        with np.load(path, allow_pickle=False) as data:
+            session, document = data["session"], data["document"]
+            sessions = {str(name): code for code, name in enumerate(data["sessions"])}
+            doc_codes = {str(name): code for code, name in enumerate(data["documents"])}
+        return cls(session, document, sessions, doc_codes, _tagged(doc_codes, documents))
 
     def row_of(self, chunks: Sequence[Chunk]) -> dict[str, int]:
         """Chunk id → row, built on first use (the document page needs it, search does not)."""
         if self._row_of is None:
             self._row_of = {c.id: row for row, c in enumerate(chunks)}
         return self._row_of
+
+
+COLUMNS = "columns.npz"  # per-row filter columns of a generation (``Columns.save``)
 
 
 class Index:
@@ -68,19 +93,25 @@ class Index:
         vectors: faiss.Index,
         sentences: Sentences,
         lexical: BM25,
-        chunks: list[Chunk],
+        chunks: Sequence[Chunk],
         documents: list[Document],
         manifest: Manifest,
         path: Path | None = None,
+        *,
+        exact: Rows | None = None,
+        columns: Columns | None = None,
     ) -> None:
-        self.vectors = vectors
+        self._built = vectors  # keeps an IndexRefineFlat (and the part searched) alive
+        self.vectors, self.exact = split(vectors)  # searched; exact vectors to re-score with
+        if exact is not None:
+            self.exact = exact
         self.sentences = sentences
         self.lexical = lexical
         self.chunks = chunks
         self.documents = {d.id: d for d in documents}
         self.manifest = manifest
         self.path = path
-        self._columns = Columns.of(chunks, self.documents)
+        self.columns = columns if columns is not None else Columns.of(chunks, self.documents)
 
     @property
     def size(self) -> int:
@@ -110,16 +141,23 @@ class Index:
             chunk_params = _only(np.flatnonzero(allowed))
             sentence_params = _only(np.flatnonzero(allowed[self.sentences.owners]))
         best: dict[int, float] = {}
-        scores, ids = self.vectors.search(q, k, params=chunk_params)
+        scores, ids = nearest(self.vectors, self.exact, q, k, chunk_params)
         best.update((int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0)
-        n = min(int(self.sentences.vectors.ntotal), 4 * k)
+        sentences = self.sentences
+        n = min(int(sentences.vectors.ntotal), 4 * k)
         if n:
-            scores, ids = self.sentences.vectors.search(q, n, params=sentence_params)
+            scores, ids = nearest(sentences.vectors, sentences.exact, q, n, sentence_params)
             for s, i in zip(scores[0], ids[0], strict=True):
                 if i >= 0:
                     row = int(self.sentences.owners[i])
                     best[row] = max(best.get(row, -1.0), float(s))
         return sorted(best.items(), key=lambda p: (-p[1], p[0]))[:k]
+
+    def nearest(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(similarities, rows)`` of the ``k`` chunk vectors nearest each query, best first
+        (FAISS's layout, -1 padded), found as ``dense_search`` finds them: for an
+        approximate index, its candidates re-scored with the exact vectors."""
+        return nearest(self.vectors, self.exact, queries, k)
 
     def matching(self, filters: Filters | None) -> np.ndarray | None:
         """Boolean mask of the chunks that pass ``filters`` (``None``: no filter), from the
@@ -129,30 +167,39 @@ class Index:
         mask = np.ones(self.size, dtype=bool)
         if filters.session:
             # -2 matches no row (-1 is "no session"): an unknown value filters out everything.
-            mask &= self._columns.session == self._columns.sessions.get(filters.session, -2)
+            mask &= self.columns.session == self.columns.sessions.get(filters.session, -2)
         if filters.document:
-            mask &= self._columns.document == self._columns.documents.get(filters.document, -2)
+            mask &= self.columns.document == self.columns.documents.get(filters.document, -2)
         if filters.tag:
-            mask &= np.isin(self._columns.document, self._columns.tagged.get(filters.tag, []))
+            mask &= np.isin(self.columns.document, self.columns.tagged.get(filters.tag, []))
         return mask
 
     def facets(self) -> dict[str, list[str]]:
         """The values the filters can take in this index."""
         return {
-            "session": sorted(self._columns.sessions),
+            "session": sorted(self.columns.sessions),
             "document": sorted(self.documents),
-            "tag": sorted(self._columns.tagged),
+            "tag": sorted(self.columns.tagged),
         }
 
     def rows_of_document(self, document: str) -> list[int]:
         """Rows of one document's passages, in the note's order."""
-        code = self._columns.documents.get(document, -2)
-        return np.flatnonzero(self._columns.document == code).tolist()
+        code = self.columns.documents.get(document, -2)
+        return np.flatnonzero(self.columns.document == code).tolist()
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         """The passage with this id, if the index holds it."""
-        row = self._columns.row_of(self.chunks).get(chunk_id)
+        if isinstance(self.chunks, ChunkTable):
+            row = self.chunks.row_of(chunk_id)
+        else:
+            row = self.columns.row_of(self.chunks).get(chunk_id)
         return None if row is None else self.chunks[row]
+
+    def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
+        """The passages of ``rows``, in that order (from disk: one query for them all)."""
+        if isinstance(self.chunks, ChunkTable):
+            return self.chunks.many(rows)
+        return [self.chunks[r] for r in rows]
 
     def dense_scores(self, rows: Sequence[int], query: np.ndarray) -> list[float]:
         """The ``dense_search`` similarity of the given rows."""
@@ -168,6 +215,8 @@ class Index:
 
     def vectors_of(self, rows: Sequence[int]) -> np.ndarray:
         """The stored chunk embeddings of the given rows."""
+        if self.exact is not None:
+            return self.exact.take(np.asarray(rows, dtype=np.int64))
         return np.asarray(self.vectors.reconstruct_batch(np.asarray(rows, dtype=np.int64)))
 
     @classmethod
@@ -178,18 +227,51 @@ class Index:
             check_model(manifest, embedder, index_dir)
         check_files(manifest, gen, index_dir)
         try:
-            vectors = faiss.read_index(str(gen / "vectors.faiss"))
+            vectors, exact = load_vectors(gen, "vectors")
             lexical = BM25.load(gen / "bm25")
             sentences = Sentences.load(gen)
-            chunks, documents = read_tables(gen / "chunks.sqlite")
-        except (RuntimeError, sqlite3.Error, OSError, ValueError, KeyError) as exc:
+            documents = read_documents(gen / "chunks.sqlite")
+            chunks = ChunkTable(gen / "chunks.sqlite")
+            by_id = {d.id: d for d in documents}
+            has_columns = (gen / COLUMNS).is_file()  # not in generations written before them
+            columns = Columns.load(gen / COLUMNS, by_id) if has_columns else None
+        except (
+            RuntimeError,
+            sqlite3.Error,
+            OSError,
+            ValueError,
+            KeyError,
+            zipfile.BadZipFile,
+        ) as exc:
             raise IndexDamagedError(
                 f"The index in {index_dir} is damaged ({exc.__class__.__name__}). {REBUILD}"
             ) from None
-        sizes_agree = vectors.ntotal == lexical.size == len(chunks) == sentences.chunks
+        n = len(chunks)
+        sizes_agree = vectors.ntotal == lexical.size == n == sentences.chunks
+        if columns is not None:
+            sizes_agree = sizes_agree and columns.session.size == columns.document.size == n
         if not sizes_agree or vectors.d != manifest.dimension:
             raise IndexDamagedError(f"The index in {index_dir} is inconsistent. {REBUILD}")
-        return cls(vectors, sentences, lexical, chunks, documents, manifest, gen)
+        return cls(
+            vectors,
+            sentences,
+            lexical,
+            chunks,
+            documents,
+            manifest,
+            gen,
+            exact=exact,
+            columns=columns,
+        )
+
+
+def _tagged(doc_codes: dict[str, int], documents: dict[str, Document]) -> dict[str, list[int]]:
+    """Tag → codes of the documents carrying it."""
+    tagged: dict[str, list[int]] = {}
+    for d, code in doc_codes.items():
+        for tag in documents[d].tags if d in documents else ():
+            tagged.setdefault(tag, []).append(code)
+    return tagged
 
 
 def _only(ids: np.ndarray) -> Any:

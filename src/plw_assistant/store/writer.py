@@ -12,13 +12,15 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from ..config import SentenceVectors
 from ..domain import Chunk, Document
-from ..embedding.base import Embedder, Progress
+from ..embedding.base import Embedder, LateText, Progress
 from ..text import plain_text, sentence_spans
+from .exact import save_rows
 from .generations import publish
 from .lexical import BM25
 from .manifest import Manifest, file_sums
-from .reader import Index
+from .reader import COLUMNS, Index
 from .tables import write_tables
 from .vectors import Sentences, vector_index
 
@@ -37,13 +39,18 @@ class IndexWriter:
         progress: ProgressFactory | None = None,
         ann: str = "flat",
         previous: Index | None = None,
+        sentence_vectors: SentenceVectors = "late",
     ) -> None:
         self.embedder = embedder
         self.batch_size = batch_size
         self.progress = progress
         self.ann = ann
         self.previous = previous
-        self.embedded = 0  # texts (passages and sentences) embedded by the last build
+        self.method = sentence_vectors
+        self.embedded = 0  # texts the model read in the last build (passages [and sentences])
+        self.windows = 0  # extra windows read for passages longer than the model's window
+        self.long = 0  # passages longer than the model's window
+        self.precision = "fp32"
 
     def build(
         self,
@@ -54,8 +61,8 @@ class IndexWriter:
         failed: Sequence[dict[str, str]] = (),
         chunker: dict[str, int] | None = None,
     ) -> Index:
-        """Embed every new chunk and every sentence of a new multi-sentence chunk (each with
-        its heading path) into inner-product indexes, and index the chunks for BM25."""
+        """Embed every new chunk and the sentences of every new multi-sentence chunk (each in
+        its passage's context) into inner-product indexes, and index the chunks for BM25."""
         previous = self.previous
         known = (
             {f"{c.context}\0{c.text}": row for row, c in enumerate(previous.chunks)}
@@ -70,14 +77,9 @@ class IndexWriter:
             for c, row in zip(chunks, reuse, strict=True)
         ]
         fresh = [i for i, row in enumerate(reuse) if row is None]
-        texts = _texts(chunks, spans, fresh)
-        dim = previous.vectors.d if previous is not None and not texts else self.embedder.dimension
-        embedded = np.zeros((0, dim), np.float32)
-        if texts:
-            progress = self.progress(len(texts)) if self.progress else None
-            embedded = self.embedder.encode(texts, batch_size=self.batch_size, progress=progress)
-        self.embedded = len(texts)
-        chunk_vecs, extra = self._vectors(reuse, spans, embedded, len(fresh), dim)
+        dim = previous.vectors.d if previous is not None and not fresh else self.embedder.dimension
+        new_chunks, new_sentences = self._embed(chunks, spans, fresh, dim)
+        chunk_vecs, extra = self._vectors(reuse, spans, new_chunks, new_sentences, dim)
         sentences = Sentences.assemble(spans, extra, self.ann)
         manifest = Manifest(
             model=self.embedder.name,
@@ -91,37 +93,66 @@ class IndexWriter:
             ann=self.ann,
             chunker=dict(chunker or {}),
             failed=list(failed),
+            sentence_vectors=self.method,
+            precision=self.precision,
         )
         lexical = BM25.build([c.embedding_text for c in chunks])
         vectors = vector_index(chunk_vecs, self.ann)
         return Index(vectors, sentences, lexical, list(chunks), list(documents), manifest)
 
+    def _embed(
+        self,
+        chunks: Sequence[Chunk],
+        spans: Sequence[list[tuple[int, int]]],
+        fresh: Sequence[int],
+        dim: int,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Vectors of the ``fresh`` chunks and of each one's sentences (none if it has one)."""
+        if not fresh:
+            return np.zeros((0, dim), np.float32), []
+        progress = self.progress(len(fresh)) if self.progress else None
+        if self.method == "late":
+            items = [late_text(chunks[i], spans[i]) for i in fresh]
+            out = self.embedder.encode_late(items, self.batch_size, progress)
+            self.embedded, self.windows, self.long = out.texts, out.windows, out.long
+            self.precision = out.precision if out.precision != "cached" else self.precision
+            return out.passages, out.sentences
+        texts = _texts(chunks, spans, fresh)
+        if self.progress:
+            progress = self.progress(len(texts))
+        embedded = self.embedder.encode(texts, batch_size=self.batch_size, progress=progress)
+        self.embedded = len(texts)
+        tail, lo, per_chunk = embedded[len(fresh) :], 0, []
+        for i in fresh:
+            k = len(spans[i]) if len(spans[i]) > 1 else 0
+            per_chunk.append(tail[lo : lo + k])
+            lo += k
+        return embedded[: len(fresh)], per_chunk
+
     def _vectors(
         self,
         reuse: list[int | None],
         spans: list[list[tuple[int, int]]],
-        embedded: np.ndarray,
-        fresh: int,
+        new_chunks: np.ndarray,
+        new_sentences: list[np.ndarray],
         dim: int,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Chunk vectors and sentence vectors in row order, new or taken from ``previous``."""
         previous = self.previous
         old_chunks = old_sentences = np.zeros((0, dim), np.float32)
-        if previous is not None and fresh < len(reuse):  # one bulk read, not per row
+        if previous is not None and len(new_chunks) < len(reuse):  # one bulk read, not per row
             old_chunks = previous.vectors_of(range(previous.size))
             old_sentences = previous.sentences.stored()
         chunk_vecs = np.zeros((len(reuse), dim), np.float32)
         extra: list[np.ndarray] = []
-        new_sentences = 0
-        new_chunks = iter(embedded[:fresh])
-        tail = embedded[fresh:]
+        fresh = 0
         for i, row in enumerate(reuse):
             multi = len(spans[i]) > 1
             if row is None:
-                chunk_vecs[i] = next(new_chunks)
+                chunk_vecs[i] = new_chunks[fresh]
                 if multi:
-                    extra.append(tail[new_sentences : new_sentences + len(spans[i])])
-                    new_sentences += len(spans[i])
+                    extra.append(new_sentences[fresh])
+                fresh += 1
             else:
                 assert previous is not None
                 chunk_vecs[i] = old_chunks[row]
@@ -132,11 +163,25 @@ class IndexWriter:
         return chunk_vecs, extra_arr
 
 
+def late_text(chunk: Chunk, spans: Sequence[tuple[int, int]]) -> LateText:
+    """What one pass reads for ``chunk``: its heading path and its sentences, each sentence's
+    place in that text kept (a one-sentence chunk: its passage text, no sentences)."""
+    if len(spans) <= 1:
+        return LateText(chunk.embedding_text)
+    text = f"{chunk.context}: "
+    places = []
+    for s, e in spans:
+        piece = plain_text(chunk.text[s:e])
+        places.append((len(text), len(text) + len(piece)))
+        text += piece + " "
+    return LateText(text.rstrip(), tuple(places))
+
+
 def _texts(
     chunks: Sequence[Chunk], spans: Sequence[list[tuple[int, int]]], fresh: Sequence[int]
 ) -> list[str]:
-    """What gets embedded for the ``fresh`` chunks: each passage, then the sentences of each
-    multi-sentence passage (with the heading path for context)."""
+    """What the separate method embeds for the ``fresh`` chunks: each passage, then the
+    sentences of each multi-sentence passage (with the heading path for context)."""
     return [chunks[i].embedding_text for i in fresh] + [
         f"{chunks[i].context}: {plain_text(chunks[i].text[s:e])}"
         for i in fresh
@@ -145,9 +190,12 @@ def _texts(
     ]
 
 
-def embedding_texts(chunks: Sequence[Chunk]) -> list[str]:
-    """Every text a build from nothing embeds for ``chunks`` (what benchmarks compare with)."""
-    return _texts(chunks, [sentence_spans(c.text) for c in chunks], range(len(chunks)))
+def embedding_texts(chunks: Sequence[Chunk], method: SentenceVectors = "late") -> list[str]:
+    """Every text a build from nothing reads for ``chunks`` (what benchmarks compare with)."""
+    spans = [sentence_spans(c.text) for c in chunks]
+    if method == "late":
+        return [late_text(c, sp).text for c, sp in zip(chunks, spans, strict=True)]
+    return _texts(chunks, spans, range(len(chunks)))
 
 
 def write_generation(index: Index, index_dir: Path) -> Path:
@@ -155,9 +203,12 @@ def write_generation(index: Index, index_dir: Path) -> Path:
 
     def write(folder: Path) -> None:
         faiss.write_index(index.vectors, str(folder / "vectors.faiss"))
+        if index.exact is not None:  # the exact vectors behind the codes of an IVF index
+            save_rows(index.exact.all(), folder / "vectors.npy")
         index.lexical.save(folder / "bm25")
         index.sentences.save(folder)
         write_tables(folder / "chunks.sqlite", index.chunks, list(index.documents.values()))
+        index.columns.save(folder / COLUMNS)  # what filters read at load, without the chunks
         index.manifest = replace(index.manifest, files=file_sums(folder))
         (folder / "manifest.json").write_text(json.dumps(asdict(index.manifest), indent=2))
 

@@ -20,7 +20,8 @@ from ..store.feedback import FeedbackStore
 from .guard import Guard, SecurityHeaders
 from .rates import Rates
 from .render import web_root
-from .routers import admin, ask, feedback, pages
+from .routers import admin, ask, feedback, gaps, pages
+from .session import AdminSessions
 from .startup import NO_QUERY_STRING, lifespan
 
 
@@ -43,13 +44,15 @@ def create_app(
     app.state.rebuild = rebuild
     app.state.feedback = FeedbackStore(settings.feedback_path)
     app.state.rates = rates = Rates(settings)
+    app.state.sessions = AdminSessions()
+    app.state.last_report = None  # the last build this process made, for /admin
     app.mount("/static", StaticFiles(directory=web_root() / "static"), name="static")
     # Each one added wraps those before: a request meets the security headers, the Host
     # check (a DNS-rebinding page names another host), then the guard.
     app.add_middleware(Guard, settings=settings, rates=rates)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.host_names)
     app.add_middleware(SecurityHeaders)
-    for router in (ask.router, pages.router, feedback.router, admin.router):
+    for router in (ask.router, pages.router, feedback.router, admin.router, gaps.router):
         app.include_router(router)
     app.add_exception_handler(PLWError, _plw_error)
     app.add_exception_handler(RequestValidationError, _invalid)

@@ -23,7 +23,7 @@ ASK_CAP = 256 * KB
 FEEDBACK_CAP = 128 * KB  # question 2,000 + answer 20,000 characters + 20 chunk ids
 CHAT_FORM_CAP = 512 * KB
 FEEDBACK_FORM_CAP = 256 * KB
-TOKEN_FORM_CAP = 16 * KB  # /admin/reindex: the token alone
+ADMIN_FORM_CAP = 64 * KB  # sign-in, re-index, re-check: a token; archive: a group's row ids
 MULTIPART_SLACK = 64 * KB  # an upload's form fields and part headers around the file
 
 TOO_LARGE = "The request is too large: this page accepts at most {} KB."
@@ -55,11 +55,11 @@ def rule_for(scope: Scope, settings: Settings) -> Rule | None:
         return Rule(FEEDBACK_CAP, same_origin=True, rate="feedback")
     if path == "/feedback":
         return Rule(FEEDBACK_FORM_CAP, same_origin=True, rate="feedback")
-    if path == "/admin/reindex":
-        return Rule(TOKEN_FORM_CAP, same_origin=True, rate="admin_failure")
     if path == "/admin/upload":
         cap = settings.max_upload_mb * KB * KB + MULTIPART_SLACK
         return Rule(cap, same_origin=True, rate="admin_failure", stream=True)
+    if path.startswith("/admin/"):  # sign-in and every other admin form
+        return Rule(ADMIN_FORM_CAP, same_origin=True, rate="admin_failure")
     return None
 
 

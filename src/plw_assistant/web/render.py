@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
@@ -40,10 +43,35 @@ def highlight(text: str, spans: list[tuple[int, int]]) -> Markup:
     return Markup("".join(out))
 
 
+_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2})?(Z|[+-]\d{4})?$")
+
+
+def when(stamp: str | None) -> str:
+    """An ISO 8601 time as people read it: ``2026-01-15 09:30 UTC``."""
+    match = _STAMP.match(stamp or "")
+    if match is None:
+        return stamp or ""
+    day, clock, zone = match.groups()
+    zone = "UTC" if zone in ("Z", "+0000", None) else zone
+    return f"{day} {clock} {zone}"
+
+
+def gap_notice(request: Request) -> dict[str, Any]:
+    """What every page's footer says about the gap log (PLW_GAP_LOG, PLW_GAP_LOG_DAYS)."""
+    settings = getattr(request.app.state, "settings", None)
+    if settings is None or not settings.gap_log:
+        return {"gap_notice": ""}
+    return {
+        "gap_notice": f"Questions the notes cannot answer, and answers marked “No”, are kept "
+        f"for {settings.gap_log_days} days, without who asked, to improve the notes."
+    }
+
+
 def make_templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=web_root() / "templates")
+    templates = Jinja2Templates(directory=web_root() / "templates", context_processors=[gap_notice])
     templates.env.filters["cite_links"] = cite_links
     templates.env.filters["highlight"] = highlight
+    templates.env.filters["when"] = when
     return templates
 
 

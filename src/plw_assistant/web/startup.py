@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -57,8 +57,12 @@ def log_report(settings: Settings, report: BuildReport) -> None:
     log.info("%s", report.totals())
 
 
-def rebuild(settings: Settings, assistant: Assistant) -> None:
-    """Bring the index up to date and serve the result; the old index serves meanwhile."""
+Keep = Callable[[BuildReport], None]
+
+
+def rebuild(settings: Settings, assistant: Assistant, keep: Keep = lambda _: None) -> None:
+    """Bring the index up to date and serve the result; the old index serves meanwhile.
+    ``keep`` is given the report (what /admin shows as the last build)."""
     try:
         report = build_index(settings, assistant.embedder, loaded=assistant.live.loaded())
     except PLWError as exc:
@@ -69,11 +73,16 @@ def rebuild(settings: Settings, assistant: Assistant) -> None:
         return
     if report.index is not None:
         assistant.live.use(report.index)
+    keep(report)
     log_report(settings, report)
 
 
-def _watcher(settings: Settings, assistant: Assistant, stop: threading.Event) -> threading.Thread:
+def _watcher(
+    settings: Settings, assistant: Assistant, stop: threading.Event, keep: Keep
+) -> threading.Thread:
     def on_report(report: BuildReport | PLWError) -> None:
+        if isinstance(report, BuildReport):
+            keep(report)
         if isinstance(report, BuildReport) and report.index is not None:
             assistant.live.use(report.index)
         if isinstance(report, PLWError):
@@ -99,13 +108,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(assistant.warm_up)
     except PLWError as exc:  # serve anyway: each request reports what is wrong
         log.error("Serving without an index for now: %s", exc)
+
+    def keep(report: BuildReport) -> None:
+        app.state.last_report = report
+
     if app.state.rebuild:  # a thread of its own: the server listens meanwhile
         builder = threading.Thread(
-            target=rebuild, args=(settings, assistant), name="plw-rebuild", daemon=True
+            target=rebuild, args=(settings, assistant, keep), name="plw-rebuild", daemon=True
         )
         builder.start()
     stop = threading.Event()
-    watcher = _watcher(settings, assistant, stop) if settings.watch else None
+    watcher = _watcher(settings, assistant, stop, keep) if settings.watch else None
     if watcher is not None:
         watcher.start()
     yield

@@ -37,7 +37,7 @@ async def healthz(assistant: AssistantDep) -> JSONResponse:
 
 @router.post("/api/ask")
 async def api_ask(body: AskRequest, assistant: AssistantDep) -> JSONResponse:
-    answer = await run_in_threadpool(assistant.ask, body.to_question())
+    answer = await run_in_threadpool(assistant.ask, body.to_question(), True)
     return JSONResponse(answer.to_dict())
 
 
@@ -54,7 +54,7 @@ async def api_ask_stream(body: AskRequest, assistant: AssistantDep) -> Streaming
 
     def events() -> Iterator[str]:
         try:
-            for event in assistant.ask_stream(question):
+            for event in assistant.ask_stream(question, record=True):
                 if isinstance(event, str):
                     yield _sse("token", {"text": event})
                 else:

@@ -3,7 +3,8 @@ bounded the body and the votes per client already (``web.bounds``, ``web.rates``
 
 Without JavaScript, "No" (and "This should have been answered") stores the vote at once; the
 thank-you page then offers a one-line comment, attached to that vote (``vote``, its row id,
-with its question: a vote takes one comment, and only while it has none)."""
+with its question: a vote takes one comment, and only while it has none). A "No" also goes
+into the gap log (PLW_GAP_LOG), its comment with it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import ValidationError
 
-from ..deps import FeedbackDep
+from ..deps import AssistantDep, FeedbackDep
 from ..render import templates
 from ..schemas import FeedbackRequest
 
@@ -24,8 +25,11 @@ NO_VOTE = "The comment could not be saved: its vote is not there, or has a comme
 
 
 @router.post("/api/feedback")
-async def api_feedback(body: FeedbackRequest, feedback: FeedbackDep) -> JSONResponse:
-    """Store a thumbs up or down for an answer (with an optional comment)."""
+async def api_feedback(
+    body: FeedbackRequest, feedback: FeedbackDep, assistant: AssistantDep
+) -> JSONResponse:
+    """Store a thumbs up or down for an answer (with an optional comment); a "No" also goes
+    into the gap log."""
     await run_in_threadpool(
         feedback.add,
         body.rating,
@@ -35,11 +39,15 @@ async def api_feedback(body: FeedbackRequest, feedback: FeedbackDep) -> JSONResp
         body.comment,
         body.kind,
     )
+    if body.rating == "down":
+        await run_in_threadpool(assistant.record_no, body.question, body.chunk_ids, body.comment)
     return JSONResponse({"status": "saved"})
 
 
 @router.post("/feedback", response_class=HTMLResponse)
-async def feedback_form(request: Request, feedback: FeedbackDep) -> HTMLResponse:
+async def feedback_form(
+    request: Request, feedback: FeedbackDep, assistant: AssistantDep
+) -> HTMLResponse:
     """The feedback buttons without JavaScript, and the comment asked for after a "No"."""
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     field = {name: values[0] for name, values in form.items()}
@@ -65,8 +73,9 @@ async def feedback_form(request: Request, feedback: FeedbackDep) -> HTMLResponse
             return HTMLResponse(NO_VOTE, status_code=422)
         else:
             context["commented"] = True
+            await run_in_threadpool(assistant.comment_no, vote, body.question, body.comment)
     else:
-        context["vote"] = await run_in_threadpool(
+        stored = await run_in_threadpool(
             feedback.add,
             body.rating,
             body.question,
@@ -75,5 +84,9 @@ async def feedback_form(request: Request, feedback: FeedbackDep) -> HTMLResponse
             body.comment,
             body.kind,
         )
+        context["vote"] = stored
         context["ask_comment"] = body.rating == "down" and not body.comment.strip()
+        if body.rating == "down":
+            no = (body.question, body.chunk_ids, body.comment, stored)
+            await run_in_threadpool(assistant.record_no, *no)
     return templates.TemplateResponse(request=request, name="thanks.html", context=context)

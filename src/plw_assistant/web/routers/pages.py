@@ -130,7 +130,7 @@ async def _chat_page(
         try:
             turns = tuple(t.turn() for t in history)
             question = Question(q, k, mode, turns, filters)
-            answer = await run_in_threadpool(assistant.ask, question)
+            answer = await run_in_threadpool(assistant.ask, question, True)
         except PLWError as exc:
             status, error = exc.status, exc.detail
     facets, labels = _labels(assistant)

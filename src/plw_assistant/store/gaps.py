@@ -1,0 +1,183 @@
+"""The gap log: questions the notes could not answer, kept in SQLite beside the index so an
+admin can see which notes to add, and the results of asking them again after a re-index.
+
+A row holds the question, when, the outcome (``abstained``; ``topic_only``: answered only
+from topic labels; ``no``: an answer someone marked "No", with their optional comment) and the
+chunks cited. Nothing about who asked is kept. Rows older than PLW_GAP_LOG_DAYS are deleted
+on every write and never read."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..errors import StorageError
+
+OUTCOMES = ("abstained", "topic_only", "no")
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS gaps (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, "
+    "outcome TEXT NOT NULL CHECK (outcome IN ('abstained', 'topic_only', 'no')), "
+    "question TEXT NOT NULL, chunk_ids TEXT NOT NULL DEFAULT '', "
+    "comment TEXT NOT NULL DEFAULT '', vote INTEGER, archived_at TEXT)",
+    "CREATE INDEX IF NOT EXISTS gaps_created ON gaps (created_at)",
+    "CREATE TABLE IF NOT EXISTS rechecks (question TEXT PRIMARY KEY, checked_at TEXT NOT NULL, "
+    "answered INTEGER NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL)",
+)
+COLUMNS = "id, created_at, outcome, question, chunk_ids, comment, archived_at"
+
+
+def stamp(seconds: float) -> str:
+    """UTC time as ISO 8601, which sorts as it reads (what the rows are compared by)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+@dataclass(frozen=True)
+class Gap:
+    id: int
+    created_at: str
+    outcome: str
+    question: str
+    chunk_ids: tuple[str, ...] = ()
+    comment: str = ""
+    archived_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """A recorded question asked again: whether the notes answer it now, and how."""
+
+    question: str
+    checked_at: str
+    answered: bool
+    answer: str
+    citations: list[dict[str, Any]] = field(default_factory=list)  # the passages quoted
+
+
+class GapLog:
+    """The unanswered questions of one server (or CLI), bounded to the last ``days`` days."""
+
+    def __init__(self, path: Path, days: int, clock: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self.days = days
+        self.clock = clock
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> GapLog | None:
+        """The log, or ``None`` when PLW_GAP_LOG is off (then nothing is recorded)."""
+        return cls(settings.gap_path, settings.gap_log_days) if settings.gap_log else None
+
+    @property
+    def cutoff(self) -> str:
+        return stamp(self.clock() - self.days * 86_400)
+
+    @contextmanager
+    def _database(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """A connection; a full disk or a damaged file becomes one sentence, not a 500."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=30)
+            try:
+                for statement in SCHEMA:
+                    db.execute(statement)
+                yield db
+            finally:
+                db.close()
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(_problem(exc, self.path, doing)) from None
+
+    def add(
+        self,
+        outcome: str,
+        question: str,
+        chunk_ids: Sequence[str] = (),
+        comment: str = "",
+        vote: int | None = None,
+    ) -> int:
+        """Record one question; its row id. Rows past the retention go at the same time."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        with self._lock, self._database("saved") as db, db:
+            self._purge(db)
+            cursor = db.execute(
+                "INSERT INTO gaps (created_at, outcome, question, chunk_ids, comment, vote) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (stamp(self.clock()), outcome, question, " ".join(chunk_ids), comment, vote),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def comment_vote(self, vote: int, question: str, comment: str) -> bool:
+        """Attach the comment that came after a "No" vote (the page without JavaScript asks
+        for it on the next page) to the row that vote made."""
+        with self._lock, self._database("saved") as db, db:
+            cursor = db.execute(
+                "UPDATE gaps SET comment = ? WHERE vote = ? AND question = ? AND comment = ''",
+                (comment, vote, question),
+            )
+            return cursor.rowcount > 0
+
+    def _purge(self, db: sqlite3.Connection) -> None:
+        db.execute("DELETE FROM gaps WHERE created_at < ?", (self.cutoff,))
+        db.execute("DELETE FROM rechecks WHERE question NOT IN (SELECT question FROM gaps)")
+
+    def purge(self) -> None:
+        """Delete what is past the retention now (writes do it too)."""
+        if self.path.exists():
+            with self._lock, self._database("saved") as db, db:
+                self._purge(db)
+
+    def gaps(self, archived: bool = False) -> list[Gap]:
+        """The rows within the retention, oldest first: open ones, or only archived ones."""
+        if not self.path.exists():
+            return []
+        where = "archived_at IS NOT NULL" if archived else "archived_at IS NULL"
+        with self._database("read") as db:
+            rows = db.execute(
+                f"SELECT {COLUMNS} FROM gaps WHERE created_at >= ? AND {where} ORDER BY id",
+                (self.cutoff,),
+            ).fetchall()
+        return [Gap(r[0], r[1], r[2], r[3], tuple(r[4].split()), r[5], r[6]) for r in rows]
+
+    def archive(self, ids: Iterable[int]) -> int:
+        """Set rows aside (a group the notes answer now); how many were open."""
+        wanted = [(stamp(self.clock()), i) for i in ids]
+        with self._lock, self._database("saved") as db, db:
+            cursor = db.executemany(
+                "UPDATE gaps SET archived_at = ? WHERE id = ? AND archived_at IS NULL", wanted
+            )
+            return cursor.rowcount
+
+    def save_rechecks(self, results: Iterable[Recheck]) -> None:
+        rows = [
+            (r.question, r.checked_at, int(r.answered), r.answer, json.dumps(r.citations))
+            for r in results
+        ]
+        with self._lock, self._database("saved") as db, db:
+            db.executemany("INSERT OR REPLACE INTO rechecks VALUES (?, ?, ?, ?, ?)", rows)
+
+    def rechecks(self) -> dict[str, Recheck]:
+        """The latest re-check of each recorded question, by question."""
+        if not self.path.exists():
+            return {}
+        with self._database("read") as db:
+            rows = db.execute("SELECT * FROM rechecks").fetchall()
+        return {r[0]: Recheck(r[0], r[1], bool(r[2]), r[3], json.loads(r[4])) for r in rows}
+
+
+def _problem(exc: Exception, path: Path, doing: str) -> str:
+    text = str(exc).lower()
+    if "full" in text or getattr(exc, "errno", None) == 28:
+        cause = "the disk is full"
+    elif "not a database" in text or "malformed" in text:
+        cause = f"{path} is damaged (move it away to start a new one)"
+    else:
+        cause = str(exc) or exc.__class__.__name__
+    return f"The list of unanswered questions could not be {doing}: {cause}."

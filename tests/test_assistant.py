@@ -1,0 +1,76 @@
+"""The assistant's gap-log hook, with the real model and index: which outcomes are recorded
+(declined, answered only from topic labels), which are not (answered, another language, a
+re-ask that is not to be recorded), and nothing at all with PLW_GAP_LOG off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from plw_assistant.assistant import Assistant, gap_outcome
+from plw_assistant.config import Settings
+from plw_assistant.domain import Question, Turn
+
+HACKATHON = "How do we organise a hackathon for our members?"  # the notes say nothing on it
+TOPIC_ONLY = "Which webinar talked about the adaptation of the action plan?"
+ANSWERED = "How can clusters support their members with EU funding?"
+
+
+def _assistant(settings: Settings, embedder, tmp_path: Path, **update: object) -> Assistant:
+    return Assistant(
+        settings.model_copy(update={"gap_db": tmp_path / "g.sqlite", **update}), embedder
+    )
+
+
+def test_each_outcome_is_recorded_and_nothing_else(settings, embedder, tmp_path: Path) -> None:
+    assistant = _assistant(settings, embedder, tmp_path)
+    assert assistant.gaps is not None
+    declined = assistant.ask(Question(HACKATHON), record=True)
+    labelled = assistant.ask(Question(TOPIC_ONLY), record=True)
+    answered = assistant.ask(Question(ANSWERED), record=True)
+    french = assistant.ask(Question("Quelle est la meilleure machine à café ?"), record=True)
+    assistant.ask(Question("What is the best coffee machine for the office?"))  # not asked to
+    assert [gap_outcome(a) for a in (declined, labelled, answered, french)] == [
+        "abstained",
+        "topic_only",
+        None,
+        None,
+    ]
+    rows = assistant.gaps.gaps()
+    assert [(r.outcome, r.question) for r in rows] == [
+        ("abstained", HACKATHON),
+        ("topic_only", TOPIC_ONLY),
+    ]
+    assert rows[0].chunk_ids == ()
+    assert rows[1].chunk_ids == tuple(c.chunk_id for c in labelled.citations if c.cited)
+    assert rows[1].chunk_ids  # the topic label it quoted
+
+
+def test_a_follow_up_is_recorded_as_it_was_searched(settings, embedder, tmp_path: Path) -> None:
+    assistant = _assistant(settings, embedder, tmp_path)
+    assert assistant.gaps is not None
+    first = assistant.ask(Question(HACKATHON), record=True)
+    turn = Turn(first.question, first.answer, ())
+    later = assistant.ask(Question("and for start-ups?", history=(turn,)), record=True)
+    assert later.abstained
+    assert [r.question for r in assistant.gaps.gaps()] == [
+        HACKATHON,
+        f"{HACKATHON} and for start-ups?",  # askable again on its own
+    ]
+
+
+def test_nothing_is_recorded_with_the_gap_log_off(settings, embedder, tmp_path: Path) -> None:
+    assistant = _assistant(settings, embedder, tmp_path, gap_log=False)
+    assert assistant.gaps is None
+    assert assistant.ask(Question(HACKATHON), record=True).abstained
+    assistant.record_no(HACKATHON, [], "Made-up comment")
+    assert not (tmp_path / "g.sqlite").exists()
+
+
+def test_a_log_that_cannot_be_written_costs_the_asker_nothing(
+    settings, embedder, tmp_path: Path, caplog
+) -> None:
+    (tmp_path / "g.sqlite").write_bytes(b"made-up bytes, not a database" * 100)
+    assistant = _assistant(settings, embedder, tmp_path)
+    assert assistant.ask(Question(HACKATHON), record=True).abstained
+    assistant.record_no(HACKATHON, [], "")
+    assert "could not be saved" in caplog.text
