@@ -33,40 +33,50 @@ SIZES = {"shipped": 0, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 
 def query_encoding(embedder: SentenceTransformerEmbedder, questions: list[str]) -> dict[str, Any]:
     """One question at a time: the bare sentence-transformers call (torch fp32) against the
-    ONNX encoder the server uses, in alternating blocks of the same questions."""
+    ONNX encoders (fp32 and the 8-bit copy the server uses), in alternating blocks."""
     model = embedder.sentence_transformer()
-    torch_ms: list[float] = []
-    onnx_ms: list[float] = []
-    for _ in range(2):  # in blocks: torch's idle OpenMP threads spin and would slow ONNX
-        bm.median_ms(lambda t: model.encode([t], normalize_embeddings=True), questions[:5])
-        torch_ms += bm.times_ms(lambda t: model.encode([t], normalize_embeddings=True), questions)
-        time.sleep(1)
-        bm.median_ms(lambda t: embedder.encode_queries([t]), questions[:5])
-        onnx_ms += bm.times_ms(lambda t: embedder.encode_queries([t]), questions)
-    ref = model.encode(questions, normalize_embeddings=True, convert_to_numpy=True)
-    fast = np.concatenate([embedder.encode_queries([q]) for q in questions])
-    cosines = (ref * fast).sum(1)
-    t, o = statistics.median(torch_ms), statistics.median(onnx_ms)
-    return {
-        "questions": len(questions),
-        "torch_ms": t,
-        "onnx_ms": o,
-        "speedup": t / o,
-        "min_cosine": float(cosines.min()),
-        "backend": embedder.query_path,
+    exact = SentenceTransformerEmbedder(
+        embedder.name, "onnx", embedder.cache_dir, query_precision="fp32"
+    )
+    paths = {
+        "torch": lambda t: model.encode([t], normalize_embeddings=True),
+        "onnx_fp32": lambda t: exact.encode_queries([t]),
+        "onnx": lambda t: embedder.encode_queries([t]),
     }
+    times: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(2):  # in blocks: torch's idle OpenMP threads spin and would slow ONNX
+        for name, encode in paths.items():
+            bm.median_ms(encode, questions[:5])
+            times[name] += bm.times_ms(encode, questions)
+            time.sleep(1)
+    ref = model.encode(questions, normalize_embeddings=True, convert_to_numpy=True)
+    out: dict[str, Any] = {"questions": len(questions), "backend": embedder.query_path}
+    for name, encoder in (("onnx_fp32", exact), ("onnx", embedder)):
+        fast = np.concatenate([encoder.encode_queries([q]) for q in questions])
+        out[f"{name}_min_cosine"] = float((ref * fast).sum(1).min())
+    out.update({f"{name}_ms": statistics.median(t) for name, t in times.items()})
+    out["speedup"] = out["torch_ms"] / out["onnx_ms"]
+    out["min_cosine"] = out["onnx_min_cosine"]
+    return out
 
 
 def scifact_quality(settings: Settings, folder: Path, say: Say) -> dict[str, Any]:
-    """SciFact nDCG@10 (hybrid) with questions encoded by torch and by ONNX."""
+    """SciFact nDCG@10, hybrid and dense, with questions encoded by torch, by the ONNX
+    export and by its 8-bit copy (what the server uses)."""
     data = load_beir(folder)
     out: dict[str, Any] = {}
-    for backend in ("torch", "onnx"):
-        say(f"SciFact with questions encoded by {backend}")
-        model = SentenceTransformerEmbedder(settings.model, backend, settings.cache_dir)
-        result = evaluate_beir(data, CachedEmbedder(model, settings.cache_dir), "hybrid")
-        out[backend] = result["ndcg@10"]
+    paths = {"torch": ("torch", "fp32"), "onnx_fp32": ("onnx", "fp32"), "onnx": ("onnx", "int8")}
+    for name, (backend, precision) in paths.items():
+        say(f"SciFact with questions encoded by {backend} {precision}")
+        model = SentenceTransformerEmbedder(
+            settings.model, backend, settings.cache_dir, query_precision=precision
+        )
+        cached = CachedEmbedder(model, settings.cache_dir)
+        for mode in ("hybrid", "dense"):
+            result = evaluate_beir(data, cached, mode, sentence_vectors=settings.sentence_vectors)
+            out[name if mode == "hybrid" else f"{name}_dense"] = result["ndcg@10"]
     out["change"] = out["onnx"] - out["torch"]
+    out["method"] = settings.sentence_vectors
     return out
 
 
@@ -90,8 +100,10 @@ def indexing(
         report = build_index(settings, embedder)
         build_s.append(report.seconds)
         assert report.index is not None
-        method = "late" if report.index.manifest.sentence_vectors == "late" else "separate"
-        texts, chunks = embedding_texts(report.index.chunks, method), report.chunks
+        texts, chunks = (
+            embedding_texts(report.index.chunks, settings.sentence_vectors),
+            report.chunks,
+        )
         t = time.perf_counter()
         model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True)
         bare_s.append(time.perf_counter() - t)

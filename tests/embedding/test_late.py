@@ -14,8 +14,10 @@ from plw_assistant.embedding.late import LateEncoder
 from plw_assistant.embedding.model import SentenceTransformerEmbedder
 from plw_assistant.ingest.corpus import load_corpus
 from plw_assistant.store.build import build_index, stale_reason
-from plw_assistant.store.writer import late_text
+from plw_assistant.store.writer import embedding_texts, late_text
 from plw_assistant.text import sentence_spans
+
+TOPICS = ["rivers", "mountains", "trains", "cheese", "violins", "tax", "football", "bees"]
 
 
 def _multi_sentence_items() -> list[LateText]:
@@ -40,25 +42,26 @@ def test_the_passage_vector_is_the_models_own_embedding(exact) -> None:
     assert out.texts == len(items) and out.windows == 0  # one pass per passage, no more
 
 
-def test_each_sentence_vector_points_at_its_own_sentence(exact) -> None:
-    items = _multi_sentence_items()
+def test_sentence_vectors_stand_in_for_separately_embedded_sentences(exact) -> None:
+    """What the separate method stored for a sentence was the embedding of "heading:
+    sentence"; the pooled vector must stay close to it (it replaces it in search)."""
+    _, chunks = load_corpus(CORPUS)
+    chunks = [c for c in chunks if len(sentence_spans(c.text)) > 1]
+    items = [late_text(c, sentence_spans(c.text)) for c in chunks]
     out = exact.encode_late(items)
-    hits = total = 0
-    for it, vectors in zip(items, out.sentences, strict=True):
-        alone = exact.encode([it.text[s:e] for s, e in it.spans])
+    own = []
+    for chunk, vectors in zip(chunks, out.sentences, strict=True):
+        alone = exact.encode(embedding_texts([chunk], "separate")[1:])
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
-        hits += int(((vectors @ alone.T).argmax(1) == np.arange(len(it.spans))).sum())
-        total += len(it.spans)
-    assert total > 30
-    assert hits / total >= 0.9, f"{hits} of {total} sentence vectors closest to their sentence"
+        own += list((vectors * alone).sum(1))
+    assert len(own) > 30
+    assert min(own) >= 0.7 and float(np.mean(own)) >= 0.9, (min(own), np.mean(own))
 
 
 def test_a_passage_longer_than_the_window_is_read_in_windows(exact) -> None:
     sentences = [
         f"Sentence {n} is about topic {word} and says a little more about {word}."
-        for n, word in enumerate(
-            "rivers mountains trains cheese violins tax football volcano poetry bees".split() * 5
-        )
+        for n, word in enumerate(TOPICS * 5)
     ]
     text, spans = "", []
     for s in sentences:
@@ -117,9 +120,7 @@ def test_the_manifest_records_the_method_and_a_change_rebuilds(tmp_path) -> None
     settings = Settings(corpus_dir=CORPUS, index_dir=tmp_path / "index")
     report = build_index(settings, HashEmbedder())
     assert report.index is not None and report.index.manifest.sentence_vectors == "late"
-    other = Settings(
-        corpus_dir=CORPUS, index_dir=tmp_path / "index", sentence_vectors="separate"
-    )
+    other = Settings(corpus_dir=CORPUS, index_dir=tmp_path / "index", sentence_vectors="separate")
     assert stale_reason(other, HashEmbedder()) == (
         "PLW_SENTENCE_VECTORS changed since the index was built"
     )

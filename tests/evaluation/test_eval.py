@@ -52,7 +52,16 @@ def test_plw_eval_on_a_beir_dataset_prints_json(mode: str) -> None:
     )
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
-    assert set(body) == {"mode", "ndcg@10", "recall@10", "recall@100", "mrr@10", "queries"}
+    assert set(body) == {
+        "mode",
+        "ndcg@10",
+        "recall@10",
+        "recall@100",
+        "mrr@10",
+        "queries",
+        "sentence_vectors",
+    }
+    assert body["sentence_vectors"] == "late"
     assert body["mode"] == mode and body["queries"] == 3
     assert body["recall@100"] == 1.0 and body["ndcg@10"] >= 0.8  # made-up, easy queries
 

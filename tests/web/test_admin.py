@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -125,10 +126,11 @@ def test_a_forged_expired_or_foreign_cookie_is_no_session(small) -> None:
     with _client(small) as client, _client(small) as other:
         sign_in(client, TOKEN)
         value = client.cookies[COOKIE]
-        nonce, expires, signature = value.split(".")
+        nonce, issued, signature = value.split(".")
         forged = [
-            f"{nonce}.{int(expires) + 3600}.{signature}",  # a longer session, same signature
-            f"{nonce}.{expires}.{'0' * 64}",
+            f"{nonce}.{issued[:-1]}{'A' if issued[-1] != 'A' else 'B'}.{signature}",  # re-dated
+            f"{nonce}.{issued}.{'0' * len(signature)}",
+            f"{nonce[:-1]}{'x' if nonce[-1] != 'x' else 'y'}.{issued}.{signature}",
             "made-up",
             "",
         ]
@@ -137,7 +139,8 @@ def test_a_forged_expired_or_foreign_cookie_is_no_session(small) -> None:
             assert other.get("/admin").context["signed_in"] is False, fake
         other.cookies.set(COOKIE, value, path="/admin")  # signed by another server process
         assert other.get("/admin").context["signed_in"] is False
-        client.app.state.sessions.clock = lambda: int(expires) + 1  # type: ignore[attr-defined]
+        later = time.time() + HOURS * 3600 + 1
+        client.app.state.sessions.clock = lambda: later  # type: ignore[attr-defined]
         assert client.get("/admin").context["signed_in"] is False
 
 

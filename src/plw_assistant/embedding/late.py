@@ -134,14 +134,7 @@ class LateEncoder:
         last = len(self.prefix) + job.end - job.start + len(self.suffix) - 1
         head = tokens[: lead + job.head] if job.start == 0 else tokens[: len(self.prefix)]
         for s, a, b in job.sentences:
-            import os
-            beta = os.environ.get("LATE_BETA", "count")
-            if beta == "count":
-                out[s] = np.vstack([head, tokens[lead + a : lead + b], tokens[last : last + 1]]).mean(0)
-            else:
-                sm = tokens[lead + a : lead + b].mean(0)
-                hm = np.vstack([head, tokens[last : last + 1]]).mean(0)
-                out[s] = sm / np.linalg.norm(sm) + float(beta) * hm / np.linalg.norm(hm)
+            out[s] = np.vstack([head, tokens[lead + a : lead + b], tokens[last : last + 1]]).mean(0)
 
     def _windows(self, item: int, n: int, spans: list[tuple[int, int]]) -> list[_Job]:
         """The windows item ``item`` (``n`` tokens, sentences at token ``spans``) is read in."""
@@ -160,7 +153,7 @@ class LateEncoder:
             if not pending:
                 return jobs
             # Strictly later each time: the next sentence starts after the one opened for.
-            start = max(pending[0][1] - OVERLAP, start + 1)
+            start = max(pending[0][1] - min(OVERLAP, self.limit // 4), start + 1)
             end = min(n, start + self.limit)
 
     def _forward(self, rows: list[list[int]], bf16: bool) -> tuple[Any, np.ndarray]:

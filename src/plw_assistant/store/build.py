@@ -130,6 +130,14 @@ def _known_files(previous: Index | None) -> dict[str, tuple[Document, list[Chunk
     return known
 
 
+def _up_to_date(previous: Index | None, fingerprint: str, ann: str) -> bool:
+    return (
+        previous is not None
+        and previous.manifest.corpus_fingerprint == fingerprint
+        and previous.manifest.ann == ann
+    )
+
+
 def build_index(
     settings: Settings,
     embedder: Embedder,
@@ -149,18 +157,9 @@ def build_index(
                 f"No notes to index in {settings.corpus_dir}: add Markdown or text files "
                 f"(see corpus/README.md).{reasons}"
             )
-        if (
-            previous is not None
-            and previous.manifest.corpus_fingerprint == corpus.fingerprint
-            and previous.manifest.ann == choose_ann(settings, len(chunks))
-        ):
-            return BuildReport(
-                len(corpus.documents),
-                len(chunks),
-                time.perf_counter() - started,
-                None,
-                corpus.files,
-            )
+        if _up_to_date(previous, corpus.fingerprint, choose_ann(settings, len(chunks))):
+            seconds = time.perf_counter() - started
+            return BuildReport(len(corpus.documents), len(chunks), seconds, None, corpus.files)
         writer = IndexWriter(
             CachedEmbedder(embedder, settings.cache_dir),
             batch_size=settings.batch_size,
