@@ -14,7 +14,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from plw_assistant.config import Settings
+from plw_assistant.config import QueryBackend, QueryPrecision, Settings
 from plw_assistant.embedding.cache import CachedEmbedder
 from plw_assistant.embedding.model import SentenceTransformerEmbedder
 from plw_assistant.evaluation.beir import evaluate_beir, load_beir
@@ -65,7 +65,11 @@ def scifact_quality(settings: Settings, folder: Path, say: Say) -> dict[str, Any
     export and by its 8-bit copy (what the server uses)."""
     data = load_beir(folder)
     out: dict[str, Any] = {}
-    paths = {"torch": ("torch", "fp32"), "onnx_fp32": ("onnx", "fp32"), "onnx": ("onnx", "int8")}
+    paths: dict[str, tuple[QueryBackend, QueryPrecision]] = {
+        "torch": ("torch", "fp32"),
+        "onnx_fp32": ("onnx", "fp32"),
+        "onnx": ("onnx", "int8"),
+    }
     for name, (backend, precision) in paths.items():
         say(f"SciFact with questions encoded by {backend} {precision}")
         model = SentenceTransformerEmbedder(

@@ -26,8 +26,7 @@ from plw_assistant.store.tables import write_tables
 
 @pytest.fixture(scope="module")
 def chunks():
-    corpus, chunks = load_corpus(CORPUS)
-    return chunks
+    return load_corpus(CORPUS)[1]
 
 
 @pytest.fixture

@@ -35,7 +35,8 @@ def data() -> tuple[np.ndarray, np.ndarray]:
 
 
 def recall(found: np.ndarray, truth: np.ndarray) -> float:
-    return float(np.mean([len(set(a) & set(b)) / len(b) for a, b in zip(found, truth, strict=True)]))
+    shared = [len(set(a) & set(b)) / len(b) for a, b in zip(found, truth, strict=True)]
+    return float(np.mean(shared))
 
 
 def index_of(vectors: np.ndarray, ann: str) -> Index:

@@ -41,6 +41,7 @@ def serve(host: str, port: int, watch: bool) -> None:
     from ..web.app import create_app
     from ..web.protocol import MAX_HEAD, bounded_http
 
+    few_arenas()
     settings = get_settings()
     embedder = SentenceTransformerEmbedder.from_settings(settings)
     reason = unusable(settings, embedder)
@@ -63,6 +64,22 @@ def serve(host: str, port: int, watch: bool) -> None:
         # questions 503; PLW_MAX_PENDING bounds questions once their body is in.
         log_config=log_config(),
     )
+
+
+def few_arenas(arenas: int = 2) -> None:
+    """Let glibc keep at most ``arenas`` malloc pools. With one pool per worker thread, each
+    kept the large arrays of its last question: at 1M passages the server held 1.26 GB
+    after 32 clients instead of 1.02 GB (BENCHMARKS.md), for the same throughput."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        if libc is not None and hasattr(libc, "mallopt"):
+            libc.mallopt(-8, arenas)  # M_ARENA_MAX, before the thread pool exists
+    except OSError:
+        pass  # not glibc: its own defaults apply
 
 
 def unusable(settings: Settings, embedder: Embedder) -> str | None:
