@@ -53,6 +53,15 @@ class LiveIndex:
         return self._index
 
     def use(self, index: Index) -> None:
-        """Serve ``index`` (just built and saved by this process) without reading it back."""
+        """Serve ``index``, just built and saved by this process, as read back from its
+        folder: the loaded form reads passages for the hits only, where the built one holds
+        every passage and its fp32 vectors in memory (it is kept if it will not load)."""
+        try:
+            loaded = Index.load(self.index_dir, self.embedder) if index.path else index
+        except PLWError as exc:
+            log.error("Serving the new index from memory: %s", exc)
+            loaded = index
+        if loaded.path != index.path:  # another build published since: serve that one
+            loaded = index
         with self._lock:
-            self._index = index
+            self._index = loaded
