@@ -15,7 +15,7 @@ log = logging.getLogger("plw_assistant")
 # Lowest cosine to torch accepted on the probes. This copy gave 0.9948 at worst on the dev
 # questions and the same golden answers as fp32. Quantising every matrix product but the
 # feed-forward outputs was faster still (1.6x) at 0.993, but moved one dev answer's lead;
-# every matrix product, 0.987 and SciFact dense nDCG@10 −0.0034 (BENCHMARKS.md).
+# every matrix product, 0.987 and SciFact dense nDCG@10 0.0034 lower (BENCHMARKS.md).
 MIN_COSINE = 0.98
 QUANTISED = "intermediate/dense/MatMul"  # BERT-style names of the up-projections
 
