@@ -19,7 +19,7 @@ from plw_assistant.store.gaps import GapLog
 HACKATHON = [
     "How do we organise a hackathon for our members?",
     "What are tips for running a hackathon?",
-    "How should a cluster plan a hackathon event?",
+    "How should we plan a hackathon event?",
 ]
 COFFEE = "What is the best coffee machine for the office?"
 

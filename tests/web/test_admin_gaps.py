@@ -22,7 +22,7 @@ TOKEN = "made-up-admin-token-of-24"
 HACKATHON = [
     "How do we organise a hackathon for our members?",
     "What are tips for running a hackathon?",
-    "How should a cluster plan a hackathon event?",
+    "How should we plan a hackathon event?",
 ]
 COFFEE = "What is the best coffee machine for the office?"
 TOPIC_ONLY = "Which webinar talked about the adaptation of the action plan?"

@@ -22,7 +22,7 @@ PHONE = {"width": 390, "height": 844}
 QUESTIONS = [
     "How do we organise a hackathon for our members?",
     "What are tips for running a hackathon?",
-    "How should a cluster plan a hackathon event?",
+    "How should we plan a hackathon event?",
     "What is the best coffee machine for the office?",
 ]
 

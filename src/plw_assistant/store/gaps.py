@@ -34,6 +34,9 @@ SCHEMA = (
 COLUMNS = "id, created_at, outcome, question, chunk_ids, comment, archived_at"
 
 
+PURGE_EVERY = 60  # seconds between deletions on write (reads never show older rows)
+
+
 def stamp(seconds: float) -> str:
     """UTC time as ISO 8601, which sorts as it reads (what the rows are compared by)."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
@@ -69,6 +72,8 @@ class GapLog:
         self.days = days
         self.clock = clock
         self._lock = threading.Lock()
+        self._schema_for: int | None = None  # inode the tables were last made in
+        self._purged_at = float("-inf")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GapLog | None:
@@ -86,8 +91,14 @@ class GapLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=30)
             try:
-                for statement in SCHEMA:
-                    db.execute(statement)
+                # A lost row of this log costs little; an fsync per question costs CPU.
+                db.execute("PRAGMA synchronous=NORMAL")
+                inode = self.path.stat().st_ino
+                if self._schema_for != inode:  # once per file, not once per question
+                    db.execute("PRAGMA journal_mode=WAL")
+                    for statement in SCHEMA:
+                        db.execute(statement)
+                    self._schema_for = inode
                 yield db
             finally:
                 db.close()
@@ -106,7 +117,8 @@ class GapLog:
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
         with self._lock, self._database("saved") as db, db:
-            self._purge(db)
+            if self.clock() - self._purged_at >= PURGE_EVERY:
+                self._purge(db)
             cursor = db.execute(
                 "INSERT INTO gaps (created_at, outcome, question, chunk_ids, comment, vote) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -125,6 +137,7 @@ class GapLog:
             return cursor.rowcount > 0
 
     def _purge(self, db: sqlite3.Connection) -> None:
+        self._purged_at = self.clock()
         db.execute("DELETE FROM gaps WHERE created_at < ?", (self.cutoff,))
         db.execute("DELETE FROM rechecks WHERE question NOT IN (SELECT question FROM gaps)")
 
