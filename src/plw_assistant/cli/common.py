@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -81,3 +82,13 @@ def print_report(settings: Settings, report: Any) -> int:
         )
         return EXIT_PARTIAL
     return 0
+
+
+def write_text(output: Path, text: str) -> None:
+    """Write an export; a folder that does not exist (or any OSError) is one sentence."""
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(
+            f"Could not write {output}: {exc.strerror or exc}. Choose a folder that exists."
+        ) from None

@@ -8,7 +8,7 @@ import click
 
 from ..config import get_settings
 from ..store.feedback import FeedbackStore
-from .common import CONTEXT
+from .common import CONTEXT, write_text
 
 
 @click.group("feedback", context_settings=CONTEXT)
@@ -45,10 +45,5 @@ def export(output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(
-            f"Could not write {output}: {exc.strerror or exc}. Choose a folder that exists."
-        ) from None
+    write_text(output, text)
     click.echo(f"Wrote {len(store.rows())} vote(s) to {output}.", err=True)

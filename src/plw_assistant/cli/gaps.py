@@ -10,7 +10,7 @@ import click
 from ..config import Settings, get_settings
 from ..gaps.report import SORTS, GapGroup
 from ..store.gaps import GapLog
-from .common import CONTEXT
+from .common import CONTEXT, write_text
 
 OUTCOME_NAMES = {"abstained": "declined", "topic_only": "topic name only", "no": "marked No"}
 STATUS_NAMES = {"answered": "ANSWERED NOW", "partly": "partly answered now", "open": "open"}
@@ -142,14 +142,5 @@ def export(output: Path | None, sort: str) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    _write(output, text)
+    write_text(output, text)
     click.echo(f"Wrote {len(groups)} group(s) to {output}.", err=True)
-
-
-def _write(output: Path, text: str) -> None:
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(
-            f"Could not write {output}: {exc.strerror or exc}. Choose a folder that exists."
-        ) from None

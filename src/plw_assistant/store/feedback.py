@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import StorageError
+from .tables import storage_problem
 
 COLUMNS = ("created_at", "rating", "question", "answer", "chunk_ids", "comment", "kind")
 KIND_COLUMN = "kind TEXT NOT NULL DEFAULT 'answer' CHECK (kind IN ('answer', 'missing'))"
@@ -102,11 +103,4 @@ class FeedbackStore:
 
 
 def _problem(exc: Exception, path: Path, doing: str) -> str:
-    text = str(exc).lower()
-    if "full" in text or getattr(exc, "errno", None) == 28:
-        cause = "the disk is full"
-    elif "not a database" in text or "malformed" in text:
-        cause = f"{path} is damaged (move it away to start a new one)"
-    else:
-        cause = str(exc) or exc.__class__.__name__
-    return f"The feedback could not be {doing}: {cause}."
+    return storage_problem(exc, path, "The feedback", doing)

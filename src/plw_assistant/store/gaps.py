@@ -20,6 +20,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import StorageError
+from .tables import storage_problem
 
 OUTCOMES = ("abstained", "topic_only", "no")
 SCHEMA = (
@@ -186,11 +187,4 @@ class GapLog:
 
 
 def _problem(exc: Exception, path: Path, doing: str) -> str:
-    text = str(exc).lower()
-    if "full" in text or getattr(exc, "errno", None) == 28:
-        cause = "the disk is full"
-    elif "not a database" in text or "malformed" in text:
-        cause = f"{path} is damaged (move it away to start a new one)"
-    else:
-        cause = str(exc) or exc.__class__.__name__
-    return f"The list of unanswered questions could not be {doing}: {cause}."
+    return storage_problem(exc, path, "The list of unanswered questions", doing)

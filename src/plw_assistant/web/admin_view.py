@@ -73,6 +73,16 @@ def stale(request: Request, token: object) -> HTMLResponse | None:
     return failure(request, 403, STALE_FORM)
 
 
+async def admin_form(request: Request) -> tuple[dict[str, str], HTMLResponse | None]:
+    """The fields of a signed-in admin's small form (no files; the body is read only once the
+    session is known), or the refusal: admin off, nobody signed in, a stale form token."""
+    if (refused := locked(request)) is not None:
+        return {}, refused
+    async with request.form(max_files=0, max_fields=10) as form:
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    return fields, stale(request, fields.get("form_token"))
+
+
 @dataclass(frozen=True)
 class Upload:
     name: str

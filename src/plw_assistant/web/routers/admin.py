@@ -27,6 +27,7 @@ from ...store.build import BuildReport, build_index
 from ..admin_view import (
     DISABLED,
     WRONG_TOKEN,
+    admin_form,
     admin_page,
     failure,
     home,
@@ -115,11 +116,8 @@ async def _home(request: Request, **context: Any) -> dict[str, Any]:
 
 @router.post("/admin/reindex", response_class=HTMLResponse)
 async def reindex(request: Request, assistant: AssistantDep) -> HTMLResponse:
-    if (refused := locked(request)) is not None:
-        return refused
-    async with request.form(max_files=0, max_fields=10) as form:
-        token = form.get("form_token")
-    if (refused := stale(request, token)) is not None:
+    _, refused = await admin_form(request)
+    if refused is not None:
         return refused
     return await _rebuilt(request, assistant)
 
@@ -127,13 +125,10 @@ async def reindex(request: Request, assistant: AssistantDep) -> HTMLResponse:
 @router.post("/admin/uploads/delete", response_class=HTMLResponse)
 async def delete_upload(request: Request, assistant: AssistantDep) -> HTMLResponse:
     """Take an uploaded note out of the corpus and the index."""
-    if (refused := locked(request)) is not None:
+    fields, refused = await admin_form(request)
+    if refused is not None:
         return refused
-    async with request.form(max_files=0, max_fields=10) as form:
-        token, name = form.get("form_token"), form.get("name")
-    if (refused := stale(request, token)) is not None:
-        return refused
-    path = upload_path(assistant.settings, name)
+    path = upload_path(assistant.settings, fields.get("name"))
     if path is None:
         return admin_page(request, status=404, **await _home(request, error=NO_UPLOAD))
     await run_in_threadpool(path.unlink, missing_ok=True)

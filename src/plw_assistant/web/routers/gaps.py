@@ -15,7 +15,7 @@ from ...errors import PLWError
 from ...gaps.recheck import recheck
 from ...gaps.report import gap_groups, to_csv
 from ...store.gaps import GapLog
-from ..admin_view import SIGN_IN_FIRST, admin_page, locked, stale
+from ..admin_view import SIGN_IN_FIRST, admin_form, admin_page
 from ..deps import AssistantDep
 from ..session import session_of
 
@@ -69,11 +69,8 @@ async def gaps_csv(request: Request, assistant: AssistantDep) -> Response:
 @router.post("/admin/gaps/recheck", response_class=HTMLResponse)
 async def recheck_gaps(request: Request, assistant: AssistantDep) -> Response:
     """Ask every recorded question again; the page then shows which groups are answered."""
-    if (refused := locked(request)) is not None:
-        return refused
-    async with request.form(max_files=0, max_fields=10) as form:
-        token = form.get("form_token")
-    if (refused := stale(request, token)) is not None:
+    _, refused = await admin_form(request)
+    if refused is not None:
         return refused
     log = assistant.gaps
     results = await run_in_threadpool(recheck, assistant, log) if log is not None else []
@@ -84,13 +81,11 @@ async def recheck_gaps(request: Request, assistant: AssistantDep) -> Response:
 async def archive_group(request: Request, assistant: AssistantDep) -> Response:
     """Set a group's questions aside (the notes answer them now, or they are not for the
     notes); they stay in the log until PLW_GAP_LOG_DAYS pass."""
-    if (refused := locked(request)) is not None:
+    fields, refused = await admin_form(request)
+    if refused is not None:
         return refused
-    async with request.form(max_files=0, max_fields=10) as form:
-        token, ids = form.get("form_token"), form.get("ids")
-    if (refused := stale(request, token)) is not None:
-        return refused
-    wanted = [int(i) for i in str(ids or "").split() if i.isdigit() and len(i) < 19][:MAX_IDS]
+    ids = fields.get("ids", "").split()
+    wanted = [int(i) for i in ids if i.isdigit() and len(i) < 19][:MAX_IDS]
     log = assistant.gaps
     done = await run_in_threadpool(log.archive, wanted) if log is not None and wanted else 0
     return RedirectResponse(f"/admin/gaps?archived={done}", 303)
