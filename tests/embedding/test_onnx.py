@@ -43,13 +43,22 @@ def test_the_8_bit_encoder_is_close_to_torch_and_finds_the_same_passages(
     assert embedder.query_path == "onnx int8"
     fast = embedder.encode_queries(QUESTIONS)
     reference = embedder.encode(QUESTIONS)
-    assert float((fast * reference).sum(1).min()) >= 0.98
+    assert float((fast * reference).sum(1).min()) >= 0.995  # per-block int8 weights
     index = assistant.index
     same_first = sum(
         index.dense_search(f, 1)[0][0] == index.dense_search(r, 1)[0][0]
         for f, r in zip(fast, reference, strict=True)
     )
     assert same_first >= 0.95 * len(QUESTIONS), f"{same_first} of {len(QUESTIONS)}"
+
+
+def test_the_8_bit_copy_stores_int8_weights_for_every_matrix_product(embedder) -> None:
+    import onnx
+
+    graph = next((embedder.cache_dir / "onnx").glob("*.int8.onnx"))
+    ops = [n.op_type for n in onnx.load(str(graph)).graph.node]
+    assert ops.count("MatMulNBits") == 36  # 6 layers x (Q, K, V, output, FFN up, FFN down)
+    assert graph.stat().st_size < 0.7 * graph.with_suffix("").with_suffix(".onnx").stat().st_size
 
 
 def test_an_8_bit_copy_that_failed_its_check_is_not_used(embedder, tmp_path: Path) -> None:

@@ -126,3 +126,36 @@ def test_a_damaged_file_is_one_sentence(tmp_path: Path) -> None:
         log.gaps()
     with pytest.raises(StorageError, match="could not be saved"):
         log.add("abstained", "Made-up question?")
+
+
+def test_writes_share_one_connection_and_follow_the_file_when_it_is_replaced(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "gaps.sqlite"
+    log = GapLog(path, 90)
+    log.add("abstained", "Made-up first question?")
+    kept = log._kept
+    log.add("topic_only", "Made-up second question?")
+    assert log._kept is kept is not None  # no connection opened per question
+    path.unlink()  # an admin removes the file, or a backup puts another in its place
+    for leftover in tmp_path.glob("gaps.sqlite-*"):
+        leftover.unlink()
+    log.add("abstained", "Made-up third question?")
+    assert [g.question for g in log.gaps()] == ["Made-up third question?"]
+    log.close()
+    log.add("abstained", "Made-up fourth question?")  # a closed log opens again
+    assert len(log.gaps()) == 2
+    log.close()
+
+
+def test_a_write_that_fails_is_one_sentence_and_the_next_one_starts_afresh(
+    tmp_path: Path,
+) -> None:
+    log = GapLog(tmp_path / "gaps.sqlite", 90)
+    log.add("abstained", "Made-up question?")
+    with pytest.raises(StorageError, match="could not be saved"), log._writing() as db:
+        db.execute("INSERT INTO no_such_table VALUES (1)")
+    assert log._kept is None  # dropped: the next write opens a new one
+    log.add("abstained", "Made-up later question?")
+    assert len(log.gaps()) == 2
+    log.close()

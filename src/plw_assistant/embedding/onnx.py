@@ -25,7 +25,7 @@ from .quantize import int8_path, quantize
 
 log = logging.getLogger("plw_assistant")
 
-FORMAT = 3  # 3: with the checked 8-bit copy (embedding.quantize)
+FORMAT = 4  # 4: the 8-bit copy has per-block int8 weights (embedding.quantize)
 # Texts the export is checked on: one at a time and as one padded batch.
 PROBES = (
     "How can clusters support their members with EU funding?",
