@@ -115,3 +115,24 @@ def test_the_torch_backend_exports_nothing(tmp_path: Path) -> None:
     plain = SentenceTransformerEmbedder(query_backend="torch", cache_dir=tmp_path)
     assert plain.encode_queries(["COVID"]).shape == (1, 384)
     assert not (tmp_path / "onnx").exists()
+
+
+def test_making_the_8_bit_copy_leaves_the_process_logging_as_it_was(tmp_path: Path) -> None:
+    code = (
+        "import logging, shutil, sys; from pathlib import Path;"
+        "from plw_assistant.embedding.quantize import quantize;"
+        "before = (list(logging.getLogger().handlers), logging.getLogger().level);"
+        "import onnx; from onnx import helper, TensorProto, numpy_helper; import numpy as np;"
+        "w = numpy_helper.from_array(np.ones((64, 8), np.float32), 'w');"
+        "x = helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, 64]);"
+        "y = helper.make_tensor_value_info('y', TensorProto.FLOAT, [1, 8]);"
+        "g = helper.make_graph([helper.make_node('MatMul', ['x', 'w'], ['y'])], 'g', [x], [y], [w]);"
+        f"p = Path({str(tmp_path)!r}) / 'm.onnx'; onnx.save(helper.make_model(g), str(p));"
+        "quantize(p);"
+        "after = (list(logging.getLogger().handlers), logging.getLogger().level);"
+        "print(before == after, p.with_suffix('.int8.onnx').is_file())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True"]
+    assert "skip to quantize" not in out.stderr

@@ -32,11 +32,19 @@ def int8_path(graph: Path) -> Path:
 def quantize(graph: Path) -> Path:
     """Write the 8-bit copy of ``graph`` beside it (atomically) and return its path."""
     import onnx
-    from onnxruntime.quantization.matmul_nbits_quantizer import (
-        DefaultWeightOnlyQuantConfig,
-        MatMulNBitsQuantizer,
-    )
 
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        from onnxruntime.quantization.matmul_nbits_quantizer import (
+            DefaultWeightOnlyQuantConfig,
+            MatMulNBitsQuantizer,
+        )
+    finally:
+        # Importing it calls logging.basicConfig(level=INFO), which would print every
+        # library's INFO lines in this process from then on.
+        root.handlers[:] = handlers
+        root.setLevel(level)
     config = DefaultWeightOnlyQuantConfig(
         block_size=BLOCK, is_symmetric=True, accuracy_level=INT8_COMPUTE, bits=8
     )
