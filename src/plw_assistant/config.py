@@ -111,6 +111,14 @@ class Settings(BaseSettings):
     ann_threshold: int = Field(
         50_000, ge=1, description="Chunk count from which `auto` uses IVF instead of flat."
     )
+    answer_processes: int | None = Field(
+        None,
+        ge=0,
+        le=32,
+        description="Processes `plw serve` answers questions in, each with its own copy of the "
+        "index (0: in the server process). Unset: one per core, at most 4; none on one core, "
+        "with an LLM, or for an index over 512 MB (see BENCHMARKS.md).",
+    )
     onnx_threads: int = Field(
         1,
         ge=1,

@@ -204,18 +204,47 @@ class Server:
         self.proc, self.base, self.started = proc, base, started  # started: time.monotonic()
 
     def memory_mb(self) -> tuple[float, float]:
-        """Resident memory now and at its peak, in MB."""
-        fields = dict(
-            line.split(":", 1)
-            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines()
-            if ":" in line
-        )
-        return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+        """Resident memory now and at its peak, in MB: the server and its answer processes,
+        added up (pages they share are counted in each)."""
+        now = peak = 0.0
+        for pid in self.processes():
+            try:
+                lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+            except OSError:  # gone meanwhile
+                continue
+            fields = dict(line.split(":", 1) for line in lines if ":" in line)
+            now += int(fields["VmRSS"].split()[0]) / 1024
+            peak += int(fields["VmHWM"].split()[0]) / 1024
+        return now, peak
 
     def cpu_seconds(self) -> float:
-        """CPU time the server process has used so far (user + system, all its threads)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU time the server and its answer processes have used so far (user + system, all
+        their threads)."""
+        total = 0
+        for pid in self.processes():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def processes(self) -> list[int]:
+        """The server's pid and its descendants' (answer processes, multiprocessing's
+        resource tracker)."""
+        parents: dict[int, list[int]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            parents.setdefault(ppid, []).append(int(stat.parent.name))
+        found, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo += parents.get(pid, [])
+        return found
 
     def first_answer(self, question: str, timeout: float = 600) -> float:
         """Seconds from process start until ``question`` is answered."""

@@ -22,6 +22,7 @@ from plw_assistant.store.build import build_index, choose_ann
 from plw_assistant.store.generations import current_generation
 from plw_assistant.store.reader import Index
 from plw_assistant.store.writer import embedding_texts, write_generation
+from plw_assistant.web.processes import process_count
 
 from . import harness as bm
 from .synthetic import SciFact
@@ -278,6 +279,8 @@ def run_size(
     figures.update(serve_size(size, env, questions, ctx["clients"], ctx["rounds"], work, say))
     gen = current_generation(Path(env["PLW_INDEX_DIR"]))
     figures["index_mb"] = sum(f.stat().st_size for f in gen.rglob("*")) / 2**20 if gen else 0
+    index_dir = Path(env["PLW_INDEX_DIR"])
+    figures["processes"] = process_count(Settings(index_dir=index_dir))  # as `plw serve` chose
     shutil.rmtree(work / size, ignore_errors=True)
     (work / f"result-{size}.json").write_text(json.dumps(figures, indent=1))
     return figures

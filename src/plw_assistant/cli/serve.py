@@ -39,6 +39,7 @@ def serve(host: str, port: int, watch: bool) -> None:
 
     from ..embedding.model import SentenceTransformerEmbedder
     from ..web.app import create_app
+    from ..web.processes import process_count
     from ..web.protocol import MAX_HEAD, bounded_http
 
     few_arenas()
@@ -51,9 +52,11 @@ def serve(host: str, port: int, watch: bool) -> None:
         )
     settings = settings.model_copy(update=_serving(settings, host, watch))
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"PLW Assistant: http://{shown}:{port}", err=True)
+    processes = process_count(settings)
+    where = f"in {processes} answer processes" if processes else "in the server process"
+    click.echo(f"PLW Assistant: http://{shown}:{port} (answering {where})", err=True)
     uvicorn.run(
-        create_app(settings, embedder, rebuild=True),
+        create_app(settings, embedder, rebuild=True, processes=processes),
         host=host,
         port=port,
         # Request heads: at most MAX_HEAD bytes, complete within PLW_BODY_TIMEOUT seconds

@@ -26,10 +26,14 @@ from .startup import NO_QUERY_STRING, lifespan
 
 
 def create_app(
-    settings: Settings | None = None, embedder: Embedder | None = None, rebuild: bool = False
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    rebuild: bool = False,
+    processes: int = 0,
 ) -> FastAPI:
     """The ASGI app; tests pass their own settings and an already loaded embedder.
-    ``rebuild``: bring the index up to date in a background thread once started."""
+    ``rebuild``: bring the index up to date in a background thread once started;
+    ``processes``: answer questions in that many child processes (``web.processes``)."""
     settings = settings or get_settings()
     # No Swagger UI or ReDoc: they need inline scripts the CSP refuses. /openapi.json stays.
     app = FastAPI(
@@ -42,6 +46,7 @@ def create_app(
     app.state.settings = settings
     app.state.embedder = embedder
     app.state.rebuild = rebuild
+    app.state.processes = processes
     app.state.feedback = FeedbackStore(settings.feedback_path)
     app.state.rates = rates = Rates(settings)
     app.state.sessions = AdminSessions()

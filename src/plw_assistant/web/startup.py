@@ -15,6 +15,7 @@ from ..assistant import Assistant
 from ..config import Settings
 from ..errors import PLWError
 from ..store.build import BuildReport, build_index, watch
+from .processes import Answers
 
 log = logging.getLogger("plw_assistant")
 
@@ -104,10 +105,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.error("%s", settings.admin_problem)
     assistant = Assistant(settings, app.state.embedder)
     app.state.assistant = assistant
+    app.state.answers = answers = Answers(assistant, app.state.processes)
     try:
         await run_in_threadpool(assistant.warm_up)
     except PLWError as exc:  # serve anyway: each request reports what is wrong
         log.error("Serving without an index for now: %s", exc)
+    answers.start()
 
     def keep(report: BuildReport) -> None:
         app.state.last_report = report
@@ -123,5 +126,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         watcher.start()
     yield
     stop.set()
+    await answers.close()
     if watcher is not None:
         watcher.join(timeout=5)

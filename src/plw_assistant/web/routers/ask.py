@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from ...errors import PLWError
-from ..deps import AssistantDep
+from ..deps import AnswersDep, AssistantDep
 from ..render import templates
 from ..schemas import AskRequest
 
@@ -36,8 +36,8 @@ async def healthz(assistant: AssistantDep) -> JSONResponse:
 
 
 @router.post("/api/ask")
-async def api_ask(body: AskRequest, assistant: AssistantDep) -> JSONResponse:
-    answer = await run_in_threadpool(assistant.ask, body.to_question(), True)
+async def api_ask(body: AskRequest, answers: AnswersDep) -> JSONResponse:
+    answer = await answers.ask(body.to_question())
     return JSONResponse(answer.to_dict())
 
 
