@@ -26,6 +26,7 @@ from .store.live import LiveIndex
 from .store.reader import Index
 
 log = logging.getLogger("plw_assistant")
+WARM_UP = "How can clusters support their members with EU funding?"
 
 
 class Assistant:
@@ -44,8 +45,10 @@ class Assistant:
         return self.live.get()
 
     def warm_up(self) -> None:
-        """Load the index and the model now rather than on the first question."""
+        """Load the index, the model and everything an answer touches (language
+        identification, BM25, the composer) now rather than on the first question."""
         Vocabulary.of(self.live.get())
+        self.ask(Question(WARM_UP))  # not recorded; the encoder's first runs are slow too
         self.embedder.encode_queries(["warm up"])
 
     def retrieve(self, question: Question) -> Retrieval:

@@ -246,6 +246,19 @@ class Server:
             todo += parents.get(pid, [])
         return found
 
+    def answer_processes_ready(self, timeout: float = 300) -> int:
+        """Wait until every answer process the server started is ready; how many there are.
+        (Until then the server answers in its own process while they load: timing that would
+        time their start-up.)"""
+        deadline = time.monotonic() + timeout
+        with httpx.Client(base_url=self.base, timeout=30) as http:
+            while True:
+                state = http.get("/healthz").json().get("answer_processes", {})
+                started = int(state.get("started", 0))
+                if int(state.get("ready", 0)) >= started or time.monotonic() > deadline:
+                    return started
+                time.sleep(0.1)
+
     def first_answer(self, question: str, timeout: float = 600) -> float:
         """Seconds from process start until ``question`` is answered."""
         deadline = time.monotonic() + timeout

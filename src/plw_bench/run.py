@@ -22,7 +22,6 @@ from plw_assistant.store.build import build_index, choose_ann
 from plw_assistant.store.generations import current_generation
 from plw_assistant.store.reader import Index
 from plw_assistant.store.writer import embedding_texts, write_generation
-from plw_assistant.web.processes import process_count
 
 from . import harness as bm
 from .synthetic import SciFact
@@ -211,6 +210,7 @@ def serve_size(
     cpu: dict[int, list[float]] = {c: [] for c in clients}
     with bm.serve(env, work / f"serve-{size}.log") as server:
         out["start_s"] = server.first_answer(questions[0])
+        out["processes"] = server.answer_processes_ready()
         asked = iter(questions[1:])
         for r in range(rounds):
             for c in clients:
@@ -279,8 +279,6 @@ def run_size(
     figures.update(serve_size(size, env, questions, ctx["clients"], ctx["rounds"], work, say))
     gen = current_generation(Path(env["PLW_INDEX_DIR"]))
     figures["index_mb"] = sum(f.stat().st_size for f in gen.rglob("*")) / 2**20 if gen else 0
-    index_dir = Path(env["PLW_INDEX_DIR"])
-    figures["processes"] = process_count(Settings(index_dir=index_dir))  # as `plw serve` chose
     shutil.rmtree(work / size, ignore_errors=True)
     (work / f"result-{size}.json").write_text(json.dumps(figures, indent=1))
     return figures

@@ -55,6 +55,8 @@ def test_questions_answered_in_a_child_are_the_server_answers_even_after_it_dies
     with TestClient(create_app(own, embedder, processes=1)) as c:
         answers = c.app.state.answers  # type: ignore[attr-defined]
         assert wait_for(lambda: answers.ready == 1, 120), "the answer process never got ready"
+        health = c.get("/healthz").json()["answer_processes"]
+        assert health == {"ready": 1, "started": 1}
         pid = answers._children[0].pid
         assert pid != os.getpid()
         assert _answer(c) == expected

@@ -34,6 +34,14 @@ HNSW_EF_SEARCH = 128
 HNSW_EF_SEARCH_LARGE = 512  # from 500,000 vectors on: recall 0.77 → 0.89 at 1M, 0.5 → 1.7 ms
 
 
+def one_search_thread() -> None:
+    """Search with one thread in this process: for a process that answers one question at a
+    time beside others that do the same, FAISS's OpenMP threads only wait, spinning, for the
+    cores the other processes need (at 10k passages two answer processes used 16 ms of CPU a
+    question with them, 7.6 without; BENCHMARKS.md)."""
+    faiss.omp_set_num_threads(1)
+
+
 def ivf_lists(n: int) -> int:
     """A power of two near 4·sqrt(n), with enough vectors to train each list."""
     target = 1 << max(round(float(np.log2(max(4 * np.sqrt(max(n, 1)), 1)))), 0)

@@ -29,6 +29,7 @@ from ..config import Settings
 from ..domain import Answer, Question
 from ..errors import PLWError
 from ..store.generations import current_generation
+from ..store.vectors import one_search_thread
 
 log = logging.getLogger("plw_assistant")
 
@@ -208,6 +209,7 @@ def serve_questions(sock: socket.socket, settings: Settings) -> None:
     """A child's life: load the index, say "ready", answer until the socket closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: answer process: %(message)s")
+    one_search_thread()
     assistant = Assistant(settings)
     try:
         assistant.warm_up()

@@ -19,11 +19,14 @@ router = APIRouter()
 
 
 @router.get("/healthz")
-async def healthz(assistant: AssistantDep) -> JSONResponse:
+async def healthz(assistant: AssistantDep, answers: AnswersDep) -> JSONResponse:
+    processes = {"ready": answers.ready, "started": answers.count}
     try:
         manifest = (await run_in_threadpool(lambda: assistant.index)).manifest
     except PLWError as exc:
-        return JSONResponse({"status": "error", "detail": exc.detail}, 503)
+        return JSONResponse(
+            {"status": "error", "detail": exc.detail, "answer_processes": processes}, 503
+        )
     return JSONResponse(
         {
             "status": "ok",
@@ -31,6 +34,7 @@ async def healthz(assistant: AssistantDep) -> JSONResponse:
             "documents": manifest.documents,
             "chunks": manifest.chunks,
             "built_at": manifest.built_at,
+            "answer_processes": processes,
         }
     )
 
