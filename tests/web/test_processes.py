@@ -4,14 +4,17 @@ answers of the server process — also when one dies or the index is missing."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from pathlib import Path
 
 import pytest
-from conftest import wait_for
+from conftest import CORPUS, FIXTURES, wait_for
 from fastapi.testclient import TestClient
 
 from plw_assistant.config import Settings
+from plw_assistant.store.build import build_index
+from plw_assistant.store.gaps import GapLog
 from plw_assistant.store.generations import CURRENT
 from plw_assistant.web.app import create_app
 from plw_assistant.web.processes import AUTO_INDEX_MB, MAX_AUTO, process_count
@@ -86,3 +89,25 @@ def test_an_error_in_a_child_is_the_same_sentence_and_status(
     assert expected.status_code == got.status_code == 503
     assert got.json() == expected.json()
     assert wait_for(lambda: not child.process.is_alive(), 10), "the child outlived the server"
+
+
+@pytest.mark.slow
+def test_a_child_answers_from_a_note_indexed_after_it_started(tmp_path: Path, embedder) -> None:
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    own = Settings(
+        corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", cache_dir=embedder.cache_dir
+    )
+    build_index(own, embedder)
+    hackathon = {"question": "How do we organise a hackathon for our members?"}
+    with TestClient(create_app(own, embedder, processes=1)) as c:
+        answers = c.app.state.answers  # type: ignore[attr-defined]
+        assert wait_for(lambda: answers.ready == 1, 120)
+        before = c.post("/api/ask", json=hackathon).json()
+        assert before["abstained"]
+        # The made-up note an admin would upload; the build is another process's here.
+        shutil.copy(FIXTURES / "gaps" / "hackathon.md", own.corpus_dir / "hackathon.md")
+        build_index(own, embedder)
+        after = c.post("/api/ask", json=hackathon).json()
+        assert answers.ready == 1  # answered by the child, which loaded the new generation
+    assert not after["abstained"] and "Made-up lesson" in after["answer"]
+    assert [g.question for g in GapLog(own.gap_path, 90).gaps()] == [hackathon["question"]]
