@@ -17,7 +17,7 @@ from plw_assistant.store.build import build_index
 from plw_assistant.store.gaps import GapLog
 from plw_assistant.store.generations import CURRENT
 from plw_assistant.web.app import create_app
-from plw_assistant.web.processes import AUTO_INDEX_MB, MAX_AUTO, process_count
+from plw_assistant.web.processes import AUTO_INDEX_MB, MAX_AUTO, _Child, process_count
 
 QUESTION = {"question": "How can clusters support their members with EU funding?"}
 
@@ -111,3 +111,15 @@ def test_a_child_answers_from_a_note_indexed_after_it_started(tmp_path: Path, em
         assert answers.ready == 1  # answered by the child, which loaded the new generation
     assert not after["abstained"] and "Made-up lesson" in after["answer"]
     assert [g.question for g in GapLog(own.gap_path, 90).gaps()] == [hackathon["question"]]
+
+
+def test_a_server_that_cannot_start_processes_answers_in_its_own(
+    settings: Settings, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(cls: object, settings: Settings) -> None:
+        raise OSError("made-up: no processes in this sandbox")
+
+    monkeypatch.setattr(_Child, "start", classmethod(refuse))
+    with TestClient(create_app(settings, embedder, processes=2)) as c:
+        assert c.get("/healthz").json()["answer_processes"] == {"ready": 0, "started": 0}
+        assert _answer(c)["citations"]

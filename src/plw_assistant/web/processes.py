@@ -118,8 +118,16 @@ class Answers:
         for child in children:
             await run_in_threadpool(child.stop)
 
+    @property
+    def started(self) -> int:
+        return len(self._children)
+
     def _spawn(self) -> None:
-        child = _Child.start(self.assistant.settings)
+        try:
+            child = _Child.start(self.assistant.settings)
+        except Exception as exc:  # no processes here (a sandbox, no fds left): threads answer
+            log.error("Could not start an answer process (%s); answering in the server", exc)
+            return
         self._children.append(child)
         task = asyncio.get_running_loop().create_task(self._join(child))
         self._tasks.add(task)

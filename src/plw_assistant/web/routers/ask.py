@@ -20,7 +20,7 @@ router = APIRouter()
 
 @router.get("/healthz")
 async def healthz(assistant: AssistantDep, answers: AnswersDep) -> JSONResponse:
-    processes = {"ready": answers.ready, "started": answers.count}
+    processes = {"ready": answers.ready, "started": answers.started}
     try:
         manifest = (await run_in_threadpool(lambda: assistant.index)).manifest
     except PLWError as exc:
