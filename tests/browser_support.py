@@ -74,3 +74,23 @@ def launch_browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+def watched_page(browser: Any, viewport: dict[str, int]) -> tuple[Any, Any]:
+    """A new context and page at ``viewport`` (a phone below 600 px: mobile, touch) whose
+    ``problems`` list gathers alerts, console errors (a CSP refusal) and failed loads."""
+    phone = viewport["width"] < 600
+    context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
+    pg = context.new_page()
+    pg.problems = []
+    pg.on("dialog", lambda d: (pg.problems.append(d.message), d.dismiss()))
+    # A failed load is reported with its address (the browser's own favicon.ico request, which
+    # the page never asks for, is not a page response and not counted).
+    pg.on("console", lambda m: _console(pg, m))
+    pg.on("response", lambda r: r.status >= 400 and pg.problems.append(f"{r.status} {r.url}"))
+    return context, pg
+
+
+def _console(pg: Any, message: Any) -> None:
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        pg.problems.append(message.text)

@@ -48,8 +48,7 @@ class Assistant:
         """Load the index, the model and everything an answer touches (language
         identification, BM25, the composer) now rather than on the first question."""
         Vocabulary.of(self.live.get())
-        self.ask(Question(WARM_UP))  # not recorded; the encoder's first runs are slow too
-        self.embedder.encode_queries(["warm up"])
+        self.ask(Question(WARM_UP))  # not recorded
 
     def retrieve(self, question: Question) -> Retrieval:
         """Ranked passages without near-duplicates (what an answer is built from), with their

@@ -7,41 +7,25 @@ with the hashing embedder."""
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from admin_support import sign_in
-from conftest import CORPUS, HashEmbedder
+from admin_support import NOTE, TOKEN, admin_copy, sign_in
+from conftest import HashEmbedder
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from plw_assistant.config import Settings
-from plw_assistant.store.build import build_index
 from plw_assistant.web.admin_view import DISABLED, SIGN_IN_FIRST, STALE_FORM, WRONG_TOKEN
 from plw_assistant.web.app import create_app
 from plw_assistant.web.bounds import CROSS_SITE
 from plw_assistant.web.session import COOKIE, HOURS
 
-TOKEN = "made-up-admin-token-of-24"
-NOTE = b"# Made-up note\n\nMade-up text about mentoring newcomers.\n"
-
 
 @pytest.fixture
 def small(tmp_path: Path) -> Settings:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    s = Settings(
-        corpus_dir=corpus,
-        index_dir=tmp_path / "index",
-        cache_dir=tmp_path / "cache",
-        model="test-hash-embedder",
-        admin_token=SecretStr(TOKEN),
-    )
-    build_index(s, HashEmbedder())
-    return s
+    return admin_copy(tmp_path)
 
 
 def _client(settings: Settings, base: str = "http://testserver", **update: Any) -> TestClient:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from admin_support import sign_in
+from admin_support import TOKEN, sign_in
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -18,7 +18,6 @@ from plw_assistant.config import Settings
 from plw_assistant.store.gaps import GapLog
 from plw_assistant.web.app import create_app
 
-TOKEN = "made-up-admin-token-of-24"
 HACKATHON = [
     "How do we organise a hackathon for our members?",
     "What are tips for running a hackathon?",

@@ -23,14 +23,13 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from admin_support import sign_in
+from admin_support import NOTE, TOKEN, admin_copy, sign_in
 from conftest import CORPUS, HashEmbedder, wait_healthy, write
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from plw_assistant.cli.serve import _serving
 from plw_assistant.config import ADMIN_TOKEN_TOO_SHORT, Settings
-from plw_assistant.store.build import build_index
 from plw_assistant.store.reader import Index
 from plw_assistant.web.app import create_app
 from plw_assistant.web.bounds import ASK_CAP, CROSS_SITE, TOO_SLOW
@@ -40,24 +39,10 @@ from plw_assistant.web.rates import Rates
 from plw_assistant.web.startup import NO_QUERY_STRING
 from plw_bench.harness import free_port
 
-TOKEN = "made-up-admin-token-of-24"
-NOTE = b"# Made-up note\n\nMade-up text about mentoring newcomers.\n"
-
 
 @pytest.fixture
 def small(tmp_path: Path) -> Settings:
-    """A copy of the corpus indexed with the hashing embedder (fast), admin enabled."""
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    s = Settings(
-        corpus_dir=corpus,
-        index_dir=tmp_path / "index",
-        cache_dir=tmp_path / "cache",
-        model="test-hash-embedder",
-        admin_token=SecretStr(TOKEN),
-    )
-    build_index(s, HashEmbedder())
-    return s
+    return admin_copy(tmp_path)
 
 
 def _client(settings: Settings, **update: Any) -> TestClient:

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from browser_support import ARTIFACTS, launch_browser, serve_copy
+from admin_support import TOKEN
+from browser_support import ARTIFACTS, launch_browser, serve_copy, watched_page
 from conftest import FIXTURES
 
 pytestmark = pytest.mark.browser
-TOKEN = "made-up-admin-token-of-24"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 QUESTIONS = [
@@ -43,22 +43,6 @@ def browser() -> Iterator[object]:
     yield from launch_browser()
 
 
-def _page(browser, viewport: dict[str, int]) -> tuple[object, object]:
-    context = browser.new_context(viewport=viewport)
-    pg = context.new_page()
-    pg.problems = []  # console errors (a CSP refusal) and failed loads, with their address
-    pg.on("console", lambda m: _console(pg, m))
-    pg.on("response", lambda r: r.status >= 400 and pg.problems.append(f"{r.status} {r.url}"))
-    return context, pg
-
-
-def _console(pg, message) -> None:
-    # A failed load is counted by its response, with its address (the browser's own
-    # favicon.ico request is no page response).
-    if message.type == "error" and not message.text.startswith("Failed to load resource"):
-        pg.problems.append(message.text)
-
-
 def _sign_in(pg, base: str) -> None:
     pg.goto(base + "/admin")
     pg.fill("#token", TOKEN)
@@ -67,7 +51,7 @@ def _sign_in(pg, base: str) -> None:
 
 
 def test_the_gaps_page_closes_the_loop(browser, server) -> None:
-    context, pg = _page(browser, DESKTOP)
+    context, pg = watched_page(browser, DESKTOP)
     _sign_in(pg, server)
     (cookie,) = [c for c in context.cookies() if c["name"] == "plw_admin"]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/admin"
@@ -115,7 +99,7 @@ def test_the_gaps_page_closes_the_loop(browser, server) -> None:
 
 
 def test_the_gaps_page_on_a_phone(browser, server) -> None:
-    context, pg = _page(browser, PHONE)
+    context, pg = watched_page(browser, PHONE)
     _sign_in(pg, server)
     pg.goto(server + "/admin/gaps?sort=last")
     pg.wait_for_selector(".gap-group")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browser_support import ARTIFACTS, launch_browser, serve_copy
+from browser_support import ARTIFACTS, launch_browser, serve_copy, watched_page
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 800}
@@ -33,34 +33,16 @@ def browser() -> Iterator[object]:
     yield from launch_browser()
 
 
-def _page(browser, viewport: dict[str, int]) -> tuple[object, object]:
-    phone = viewport["width"] < 600
-    context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
-    pg = context.new_page()
-    pg.problems = []  # alerts, and anything the console reports (a CSP refusal, a 404)
-    pg.on("dialog", lambda d: (pg.problems.append(d.message), d.dismiss()))
-    # A failed load is reported with its address (the browser's own favicon.ico request, which
-    # the page never asks for, is not a page response and not counted).
-    pg.on("console", lambda m: _console(pg, m))
-    pg.on("response", lambda r: r.status >= 400 and pg.problems.append(f"{r.status} {r.url}"))
-    return context, pg
-
-
-def _console(pg, message) -> None:
-    if message.type == "error" and not message.text.startswith("Failed to load resource"):
-        pg.problems.append(message.text)
-
-
 @pytest.fixture
 def desktop(browser, server) -> Iterator[object]:
-    context, pg = _page(browser, DESKTOP)
+    context, pg = watched_page(browser, DESKTOP)
     yield pg
     context.close()
 
 
 @pytest.fixture
 def phone(browser, server) -> Iterator[object]:
-    context, pg = _page(browser, PHONE)
+    context, pg = watched_page(browser, PHONE)
     yield pg
     context.close()
 

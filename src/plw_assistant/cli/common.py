@@ -26,6 +26,12 @@ mode_option = click.option(
     default=None,
     help="Retrieval mode (default PLW_MODE, hybrid).",
 )
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the CSV to this file instead of standard output.",
+)
 
 
 def progress_bar(desc: str, total: int, unit: str = "it") -> Callable[[int], None]:

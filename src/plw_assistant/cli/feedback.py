@@ -8,7 +8,7 @@ import click
 
 from ..config import get_settings
 from ..store.feedback import FeedbackStore
-from .common import CONTEXT, write_text
+from .common import CONTEXT, output_option, write_text
 
 
 @click.group("feedback", context_settings=CONTEXT)
@@ -23,12 +23,7 @@ def feedback_cmd() -> None:
 
 
 @feedback_cmd.command("export", context_settings=CONTEXT)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the CSV to this file instead of standard output.",
-)
+@output_option
 def export(output: Path | None) -> None:
     """Write every vote as CSV: created_at, rating, question, answer, chunk_ids, comment, kind.
 

@@ -10,7 +10,7 @@ import click
 from ..config import Settings, get_settings
 from ..gaps.report import SORTS, GapGroup
 from ..store.gaps import GapLog
-from .common import CONTEXT, write_text
+from .common import CONTEXT, output_option, write_text
 
 OUTCOME_NAMES = {"abstained": "declined", "topic_only": "topic name only", "no": "marked No"}
 STATUS_NAMES = {"answered": "ANSWERED NOW", "partly": "partly answered now", "open": "open"}
@@ -117,12 +117,7 @@ def _cut(text: str, width: int = 90) -> str:
 
 
 @gaps_cmd.command("export", context_settings=CONTEXT)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the CSV to this file instead of standard output.",
-)
+@output_option
 @sort_option
 def export(output: Path | None, sort: str) -> None:
     """Write the groups as CSV: group, label, count, last_asked, abstained, topic_only, no,
