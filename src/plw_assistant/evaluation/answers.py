@@ -41,14 +41,66 @@ def answer_checks(item: Golden, answer: Answer) -> dict[str, Any]:
         out["language_ok"] = answer.abstained and "ask in English" in text
     elif item.unknown_webinar:
         out["unknown_ok"] = all(_holds(text, s) for s in item.wanted)
-    elif item.turns and not item.answer:
-        pass  # an older conversation row: only where its passage ranks is checked
     elif not item.abstain:
         out["answer_hit"] = not answer.abstained and all(_holds(text, s) for s in item.wanted)
         lead = item.lead or (item.wanted[0] if item.wanted else "")
         out["lead_hit"] = not answer.abstained and _holds(first_unit(text), lead)
         out["missing"] = [s for s in item.wanted if not _holds(text, s)]
     return out
+
+
+def lead_passage(answer: Answer) -> str | None:
+    """The chunk id of the passage the answer quotes first, if it quotes one."""
+    marker = re.search(r"\[(\d{1,3})\]", answer.answer)
+    if answer.abstained or marker is None:
+        return None
+    n = int(marker.group(1))
+    return next((c.chunk_id for c in answer.citations if c.n == n), None)
+
+
+def answer_confidence(answer: Answer) -> str | None:
+    """The confidence label the reader sees on the answer ("strong", "good", "partial")."""
+    if answer.abstained:
+        return None
+    return getattr(answer, "confidence", None) or _relative_label(answer)
+
+
+def _relative_label(answer: Answer) -> str | None:
+    """The label of the lead passage as pages showed it before answers carried their own:
+    its score relative to the best of the answer's passages."""
+    lead = lead_passage(answer)
+    top = max((c.score for c in answer.citations), default=0.0)
+    score = next((c.score for c in answer.citations if c.chunk_id == lead), None)
+    if score is None or top <= 0:
+        return None
+    rel = score / top
+    return "strong" if rel >= 0.9 else "good" if rel >= 0.7 else "partial"
+
+
+def _correct(row: dict[str, Any]) -> bool:
+    """An answer a reader can rely on: the expected lesson first, nothing it must not hold."""
+    if row["expect_abstain"] or row["kind"] in ("language", "unknown_webinar"):
+        return bool(row["abstained"]) or bool(row.get("unknown_ok"))
+    return bool(row["lead_hit"]) and not row["wrong_source"]
+
+
+def label_precision(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per confidence label: how many answers carried it and the share of them correct."""
+    out: dict[str, Any] = {}
+    for label in ("strong", "good", "partial"):
+        given = [r for r in rows if r.get("confidence") == label]
+        out[label] = {
+            "answers": len(given),
+            "precision": round(sum(map(_correct, given)) / len(given), 4) if given else None,
+        }
+    return out
+
+
+def consistency(rows: list[dict[str, Any]]) -> float | None:
+    """Share of paraphrases that lead with the same passage as the question they reword."""
+    pairs = [r for r in rows if r.get("paraphrase_of") is not None]
+    same = [r["lead_passage"] == r["original_lead"] for r in pairs]
+    return round(sum(same) / len(same), 4) if same else None
 
 
 def _share(rows: list[dict[str, Any]], key: str) -> float | None:
@@ -69,6 +121,10 @@ def summarise_answers(rows: list[dict[str, Any]]) -> dict[str, Any]:
     ]
     return {
         "answer_hit": _share(single, "answer_hit"),
+        "follow_up_answer_hit": _share(follow, "answer_hit"),
+        "follow_up_lead_hit": _share(follow, "lead_hit"),
+        "labels": label_precision(rows),
+        "paraphrase_consistency": consistency(rows),
         "lead_hit": _share(single, "lead_hit"),
         "wrong_source": sum(bool(r["wrong_source"]) for r in rows),
         "follow_ups": round(sum(followed) / len(followed), 4) if followed else None,

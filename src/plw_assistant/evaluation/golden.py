@@ -13,7 +13,7 @@ from ..assistant import Assistant
 from ..config import Mode
 from ..domain import Answer, Question, Turn
 from ..errors import EvalDataError
-from .answers import answer_checks, summarise_answers
+from .answers import answer_checks, answer_confidence, lead_passage, summarise_answers
 from .metrics import Progress, read_jsonl
 
 
@@ -28,6 +28,7 @@ class Golden:
     language: str | None = None  # a question not in English: the answer must say so
     unknown_webinar: bool = False  # names a webinar the notes do not have
     turns: tuple[str, ...] = ()  # earlier questions of a conversation, asked first
+    paraphrase_of: str | None = None  # a rewording of this question: same lead expected
 
     def matches(self, document: str, text: str) -> bool:
         flat = " ".join(text.split())
@@ -66,9 +67,12 @@ def _item(row: dict[str, Any], where: str) -> Golden:
         "must_not": _strings(row, "must_not", where),
         "turns": tuple(turns[:-1]) if turns else (),
         "lead": row.get("lead") if isinstance(row.get("lead"), str) else None,
+        "paraphrase_of": row.get("paraphrase_of")
+        if isinstance(row.get("paraphrase_of"), str)
+        else None,
     }
     if row.get("abstain") is True:
-        return Golden(row["question"], abstain=True)
+        return Golden(row["question"], abstain=True, paraphrase_of=common["paraphrase_of"])
     if isinstance(row.get("language"), str):
         return Golden(row["question"], language=row["language"])
     if row.get("unknown_webinar") is True:
@@ -117,8 +121,13 @@ def evaluate_golden(
     ranks, whether out-of-scope questions were declined, and what the answer text says."""
     step = progress("Questions", len(items)) if progress else None
     rows: list[dict[str, Any]] = []
+    k = max(assistant.settings.top_k, 10)
+    originals: dict[str, str | None] = {}  # paraphrased question → its answer's lead passage
     for item in items:
-        answer, retrieval = _ask(item, assistant, max(assistant.settings.top_k, 10), mode)
+        answer, retrieval = _ask(item, assistant, k, mode)
+        original = item.paraphrase_of
+        if original is not None and original not in originals:
+            originals[original] = lead_passage(_ask(Golden(original), assistant, k, mode)[0])
         rank = next((c.n for c in answer.citations if item.matches(c.document, c.text)), None)
         rows.append(
             {
@@ -132,6 +141,10 @@ def evaluate_golden(
                 "best_cosine": retrieval.best_cosine,
                 "unknown_terms": list(retrieval.unknown_terms),
                 "answer": answer.answer,
+                "confidence": answer_confidence(answer),
+                "lead_passage": lead_passage(answer),
+                "paraphrase_of": original,
+                "original_lead": originals.get(original) if original is not None else None,
                 **answer_checks(item, answer),
             }
         )
