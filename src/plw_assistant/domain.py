@@ -72,6 +72,29 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Term:
+    """One glossary entry: a term and the words that mean the same (an abbreviation and its
+    expansion, or synonyms); in a question, any of its forms stands for all of them."""
+
+    term: str
+    means: tuple[str, ...]
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.term, *self.means)
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """The notes' abbreviations and synonyms, kept beside the notes (``corpus/glossary.yaml``)."""
+
+    terms: tuple[Term, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+
+@dataclass(frozen=True)
 class Filters:
     """Restrict retrieval to one webinar (``session``), one ``document`` or one ``tag``."""
 

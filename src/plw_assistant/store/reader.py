@@ -17,7 +17,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from ..domain import Chunk, Document, Filters
+from ..domain import Chunk, Document, Filters, Glossary
 from ..embedding.base import Embedder
 from ..errors import IndexDamagedError
 from .chunk_table import ChunkTable
@@ -100,6 +100,7 @@ class Index:
         *,
         exact: Rows | None = None,
         columns: Columns | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
         self._built = vectors  # keeps an IndexRefineFlat (and the part searched) alive
         self.vectors, self.exact = split(vectors)  # searched; exact vectors to re-score with
@@ -112,6 +113,7 @@ class Index:
         self.manifest = manifest
         self.path = path
         self.columns = columns if columns is not None else Columns.of(chunks, self.documents)
+        self.glossary = glossary or Glossary()  # the corpus's abbreviations and synonyms
 
     @property
     def size(self) -> int:
