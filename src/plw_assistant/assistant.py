@@ -97,7 +97,7 @@ class Assistant:
         LLM, or when it fails, the final answer is the quoted one (with a notice)."""
         language = None if self.settings.reads_any_language else foreign_language(question.text)
         if language is not None:  # a question in another language is no gap in the notes
-            reply = ask_in_english(language)
+            reply = ask_in_english(language, question.text)
             yield Answer(question.text, reply, [], abstained=True, language=language)
             return
         retrieval = self.retrieve(question)
