@@ -7,8 +7,6 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-import numpy as np
-
 from .answer.extractive import NO_DETAIL, NO_DETAILS, compose
 from .answer.generated import LLM, fallback_notice, generate
 from .answer.language import ask_in_english, foreign_language
@@ -17,9 +15,10 @@ from .domain import Answer, Question
 from .embedding.base import Embedder
 from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
+from .search.analysis import Analyzer
 from .search.followup import resolve_follow_up
-from .search.intent import Plan, plan, wants_session_rows
-from .search.names import DETAIL_KEYS, Vocabulary
+from .search.intent import Plan, plan
+from .search.names import Vocabulary
 from .search.retriever import QueryCache, Retrieval, Retriever
 from .store.gaps import GapLog
 from .store.live import LiveIndex
@@ -52,31 +51,28 @@ class Assistant:
 
     def retrieve(self, question: Question) -> Retrieval:
         """Ranked passages without near-duplicates (what an answer is built from), with their
-        index and the plan of the answer; a follow-up is read with the turn before it, and a
-        question about the webinars searches only their passages."""
+        index and the plan of the answer: the question read once (typos, the glossary), a
+        follow-up read with the turn before it, a question about the webinars searching
+        only their passages."""
         question = question.with_defaults(self.settings.top_k, self.settings.mode)
-        assert question.k is not None and question.mode is not None
         index = self.live.get()
         vocabulary = Vocabulary.of(index)
-        p = self._plan(question, index, vocabulary)
-        retriever = Retriever(index, self.embedder, self.settings.hybrid_alpha, self._queries)
-        retrieval = retriever.search(
-            p.query,
-            question.k,
-            question.mode,
-            dedupe=True,
-            demote=p.demote,
-            prefer=p.prefer,
-            filters=question.filters,
-            within=_within(p, index, vocabulary),
-            keep=_keep(p, vocabulary),
-            # BM25 alone decides whether anything matches: series words count there.
-            keywords=p.keywords if question.mode != "bm25" else None,
+        analyzer = Analyzer.of(index, vocabulary.abbreviations)
+        analysis = analyzer.analyse(question.text, self.embedder.is_common_word)
+        p = self._plan(analysis.searched, question, index, vocabulary)
+        p = replace(
+            p,
+            analysis=analysis,
+            query=analysis.expand(p.query, model=True),
+            keywords=analysis.expand(p.keywords or p.query),
         )
-        return replace(retrieval, plan=p)
+        retriever = Retriever(
+            index, self.embedder, self.settings.hybrid_alpha, self._queries, dedupe=True
+        )
+        return retriever.search(p, question)
 
-    def _plan(self, question: Question, index: Index, vocabulary: Vocabulary) -> Plan:
-        p = plan(question.text, question.history, vocabulary)
+    def _plan(self, text: str, question: Question, index: Index, vocabulary: Vocabulary) -> Plan:
+        p = plan(text, question.history, vocabulary)
         if p.kind == "more" and not p.sessions and question.history:
             # "What else?" after "Which webinar …": the webinar the previous answer quoted.
             cited = [index.chunk(c) for c in question.history[-1].cited]
@@ -156,25 +152,3 @@ def gap_outcome(answer: Answer) -> str | None:
     if NO_DETAIL in answer.answer or NO_DETAILS in answer.answer:
         return "topic_only"
     return None
-
-
-def _within(p: Plan, index: Index, vocabulary: Vocabulary) -> np.ndarray | None:
-    """The few rows a question is about: a webinar's passages, or a note's author line."""
-    if wants_session_rows(p) and vocabulary.sessions:
-        return vocabulary.mask(p.sessions or tuple(vocabulary.sessions), index.size)
-    rows = vocabulary.detail_rows(p.kind)
-    if not rows:
-        return None
-    mask = np.zeros(index.size, dtype=bool)
-    mask[list(rows)] = True
-    return mask
-
-
-def _keep(p: Plan, vocabulary: Vocabulary) -> np.ndarray | None:
-    """Rows a plain question may be answered from: not front matter lines, and for "when
-    …?" or "how many …?" only passages holding a date or a number (when any does)."""
-    if p.kind != "general" and p.kind not in DETAIL_KEYS:
-        return None
-    if p.kind == "general" and p.expects and vocabulary.holding(p.expects).any():
-        return vocabulary.holding(p.expects)
-    return vocabulary.holding("content") if p.kind == "general" and vocabulary.details else None

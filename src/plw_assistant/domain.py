@@ -160,6 +160,7 @@ class Hit:
     chunk: Chunk
     score: float
     row: int  # position in the index, for the chunk's stored vectors
+    dense: float | None = None  # its similarity to the question (None: not computed)
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from functools import lru_cache
 from .domain import Chunk
 from .ingest.chunker import DETAILS
 from .search.names import Session, Vocabulary
-from .store.lexical import tokenize
 from .store.reader import Index
 from .text import SECTION_SEP
+from .words import tokenize
 
 ALL_WEBINARS = "All webinars"
 # The heading an article gives its conclusions: "Wrap-up of the lessons learnt", "Key lessons".

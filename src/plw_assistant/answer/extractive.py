@@ -190,7 +190,10 @@ def _lead(units: list[Unit]) -> Unit:
 
 def _dense(index: Index, unit: Unit, query: np.ndarray | None) -> float:
     """The unit's similarity to the question (1 in bm25 mode, which has no vectors)."""
-    return 1.0 if query is None else index.dense_scores([unit.hit.row], query)[0]
+    if query is None:
+        return 1.0
+    known = unit.hit.dense
+    return known if known is not None else index.dense_scores([unit.hit.row], query)[0]
 
 
 def _repeats(a: Unit, b: Unit, index: Index) -> bool:

@@ -16,8 +16,8 @@ from ..domain import MARKER, Answer, Citation, Question
 from ..embedding.base import Embedder
 from ..errors import LLMError
 from ..search.retriever import Retrieval
-from ..store.lexical import tokenize
 from ..store.reader import Index
+from ..words import tokenize
 
 SYSTEM = (
     "You answer questions for cluster managers using ONLY the numbered passages from the "

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Mode, SentenceVectors
-from ..domain import Chunk
+from ..domain import Chunk, Question
 from ..embedding.base import Embedder
 from ..errors import EvalDataError
+from ..search.intent import Plan
 from ..search.retriever import ALPHA, Retriever
 from ..store.writer import IndexWriter
 from ..text import clean_text
@@ -109,7 +110,8 @@ def evaluate_beir(
     step = progress("Queries", len(data.queries)) if progress else None
     totals = {"ndcg@10": 0.0, "recall@10": 0.0, "recall@100": 0.0, "mrr@10": 0.0}
     for qid, text in data.queries.items():
-        ranked = [h.chunk.id for h in retriever.search(text, 100, mode).hits]
+        question = Question(text, 100, mode)
+        ranked = [h.chunk.id for h in retriever.search(Plan(query=text), question).hits]
         rels = data.qrels[qid]
         totals["ndcg@10"] += ndcg_at(ranked, rels)
         totals["recall@10"] += recall_at(ranked, rels, 10)

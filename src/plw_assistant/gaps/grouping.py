@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..store.lexical import tokenize
+from ..words import tokenize
 
 # Average similarity (of the subjects) from which two groups are one; measured with the
 # bundled all-MiniLM-L6-v2 on made-up paraphrases and unrelated questions

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..domain import Turn
-from ..store.lexical import tokenize
+from ..words import tokenize
 
 # Words that point back at the previous turn, or openings that continue it.
 _REFERS_BACK = re.compile(

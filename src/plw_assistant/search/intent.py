@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ..domain import Turn
-from ..store.lexical import tokenize
+from ..words import tokenize
+from .analysis import Analysis
 from .followup import is_follow_up, resolve_follow_up, wants_more
 from .names import KIND, Session, Vocabulary
 
@@ -85,6 +86,7 @@ class Plan:
     demote: frozenset[str] = frozenset()  # chunk ids to rank last (already quoted)
     prefer: frozenset[str] = frozenset()  # documents to rank first (what "there" points at)
     said: str = ""  # the previous answer, when its sentences must not be repeated
+    analysis: Analysis = field(default_factory=lambda: Analysis("", ""))  # the question read
 
 
 def _subject_words(text: str, sessions: Sequence[Session]) -> set[str]:
@@ -121,7 +123,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         expects = "names"
     return Plan(
         "general",
-        vocabulary.expand(text),
+        text,
         expects=expects,
         keywords=_without(text, _SERIES_WORDS),
     )
@@ -160,7 +162,7 @@ def plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary) -> Plan:
         return Plan("which", _without(subject, _ABOUT), subject=subject, said=said)
     return Plan(
         "general",
-        vocabulary.expand(resolved.query),
+        resolved.query,
         keywords=_without(resolved.query, _SERIES_WORDS),
         expects=own.expects or (None if subject else previous.expects),
         subject=subject,

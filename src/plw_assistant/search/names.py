@@ -15,8 +15,8 @@ import numpy as np
 from ..domain import Chunk
 from ..ingest.chunker import DETAILS
 from ..store.chunk_table import ChunkTable
-from ..store.lexical import tokenize
 from ..store.reader import Index
+from ..words import tokenize
 
 _ORDINALS = {
     "first": 1,
@@ -172,13 +172,6 @@ class Vocabulary:
     def detail_rows(self, kind: str) -> set[int]:
         """Rows of the front matter lines that answer ``kind`` ("author", "published")."""
         return {r for key in DETAIL_KEYS.get(kind, ()) for r in self.details.get(key, ())}
-
-    def expand(self, text: str) -> str:
-        """``text`` with the notes' abbreviations written out ("PLWs" → "Peer learning
-        webinars"): the model knows the words, not the abbreviation. "PLW#3" is left alone."""
-        for short, long in self.abbreviations.items():
-            text = re.sub(rf"\b{re.escape(short)}s?\b(?![#\d])", long, text)
-        return text
 
     def mask(self, sessions: tuple[Session, ...], size: int) -> np.ndarray:
         """Boolean mask of the rows that belong to or name any of ``sessions``."""

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..config import DEFAULT_HYBRID_ALPHA, Mode
-from ..domain import Filters, Hit
+from ..config import DEFAULT_HYBRID_ALPHA
+from ..domain import Hit, Question
 from ..embedding.base import Embedder
-from ..store.lexical import tokenize
 from ..store.reader import Index
-from .intent import Plan
+from .intent import Plan, wants_session_rows
+from .names import DETAIL_KEYS, Vocabulary
 
 # Hybrid = ALPHA * dense/max(dense) + (1 - ALPHA) * bm25/max(bm25) over the union of each
 # method's top CANDIDATES. Chosen on the SciFact *train* split, never on test (BENCHMARKS.md):
@@ -32,11 +31,19 @@ class Retrieval:
     hits: list[Hit]
     best_cosine: float | None  # best dense similarity in the index (None in bm25 mode)
     keyword_match: bool  # whether any passage shares a (stemmed, non-stop) word
-    unknown_terms: tuple[str, ...] = ()  # rare words of the question that no passage contains
-    named_terms: tuple[str, ...] = ()  # rare words of the question that passages do contain
     query: np.ndarray | None = None  # the question's embedding (None in bm25 mode)
     index: Index | None = None  # the index the hits come from (their vectors, sentences)
     plan: Plan = field(default_factory=Plan)  # what kind of answer the question wants
+
+    @property
+    def unknown_terms(self) -> tuple[str, ...]:
+        """Rare words of the question that no passage contains."""
+        return self.plan.analysis.unknown_terms
+
+    @property
+    def named_terms(self) -> tuple[str, ...]:
+        """Rare words of the question that passages do contain."""
+        return self.plan.analysis.named_terms
 
 
 class Retriever:
@@ -46,46 +53,38 @@ class Retriever:
         embedder: Embedder,
         alpha: float = ALPHA,
         queries: QueryCache | None = None,
+        dedupe: bool = False,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.alpha = alpha
         self.queries = queries or QueryCache()
+        self.dedupe = dedupe  # drop passages nearly the same as a better-ranked one
 
-    def search(
-        self,
-        question: str,
-        k: int,
-        mode: Mode = "hybrid",
-        *,
-        dedupe: bool = False,
-        demote: frozenset[str] = frozenset(),
-        prefer: frozenset[str] = frozenset(),
-        filters: Filters | None = None,
-        within: np.ndarray | None = None,
-        keep: np.ndarray | None = None,
-        keywords: str | None = None,
-    ) -> Retrieval:
-        """The ``k`` best passages for ``question``; ``dedupe`` drops near-duplicates, chunks
-        of documents in ``prefer`` go first and chunks whose id is in ``demote`` last.
-        ``within`` restricts the search to some rows (few: a webinar's passages); ``keep``
-        drops rows from the ranked candidates (many: every passage holding a date);
-        ``keywords`` is what BM25 searches for, when it is not the whole question."""
-        allowed = self.index.matching(filters)
+    def search(self, plan: Plan, question: Question) -> Retrieval:
+        """The ``question.k`` best passages for what ``plan`` searches, within the question's
+        filters and the rows the plan is about (a webinar's passages, the dated ones);
+        near-duplicates dropped when the retriever ``dedupe``s, chunks of documents the plan
+        prefers first and chunks it demotes (already quoted) last."""
+        k, mode = question.k or 10, question.mode or "hybrid"
+        allowed = self.index.matching(question.filters)
+        within = _within(plan, self.index)
         if within is not None:  # rows the question is about (a webinar's passages, say)
             allowed = within if allowed is None else allowed & within
         n = self.index.size if allowed is None else int(allowed.sum())
-        want = min(n, max(k, CANDIDATES) if dedupe or mode == "hybrid" else k)
+        want = min(n, max(k, CANDIDATES) if self.dedupe or mode == "hybrid" else k)
         dense: dict[int, float] = {}
         best_cosine = None
         query = None
         if mode != "bm25":
-            query = self.queries.get(self.embedder, question)
+            query = self.queries.get(self.embedder, plan.query)
             dense = dict(self.index.dense_search(query, want, allowed))
             best_cosine = max(dense.values(), default=0.0)
         keyword = np.zeros(0, dtype=np.float32)
         if mode != "dense":
-            keyword = self.index.lexical.scores(keywords or question)
+            # BM25 alone decides whether anything matches: series words count there.
+            words = plan.keywords if mode != "bm25" and plan.keywords else plan.query
+            keyword = self.index.lexical.scores(words)
             if allowed is not None:
                 keyword = np.where(allowed, keyword, 0.0).astype(np.float32)
         keyword_match = bool(keyword.size and keyword.max() > 0)
@@ -95,17 +94,21 @@ class Retriever:
             ranked = _top(keyword, want)
         else:
             ranked = self._fuse(query, dense, keyword, want)
+        keep = _keep(plan, self.index)
         if keep is not None:
             ranked = [p for p in ranked if keep[p[0]]]
-        if dedupe:  # with no reordering to follow, the first k survivors are all it takes
-            ranked = self._dedupe(ranked, None if demote or prefer else k)
-        if demote or prefer:
-            self._group(ranked, demote, prefer)
+        reorder = plan.demote or plan.prefer
+        if self.dedupe:  # with no reordering to follow, the first k survivors are all it takes
+            ranked = self._dedupe(ranked, None if reorder else k)
+        if reorder:
+            self._group(ranked, plan.demote, plan.prefer)
         top = ranked[:k]
         chunks = self.index.chunks_at([r for r, _ in top])
-        hits = [Hit(c, score, row) for (row, score), c in zip(top, chunks, strict=True)]
-        unknown, named = self.rare_terms(question) if mode != "bm25" else ((), ())
-        return Retrieval(hits, best_cosine, keyword_match, unknown, named, query, self.index)
+        hits = [
+            Hit(c, score, row, dense.get(row) if query is not None else None)
+            for (row, score), c in zip(top, chunks, strict=True)
+        ]
+        return Retrieval(hits, best_cosine, keyword_match, query, self.index, plan)
 
     def _group(
         self, ranked: list[tuple[int, float]], demote: frozenset[str], prefer: frozenset[str]
@@ -115,21 +118,6 @@ class Retriever:
         rows = [r for r, _ in ranked]
         chunks = dict(zip(rows, self.index.chunks_at(rows), strict=True))
         ranked.sort(key=lambda p: (chunks[p[0]].id in demote, chunks[p[0]].document not in prefer))
-
-    def rare_terms(self, question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The question's rare words (not common words of the model's vocabulary), split into
-        those no passage contains ("Kubernetes": likely about something else) and those the
-        passages do contain ("RECIPE4Mobility": a name the notes know)."""
-        words = dict.fromkeys(re.findall(r"[^\W_]{2,}", question.lower()))
-        stems = tokenize(list(words))
-        unknown: list[str] = []
-        named: list[str] = []
-        for word, stem in zip(words, stems, strict=True):
-            if not stem or self.embedder.is_common_word(word):
-                continue
-            known = any(self.index.lexical.knows(t) for t in stem)
-            (named if known else unknown).append(word)
-        return tuple(unknown), tuple(named)
 
     def _fuse(
         self, query: np.ndarray | None, dense: dict[int, float], keyword: np.ndarray, want: int
@@ -187,6 +175,30 @@ class QueryCache:
             if len(self._items) > self.size:
                 self._items.popitem(last=False)
         return vector
+
+
+def _within(plan: Plan, index: Index) -> np.ndarray | None:
+    """The few rows a question is about: a webinar's passages, or a note's author line."""
+    vocabulary = Vocabulary.of(index)
+    if wants_session_rows(plan) and vocabulary.sessions:
+        return vocabulary.mask(plan.sessions or tuple(vocabulary.sessions), index.size)
+    rows = vocabulary.detail_rows(plan.kind)
+    if not rows:
+        return None
+    mask = np.zeros(index.size, dtype=bool)
+    mask[list(rows)] = True
+    return mask
+
+
+def _keep(plan: Plan, index: Index) -> np.ndarray | None:
+    """Rows a plain question may be answered from: not front matter lines, and for "when
+    …?" or "how many …?" only passages holding a date or a number (when any does)."""
+    if plan.kind != "general" and plan.kind not in DETAIL_KEYS:
+        return None
+    vocabulary = Vocabulary.of(index)
+    if plan.kind == "general" and plan.expects and vocabulary.holding(plan.expects).any():
+        return vocabulary.holding(plan.expects)
+    return vocabulary.holding("content") if plan.kind == "general" and vocabulary.details else None
 
 
 def _top(scores: np.ndarray, k: int) -> list[tuple[int, float]]:

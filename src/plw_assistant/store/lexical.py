@@ -4,48 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-# Recorded in the manifest: changing any of these means the BM25 part must be rebuilt.
-BM25_PARAMS = {
-    "k1": 0.9,
-    "b": 0.4,
-    "method": "lucene",
-    "stemmer": "english",
-    "stopwords": "en_plus",  # NLTK's list: drops question words ("which", "how", "should")
-}
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    import Stemmer
-
-    return Stemmer.Stemmer(BM25_PARAMS["stemmer"])
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.tokenization import _infer_stopwords
-
-    return frozenset(_infer_stopwords(BM25_PARAMS["stopwords"]))
-
-
-_WORDS = re.compile(r"(?u)\b\w\w+\b").findall  # bm25s's (and scikit-learn's) token pattern
-
-
-def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """Lower-cased, stop-word-free, stemmed word lists: exactly ``bm25s.tokenize`` (a test
-    holds them equal), without its per-call progress-bar and vocabulary set-up, which cost
-    more than the words themselves on the short texts of a request."""
-    stop, stem = _stopwords(), _stemmer().stemWords
-    return [stem([w for w in _WORDS(text.lower()) if w not in stop]) for text in texts]
-
+from ..words import BM25_PARAMS, tokenize
 
 _TOKENS: dict[str, list[str]] = {}
 _TOKENS_MAX = 500_000

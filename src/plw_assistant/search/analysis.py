@@ -1,0 +1,223 @@
+"""Reading a question as a search engine does, once, against the notes of one index: typos
+corrected towards the notes' own words, unfamiliar compounds split ("workplan"), the
+glossary's equivalent forms added ("project officer" finds "PO"), and the question's rare
+words sorted into names the notes know and words they never use."""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..domain import Glossary, Term
+from ..store.reader import Index
+from ..words import is_english, lexicon, stem, stopwords, tokenize
+
+# A word this long or longer may be a typo; shorter ones are too ambiguous to correct.
+MIN_TYPO = 4
+# Edits allowed towards a known word: one for words of up to 5 letters, else two.
+SHORT_WORD = 5
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# An abbreviation as written ("PO", "SMEs", "ESCP-4x"): matched with its case; "PLW#3" and
+# "PLW 3" name a webinar and are left alone.
+_ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9-]*[a-z0-9]?$")
+
+
+@dataclass(frozen=True)
+class Correction:
+    typed: str
+    meant: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A question as searched: corrected, with the glossary's equivalents, and its rare
+    words ("Kubernetes": no passage has it; "RECIPE4Mobility": a name the notes know)."""
+
+    text: str  # as asked
+    searched: str  # with typos corrected and compounds split; what the plan reads
+    corrections: tuple[Correction, ...] = ()
+    terms: tuple[Term, ...] = ()  # the glossary, to expand what is searched
+    unknown_terms: tuple[str, ...] = ()
+    named_terms: tuple[str, ...] = ()
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.corrections)
+
+    def expand(self, query: str, model: bool = False) -> str:
+        """``query`` with other forms of the glossary terms it uses: for the ``model``, which
+        reads words better than abbreviations, what its abbreviations stand for ("PO" →
+        "project officer"); for BM25, the abbreviations of what it writes out ("project
+        officer" → "PO"), which are distinctive where the written-out words are not."""
+        stems = tokenize([query])[0]
+        extra: list[str] = []
+        for term in self.terms:
+            used = [f for f in term.forms if _uses(query, stems, f)]
+            if not used:
+                continue
+            short = [f for f in term.forms if _ABBREVIATION.match(f)]
+            words = [f for f in term.forms if not _ABBREVIATION.match(f)]
+            if model and words and all(f in short for f in used):
+                extra.append(words[0])
+            elif not model:
+                extra += [f for f in short if f not in used]
+        extra = list(dict.fromkeys(extra))
+        return f"{query} ({'; '.join(extra)})" if extra else query
+
+
+class Analyzer:
+    """The words one index knows: its BM25 vocabulary, its glossary and the abbreviations its
+    notes define; built once per index."""
+
+    def __init__(self, index: Index, abbreviations: dict[str, str]) -> None:
+        self._index = weakref.ref(index)
+        self.terms = _terms(index.glossary, abbreviations)
+        self._forms = {f.lower() for t in self.terms for f in t.forms}
+        self._targets: list[str] | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, index: Index, abbreviations: dict[str, str]) -> Analyzer:
+        with _LOCK:
+            known = _ANALYZERS.get(index)
+            if known is None:
+                known = cls(index, abbreviations)
+                _ANALYZERS[index] = known
+            return known
+
+    def analyse(self, text: str, is_common_word: Callable[[str], bool]) -> Analysis:
+        """Correct, split and expand ``text``; sort its rare words (``is_common_word``: the
+        model's own vocabulary, whose words it reads well whatever the notes hold)."""
+        corrections: list[Correction] = []
+        parts: list[str] = []
+        end = 0
+        for m in _WORD.finditer(text):
+            meant = self._meant(m.group(0), is_common_word)
+            if meant is not None:
+                corrections.append(Correction(m.group(0), meant))
+                parts += [text[end : m.start()], meant]
+                end = m.end()
+        searched = "".join(parts) + text[end:] if corrections else text
+        unknown, named = self._rare(searched, is_common_word)
+        return Analysis(text, searched, tuple(corrections), self.terms, unknown, named)
+
+    def knows(self, word: str) -> bool:
+        """Whether a lower-case word, or its stem, occurs in the notes or the glossary."""
+        index = self._index()
+        return word in self._forms or (
+            index is not None and any(index.lexical.knows(t) for t in tokenize([word])[0])
+        )
+
+    def _meant(self, word: str, is_common_word: Callable[[str], bool]) -> str | None:
+        """What a misspelt or run-together word stands for, or ``None`` to leave it."""
+        lower = word.lower()
+        if (
+            len(lower) < MIN_TYPO
+            or not word[1:].islower()  # "ESCP", "SmartCTClusters": names, as written
+            or lower in stopwords()
+            or is_english(lower)
+            or self.knows(lower)
+            or is_common_word(lower)
+        ):
+            return None
+        split = self._split(lower)
+        if split is not None:
+            return split
+        found = _closest(lower, self.targets()) or _closest(lower, _common_english(), edits=1)
+        if found is None:
+            return None
+        return found.capitalize() if word[0].isupper() else found
+
+    def _split(self, word: str) -> str | None:
+        """ "workplan" → "work plan": two English words, one of which the notes use."""
+        words = lexicon()
+        best: tuple[int, str] | None = None
+        for i in range(3, len(word) - 2):
+            a, b = word[:i], word[i:]
+            if a in words and b in words and (self.knows(a) or self.knows(b)):
+                score = min(words[a], words[b])
+                if best is None or score > best[0]:
+                    best = (score, f"{a} {b}")
+        return best[1] if best else None
+
+    def targets(self) -> list[str]:
+        """English words whose stem the notes hold, most frequent first: what a typo may be
+        corrected to. Built on first need (a quarter of a second for the whole lexicon)."""
+        with self._lock:
+            if self._targets is None:
+                index = self._index()
+                words = lexicon()
+                known = (
+                    [w for w in words if len(w) >= MIN_TYPO and index.lexical.knows(stem(w))]
+                    if index is not None
+                    else []
+                )
+                self._targets = sorted(known, key=lambda w: -words[w])
+            return self._targets
+
+    def _rare(
+        self, text: str, is_common_word: Callable[[str], bool]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The question's rare words (not common words of the model's vocabulary), split into
+        those no passage holds and those the notes do hold."""
+        unknown: list[str] = []
+        named: list[str] = []
+        for word in dict.fromkeys(re.findall(r"[^\W_]{2,}", text.lower())):
+            if not tokenize([word])[0] or is_common_word(word):
+                continue
+            if self.knows(word):
+                named.append(word)
+            elif not is_english(word):  # "Kubernetes"; an English word is no subject's name
+                unknown.append(word)
+        return tuple(unknown), tuple(named)
+
+
+def _uses(text: str, stems: list[str], form: str) -> bool:
+    """Whether ``text`` uses ``form``: an abbreviation as written (with a plural "s"), other
+    words by their stems, in order."""
+    if _ABBREVIATION.match(form):
+        return re.search(rf"(?<![\w-]){re.escape(form)}s?(?![\w#-]|\s*\d)", text) is not None
+    wanted = tokenize([form])[0]
+    n = len(wanted)
+    return n > 0 and any(stems[i : i + n] == wanted for i in range(len(stems) - n + 1))
+
+
+def _terms(glossary: Glossary, abbreviations: dict[str, str]) -> tuple[Term, ...]:
+    """The glossary's terms, and the abbreviations the notes define that it does not list."""
+    listed = {f.lower() for t in glossary.terms for f in t.forms}
+    defined = tuple(
+        Term(short, (long,)) for short, long in abbreviations.items() if short.lower() not in listed
+    )
+    return (*glossary.terms, *defined)
+
+
+def _closest(word: str, candidates: list[str], edits: int | None = None) -> str | None:
+    """The most frequent candidate within the allowed edits of ``word`` (candidates come most
+    frequent first), or ``None``."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    allowed = edits if edits is not None else (1 if len(word) <= SHORT_WORD else 2)
+    found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=allowed, limit=20)
+    if not found:
+        return None
+    best = min(d for _, d, _ in found)
+    return min((i, c) for c, d, i in found if d == best)[1]
+
+
+_COMMON_MIN = 1000  # occurrences in the lexicon's subtitles: a word, not a typo it records
+
+
+@lru_cache(maxsize=1)
+def _common_english() -> list[str]:
+    """English words common enough to be what a typo meant, most frequent first."""
+    words = lexicon()
+    return sorted((w for w, n in words.items() if n >= _COMMON_MIN), key=lambda w: -words[w])
+
+
+_ANALYZERS: weakref.WeakKeyDictionary[Index, Analyzer] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
