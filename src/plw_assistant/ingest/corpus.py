@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import GOLDEN_FILE
-from ..domain import Chunk, Document
+from ..domain import Chunk, Document, Glossary
 from ..errors import CorpusError
 from .chunker import chunk_document, chunker_settings
 from .formats import CONVERTED
+from .glossary import GLOSSARY_FILES, is_glossary, read_glossary
 from .isolate import IsolatedConverter
 from .parse import MAX_FILE_BYTES, SUFFIXES, TOO_LARGE, parse_document
 
@@ -28,6 +29,7 @@ ISOLATE_TEXT_BYTES = 256 * 1024
 
 BAD_NAME = "its file name is not valid UTF-8"
 OUTSIDE = "it links outside the corpus"
+NESTED_GLOSSARY = "a glossary is read only from the corpus folder itself, not from a subfolder"
 UNREADABLE_FOLDER = "its folder cannot be read ({why})"
 Known = dict[str, tuple[Document, list[Chunk]]]
 
@@ -45,7 +47,9 @@ class FileStatus:
 class Corpus:
     documents: list[Document]
     files: list[FileStatus] = field(default_factory=list)
-    fingerprint: str = ""
+    fingerprint: str = ""  # of the notes' bytes and paths, and of the glossary file's bytes
+    glossary: Glossary = field(default_factory=Glossary)
+    glossary_problems: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[FileStatus]:
@@ -92,6 +96,10 @@ def load_corpus(
             corpus.documents.append(doc)
             chunks.extend(doc_chunks)
     corpus.files += _gone(previous, {f.path for f in corpus.files}, unreadable)
+    glossary = read_glossary(corpus_dir)
+    if glossary.digest:  # a corpus without one keeps the fingerprint it always had
+        digest.update(f"\0glossary\0{glossary.digest}".encode())
+    corpus.glossary, corpus.glossary_problems = glossary.glossary, glossary.problems
     corpus.fingerprint = digest.hexdigest()
     return corpus, chunks
 
@@ -166,8 +174,8 @@ Found = tuple[str, Path, FileStatus | None]  # path relative to the corpus, path
 
 def _walk(corpus_dir: Path) -> tuple[list[Found], dict[str, str]]:
     """Every note file under the corpus folder (but hidden ones, README.md, which are
-    instructions, and the admin's golden questions), sorted; and the folders that could not
-    be listed, with why.
+    instructions, the admin's golden questions and the glossary), sorted; and the folders
+    that could not be listed, with why.
 
     Links are followed only when they point inside the corpus (each folder is visited once);
     a file of an unsupported type, a link outside or a name that is not UTF-8 comes with its
@@ -187,6 +195,8 @@ def _walk(corpus_dir: Path) -> tuple[list[Found], dict[str, str]]:
             continue
         for entry in entries:
             if entry.name.startswith(".") or entry.name.lower() in ("readme.md", GOLDEN_FILE):
+                continue
+            if is_glossary(prefix + entry.name):
                 continue
             rel, path = prefix + entry.name, Path(entry.path)
             try:
@@ -210,6 +220,8 @@ def _verdict(rel: str, path: Path) -> FileStatus | None:
     """Why a file is not read at all (``None``: it is read)."""
     if _safe(rel) != rel:
         return FileStatus(_safe(rel), "failed", BAD_NAME)
+    if path.name.lower() in GLOSSARY_FILES:
+        return FileStatus(rel, "skipped", NESTED_GLOSSARY)
     if path.suffix.lower() not in SUFFIXES:
         return FileStatus(rel, "skipped", f"unsupported type {path.suffix or '(no extension)'}")
     return None

@@ -85,7 +85,7 @@ def parse_document(
     )
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+class NoAliasLoader(yaml.SafeLoader):
     """YAML's safe loader without aliases (``*name``): a few hundred bytes of nested aliases
     expand to gigabytes once the values are turned into text (a "billion laughs")."""
 
@@ -103,7 +103,7 @@ def front_matter(text: str) -> dict[str, Any]:
     if len(match.group(2)) > MAX_FRONT_MATTER_CHARS:
         raise CorpusError(f"its front matter is longer than {MAX_FRONT_MATTER_CHARS // 1024} KB")
     try:
-        loaded = yaml.load(match.group(2), Loader=_NoAliasLoader)
+        loaded = yaml.load(match.group(2), Loader=NoAliasLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2} of the file)" if mark is not None else ""
