@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
-from ..domain import Chunk, Document
+from ..domain import Chunk, Document, Glossary
 from ..embedding.base import Embedder
 from ..embedding.cache import CachedEmbedder
 from ..errors import BuildError, CorpusError, IndexMismatchError, IndexNotBuiltError, PLWError
 from ..ingest.chunker import chunker_settings
-from ..ingest.corpus import FileStatus, load_corpus
+from ..ingest.corpus import Corpus, FileStatus, load_corpus
 from .generations import current_generation, read_manifest
 from .manifest import Manifest, check_model
 from .reader import Index
@@ -39,6 +39,18 @@ class BuildReport:
     index: Index | None = field(default=None, repr=False)  # the new index, already in memory
     windows: int = 0  # extra windows read for passages longer than the model's window
     long: int = 0  # passages longer than the model's window
+    glossary: Glossary = field(default_factory=Glossary)  # as read from the corpus folder
+    glossary_problems: list[str] = field(default_factory=list)  # entries skipped, and why
+    glossary_changed: bool = False  # other terms or problems than the previous index had
+
+    def glossary_summary(self) -> str:
+        """The glossary in one line ("" when there is none and nothing is wrong with it)."""
+        if not self.glossary and not self.glossary_problems:
+            return ""
+        n, skipped = len(self.glossary.terms), len(self.glossary_problems)
+        line = f"Glossary: {n} term{'' if n == 1 else 's'}"
+        line += " (changed)" if self.glossary_changed else ""
+        return line + (f", {skipped} problem{'' if skipped == 1 else 's'}" if skipped else "")
 
     def long_passages(self) -> str:
         """How passages longer than the model's window were read, if there were any."""
@@ -159,7 +171,8 @@ def build_index(
             )
         if _up_to_date(previous, corpus.fingerprint, choose_ann(settings, len(chunks))):
             seconds = time.perf_counter() - started
-            return BuildReport(len(corpus.documents), len(chunks), seconds, None, corpus.files)
+            report = BuildReport(len(corpus.documents), len(chunks), seconds, None, corpus.files)
+            return _glossary(report, corpus, previous)
         writer = IndexWriter(
             CachedEmbedder(embedder, settings.cache_dir),
             batch_size=settings.batch_size,
@@ -174,12 +187,14 @@ def build_index(
             corpus.fingerprint,
             failed=[{"path": f.path, "reason": f.reason} for f in corpus.failed],
             chunker=chunker_settings(settings.chunk_max_chars),
+            glossary=corpus.glossary,
+            glossary_problems=corpus.glossary_problems,
         )
         try:
             path = write_generation(index, settings.index_dir)
         except (OSError, RuntimeError) as exc:  # FAISS reports a full disk as RuntimeError
             raise BuildError(_write_error(exc, settings.index_dir)) from None
-    return BuildReport(
+    report = BuildReport(
         len(corpus.documents),
         len(chunks),
         time.perf_counter() - started,
@@ -191,6 +206,17 @@ def build_index(
         writer.windows,
         writer.long,
     )
+    return _glossary(report, corpus, previous)
+
+
+def _glossary(report: BuildReport, corpus: Corpus, previous: Index | None) -> BuildReport:
+    """``report`` with the corpus's glossary, its problems and whether either changed."""
+    report.glossary, report.glossary_problems = corpus.glossary, corpus.glossary_problems
+    report.glossary_changed = previous is not None and (
+        previous.glossary != corpus.glossary
+        or previous.manifest.glossary_problems != corpus.glossary_problems
+    )
+    return report
 
 
 def _write_error(exc: OSError | RuntimeError, index_dir: Path) -> str:

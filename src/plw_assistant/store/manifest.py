@@ -38,6 +38,7 @@ class Manifest:
     files: dict[str, dict[str, object]] = field(default_factory=dict)  # name → size, sha256
     sentence_vectors: str = "late"  # late (pooled from one pass) or separate (config.py)
     precision: str = "fp32"  # arithmetic the passages were last embedded in
+    glossary_problems: list[str] = field(default_factory=list)  # entries skipped, and why
 
     @classmethod
     def read(cls, gen: Path, index_dir: Path) -> Manifest:

@@ -23,6 +23,7 @@ from ..errors import IndexDamagedError
 from .chunk_table import ChunkTable
 from .exact import Rows
 from .generations import open_current
+from .glossary import GLOSSARY, load_glossary
 from .lexical import BM25
 from .manifest import REBUILD, Manifest, check_files, check_model
 from .tables import read_documents
@@ -237,6 +238,7 @@ class Index:
             by_id = {d.id: d for d in documents}
             has_columns = (gen / COLUMNS).is_file()  # not in generations written before them
             columns = Columns.load(gen / COLUMNS, by_id) if has_columns else None
+            glossary = load_glossary(gen / GLOSSARY)  # empty in generations written before
         except (
             RuntimeError,
             sqlite3.Error,
@@ -264,6 +266,7 @@ class Index:
             gen,
             exact=exact,
             columns=columns,
+            glossary=glossary,
         )
 
 

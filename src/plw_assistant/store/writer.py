@@ -13,11 +13,12 @@ import faiss
 import numpy as np
 
 from ..config import SentenceVectors
-from ..domain import Chunk, Document
+from ..domain import Chunk, Document, Glossary
 from ..embedding.base import Embedder, LateText, Progress
 from ..text import plain_text, sentence_spans
 from .exact import save_rows
 from .generations import publish
+from .glossary import GLOSSARY, save_glossary
 from .lexical import BM25
 from .manifest import Manifest, file_sums
 from .reader import COLUMNS, Index
@@ -60,9 +61,12 @@ class IndexWriter:
         *,
         failed: Sequence[dict[str, str]] = (),
         chunker: dict[str, int] | None = None,
+        glossary: Glossary | None = None,
+        glossary_problems: Sequence[str] = (),
     ) -> Index:
         """Embed every new chunk and the sentences of every new multi-sentence chunk (each in
-        its passage's context) into inner-product indexes, and index the chunks for BM25."""
+        its passage's context) into inner-product indexes, and index the chunks for BM25;
+        the glossary is kept with them (it changes no vector)."""
         previous = self.previous
         known = (
             {f"{c.context}\0{c.text}": row for row, c in enumerate(previous.chunks)}
@@ -95,10 +99,13 @@ class IndexWriter:
             failed=list(failed),
             sentence_vectors=self.method,
             precision=self.precision,
+            glossary_problems=list(glossary_problems),
         )
         lexical = BM25.build([c.embedding_text for c in chunks])
         vectors = vector_index(chunk_vecs, self.ann)
-        return Index(vectors, sentences, lexical, list(chunks), list(documents), manifest)
+        return Index(
+            vectors, sentences, lexical, list(chunks), list(documents), manifest, glossary=glossary
+        )
 
     def _embed(
         self,
@@ -209,6 +216,7 @@ def write_generation(index: Index, index_dir: Path) -> Path:
         index.sentences.save(folder)
         write_tables(folder / "chunks.sqlite", index.chunks, list(index.documents.values()))
         index.columns.save(folder / COLUMNS)  # what filters read at load, without the chunks
+        save_glossary(index.glossary, folder / GLOSSARY)
         index.manifest = replace(index.manifest, files=file_sums(folder))
         (folder / "manifest.json").write_text(json.dumps(asdict(index.manifest), indent=2))
 
