@@ -104,6 +104,25 @@ def test_index_builds_and_reports_skipped_files(tmp_path: Path) -> None:
     assert json.loads(ok.stdout)["citations"][0]["text"] == "Partner search"
 
 
+def test_index_reports_the_glossary_and_its_skipped_entries(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write(corpus / "note.md", "# Made-up note\n\nA made-up talk with the PO.\n")
+    write(corpus / "glossary.yaml", "PO: project officer\nXYZ:\n")  # made-up entries
+    env = {"PLW_CORPUS_DIR": str(corpus), "PLW_INDEX_DIR": str(tmp_path / "index")}
+    result = run("index", **env)
+    assert result.exit_code == 0, result.output  # a skipped entry fails no file
+    assert "glossary.yaml" not in result.stdout.split("Indexed")[0]  # not listed as a file
+    assert "Glossary: 1 term, 1 problem.\n  glossary.yaml: 'XYZ' has no meaning; skipped.\n" in (
+        result.stdout
+    )
+    write(corpus / "glossary.yaml", "PO: project officer\n")
+    result = run("index", **env)
+    assert result.exit_code == 0 and result.stdout.startswith("Indexed 1 documents")
+    assert "0 texts embedded" in result.stdout and "Glossary: 1 term (changed).\n" in result.stdout
+    result = run("index", **env)
+    assert result.stdout.startswith("Nothing changed") and "Glossary: 1 term.\n" in result.stdout
+
+
 def test_index_with_missing_corpus_is_one_clear_line(tmp_path: Path) -> None:
     result = run("index", PLW_CORPUS_DIR=str(tmp_path / "nope"), PLW_INDEX_DIR=str(tmp_path))
     assert result.exit_code == 1

@@ -82,6 +82,10 @@ def print_report(settings: Settings, report: Any) -> int:
     click.echo(report.totals())
     if report.long_passages():
         click.echo(f"{report.long_passages()}.")
+    if report.glossary_summary():
+        click.echo(f"{report.glossary_summary()}.")
+    for problem in report.glossary_problems:
+        click.echo(f"  {problem}")
     if report.failed:
         click.echo(
             f"{len(report.failed)} file(s) failed; fix them and run `plw index` again.", err=True

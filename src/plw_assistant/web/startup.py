@@ -56,6 +56,10 @@ def log_report(settings: Settings, report: BuildReport) -> None:
             report.path,
         )
     log.info("%s", report.totals())
+    if report.glossary_summary():
+        log.info("%s.", report.glossary_summary())
+    for problem in report.glossary_problems:
+        log.warning("%s", problem)
 
 
 Keep = Callable[[BuildReport], None]
