@@ -5,10 +5,11 @@ entries below are made up for the tests, except those of the shipped glossary.""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
-from conftest import write
+from conftest import CORPUS, write
 
 from plw_assistant.domain import Glossary, Term
 from plw_assistant.ingest.corpus import NESTED_GLOSSARY, load_corpus
@@ -212,3 +213,19 @@ def test_the_glossary_is_not_a_note_nor_skipped_and_changes_the_fingerprint(
     (tmp_path / "glossary.yaml").unlink()
     (tmp_path / "sessions" / "glossary.yaml").unlink()
     assert load_corpus(tmp_path)[0].fingerprint == before.fingerprint
+
+
+def test_the_shipped_glossary_reads_cleanly_and_holds_abbreviations_the_notes_use() -> None:
+    read = read_glossary(CORPUS)
+    assert read.problems == []
+    terms = {t.term: t.means for t in read.glossary.terms}
+    assert set(terms) == {"PLW", "PO", "SME", "EU", "ESCP", "ESCP-4x", "IT", "COVID"}
+    assert terms["PO"] == ("project officer",)
+    assert "European Strategic Cluster Partnerships for excellence" in terms["ESCP-4x"]
+    assert {"small business", "small and medium enterprises"} <= set(terms["SME"])
+    notes = " ".join(p.read_text() for p in CORPUS.rglob("*.md") if p.name != "README.md")
+    for term in terms:
+        assert re.search(rf"\b{re.escape(term)}s?\b", notes), term  # "SMEs"
+    corpus, _ = load_corpus(CORPUS)
+    assert "glossary.yaml" not in [f.path for f in corpus.files]
+    assert corpus.glossary == read.glossary
