@@ -15,6 +15,7 @@ import pytest
 from admin_support import NOTE, TOKEN, admin_copy, sign_in
 from conftest import HashEmbedder
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from plw_assistant.config import Settings
 from plw_assistant.web.admin_view import DISABLED, SIGN_IN_FIRST, STALE_FORM, WRONG_TOKEN
@@ -199,3 +200,29 @@ def test_golden_questions_are_measured_after_each_reindex_and_never_indexed(smal
         assert "'question' is missing" in r.context["eval_error"]
         assert len(r.context["evals"]) == 1  # the last good result stays
     assert json.loads(small.eval_results_path.read_text())[0]["summary"]["questions"] == 2
+
+
+def test_home_lists_the_glossary_and_the_entries_left_out(small) -> None:
+    with _client(small) as client:
+        form_token = sign_in(client, TOKEN)
+        home = client.get("/admin")
+        glossary = dict(home.context["index"]["glossary"])  # the shipped corpus/glossary.yaml
+        assert glossary["PO"] == ("project officer",) and "BLUES" not in glossary
+        assert home.context["index"]["glossary_problems"] == []
+        assert '<h2 id="glossary-h">Glossary</h2>' in home.text
+        assert "<dt>PO</dt><dd>project officer</dd>" in home.text
+        assert "<dt>COVID</dt><dd>COVID-19, coronavirus, pandemic</dd>" in home.text
+        bad = "PO: project officer\nXYZ:\n"  # a made-up entry without a meaning
+        (small.corpus_dir / "glossary.yaml").write_text(bad, encoding="utf-8")
+        r = client.post("/admin/reindex", data={"form_token": form_token})
+        problem = "glossary.yaml: 'XYZ' has no meaning; skipped."
+        assert r.status_code == 200 and r.context["report"].path is not None
+        assert r.context["report"].glossary_problems == [problem]
+        assert r.context["index"]["glossary"] == [("PO", ("project officer",))]
+        assert r.context["index"]["glossary_problems"] == [problem]
+        assert "Glossary: 1 term (changed), 1 problem." in r.text
+        assert "Glossary entries left out" in r.text
+        assert r.text.count(str(escape(problem))) == 2  # in the last build and the glossary
+        (small.corpus_dir / "glossary.yaml").unlink()
+        r = client.post("/admin/reindex", data={"form_token": form_token})
+        assert r.context["index"]["glossary"] == [] and "There is no glossary yet." in r.text

@@ -1,6 +1,7 @@
 """What the admin pages share: who may see them (signed in, the form made for the session),
 refusals that count towards PLW_ADMIN_FAILURE_RATE, and the facts the home page shows
-(the index, the last build, the uploaded notes, the latest golden-question results)."""
+(the index, its glossary, the last build, the uploaded notes, the latest golden-question
+results)."""
 
 from __future__ import annotations
 
@@ -115,8 +116,9 @@ def upload_path(settings: Settings, name: object) -> Path | None:
 
 
 def index_status(assistant: Assistant) -> dict[str, Any]:
-    """Documents, passages, model and build time of the index served, and the files its
-    build could not read; or what is wrong with it."""
+    """Documents, passages, model and build time of the index served, the files its build
+    could not read, its glossary (term → meanings) and the glossary entries left out; or what
+    is wrong with it."""
     try:
         index = assistant.index
     except PLWError as exc:
@@ -130,6 +132,8 @@ def index_status(assistant: Assistant) -> dict[str, Any]:
         "ann": m.ann,
         "failed": m.failed,
         "notes": sorted((d.path, d.title) for d in index.documents.values())[:500],
+        "glossary": [(t.term, t.means) for t in index.glossary.terms],
+        "glossary_problems": m.glossary_problems,
     }
 
 
