@@ -65,6 +65,7 @@ class Assistant:
             analysis=analysis,
             query=analysis.expand(p.query, model=True),
             keywords=analysis.expand(p.keywords or p.query),
+            focus=analysis.expand(analysis.ask, model=True) if analysis.ask else "",
         )
         retriever = Retriever(
             index, self.embedder, self.settings.hybrid_alpha, self._queries, dedupe=True

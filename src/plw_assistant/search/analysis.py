@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from ..domain import Glossary, Term
 from ..store.reader import Index
+from ..text import sentence_spans
 from ..words import is_english, lexicon, stem, stopwords, tokenize
 
 # A word this long or longer may be a typo; shorter ones are too ambiguous to correct.
@@ -43,6 +44,7 @@ class Analysis:
     terms: tuple[Term, ...] = ()  # the glossary, to expand what is searched
     unknown_terms: tuple[str, ...] = ()
     named_terms: tuple[str, ...] = ()
+    ask: str = ""  # the question itself, when context comes before it ("We are … What …?")
 
     @property
     def corrected(self) -> bool:
@@ -103,7 +105,9 @@ class Analyzer:
                 end = m.end()
         searched = "".join(parts) + text[end:] if corrections else text
         unknown, named = self._rare(searched, is_common_word)
-        return Analysis(text, searched, tuple(corrections), self.terms, unknown, named)
+        return Analysis(
+            text, searched, tuple(corrections), self.terms, unknown, named, ask_of(searched)
+        )
 
     def knows(self, word: str) -> bool:
         """Whether a lower-case word, or its stem, occurs in the notes or the glossary."""
@@ -174,6 +178,20 @@ class Analyzer:
             elif not is_english(word):  # "Kubernetes"; an English word is no subject's name
                 unknown.append(word)
         return tuple(unknown), tuple(named)
+
+
+def ask_of(text: str) -> str:
+    """What a question of several sentences asks, without the situation told before it: its
+    sentences that end with "?" (else its last one); "" for a question of one sentence."""
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    if len(sentences) == 1:  # "I need a quick check: which city is …?"
+        before, colon, after = text.rpartition(": ")
+        long_enough = len(before.split()) >= 4 and len(after.split()) >= 4
+        return after.strip() if colon and long_enough and after.rstrip().endswith("?") else ""
+    if len(sentences) < 2:
+        return ""
+    asked = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
+    return " ".join(asked) if len(asked) < len(sentences) else ""
 
 
 def _uses(text: str, stems: list[str], form: str) -> bool:

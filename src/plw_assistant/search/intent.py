@@ -87,6 +87,7 @@ class Plan:
     prefer: frozenset[str] = frozenset()  # documents to rank first (what "there" points at)
     said: str = ""  # the previous answer, when its sentences must not be repeated
     analysis: Analysis = field(default_factory=lambda: Analysis("", ""))  # the question read
+    focus: str = ""  # what the model also reads: the question without the situation before it
 
 
 def _subject_words(text: str, sessions: Sequence[Session]) -> set[str]:

@@ -22,6 +22,8 @@ ALPHA = DEFAULT_HYBRID_ALPHA
 CANDIDATES = 100
 # Passages this similar to a better-ranked one are near-duplicates and are not shown twice.
 DUPLICATE_COSINE = 0.95
+# A long question's similarity to a passage: this share from its ask alone, the rest whole.
+FOCUS_WEIGHT = 0.75
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class Retriever:
         if mode != "bm25":
             query = self.queries.get(self.embedder, plan.query)
             dense = dict(self.index.dense_search(query, want, allowed))
+            if plan.focus:
+                query, dense = self._focused(query, dense, plan.focus, want, allowed)
             best_cosine = max(dense.values(), default=0.0)
         keyword = np.zeros(0, dtype=np.float32)
         if mode != "dense":
@@ -109,6 +113,26 @@ class Retriever:
             for (row, score), c in zip(top, chunks, strict=True)
         ]
         return Retrieval(hits, best_cosine, keyword_match, query, self.index, plan)
+
+    def _focused(
+        self,
+        query: np.ndarray,
+        dense: dict[int, float],
+        focus: str,
+        want: int,
+        allowed: np.ndarray | None,
+    ) -> tuple[np.ndarray, dict[int, float]]:
+        """Similarities to a long question read both whole and as its ask alone (the
+        situation told first can drown what is asked): their mean, over both's best rows.
+        The query vector returned (for sentence choice) is the ask's."""
+        asked = self.queries.get(self.embedder, focus)
+        alone = dict(self.index.dense_search(asked, want, allowed))
+        rows = sorted(set(dense) | set(alone))
+        for scores, vector in ((dense, query), (alone, asked)):
+            missing = [r for r in rows if r not in scores]
+            scores.update(zip(missing, self.index.dense_scores(missing, vector), strict=True))
+        mixed = {r: FOCUS_WEIGHT * alone[r] + (1 - FOCUS_WEIGHT) * dense[r] for r in rows}
+        return asked, mixed
 
     def _group(
         self, ranked: list[tuple[int, float]], demote: frozenset[str], prefer: frozenset[str]
