@@ -17,9 +17,9 @@ from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
 from .search.analysis import Analyzer
 from .search.followup import resolve_follow_up
-from .search.intent import Plan, plan
+from .search.intent import Plan, general, narrows, plan
 from .search.names import Vocabulary
-from .search.retriever import QueryCache, Retrieval, Retriever
+from .search.retriever import QueryCache, Retrieval, Retriever, evidenced
 from .store.gaps import GapLog
 from .store.live import LiveIndex
 from .store.reader import Index
@@ -70,7 +70,12 @@ class Assistant:
         retriever = Retriever(
             index, self.embedder, self.settings.hybrid_alpha, self._queries, dedupe=True
         )
-        return retriever.search(p, question)
+        retrieval = retriever.search(p, question)
+        if narrows(p) and not evidenced(retrieval, self.settings.min_score):
+            # The plan's passages do not answer it ("what ways are there …?" read as asking
+            # for names): the question is searched as any other.
+            retrieval = retriever.search(general(p), question)
+        return retrieval
 
     def _plan(self, text: str, question: Question, index: Index, vocabulary: Vocabulary) -> Plan:
         p = plan(text, question.history, vocabulary)

@@ -35,7 +35,8 @@ _WHEN = re.compile(
 _HOW_MANY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 # "Which partnerships took part?": the answer is a passage that names several of them.
 _WHICH_ONES = re.compile(
-    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b)[a-z-]+s\b"
+    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b)"
+    r"(?:[\w-]+\s+){0,2}[a-z-]+s\b"
     r"(?:\s+(?:were|are|took|take|have|had|did|do)\b)"
     r"|^\s*who\s+(?:took\s+part|participated|attended|joined|was\s+invited|were\s+invited"
     r"|else\s+took\s+part)\b",
@@ -170,6 +171,28 @@ def plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary) -> Plan:
         demote=resolved.demote,
         prefer=resolved.prefer,
         said=said,
+    )
+
+
+def narrows(p: Plan) -> bool:
+    """Whether the plan searches only some passages on its own reading of the question (a
+    webinar named by the question itself is no reading: it is always searched)."""
+    if p.kind in ("which", "author", "published"):
+        return True
+    return p.kind == "general" and p.expects is not None
+
+
+def general(p: Plan) -> Plan:
+    """The same question searched over every passage, as a plain question."""
+    if p.kind != "which":
+        return replace(p, kind="general", expects=None, sessions=())
+    text, analysis = p.analysis.searched, p.analysis
+    return replace(
+        p,
+        kind="general",
+        sessions=(),
+        query=analysis.expand(text, model=True),
+        keywords=analysis.expand(_without(text, _SERIES_WORDS)),
     )
 
 

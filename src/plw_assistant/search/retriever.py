@@ -201,6 +201,14 @@ class QueryCache:
         return vector
 
 
+def evidenced(retrieval: Retrieval, min_score: float) -> bool:
+    """Whether the passages found clear the relevance bar of any answer: one of them is at
+    least ``min_score`` similar to the question (BM25 alone: one shares a word)."""
+    if retrieval.best_cosine is None:
+        return retrieval.keyword_match
+    return any(h.dense is not None and h.dense >= min_score for h in retrieval.hits)
+
+
 def _within(plan: Plan, index: Index) -> np.ndarray | None:
     """The few rows a question is about: a webinar's passages, or a note's author line."""
     vocabulary = Vocabulary.of(index)
