@@ -177,6 +177,8 @@ class Citation:
     session: str | None = None
     date: str | None = None
     cited: bool = False  # the answer quotes it (else it is a related passage)
+    match: str | None = None  # "strong", "good", "partial" or "weak": its similarity, in words
+    group: str = ""  # the list it was offered from ("3 more lessons under …"), if it was
 
     @classmethod
     def of(
@@ -210,6 +212,9 @@ class Answer:
     flagged: list[str] = field(default_factory=list)  # generated sentences no passage supports
     notice: str = ""  # one line about how the answer was made, e.g. the LLM fallback
     language: str | None = None  # set when declined because the question is in this language
+    confidence: str | None = None  # "strong", "good" or "partial": how well the lead matches
+    missing: str = ""  # "The notes do not give …": the fact asked for that no passage states
+    searched: str = ""  # the question as searched, when typos were corrected
 
     def to_dict(self) -> dict[str, Any]:
         # Field by field rather than dataclasses.asdict, which deep-copies every value and

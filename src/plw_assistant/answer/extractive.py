@@ -4,6 +4,7 @@ best-ranked first, stopping when the next one is clearly weaker; each followed b
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -11,7 +12,9 @@ from ..domain import Answer, Citation, Hit, Question
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
 from ..store.reader import Index
+from ..text import SECTION_SEP, plain_text
 from . import structured
+from .facts import asked_for
 from .units import Unit, make_unit, words
 
 NO_MATCH = (
@@ -24,6 +27,15 @@ NO_MATCH = (
 MAX_UNITS = 3
 MAX_LIST = 8
 FOLLOW_SHARE = 0.9
+# The lead is the most similar to the question of the passages ranked at least LEAD_SHARE of
+# the first (the fused rank mixes in word matches: "crisis" in a lesson about SMEs).
+LEAD_SHARE = 0.9
+# A question whose lead's list items are on average this share as similar as the lead is
+# about the whole list.
+BROAD_SHARE = 0.95
+# Confidence labels by the lead's similarity to the question (calibrated: README).
+STRONG = 0.55
+GOOD = 0.4
 # A topic label ("Adaptation of the action plan") says less than a lesson: a lesson scoring at
 # least LABEL_SHARE of the label's leads instead.
 LABEL_SHARE = 0.8
@@ -73,57 +85,160 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
 
 def compose(question: Question, retrieval: Retrieval, min_score: float) -> Answer:
     """The answer to ``question``: structure-aware for questions about the webinars (what one
-    covered, which one covered something, who wrote, when), else the best lessons quoted whole.
-    Citations keep the rank order; those the answer quotes are marked ``cited``."""
+    covered, which one covered something, who wrote, when), else the best lessons quoted whole;
+    "the notes do not give …" when it asks for a fact (a budget, a count, a date) that none of
+    them states. Citations are numbered as the answer cites them, related passages after."""
+    analysis = retrieval.plan.analysis
+    searched = analysis.searched if analysis.corrected else ""
     if not covers(retrieval, min_score):
-        return Answer(question.text, NO_MATCH, [], abstained=True)
+        return Answer(question.text, NO_MATCH, [], abstained=True, searched=searched)
+    return replace(_compose(question, retrieval, min_score), searched=searched)
+
+
+def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answer:
     assert retrieval.index is not None
     vocabulary = Vocabulary.of(retrieval.index)
     hits = list(retrieval.hits)
     built = structured.compose(retrieval, hits, vocabulary)
     if built is None:
-        chosen = _lessons(question.text, retrieval, hits, vocabulary)
-        built = structured.Built(chosen, first=False)
-        if not chosen:  # everything relevant was quoted by the previous answer
-            about = retrieval.plan.subject or "this"
-            built = structured.Built(
-                [],
-                f"The notes hold nothing more on {about} than the previous answer quoted.",
-                first=False,
-            )
-    return _answer(question.text, built, hits)
+        built = _general(question.text, retrieval, hits, vocabulary, min_score)
+    analysis = retrieval.plan.analysis
+    asked = asked_for(analysis.searched or question.text, analysis.same)
+    if asked is not None and built.units and not any(asked.holds(u.plain) for u in built.units):
+        if not all(u.label or built.topics for u in built.units):
+            return _not_given(question.text, asked.missing, built.units[0], hits, min_score)
+        built = replace(built, closing=asked.missing)
+    return _answer(question.text, built, hits, min_score)
 
 
-def _answer(question: str, built: structured.Built, hits: list[Hit]) -> Answer:
-    chosen = built.units
-    if built.first:  # a structured answer: its passages are the first citations, in its order
-        order = list(dict.fromkeys([u.n for u in chosen] + list(range(1, len(hits) + 1))))
-        renumber = {old: new for new, old in enumerate(order, start=1)}
-        hits = [hits[old - 1] for old in order]
-        chosen = [Unit(renumber[u.n], u.hit, u.spans, u.text, u.label) for u in chosen]
-    chosen = _shorten_repeated_labels(chosen)
-    if chosen and all(u.label for u in chosen) and built.note_labels:
+def _general(
+    question: str,
+    retrieval: Retrieval,
+    hits: list[Hit],
+    vocabulary: Vocabulary,
+    min_score: float,
+) -> structured.Built:
+    """The lessons answering a plain question, or what to say when the previous answer
+    already quoted every relevant one."""
+    chosen, listed = _lessons(question, retrieval, hits, vocabulary, min_score)
+    if chosen:
+        return structured.Built(chosen, more=listed)
+    plan, index = retrieval.plan, retrieval.index
+    assert index is not None
+    about = plan.subject or "this"
+    quoted = [
+        u
+        for n, hit in enumerate(hits, start=1)
+        if plan.said and hit.chunk.id in plan.demote | _said_ids(hits, plan.said)
+        for u in [make_unit(n, hit, index, vocabulary, retrieval.query)]
+        if _on_subject(u, plan.subject, retrieval) and _relevant(u, min_score)
+    ][:MAX_UNITS]
+    if quoted:
+        opening = f"The notes hold nothing more on {about} than the previous answer quoted:"
+        return structured.Built(quoted, opening)
+    return structured.Built(
+        [], f"The notes hold nothing more on {about} than the previous answer quoted."
+    )
+
+
+def _said_ids(hits: list[Hit], said: str) -> frozenset[str]:
+    """Ids of the passages whose words the previous answer holds."""
+    spoken = words(said)
+    return frozenset(h.chunk.id for h in hits if words(plain_text(h.chunk.text)) in spoken)
+
+
+def _on_subject(unit: Unit, subject: str, retrieval: Retrieval) -> bool:
+    """Whether ``unit`` is about the new subject of an "and for SMEs?" follow-up (no subject:
+    any unit is)."""
+    if not subject:
+        return True
+    assert retrieval.index is not None
+    return bool(retrieval.index.lexical.scores(subject)[unit.hit.row] > 0)
+
+
+def _relevant(unit: Unit, min_score: float) -> bool:
+    """Nothing less similar to the question than the abstention threshold is quoted."""
+    return unit.hit.dense is None or unit.hit.dense >= min_score
+
+
+def _not_given(
+    question: str, missing: str, closest: Unit, hits: list[Hit], min_score: float
+) -> Answer:
+    """The notes do not state the fact asked for: say so, with the closest passage."""
+    built = structured.Built([closest], f"{missing} The closest passage in the notes:")
+    answer = _answer(question, built, hits, min_score)
+    return replace(answer, abstained=True, missing=missing, confidence=None)
+
+
+def _answer(question: str, built: structured.Built, hits: list[Hit], min_score: float) -> Answer:
+    chosen = _shorten_repeated_labels(built.units)
+    if chosen and all(u.label or built.topics for u in chosen) and built.note_labels:
         last = chosen[-1]
-        chosen = [
-            *chosen[:-1],
-            Unit(
-                last.n,
-                last.hit,
-                last.spans,
-                last.text[:-1] + (NO_DETAIL if len(chosen) == 1 else NO_DETAILS),
-                True,
-            ),
-        ]
+        note = NO_DETAIL if len(chosen) == 1 and last.label else NO_DETAILS
+        chosen = [*chosen[:-1], replace(last, text=last.text[:-1] + note)]
+    # Markers in the order the answer cites them; then the related passages, in rank order.
+    cited_rows = list(dict.fromkeys(u.hit.row for u in chosen))
+    listed_rows = [u.hit.row for u in built.more if u.hit.row not in cited_rows]
+    by_row = {h.row: h for h in hits} | {u.hit.row: u.hit for u in [*chosen, *built.more]}
+    rest = [h.row for h in hits if h.row not in cited_rows and h.row not in listed_rows]
+    order = [*cited_rows, *listed_rows, *rest]
+    number = {row: n for n, row in enumerate(order, start=1)}
     parts = [built.opening] if built.opening else []
-    parts += [f"{u.text} [{u.n}]" for u in chosen]
+    parts += [f"{u.text} [{number[u.hit.row]}]" for u in chosen]
+    if built.more:
+        parts.append(_more_sentence(built.more))
+    if built.closing:
+        parts.append(built.closing)
     spans: dict[int, list[tuple[int, int]]] = {}
     for u in chosen:
-        spans.setdefault(u.n, []).extend(s for s in u.spans if s not in spans.get(u.n, []))
+        spans.setdefault(u.hit.row, []).extend(
+            s for s in u.spans if s not in spans.get(u.hit.row, [])
+        )
+    group = _heading(built.more[0]) if built.more else ""
     citations = [
-        Citation.of(n, h, sorted(spans.get(n, [])), cited=n in spans)
-        for n, h in enumerate(hits, start=1)
+        replace(
+            Citation.of(number[row], by_row[row], sorted(spans.get(row, [])), row in spans),
+            match=match_label(by_row[row].dense, min_score),
+            group=group if row in listed_rows else "",
+        )
+        for row in order
     ]
-    return Answer(question, " ".join(parts), citations)
+    return Answer(
+        question, " ".join(parts), citations, confidence=_confidence(built, chosen, min_score)
+    )
+
+
+def _more_sentence(more: list[Unit]) -> str:
+    n = len(more)
+    return (
+        f"The notes list {n} more {'lesson' if n == 1 else 'lessons'} under “{_heading(more[0])}”."
+    )
+
+
+def _heading(unit: Unit) -> str:
+    return unit.hit.chunk.section.split(SECTION_SEP)[-1].strip()
+
+
+def _confidence(built: structured.Built, chosen: list[Unit], min_score: float) -> str | None:
+    """How sure the answer is, from its lead: a webinar the question names is certain; else
+    the lead passage's similarity to the question (see ``match_label``)."""
+    if not chosen:
+        return None
+    if built.named:
+        return "strong"
+    return match_label(chosen[0].hit.dense, min_score)
+
+
+def match_label(dense: float | None, min_score: float) -> str | None:
+    """ "strong", "good", "partial" or "weak" for a passage's similarity to the question;
+    thresholds calibrated on the paraphrase set (README: what each label's precision is)."""
+    if dense is None:
+        return None
+    if dense >= STRONG:
+        return "strong"
+    if dense >= GOOD:
+        return "good"
+    return "partial" if dense >= min_score else "weak"
 
 
 def _shorten_repeated_labels(units: list[Unit]) -> list[Unit]:
@@ -141,9 +256,15 @@ def _shorten_repeated_labels(units: list[Unit]) -> list[Unit]:
 
 
 def _lessons(
-    question: str, retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary
-) -> list[Unit]:
-    """The lead lesson and the few that are nearly as relevant, or a whole list when asked."""
+    question: str,
+    retrieval: Retrieval,
+    hits: list[Hit],
+    vocabulary: Vocabulary,
+    min_score: float,
+) -> tuple[list[Unit], list[Unit]]:
+    """The lead lesson and the few that are nearly as relevant, or a whole list when the
+    question asks for it or is about the list as a whole; and the other lessons of the lead's
+    list, offered after it."""
     assert retrieval.index is not None
     index, plan = retrieval.index, retrieval.plan
     units = [
@@ -152,20 +273,21 @@ def _lessons(
         if hit.chunk.id not in plan.demote
         for u in [make_unit(n, hit, index, vocabulary, retrieval.query)]
         if not (plan.said and words(u.plain) in words(plan.said))
+        and _on_subject(u, plan.subject, retrieval)
     ]
-    if plan.subject:  # "and for SMEs?": only lessons on the new subject
-        named = index.lexical.scores(plan.subject)
-        units = [u for u in units if named[u.hit.row] > 0]
     if not units:
-        return []
+        return [], []
     if plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
         # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
         units = [u for u in units if _FULL_DATE.search(u.plain)]
     lead = _lead(units)
-    if _LIST_ASK.search(question) and "\n" not in lead.hit.chunk.text.strip():
+    listed: list[Unit] = []
+    if not lead.label and "\n" not in lead.hit.chunk.text.strip():
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
-        if len(listed) > 1:
-            return listed[:MAX_LIST]
+        if len(listed) > 1 and (
+            _LIST_ASK.search(question) or _broad(listed, lead, index, retrieval)
+        ):
+            return listed[:MAX_LIST], []
     units = [lead, *(u for u in units if u is not lead)]
     chosen = [lead]
     floor = _dense(index, lead, retrieval.query) * FOLLOW_SHARE
@@ -175,17 +297,28 @@ def _lessons(
         close = _dense(index, u, retrieval.query) >= max(floor, FOLLOW_COSINE)
         if close and not any(_repeats(u, c, index) for c in chosen):
             chosen.append(u)
-    return chosen
+    quoted = {u.hit.row for u in chosen}
+    more = [u for u in listed if u.hit.row not in quoted] if len(listed) > 1 else []
+    return chosen, more
+
+
+def _broad(listed: list[Unit], lead: Unit, index: Index, retrieval: Retrieval) -> bool:
+    """Whether the question is about a list as a whole ("New partnership: advice?"): its
+    items are on average nearly as similar to it as the lead is."""
+    if retrieval.query is None or len(listed) < 3:
+        return False
+    scores = [_dense(index, u, retrieval.query) for u in listed]
+    return sum(scores) / len(scores) >= BROAD_SHARE * _dense(index, lead, retrieval.query)
 
 
 def _lead(units: list[Unit]) -> Unit:
-    """The best-ranked lesson; a topic label leads only when no lesson is nearly as good."""
+    """Of the lessons ranked nearly as high as the first, the one most similar to the
+    question; a topic label leads only when no lesson is nearly as good."""
     first = units[0]
-    if not first.label:
-        return first
-    return next(
-        (u for u in units if not u.label and u.hit.score >= LABEL_SHARE * first.hit.score), first
-    )
+    close = [u for u in units if u.hit.score >= LEAD_SHARE * first.hit.score]
+    lessons = [u for u in units if not u.label and u.hit.score >= LABEL_SHARE * first.hit.score]
+    pool = [u for u in close if not u.label] or lessons or [first]
+    return max(pool, key=lambda u: (u.hit.dense if u.hit.dense is not None else 0.0, -u.n))
 
 
 def _dense(index: Index, unit: Unit, query: np.ndarray | None) -> float:

@@ -4,7 +4,7 @@ wrote a note and when it was published. Each line is still a quote of a cited pa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,7 +23,10 @@ class Built:
     units: list[Unit]
     opening: str = ""  # a sentence about the notes themselves, before the quotes
     note_labels: bool = True  # say when the notes hold only a topic label
-    first: bool = True  # its passages lead the citations (a structured answer's own order)
+    topics: bool = False  # its units are webinars' titles and topics, however written
+    named: bool = False  # what the question names itself (a webinar, a note's author line)
+    more: list[Unit] = field(default_factory=list)  # the rest of the lead's list, offered
+    closing: str = ""  # a sentence after the quotes (what the notes do not give)
 
 
 def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Built | None:
@@ -32,10 +35,11 @@ def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Bu
     index, plan = retrieval.index, retrieval.plan
     cite = _Citer(index, hits, vocabulary, retrieval.query)
     if plan.kind == "overview":
-        return Built([u for s in plan.sessions for u in _overview(s, cite)], note_labels=False)
+        units = [u for s in plan.sessions for u in _overview(s, cite)]
+        return Built(units, topics=True, named=True)
     if plan.kind == "list":
         units = [u for s in vocabulary.sessions for u in _overview(s, cite)]
-        return Built(units, note_labels=False)
+        return Built(units, topics=True, named=True)
     if plan.kind == "unknown":
         return _unknown(plan.unknown, vocabulary, cite)
     if plan.kind == "more":
@@ -45,7 +49,7 @@ def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Bu
     if plan.kind in DETAIL_KEYS:
         rows = vocabulary.detail_rows(plan.kind)
         best = next((hit for hit in hits if hit.row in rows), None)
-        return Built([cite.unit(best.row)]) if best is not None else None
+        return Built([cite.unit(best.row)], named=True) if best is not None else None
     return None
 
 
@@ -61,7 +65,8 @@ class _Citer:
         for n, hit in enumerate(self.hits, start=1):
             if hit.row == row:
                 return make_unit(n, hit, self.index, self.vocabulary, self.query)
-        self.hits.append(Hit(self.index.chunks[row], 0.0, row))
+        dense = None if self.query is None else self.index.dense_scores([row], self.query)[0]
+        self.hits.append(Hit(self.index.chunks[row], 0.0, row, dense))
         return make_unit(len(self.hits), self.hits[-1], self.index, self.vocabulary, self.query)
 
 
@@ -86,7 +91,7 @@ def _unknown(numbers: tuple[int, ...], vocabulary: Vocabulary, cite: _Citer) -> 
         f"numbered {asked}:"
     )
     units = [u for s in vocabulary.sessions for u in _overview(s, cite)]
-    return Built(units, opening, note_labels=False)
+    return Built(units, opening, note_labels=False, topics=True, named=True)
 
 
 def _more(
@@ -100,18 +105,25 @@ def _more(
     note's passages not yet quoted (a summary elsewhere would repeat what was said)."""
     chunks = cite.index.chunks
     fresh: list[Unit] = []
+    again: list[Unit] = []  # its own passages the previous answer quoted or said
     for s in sessions:
-        own = [r for r in s.rows if chunks[r].session == s.id] or list(s.rows)
-        for r in own:
-            if chunks[r].id in demote or chunks[r].section == DETAILS:
-                continue
+        for r in _own(s, cite.index):
             unit = cite.unit(r)
-            if words(unit.plain) not in words(said):
-                fresh.append(unit)
-    if fresh:
-        return Built(fresh)
+            said_already = chunks[r].id in demote or words(unit.plain) in words(said)
+            (again if said_already else fresh).append(unit)
     names = ", ".join(s.label for s in sessions) or "this webinar"
-    return Built([], f"The notes hold nothing more on {names} than the previous answer quoted.")
+    if fresh:
+        return Built(fresh, named=True)
+    # Nothing new: what the notes hold on it, once more, so the reader sees that is all.
+    opening = f"The notes hold nothing more on {names} than the previous answer quoted:"
+    return Built(again[:8], opening, topics=True, named=True)
+
+
+def _own(session: Session, index: Index) -> list[int]:
+    """Rows of a webinar's own note (else of the passages naming it), without front matter."""
+    chunks = index.chunks
+    own = [r for r in session.rows if chunks[r].session == session.id] or list(session.rows)
+    return [r for r in own if chunks[r].section != DETAILS]
 
 
 def whole_list(

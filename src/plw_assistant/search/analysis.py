@@ -50,6 +50,16 @@ class Analysis:
     def corrected(self) -> bool:
         return bool(self.corrections)
 
+    def same(self, word: str) -> set[str]:
+        """The stems that mean ``word``: its own, and those of the glossary forms of a term
+        one of whose forms it is or ends with ("webinars" → also "plw")."""
+        own = stem(word)
+        out = {own}
+        for term in self.terms:
+            if any(tokenize([f])[0][-1:] == [own] for f in term.forms):
+                out |= {t for f in term.forms for t in tokenize([f])[0][-1:]}
+        return out
+
     def expand(self, query: str, model: bool = False) -> str:
         """``query`` with other forms of the glossary terms it uses: for the ``model``, which
         reads words better than abbreviations, what its abbreviations stand for ("PO" →

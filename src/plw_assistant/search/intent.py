@@ -52,7 +52,11 @@ _PUBLISHED = re.compile(
     re.I,
 )
 # An "and …?" / "what about …?" follow-up brings a new subject to the previous question.
-_NEW_SUBJECT = re.compile(r"^\s*(?:and|but|also|what about|how about)\b\s*(.*)$", re.I)
+_NEW_SUBJECT = re.compile(
+    r"^\s*(?:and|but|also|what about|how about)\b\s*"
+    r"(?:(?:for|about|on|with|regarding|in|of)\s+(?:the\s+)?)?(.*)$",
+    re.I,
+)
 # Words that ask what a webinar was about rather than name a subject of their own.
 _ABOUT = frozenset(
     tokenize(

@@ -204,7 +204,9 @@ class QueryCache:
 def evidenced(retrieval: Retrieval, min_score: float) -> bool:
     """Whether the passages found clear the relevance bar of any answer: one of them is at
     least ``min_score`` similar to the question (BM25 alone: one shares a word)."""
-    if retrieval.best_cosine is None:
+    if retrieval.best_cosine is None or retrieval.plan.kind in DETAIL_KEYS:
+        # A note's front matter line ("date: 2022-04-19") reads like no question: the note
+        # named by its words ("when was the wrap-up published?") is the evidence.
         return retrieval.keyword_match
     return any(h.dense is not None and h.dense >= min_score for h in retrieval.hits)
 

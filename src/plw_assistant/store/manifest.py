@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..embedding.base import Embedder
 from ..errors import IndexDamagedError, IndexMismatchError
-from .lexical import BM25_PARAMS
+from ..words import BM25_PARAMS
 
 SCHEMA_VERSION = 7
 # Files up to this size are hashed when a generation is opened; larger ones (the vectors of a

@@ -1,0 +1,120 @@
+"""Facts a question asks for (an amount, a score, a count, a date, a name) and whether a
+passage states one: a question asking for a budget is not answered by "Communication has to
+be maintained at all costs" because it holds the word "costs"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..words import stem
+
+_NUMBER = (
+    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|twenty|thirty|forty|fifty|hundred|dozens?|several|most|all)"
+)
+_AMOUNT = re.compile(
+    r"\bhow\s+much\s+(?:money\b|(?:did|does|do|will|would|was|is|are)\b.*\b(?:cost|pay|paid|charge"
+    r"|spend|spent|budget|worth)\b)"
+    r"|\bwhat\s+(?:was|is|were|are)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:cost|costs|budget|price|fees?)\b"
+    r"|\b(?:budget|cost|price)\s+(?:of|for)\b",
+    re.I,
+)
+_MONEY = re.compile(
+    r"[€$£]\s*\d|\d[\d,.]*\s*(?:k|m|million|thousand)?\s*(?:€|eur\b|euros?\b|dollars?\b)", re.I
+)
+_SCORE = re.compile(
+    r"\b(?:satisfaction|rating|ratings|rated|score|scores|scored|percentage|how\s+satisfied"
+    r"|how\s+(?:well|highly)\s+(?:were|was)\s+\w+\s+rated)\b",
+    re.I,
+)
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|per\s*cent|/\s*\d+|out\s+of\s+\d+)|\bscored?\b", re.I)
+_COUNT = re.compile(r"\bhow\s+many\s+(\w+)(?:\s+(\w+))?", re.I)
+# Words that describe the counted thing rather than name it ("how many key lessons").
+_DESCRIBING = frozenset(
+    {"key", "main", "different", "other", "new", "european", "eu", "member", "partner"}
+    | {"cluster", "separate", "individual"}
+)
+_DATE_ASK = re.compile(
+    r"^\s*when\s+(?:did|was|were|is|are|will|does|do|has|have)\b"
+    r"|\b(?:what|which)\s+(?:date|day|month|year)\b|\bon\s+what\s+date\b",
+    re.I,
+)
+_DATE = re.compile(
+    r"\b(?:19|20)\d{2}\b|\b(?:January|February|March|April|May|June|July|August|September"
+    r"|October|November|December)\b"
+)
+_NAME_ASK = re.compile(
+    r"\bwho\s+(?:presented|spoke|was\s+the\s+speaker|were\s+the\s+speakers|gave|led|moderated"
+    r"|chaired|facilitated|ran|hosted)\b"
+    r"|\b(?:which|what)\s+(?:\w+\s+)?(?:tool|tools|software|platform|platforms|app|apps)\b"
+    r"|\bname\s+of\s+the\b",
+    re.I,
+)
+# A name: a capitalised word inside a sentence (not its first word) or two in a row.
+_NAME = re.compile(r"(?<=[a-z,;)]\s)[A-Z][\w&-]+|\b[A-Z][a-zé]+\s+[A-Z][a-zé]+\b")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A fact the question asks for: its kind, the words saying so, and the sentence that
+    tells the reader the notes do not give it."""
+
+    kind: str
+    missing: str
+    holds: Callable[[str], bool]
+
+
+def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
+    """The fact ``question`` asks for, if it asks for one; ``same`` gives the stems that mean
+    a word (from the glossary: "webinars" also counts "PLWs")."""
+    if _AMOUNT.search(question):
+        return Asked("amount", "The notes do not give any cost, budget or amount.", _money)
+    if _SCORE.search(question):
+        return Asked("score", "The notes do not give any score or rating.", _figure)
+    count = _COUNT.search(question)
+    if count:
+        first, second = count.group(1), count.group(2)
+        what = f"{first} {second}" if second and first.lower() in _DESCRIBING else first
+        stems = same(what.split()[-1].lower())
+        return Asked(
+            "count", f"The notes do not give the number of {what}.", lambda t: _counts(t, stems)
+        )
+    if _DATE_ASK.search(question):
+        return Asked("date", "The notes do not give a date for this.", _dated)
+    tool = _NAME_ASK.search(question)
+    if tool:
+        said = tool.group(0).lower()
+        missing = (
+            "The notes do not name the tool."
+            if any(w in said for w in ("tool", "software", "platform", "app"))
+            else "The notes do not give the names asked for."
+        )
+        return Asked("name", missing, _named)
+    return None
+
+
+def _money(text: str) -> bool:
+    return _MONEY.search(text) is not None
+
+
+def _figure(text: str) -> bool:
+    return _FIGURE.search(text) is not None
+
+
+def _dated(text: str) -> bool:
+    return _DATE.search(text) is not None
+
+
+def _named(text: str) -> bool:
+    return _NAME.search(text) is not None
+
+
+def _counts(text: str, stems: set[str]) -> bool:
+    """Whether ``text`` gives a number of what ``stems`` name ("14 partnerships", "five
+    PLWs"): a number followed, within three words, by one of them."""
+    for m in re.finditer(rf"\b{_NUMBER}\b((?:\W+\w+){{1,3}})", text, re.I):
+        if any(stem(w.lower()) in stems for w in re.findall(r"\w+", m.group(1))):
+            return True
+    return False
