@@ -15,6 +15,7 @@ LAYERS = {
     "config": 0,
     "errors": 0,
     "text": 0,
+    "words": 0,
     "domain": 0,
     "ingest": 1,
     "embedding": 2,

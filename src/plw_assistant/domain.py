@@ -214,6 +214,7 @@ class Answer:
     language: str | None = None  # set when declined because the question is in this language
     confidence: str | None = None  # "strong", "good" or "partial": how well the lead matches
     missing: str = ""  # "The notes do not give …": the fact asked for that no passage states
+    more: str = ""  # "The notes list 3 more lessons under …": citations of that ``group``
     searched: str = ""  # the question as searched, when typos were corrected
 
     def to_dict(self) -> dict[str, Any]:

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plw_assistant.answer.language import (
-    DEFAULT_EXAMPLE,
-    EXAMPLES,
-    ask_in_english,
-    example_for,
-    foreign_language,
-)
+from plw_assistant.answer.examples import DEFAULT_EXAMPLE, EXAMPLES, example_for
+from plw_assistant.answer.language import ask_in_english, foreign_language
 from plw_assistant.assistant import Assistant
 from plw_assistant.config import Settings
 from plw_assistant.domain import Question

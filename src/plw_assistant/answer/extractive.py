@@ -3,17 +3,14 @@ best-ranked first, stopping when the next one is clearly weaker; each followed b
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-
-import numpy as np
 
 from ..domain import Answer, Citation, Hit, Question
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
-from ..store.reader import Index
 from ..text import SECTION_SEP, plain_text
 from . import structured
+from .choice import MAX_UNITS, lessons, on_subject
 from .facts import asked_for
 from .units import Unit, make_unit, words
 
@@ -21,42 +18,13 @@ NO_MATCH = (
     "No lesson in the notes covers this question. Try other words, or ask about the BLUES "
     "Peer Learning Webinars and what cluster partnerships learnt from them."
 )
-# The lead lesson is the best-ranked passage; another follows only if both its score and its
-# similarity to the question are at least FOLLOW_SHARE of the lead's, the similarity at least
-# FOLLOW_COSINE, and it is not a repeat (REDUNDANT-similar, or its words inside one quoted).
-MAX_UNITS = 3
-MAX_LIST = 8
-FOLLOW_SHARE = 0.9
-# The lead is the most similar to the question of the passages ranked at least LEAD_SHARE of
-# the first (the fused rank mixes in word matches: "crisis" in a lesson about SMEs).
-LEAD_SHARE = 0.9
-# A question whose lead's list items are on average this share as similar as the lead is
-# about the whole list.
-BROAD_SHARE = 0.95
 # Confidence labels by the lead's similarity to the question (calibrated: README).
 STRONG = 0.55
 GOOD = 0.4
-# A topic label ("Adaptation of the action plan") says less than a lesson: a lesson scoring at
-# least LABEL_SHARE of the label's leads instead.
-LABEL_SHARE = 0.8
-FOLLOW_COSINE = 0.3
-REDUNDANT = 0.9
 # A question naming something the notes never mention needs at least this similarity.
 STRONG_MATCH = 0.5
 NO_DETAIL = "; the notes list it as a topic and record no detail on it."
 NO_DETAILS = "; the notes list these as topics and record no detail on them."
-# "What are the lessons for …", "key lessons …": the answer is a whole list.
-_LIST_ASK = re.compile(
-    r"\b(?:what\s+are|which\s+are|list|all|key|main)\b.*\b(?:lessons?|messages?|"
-    r"recommendations?|takeaways?|points?)\b|\blessons?\s+(?:learnt|learned)\s+for\b",
-    re.I,
-)
-
-
-_FULL_DATE = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
-    r"|December)\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"
-)
 
 
 def covers(retrieval: Retrieval, min_score: float) -> bool:
@@ -90,7 +58,7 @@ def compose(question: Question, retrieval: Retrieval, min_score: float) -> Answe
     them states. Citations are numbered as the answer cites them, related passages after."""
     analysis = retrieval.plan.analysis
     searched = analysis.searched if analysis.corrected else ""
-    if not covers(retrieval, min_score):
+    if not covers(retrieval, min_score) or _unknown_subject(retrieval):
         return Answer(question.text, NO_MATCH, [], abstained=True, searched=searched)
     return replace(_compose(question, retrieval, min_score), searched=searched)
 
@@ -105,10 +73,23 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     analysis = retrieval.plan.analysis
     asked = asked_for(analysis.searched or question.text, analysis.same)
     if asked is not None and built.units and not any(asked.holds(u.plain) for u in built.units):
-        if not all(u.label or built.topics for u in built.units):
+        if not all(u.label or built.topics or _webinar_line(u, vocabulary) for u in built.units):
             return _not_given(question.text, asked.missing, built.units[0], hits, min_score)
         built = replace(built, closing=asked.missing)
     return _answer(question.text, built, hits, min_score)
+
+
+def _unknown_subject(retrieval: Retrieval) -> bool:
+    """An "and for start-ups?" follow-up whose new subject no passage mentions."""
+    subject = retrieval.plan.subject
+    index = retrieval.index
+    return bool(subject) and index is not None and not index.lexical.scores(subject).any()
+
+
+def _webinar_line(unit: Unit, vocabulary: Vocabulary) -> bool:
+    """A passage giving a webinar's title and topics ("PLW#1: Knowing each other: …")."""
+    text = unit.hit.chunk.text.lstrip(" -*")
+    return any(text.startswith(f"{s.id}:") for s in vocabulary.sessions)
 
 
 def _general(
@@ -120,7 +101,7 @@ def _general(
 ) -> structured.Built:
     """The lessons answering a plain question, or what to say when the previous answer
     already quoted every relevant one."""
-    chosen, listed = _lessons(question, retrieval, hits, vocabulary, min_score)
+    chosen, listed = lessons(question, retrieval, hits, vocabulary)
     if chosen:
         return structured.Built(chosen, more=listed)
     plan, index = retrieval.plan, retrieval.index
@@ -131,7 +112,7 @@ def _general(
         for n, hit in enumerate(hits, start=1)
         if plan.said and hit.chunk.id in plan.demote | _said_ids(hits, plan.said)
         for u in [make_unit(n, hit, index, vocabulary, retrieval.query)]
-        if _on_subject(u, plan.subject, retrieval) and _relevant(u, min_score)
+        if on_subject(u, plan.subject, retrieval) and _relevant(u, min_score)
     ][:MAX_UNITS]
     if quoted:
         opening = f"The notes hold nothing more on {about} than the previous answer quoted:"
@@ -145,15 +126,6 @@ def _said_ids(hits: list[Hit], said: str) -> frozenset[str]:
     """Ids of the passages whose words the previous answer holds."""
     spoken = words(said)
     return frozenset(h.chunk.id for h in hits if words(plain_text(h.chunk.text)) in spoken)
-
-
-def _on_subject(unit: Unit, subject: str, retrieval: Retrieval) -> bool:
-    """Whether ``unit`` is about the new subject of an "and for SMEs?" follow-up (no subject:
-    any unit is)."""
-    if not subject:
-        return True
-    assert retrieval.index is not None
-    return bool(retrieval.index.lexical.scores(subject)[unit.hit.row] > 0)
 
 
 def _relevant(unit: Unit, min_score: float) -> bool:
@@ -185,10 +157,6 @@ def _answer(question: str, built: structured.Built, hits: list[Hit], min_score: 
     number = {row: n for n, row in enumerate(order, start=1)}
     parts = [built.opening] if built.opening else []
     parts += [f"{u.text} [{number[u.hit.row]}]" for u in chosen]
-    if built.more:
-        parts.append(_more_sentence(built.more))
-    if built.closing:
-        parts.append(built.closing)
     spans: dict[int, list[tuple[int, int]]] = {}
     for u in chosen:
         spans.setdefault(u.hit.row, []).extend(
@@ -204,7 +172,12 @@ def _answer(question: str, built: structured.Built, hits: list[Hit], min_score: 
         for row in order
     ]
     return Answer(
-        question, " ".join(parts), citations, confidence=_confidence(built, chosen, min_score)
+        question,
+        " ".join(parts),
+        citations,
+        confidence=_confidence(built, chosen, min_score),
+        missing=built.closing,
+        more=_more_sentence(built.more) if built.more else "",
     )
 
 
@@ -253,83 +226,3 @@ def _shorten_repeated_labels(units: list[Unit]) -> list[Unit]:
             named.add(session)
         out.append(u)
     return out
-
-
-def _lessons(
-    question: str,
-    retrieval: Retrieval,
-    hits: list[Hit],
-    vocabulary: Vocabulary,
-    min_score: float,
-) -> tuple[list[Unit], list[Unit]]:
-    """The lead lesson and the few that are nearly as relevant, or a whole list when the
-    question asks for it or is about the list as a whole; and the other lessons of the lead's
-    list, offered after it."""
-    assert retrieval.index is not None
-    index, plan = retrieval.index, retrieval.plan
-    units = [
-        u
-        for n, hit in enumerate(hits, start=1)
-        if hit.chunk.id not in plan.demote
-        for u in [make_unit(n, hit, index, vocabulary, retrieval.query)]
-        if not (plan.said and words(u.plain) in words(plan.said))
-        and _on_subject(u, plan.subject, retrieval)
-    ]
-    if not units:
-        return [], []
-    if plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
-        # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
-        units = [u for u in units if _FULL_DATE.search(u.plain)]
-    lead = _lead(units)
-    listed: list[Unit] = []
-    if not lead.label and "\n" not in lead.hit.chunk.text.strip():
-        listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
-        if len(listed) > 1 and (
-            _LIST_ASK.search(question) or _broad(listed, lead, index, retrieval)
-        ):
-            return listed[:MAX_LIST], []
-    units = [lead, *(u for u in units if u is not lead)]
-    chosen = [lead]
-    floor = _dense(index, lead, retrieval.query) * FOLLOW_SHARE
-    for u in units[1:]:
-        if len(chosen) == MAX_UNITS or u.hit.score < FOLLOW_SHARE * lead.hit.score:
-            break
-        close = _dense(index, u, retrieval.query) >= max(floor, FOLLOW_COSINE)
-        if close and not any(_repeats(u, c, index) for c in chosen):
-            chosen.append(u)
-    quoted = {u.hit.row for u in chosen}
-    more = [u for u in listed if u.hit.row not in quoted] if len(listed) > 1 else []
-    return chosen, more
-
-
-def _broad(listed: list[Unit], lead: Unit, index: Index, retrieval: Retrieval) -> bool:
-    """Whether the question is about a list as a whole ("New partnership: advice?"): its
-    items are on average nearly as similar to it as the lead is."""
-    if retrieval.query is None or len(listed) < 3:
-        return False
-    scores = [_dense(index, u, retrieval.query) for u in listed]
-    return sum(scores) / len(scores) >= BROAD_SHARE * _dense(index, lead, retrieval.query)
-
-
-def _lead(units: list[Unit]) -> Unit:
-    """Of the lessons ranked nearly as high as the first, the one most similar to the
-    question; a topic label leads only when no lesson is nearly as good."""
-    first = units[0]
-    close = [u for u in units if u.hit.score >= LEAD_SHARE * first.hit.score]
-    lessons = [u for u in units if not u.label and u.hit.score >= LABEL_SHARE * first.hit.score]
-    pool = [u for u in close if not u.label] or lessons or [first]
-    return max(pool, key=lambda u: (u.hit.dense if u.hit.dense is not None else 0.0, -u.n))
-
-
-def _dense(index: Index, unit: Unit, query: np.ndarray | None) -> float:
-    """The unit's similarity to the question (1 in bm25 mode, which has no vectors)."""
-    if query is None:
-        return 1.0
-    known = unit.hit.dense
-    return known if known is not None else index.dense_scores([unit.hit.row], query)[0]
-
-
-def _repeats(a: Unit, b: Unit, index: Index) -> bool:
-    """Same meaning (vectors) or the same words (one note repeating another)."""
-    va, vb = index.vectors_of([a.hit.row, b.hit.row])
-    return float(va @ vb) >= REDUNDANT or words(a.plain) in words(b.plain)

@@ -52,8 +52,9 @@ _NAME_ASK = re.compile(
     r"|\bname\s+of\s+the\b",
     re.I,
 )
-# A name: a capitalised word inside a sentence (not its first word) or two in a row.
-_NAME = re.compile(r"(?<=[a-z,;)]\s)[A-Z][\w&-]+|\b[A-Z][a-zé]+\s+[A-Z][a-zé]+\b")
+# A name: a capitalised word inside a sentence (not its first word; not an abbreviation such
+# as "IT") or two in a row.
+_NAME = re.compile(r"(?<=[a-z,;)]\s)[A-Z][a-z][\w&-]*|\b[A-Z][a-zé]+\s+[A-Z][a-zé]+\b")
 
 
 @dataclass(frozen=True)

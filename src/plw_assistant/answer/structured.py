@@ -26,7 +26,7 @@ class Built:
     topics: bool = False  # its units are webinars' titles and topics, however written
     named: bool = False  # what the question names itself (a webinar, a note's author line)
     more: list[Unit] = field(default_factory=list)  # the rest of the lead's list, offered
-    closing: str = ""  # a sentence after the quotes (what the notes do not give)
+    closing: str = ""  # what the notes do not give of what was asked (a tool's name)
 
 
 def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Built | None:
@@ -44,8 +44,8 @@ def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Bu
         return _unknown(plan.unknown, vocabulary, cite)
     if plan.kind == "more":
         return _more(plan.sessions, plan.said, plan.demote, vocabulary, cite)
-    if plan.kind == "which" and hits:
-        return Built([cite.unit(hits[0].row)])
+    if plan.kind == "which" and hits:  # a webinar's passage: its title and topics
+        return Built([cite.unit(hits[0].row)], topics=True)
     if plan.kind in DETAIL_KEYS:
         rows = vocabulary.detail_rows(plan.kind)
         best = next((hit for hit in hits if hit.row in rows), None)

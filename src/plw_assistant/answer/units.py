@@ -75,7 +75,16 @@ def render(chunk: Chunk, spans: tuple[tuple[int, int], ...], vocabulary: Vocabul
         if where:
             return f"“{text}” was a topic of {where}."
         return sentence(f"{chunk.context}: {text}")
-    return sentence(text)
+    return sentence(reading_case(text, vocabulary))
+
+
+def reading_case(text: str, vocabulary: Vocabulary) -> str:
+    """``text`` with a webinar's title written in capitals ("PLW#3: ENLARGE THE SHARING
+    KNOWLEDGE") as its own note writes it ("PLW#3: Enlarge the sharing knowledge")."""
+    for session in vocabulary.sessions:
+        if session.title and session.title.upper() in text:
+            text = text.replace(session.title.upper(), session.title)
+    return text
 
 
 def quoted_spans(index: Index, hit: Hit, query: np.ndarray | None) -> tuple[tuple[int, int], ...]:

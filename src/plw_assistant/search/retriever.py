@@ -12,6 +12,7 @@ from ..config import DEFAULT_HYBRID_ALPHA
 from ..domain import Hit, Question
 from ..embedding.base import Embedder
 from ..store.reader import Index
+from ..text import SECTION_SEP
 from .intent import Plan, wants_session_rows
 from .names import DETAIL_KEYS, Vocabulary
 
@@ -36,6 +37,13 @@ class Retrieval:
     query: np.ndarray | None = None  # the question's embedding (None in bm25 mode)
     index: Index | None = None  # the index the hits come from (their vectors, sentences)
     plan: Plan = field(default_factory=Plan)  # what kind of answer the question wants
+    headings: dict[str, float] = field(default_factory=dict)  # section → its similarity
+
+    def heading_similarity(self, section: str) -> float | None:
+        """How similar the question is to the heading of ``section`` (its last part): a
+        question about a list as a whole ("New partnership: advice?") matches its heading
+        ("For future generations of partnerships") better than any one item."""
+        return self.headings.get(section)
 
     @property
     def unknown_terms(self) -> tuple[str, ...]:
@@ -112,7 +120,17 @@ class Retriever:
             Hit(c, score, row, dense.get(row) if query is not None else None)
             for (row, score), c in zip(top, chunks, strict=True)
         ]
-        return Retrieval(hits, best_cosine, keyword_match, query, self.index, plan)
+        headings = self._headings(query, hits) if query is not None else {}
+        return Retrieval(hits, best_cosine, keyword_match, query, self.index, plan, headings)
+
+    def _headings(self, query: np.ndarray, hits: list[Hit]) -> dict[str, float]:
+        """The question's similarity to the headings of the sections the hits are in (each
+        heading embedded once, then cached with the questions)."""
+        sections = {h.chunk.section for h in hits if h.chunk.section}
+        return {
+            s: float(self.queries.get(self.embedder, s.split(SECTION_SEP)[-1]) @ query)
+            for s in sections
+        }
 
     def _focused(
         self,

@@ -1,0 +1,131 @@
+"""Which lessons answer a plain question: the lead (the most similar of the passages ranked
+nearly as high as the first), the few nearly as relevant, or the whole list when the
+question asks for it or is about the list as a whole; and the rest of the lead's list."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..domain import Hit
+from ..search.names import Vocabulary
+from ..search.retriever import Retrieval
+from ..store.reader import Index
+from . import structured
+from .units import Unit, make_unit, words
+
+# The lead lesson is the best-ranked passage; another follows only if both its score and its
+# similarity to the question are at least FOLLOW_SHARE of the lead's, the similarity at least
+# FOLLOW_COSINE, and it is not a repeat (REDUNDANT-similar, or its words inside one quoted).
+MAX_UNITS = 3
+MAX_LIST = 8
+FOLLOW_SHARE = 0.9
+# The lead is the most similar to the question of the passages ranked at least LEAD_SHARE of
+# the first (the fused rank mixes in word matches: "crisis" in a lesson about SMEs).
+LEAD_SHARE = 0.9
+# A question at least this similar to a list's heading (and more than to its lead) is about
+# the whole list.
+BROAD_MIN = 0.6
+# A topic label ("Adaptation of the action plan") says less than a lesson: a lesson scoring at
+# least LABEL_SHARE of the label's leads instead.
+LABEL_SHARE = 0.8
+FOLLOW_COSINE = 0.3
+REDUNDANT = 0.9
+# "What are the lessons for …", "key lessons …": the answer is a whole list.
+_LIST_ASK = re.compile(
+    r"\b(?:what\s+are|which\s+are|list|all|key|main)\b.*\b(?:lessons?|messages?|"
+    r"recommendations?|takeaways?|points?)\b|\blessons?\s+(?:learnt|learned)\s+for\b",
+    re.I,
+)
+
+
+_FULL_DATE = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"
+)
+
+
+def on_subject(unit: Unit, subject: str, retrieval: Retrieval) -> bool:
+    """Whether ``unit`` is about the new subject of an "and for SMEs?" follow-up (no subject:
+    any unit is)."""
+    if not subject:
+        return True
+    assert retrieval.index is not None
+    return bool(retrieval.index.lexical.scores(subject)[unit.hit.row] > 0)
+
+
+def lessons(
+    question: str,
+    retrieval: Retrieval,
+    hits: list[Hit],
+    vocabulary: Vocabulary,
+) -> tuple[list[Unit], list[Unit]]:
+    """The lead lesson and the few that are nearly as relevant, or a whole list when the
+    question asks for it or is about the list as a whole; and the other lessons of the lead's
+    list, offered after it."""
+    assert retrieval.index is not None
+    index, plan = retrieval.index, retrieval.plan
+    units = [
+        u
+        for n, hit in enumerate(hits, start=1)
+        if hit.chunk.id not in plan.demote
+        for u in [make_unit(n, hit, index, vocabulary, retrieval.query)]
+        if not (plan.said and words(u.plain) in words(plan.said))
+        and on_subject(u, plan.subject, retrieval)
+    ]
+    if not units:
+        return [], []
+    if plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
+        # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
+        units = [u for u in units if _FULL_DATE.search(u.plain)]
+    lead = _lead(units)
+    listed: list[Unit] = []
+    if not lead.label and "\n" not in lead.hit.chunk.text.strip():
+        listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
+        if len(listed) > 1 and (_LIST_ASK.search(question) or _broad(lead, retrieval)):
+            return listed[:MAX_LIST], []
+    units = [lead, *(u for u in units if u is not lead)]
+    chosen = [lead]
+    floor = _dense(index, lead, retrieval.query) * FOLLOW_SHARE
+    for u in units[1:]:
+        if len(chosen) == MAX_UNITS or u.hit.score < FOLLOW_SHARE * lead.hit.score:
+            break
+        close = _dense(index, u, retrieval.query) >= max(floor, FOLLOW_COSINE)
+        if close and not any(_repeats(u, c, index) for c in chosen):
+            chosen.append(u)
+    quoted = {u.hit.row for u in chosen}
+    more = [u for u in listed if u.hit.row not in quoted] if len(listed) > 1 else []
+    return chosen, more
+
+
+def _broad(lead: Unit, retrieval: Retrieval) -> bool:
+    """Whether the question is about the lead's list as a whole ("New partnership: advice?"):
+    it is more similar to the list's heading than to the lead, and clearly similar."""
+    heading = retrieval.heading_similarity(lead.hit.chunk.section)
+    dense = lead.hit.dense
+    return heading is not None and dense is not None and heading >= max(dense, BROAD_MIN)
+
+
+def _lead(units: list[Unit]) -> Unit:
+    """Of the lessons ranked nearly as high as the first, the one most similar to the
+    question; a topic label leads only when no lesson is nearly as good."""
+    first = units[0]
+    close = [u for u in units if u.hit.score >= LEAD_SHARE * first.hit.score]
+    lessons = [u for u in units if not u.label and u.hit.score >= LABEL_SHARE * first.hit.score]
+    pool = [u for u in close if not u.label] or lessons or [first]
+    return max(pool, key=lambda u: (u.hit.dense if u.hit.dense is not None else 0.0, -u.n))
+
+
+def _dense(index: Index, unit: Unit, query: np.ndarray | None) -> float:
+    """The unit's similarity to the question (1 in bm25 mode, which has no vectors)."""
+    if query is None:
+        return 1.0
+    known = unit.hit.dense
+    return known if known is not None else index.dense_scores([unit.hit.row], query)[0]
+
+
+def _repeats(a: Unit, b: Unit, index: Index) -> bool:
+    """Same meaning (vectors) or the same words (one note repeating another)."""
+    va, vb = index.vectors_of([a.hit.row, b.hit.row])
+    return float(va @ vb) >= REDUNDANT or words(a.plain) in words(b.plain)
