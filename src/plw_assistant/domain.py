@@ -161,6 +161,7 @@ class Hit:
     score: float
     row: int  # position in the index, for the chunk's stored vectors
     dense: float | None = None  # its similarity to the question (None: not computed)
+    keyword: float | None = None  # its BM25 score for the question (None: not computed)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,8 @@ class Citation:
     session: str | None = None
     date: str | None = None
     cited: bool = False  # the answer quotes it (else it is a related passage)
-    match: str | None = None  # "strong", "good", "partial" or "weak": its similarity, in words
+    similarity: float | None = None  # its meaning's similarity to the question (cosine)
+    match: str | None = None  # "strong", "good", "partial" or "weak": the similarity, in words
     group: str = ""  # the list it was offered from ("3 more lessons under …"), if it was
 
     @classmethod
@@ -199,6 +201,7 @@ class Citation:
             c.session,
             c.date,
             cited,
+            None if hit.dense is None else round(hit.dense, 4),
         )
 
 

@@ -18,9 +18,12 @@ NO_MATCH = (
     "No lesson in the notes covers this question. Try other words, or ask about the BLUES "
     "Peer Learning Webinars and what cluster partnerships learnt from them."
 )
-# Confidence labels by the lead's similarity to the question (calibrated: README).
-STRONG = 0.55
-GOOD = 0.4
+# A lead at least this much more similar to the question than any other passage, and its
+# best word match too, is labelled "strong" (calibrated: README, "Confidence").
+CLEAR_MARGIN = 0.05
+# A passage's similarity in words: "close" from CLOSE, "related" from RELATED, else "loose".
+CLOSE = 0.55
+RELATED = 0.4
 # A question naming something the notes never mention needs at least this similarity.
 STRONG_MATCH = 0.5
 NO_DETAIL = "; the notes list it as a topic and record no detail on it."
@@ -74,9 +77,9 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     asked = asked_for(analysis.searched or question.text, analysis.same)
     if asked is not None and built.units and not any(asked.holds(u.plain) for u in built.units):
         if not all(u.label or built.topics or _webinar_line(u, vocabulary) for u in built.units):
-            return _not_given(question.text, asked.missing, built.units[0], hits, min_score)
+            return _not_given(question.text, asked.missing, built.units[0], hits)
         built = replace(built, closing=asked.missing)
-    return _answer(question.text, built, hits, min_score)
+    return _answer(question.text, built, hits)
 
 
 def _unknown_subject(retrieval: Retrieval) -> bool:
@@ -133,16 +136,14 @@ def _relevant(unit: Unit, min_score: float) -> bool:
     return unit.hit.dense is None or unit.hit.dense >= min_score
 
 
-def _not_given(
-    question: str, missing: str, closest: Unit, hits: list[Hit], min_score: float
-) -> Answer:
+def _not_given(question: str, missing: str, closest: Unit, hits: list[Hit]) -> Answer:
     """The notes do not state the fact asked for: say so, with the closest passage."""
     built = structured.Built([closest], f"{missing} The closest passage in the notes:")
-    answer = _answer(question, built, hits, min_score)
+    answer = _answer(question, built, hits)
     return replace(answer, abstained=True, missing=missing, confidence=None)
 
 
-def _answer(question: str, built: structured.Built, hits: list[Hit], min_score: float) -> Answer:
+def _answer(question: str, built: structured.Built, hits: list[Hit]) -> Answer:
     chosen = _shorten_repeated_labels(built.units)
     if chosen and all(u.label or built.topics for u in chosen) and built.note_labels:
         last = chosen[-1]
@@ -166,7 +167,7 @@ def _answer(question: str, built: structured.Built, hits: list[Hit], min_score: 
     citations = [
         replace(
             Citation.of(number[row], by_row[row], sorted(spans.get(row, [])), row in spans),
-            match=match_label(by_row[row].dense, min_score),
+            match=match_label(by_row[row].dense),
             group=group if row in listed_rows else "",
         )
         for row in order
@@ -175,7 +176,7 @@ def _answer(question: str, built: structured.Built, hits: list[Hit], min_score: 
         question,
         " ".join(parts),
         citations,
-        confidence=_confidence(built, chosen, min_score),
+        confidence=_confidence(built, chosen, hits),
         missing=built.closing,
         more=_more_sentence(built.more) if built.more else "",
     )
@@ -192,26 +193,32 @@ def _heading(unit: Unit) -> str:
     return unit.hit.chunk.section.split(SECTION_SEP)[-1].strip()
 
 
-def _confidence(built: structured.Built, chosen: list[Unit], min_score: float) -> str | None:
-    """How sure the answer is, from its lead: a webinar the question names is certain; else
-    the lead passage's similarity to the question (see ``match_label``)."""
+def _confidence(built: structured.Built, chosen: list[Unit], hits: list[Hit]) -> str | None:
+    """How sure the answer is of its lead ("strong", "good", "partial"): certain when the
+    notes' structure found it (a webinar named, the webinar holding a topic); else strong when
+    the lead is both the passage most similar in meaning and the best word match, clearly
+    ahead of the next; good when it is one of the two. (Calibrated: README, "Confidence".)"""
     if not chosen:
         return None
-    if built.named:
+    if built.certain:
         return "strong"
-    return match_label(chosen[0].hit.dense, min_score)
+    lead = chosen[0].hit
+    if lead.dense is None or not hits:
+        return "partial"
+    by_meaning = max(hits, key=lambda h: h.dense if h.dense is not None else -1.0)
+    by_words = max(hits, key=lambda h: h.keyword or 0.0)
+    next_best = max((h.dense or 0.0 for h in hits if h.row != lead.row), default=0.0)
+    agree = by_meaning.row == lead.row and by_words.row == lead.row
+    if agree and lead.dense - next_best >= CLEAR_MARGIN:
+        return "strong"
+    return "good" if lead.row in (by_meaning.row, by_words.row) else "partial"
 
 
-def match_label(dense: float | None, min_score: float) -> str | None:
-    """ "strong", "good", "partial" or "weak" for a passage's similarity to the question;
-    thresholds calibrated on the paraphrase set (README: what each label's precision is)."""
+def match_label(dense: float | None) -> str | None:
+    """A passage's similarity to the question, in words: "close", "related" or "loose"."""
     if dense is None:
         return None
-    if dense >= STRONG:
-        return "strong"
-    if dense >= GOOD:
-        return "good"
-    return "partial" if dense >= min_score else "weak"
+    return "close" if dense >= CLOSE else "related" if dense >= RELATED else "loose"
 
 
 def _shorten_repeated_labels(units: list[Unit]) -> list[Unit]:

@@ -24,7 +24,7 @@ class Built:
     opening: str = ""  # a sentence about the notes themselves, before the quotes
     note_labels: bool = True  # say when the notes hold only a topic label
     topics: bool = False  # its units are webinars' titles and topics, however written
-    named: bool = False  # what the question names itself (a webinar, a note's author line)
+    certain: bool = False  # found by the notes' structure (a webinar named, an author line)
     more: list[Unit] = field(default_factory=list)  # the rest of the lead's list, offered
     closing: str = ""  # what the notes do not give of what was asked (a tool's name)
 
@@ -36,20 +36,20 @@ def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Bu
     cite = _Citer(index, hits, vocabulary, retrieval.query)
     if plan.kind == "overview":
         units = [u for s in plan.sessions for u in _overview(s, cite)]
-        return Built(units, topics=True, named=True)
+        return Built(units, topics=True, certain=True)
     if plan.kind == "list":
         units = [u for s in vocabulary.sessions for u in _overview(s, cite)]
-        return Built(units, topics=True, named=True)
+        return Built(units, topics=True, certain=True)
     if plan.kind == "unknown":
         return _unknown(plan.unknown, vocabulary, cite)
     if plan.kind == "more":
         return _more(plan.sessions, plan.said, plan.demote, vocabulary, cite)
     if plan.kind == "which" and hits:  # a webinar's passage: its title and topics
-        return Built([cite.unit(hits[0].row)], topics=True)
+        return Built([cite.unit(hits[0].row)], topics=True, certain=True)
     if plan.kind in DETAIL_KEYS:
         rows = vocabulary.detail_rows(plan.kind)
         best = next((hit for hit in hits if hit.row in rows), None)
-        return Built([cite.unit(best.row)], named=True) if best is not None else None
+        return Built([cite.unit(best.row)], certain=True) if best is not None else None
     return None
 
 
@@ -91,7 +91,7 @@ def _unknown(numbers: tuple[int, ...], vocabulary: Vocabulary, cite: _Citer) -> 
         f"numbered {asked}:"
     )
     units = [u for s in vocabulary.sessions for u in _overview(s, cite)]
-    return Built(units, opening, note_labels=False, topics=True, named=True)
+    return Built(units, opening, note_labels=False, topics=True, certain=True)
 
 
 def _more(
@@ -113,10 +113,10 @@ def _more(
             (again if said_already else fresh).append(unit)
     names = ", ".join(s.label for s in sessions) or "this webinar"
     if fresh:
-        return Built(fresh, named=True)
+        return Built(fresh, certain=True)
     # Nothing new: what the notes hold on it, once more, so the reader sees that is all.
     opening = f"The notes hold nothing more on {names} than the previous answer quoted:"
-    return Built(again[:8], opening, topics=True, named=True)
+    return Built(again[:8], opening, topics=True, certain=True)
 
 
 def _own(session: Session, index: Index) -> list[int]:

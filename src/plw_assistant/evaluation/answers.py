@@ -58,6 +58,12 @@ def lead_passage(answer: Answer) -> str | None:
     return next((c.chunk_id for c in answer.citations if c.n == n), None)
 
 
+def lead_similarity(answer: Answer) -> float | None:
+    """The lead passage's similarity to the question (what the confidence label reads)."""
+    lead = lead_passage(answer)
+    return next((c.similarity for c in answer.citations if c.chunk_id == lead), None)
+
+
 def answer_confidence(answer: Answer) -> str | None:
     """The confidence label the reader sees on the answer ("strong", "good", "partial")."""
     if answer.abstained:

@@ -13,7 +13,13 @@ from ..assistant import Assistant
 from ..config import Mode
 from ..domain import Answer, Question, Turn
 from ..errors import EvalDataError
-from .answers import answer_checks, answer_confidence, lead_passage, summarise_answers
+from .answers import (
+    answer_checks,
+    answer_confidence,
+    lead_passage,
+    lead_similarity,
+    summarise_answers,
+)
 from .metrics import Progress, read_jsonl
 
 
@@ -143,6 +149,7 @@ def evaluate_golden(
                 "answer": answer.answer,
                 "confidence": answer_confidence(answer),
                 "lead_passage": lead_passage(answer),
+                "lead_similarity": lead_similarity(answer),
                 "paraphrase_of": original,
                 "original_lead": originals.get(original) if original is not None else None,
                 **answer_checks(item, answer),

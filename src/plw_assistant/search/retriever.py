@@ -117,7 +117,13 @@ class Retriever:
         top = ranked[:k]
         chunks = self.index.chunks_at([r for r, _ in top])
         hits = [
-            Hit(c, score, row, dense.get(row) if query is not None else None)
+            Hit(
+                c,
+                score,
+                row,
+                dense.get(row) if query is not None else None,
+                float(keyword[row]) if keyword.size else None,
+            )
             for (row, score), c in zip(top, chunks, strict=True)
         ]
         headings = self._headings(query, hits) if query is not None else {}
