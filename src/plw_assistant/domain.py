@@ -180,7 +180,6 @@ class Citation:
     cited: bool = False  # the answer quotes it (else it is a related passage)
     similarity: float | None = None  # its meaning's similarity to the question (cosine)
     match: str | None = None  # "strong", "good", "partial" or "weak": the similarity, in words
-    group: str = ""  # the list it was offered from ("3 more lessons under …"), if it was
 
     @classmethod
     def of(
@@ -217,7 +216,8 @@ class Answer:
     language: str | None = None  # set when declined because the question is in this language
     confidence: str | None = None  # "strong", "good" or "partial": how well the lead matches
     missing: str = ""  # "The notes do not give …": the fact asked for that no passage states
-    more: str = ""  # "The notes list 3 more lessons under …": citations of that ``group``
+    more: str = ""  # "The notes list 3 more lessons under …": those are ``offered``
+    offered: list[Citation] = field(default_factory=list)  # the rest of the lead's list
     searched: str = ""  # the question as searched, when typos were corrected
 
     def to_dict(self) -> dict[str, Any]:
@@ -230,6 +230,10 @@ class Answer:
                 "highlights": [list(h) for h in c.highlights],
             }
             for c in self.citations
+        ]
+        out["offered"] = [
+            {**{f.name: getattr(c, f.name) for f in fields(c)}, "highlights": []}
+            for c in self.offered
         ]
         out["flagged"] = list(self.flagged)
         return out

@@ -56,6 +56,11 @@ def test_ask_json_returns_the_public_shape(settings: Settings) -> None:
         "flagged",
         "notice",
         "language",
+        "confidence",
+        "missing",
+        "more",
+        "offered",
+        "searched",
     }
     assert [c["n"] for c in body["citations"]] == [1, 2, 3]
     assert any(

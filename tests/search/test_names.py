@@ -71,9 +71,6 @@ def test_titles_and_abbreviations(vocabulary: Vocabulary) -> None:
     assert [s.id for s in vocabulary.by_title("the common note")] == ["PLW#2"]
     assert vocabulary.by_title("funding") == ()
     assert vocabulary.abbreviations == {"PLW": "Peer learning webinars"}
-    assert vocabulary.expand("Should PLWs be open? PLW#3 stays") == (
-        "Should Peer learning webinars be open? PLW#3 stays"
-    )
     assert vocabulary.count_words() == "five"
 
 

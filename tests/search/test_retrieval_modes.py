@@ -72,6 +72,11 @@ def test_out_of_scope_questions_abstain(client: TestClient, question: str) -> No
         "flagged": [],
         "notice": "",
         "language": None,
+        "confidence": None,
+        "missing": "",
+        "more": "",
+        "offered": [],
+        "searched": "",
     }
 
 

@@ -29,6 +29,11 @@ def test_api_ask_returns_the_public_shape(client: TestClient) -> None:
         "flagged",
         "notice",
         "language",
+        "confidence",
+        "missing",
+        "more",
+        "offered",
+        "searched",
     }
     assert body["question"] == QUESTION
     assert [c["n"] for c in body["citations"]] == [1, 2, 3, 4, 5]
@@ -46,6 +51,8 @@ def test_api_ask_returns_the_public_shape(client: TestClient) -> None:
             "session",
             "date",
             "cited",
+            "similarity",
+            "match",
         }
         assert c["cited"] == bool(c["highlights"])
     assert any(

@@ -85,12 +85,17 @@ def lessons(
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
         if len(listed) > 1 and (_LIST_ASK.search(question) or _broad(lead, retrieval)):
             return listed[:MAX_LIST], []
-    units = [lead, *(u for u in units if u is not lead)]
+    first = units[0]
     chosen = [lead]
+    if first is not lead and not first.label and not _repeats(first, lead, index):
+        chosen.append(first)  # meaning and words disagree on the best: both answer a part
+    units = [lead, *(u for u in units if u is not lead)]
     floor = _dense(index, lead, retrieval.query) * FOLLOW_SHARE
     for u in units[1:]:
-        if len(chosen) == MAX_UNITS or u.hit.score < FOLLOW_SHARE * lead.hit.score:
+        if len(chosen) >= MAX_UNITS or u.hit.score < FOLLOW_SHARE * lead.hit.score:
             break
+        if u in chosen:
+            continue
         close = _dense(index, u, retrieval.query) >= max(floor, FOLLOW_COSINE)
         if close and not any(_repeats(u, c, index) for c in chosen):
             chosen.append(u)

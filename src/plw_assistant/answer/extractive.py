@@ -24,6 +24,9 @@ CLEAR_MARGIN = 0.05
 # A passage's similarity in words: "close" from CLOSE, "related" from RELATED, else "loose".
 CLOSE = 0.55
 RELATED = 0.4
+# With a filter, the best passage within it must be at least this share as similar as the
+# best one without it.
+FILTERED_SHARE = 0.6
 # A question naming something the notes never mention needs at least this similarity.
 STRONG_MATCH = 0.5
 NO_DETAIL = "; the notes list it as a topic and record no detail on it."
@@ -47,8 +50,11 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
         return False
     if retrieval.best_cosine is None:
         return retrieval.keyword_match
-    if retrieval.named_terms:
-        return True
+    anywhere = retrieval.best_anywhere
+    if anywhere is not None and retrieval.best_cosine < FILTERED_SHARE * anywhere:
+        return False  # the filter leaves out what answers: say so rather than quote noise
+    if retrieval.named_terms and retrieval.keyword_match:
+        return True  # a name the notes know, in the passages searched (a filter may hide it)
     if retrieval.unknown_terms and retrieval.best_cosine < STRONG_MATCH:
         return False
     return retrieval.best_cosine >= min_score
@@ -77,9 +83,11 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     asked = asked_for(analysis.searched or question.text, analysis.same)
     if asked is not None and built.units and not any(asked.holds(u.plain) for u in built.units):
         if not all(u.label or built.topics or _webinar_line(u, vocabulary) for u in built.units):
-            return _not_given(question.text, asked.missing, built.units[0], hits)
+            return _not_given(
+                question.text, asked.missing, built.units[0], hits, len(retrieval.hits)
+            )
         built = replace(built, closing=asked.missing)
-    return _answer(question.text, built, hits)
+    return _answer(question.text, built, hits, len(retrieval.hits))
 
 
 def _unknown_subject(retrieval: Retrieval) -> bool:
@@ -136,26 +144,30 @@ def _relevant(unit: Unit, min_score: float) -> bool:
     return unit.hit.dense is None or unit.hit.dense >= min_score
 
 
-def _not_given(question: str, missing: str, closest: Unit, hits: list[Hit]) -> Answer:
+def _not_given(
+    question: str, missing: str, closest: Unit, hits: list[Hit], retrieved: int
+) -> Answer:
     """The notes do not state the fact asked for: say so, with the closest passage."""
     built = structured.Built([closest], f"{missing} The closest passage in the notes:")
-    answer = _answer(question, built, hits)
+    answer = _answer(question, built, hits, retrieved)
     return replace(answer, abstained=True, missing=missing, confidence=None)
 
 
-def _answer(question: str, built: structured.Built, hits: list[Hit]) -> Answer:
+def _answer(question: str, built: structured.Built, hits: list[Hit], retrieved: int) -> Answer:
+    """The answer text and its citations: the passages it quotes, numbered in the order it
+    quotes them, then the other passages retrieved (the first ``retrieved`` of ``hits``), in
+    rank order; the rest of the lead's list, when offered, numbered after them."""
     chosen = _shorten_repeated_labels(built.units)
     if chosen and all(u.label or built.topics for u in chosen) and built.note_labels:
         last = chosen[-1]
         note = NO_DETAIL if len(chosen) == 1 and last.label else NO_DETAILS
         chosen = [*chosen[:-1], replace(last, text=last.text[:-1] + note)]
-    # Markers in the order the answer cites them; then the related passages, in rank order.
     cited_rows = list(dict.fromkeys(u.hit.row for u in chosen))
-    listed_rows = [u.hit.row for u in built.more if u.hit.row not in cited_rows]
-    by_row = {h.row: h for h in hits} | {u.hit.row: u.hit for u in [*chosen, *built.more]}
-    rest = [h.row for h in hits if h.row not in cited_rows and h.row not in listed_rows]
-    order = [*cited_rows, *listed_rows, *rest]
+    rest = [h.row for h in hits[:retrieved] if h.row not in cited_rows]
+    offered = [u.hit.row for u in built.more if u.hit.row not in cited_rows]
+    order = list(dict.fromkeys([*cited_rows, *rest, *offered]))
     number = {row: n for n, row in enumerate(order, start=1)}
+    by_row = {h.row: h for h in hits} | {u.hit.row: u.hit for u in [*chosen, *built.more]}
     parts = [built.opening] if built.opening else []
     parts += [f"{u.text} [{number[u.hit.row]}]" for u in chosen]
     spans: dict[int, list[tuple[int, int]]] = {}
@@ -163,22 +175,19 @@ def _answer(question: str, built: structured.Built, hits: list[Hit]) -> Answer:
         spans.setdefault(u.hit.row, []).extend(
             s for s in u.spans if s not in spans.get(u.hit.row, [])
         )
-    group = _heading(built.more[0]) if built.more else ""
-    citations = [
-        replace(
-            Citation.of(number[row], by_row[row], sorted(spans.get(row, [])), row in spans),
-            match=match_label(by_row[row].dense),
-            group=group if row in listed_rows else "",
-        )
-        for row in order
-    ]
+
+    def citation(row: int) -> Citation:
+        c = Citation.of(number[row], by_row[row], sorted(spans.get(row, [])), row in spans)
+        return replace(c, match=match_label(by_row[row].dense))
+
     return Answer(
         question,
         " ".join(parts),
-        citations,
+        [citation(row) for row in order if row not in offered or row in rest],
         confidence=_confidence(built, chosen, hits),
         missing=built.closing,
         more=_more_sentence(built.more) if built.more else "",
+        offered=[citation(row) for row in offered],
     )
 
 

@@ -38,6 +38,7 @@ class Retrieval:
     index: Index | None = None  # the index the hits come from (their vectors, sentences)
     plan: Plan = field(default_factory=Plan)  # what kind of answer the question wants
     headings: dict[str, float] = field(default_factory=dict)  # section → its similarity
+    best_anywhere: float | None = None  # with filters: the best similarity without them
 
     def heading_similarity(self, section: str) -> float | None:
         """How similar the question is to the heading of ``section`` (its last part): a
@@ -84,7 +85,7 @@ class Retriever:
         n = self.index.size if allowed is None else int(allowed.sum())
         want = min(n, max(k, CANDIDATES) if self.dedupe or mode == "hybrid" else k)
         dense: dict[int, float] = {}
-        best_cosine = None
+        best_cosine = best_anywhere = None
         query = None
         if mode != "bm25":
             query = self.queries.get(self.embedder, plan.query)
@@ -92,6 +93,9 @@ class Retriever:
             if plan.focus:
                 query, dense = self._focused(query, dense, plan.focus, want, allowed)
             best_cosine = max(dense.values(), default=0.0)
+            if allowed is not None and not question.filters.empty:
+                unfiltered = self.index.dense_search(query, 1)
+                best_anywhere = unfiltered[0][1] if unfiltered else None
         keyword = np.zeros(0, dtype=np.float32)
         if mode != "dense":
             # BM25 alone decides whether anything matches: series words count there.
@@ -127,7 +131,9 @@ class Retriever:
             for (row, score), c in zip(top, chunks, strict=True)
         ]
         headings = self._headings(query, hits) if query is not None else {}
-        return Retrieval(hits, best_cosine, keyword_match, query, self.index, plan, headings)
+        return Retrieval(
+            hits, best_cosine, keyword_match, query, self.index, plan, headings, best_anywhere
+        )
 
     def _headings(self, query: np.ndarray, hits: list[Hit]) -> dict[str, float]:
         """The question's similarity to the headings of the sections the hits are in (each
