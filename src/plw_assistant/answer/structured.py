@@ -85,10 +85,15 @@ def _unknown(numbers: tuple[int, ...], vocabulary: Vocabulary, cite: _Citer) -> 
     asked = ", ".join(str(n) for n in numbers)
     if not vocabulary.sessions:
         return Built([], f"The notes hold no webinar numbered {asked}.")
-    first, last = vocabulary.sessions[0].id, vocabulary.sessions[-1].id
+    first, last = vocabulary.sessions[0], vocabulary.sessions[-1]
+    if all(n < first.number for n in numbers):  # "the one before PLW#1"
+        none = f"none before {first.id}"
+    elif all(n == last.number + 1 for n in numbers):  # "the one after the last"
+        none = f"none after {last.id}"
+    else:
+        none = f"none numbered {asked}"
     opening = (
-        f"The notes cover {vocabulary.count_words()} webinars, {first}–{last}, and none "
-        f"numbered {asked}:"
+        f"The notes cover {vocabulary.count_words()} webinars, {first.id}–{last.id}, and {none}:"
     )
     units = [u for s in vocabulary.sessions for u in _overview(s, cite)]
     return Built(units, opening, note_labels=False, topics=True, certain=True)

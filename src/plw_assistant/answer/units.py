@@ -82,8 +82,13 @@ def reading_case(text: str, vocabulary: Vocabulary) -> str:
     """``text`` with a webinar's title written in capitals ("PLW#3: ENLARGE THE SHARING
     KNOWLEDGE") as its own note writes it ("PLW#3: Enlarge the sharing knowledge")."""
     for session in vocabulary.sessions:
-        if session.title and session.title.upper() in text:
-            text = text.replace(session.title.upper(), session.title)
+        if not session.title:
+            continue
+        # The capitals may leave out the title's punctuation ("AS A CLUSTER HOW TO …").
+        words = [re.escape(w) for w in re.findall(r"\w+", session.title.upper())]
+        shouted = re.compile(r"\W{1,3}".join(words)) if words else None
+        if shouted is not None:
+            text = shouted.sub(session.title.replace("\\", r"\\"), text, count=1)
     return text
 
 

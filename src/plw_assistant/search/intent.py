@@ -148,7 +148,13 @@ def plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary) -> Plan:
     question's intent with its own subject ("and PLW#2?", "and the common note?"), and "what
     else?" after a webinar answer asks for the rest of that webinar."""
     own = read(text, vocabulary)
-    if not history or not is_follow_up(text):
+    if not history:
+        return own
+    if not own.sessions and own.kind in ("general", "which", "list"):
+        relative = _relative(text, history[-1], vocabulary)
+        if relative is not None:
+            return relative
+    if not is_follow_up(text):
         return own
     resolved = resolve_follow_up(text, history)
     previous = read(history[-1].question, vocabulary)
@@ -176,6 +182,23 @@ def plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary) -> Plan:
         prefer=resolved.prefer,
         said=said,
     )
+
+
+def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
+    """ "And the one before it?" after an answer about PLW#5: the plan for PLW#4 (asked as the
+    previous question asked about its webinar)."""
+    previous = (
+        vocabulary.resolve(last.question).sessions or vocabulary.resolve(last.answer).sessions
+    )
+    named = vocabulary.relative(text, previous)
+    if not named:
+        return None
+    if named.unknown:
+        return Plan("unknown", text, unknown=named.unknown)
+    if wants_more(text):  # "what else was discussed in that one?"
+        demote = frozenset(last.cited)
+        return Plan("more", text, sessions=named.sessions, demote=demote, said=last.answer)
+    return Plan("overview", text, sessions=named.sessions)
 
 
 def narrows(p: Plan) -> bool:

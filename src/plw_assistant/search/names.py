@@ -38,6 +38,22 @@ _ORDINAL = re.compile(
     rf"\b({'|'.join(_ORDINALS)}|\d{{1,3}}(?:st|nd|rd|th))\s+(?:{KIND}|one)\b", re.I
 )
 _LAST = re.compile(rf"\b(?:last|latest|final)\s+(?:{KIND})\b", re.I)
+# A webinar named relative to the one the conversation is about: "the one before", "the next
+# one", "the session after that", "the first one", "that one", "the other ones".
+_ONE = rf"(?:one|{KIND})"
+_RELATIVE = {
+    -1: re.compile(
+        rf"\b(?:(?:the\s+)?{_ONE}\s+(?:before|earlier)|(?:previous|preceding|prior)\s+{_ONE}?)",
+        re.I,
+    ),
+    1: re.compile(
+        rf"\b(?:(?:the\s+)?{_ONE}\s+(?:after|later)|(?:next|following|subsequent)\s*{_ONE}?)\b",
+        re.I,
+    ),
+}
+_FIRST_ONE = re.compile(rf"\b(?:the\s+)?(first|last|latest|final)(?:\s+{_ONE})?\s*\??\s*$", re.I)
+_THAT_ONE = re.compile(rf"\b(?:that|this|same)\s+{_ONE}\b", re.I)
+_OTHERS = re.compile(rf"\b(?:the\s+)?other(?:s|\s+(?:ones|{KIND}))\b", re.I)
 _SESSION_ID = re.compile(r"^(.*?)(\d{1,3})$")
 # Words of a webinar's title that say nothing about its subject.
 _GENERIC = frozenset(tokenize(["plw webinar session peer learning cluster clusters"])[0])
@@ -191,6 +207,28 @@ class Vocabulary:
         numbers = list(dict.fromkeys(numbers))
         known = tuple(self.by_number[n] for n in numbers if n in self.by_number)
         return Reference(known, tuple(n for n in numbers if n not in self.by_number))
+
+    def relative(self, question: str, previous: tuple[Session, ...]) -> Reference:
+        """The webinars ``question`` names relative to ``previous`` (those the conversation
+        was about): before/after, previous/next, the first/last one, that one, the others."""
+        if not self.sessions:
+            return Reference()
+        if _OTHERS.search(question) and previous:
+            return Reference(tuple(s for s in self.sessions if s not in previous))
+        first_or_last = _FIRST_ONE.search(question)
+        if first_or_last:
+            word = first_or_last.group(1).lower()
+            return Reference((self.sessions[0] if word == "first" else self.sessions[-1],))
+        if not previous:
+            return Reference()
+        if _THAT_ONE.search(question):
+            return Reference(previous)
+        for step, pattern in _RELATIVE.items():
+            if pattern.search(question):
+                number = (previous[0] if step < 0 else previous[-1]).number + step
+                known = self.by_number.get(number)
+                return Reference((known,)) if known else Reference(unknown=(number,))
+        return Reference()
 
     def by_title(self, question: str) -> tuple[Session, ...]:
         """Webinars whose title the question names by its distinctive words ("the common
