@@ -45,7 +45,7 @@ def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Bu
     if plan.kind == "more":
         return _more(plan.sessions, plan.said, plan.demote, vocabulary, cite)
     if plan.kind == "which" and hits:  # a webinar's passage: its title and topics
-        return Built([cite.unit(hits[0].row)], topics=True, certain=True)
+        return Built([cite.unit(hits[0].row)], topics=True)
     if plan.kind in DETAIL_KEYS:
         rows = vocabulary.detail_rows(plan.kind)
         best = next((hit for hit in hits if hit.row in rows), None)

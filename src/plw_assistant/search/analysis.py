@@ -224,9 +224,10 @@ def _terms(glossary: Glossary, abbreviations: dict[str, str]) -> tuple[Term, ...
 
 
 def _closest(word: str, candidates: list[str], edits: int | None = None) -> str | None:
-    """The most frequent candidate within the allowed edits of ``word`` (candidates come most
-    frequent first), or ``None``."""
-    from rapidfuzz import process
+    """The candidate within the fewest edits of ``word``; among equals the one sharing most
+    of its letters in order ("wich": "which" rather than "with"), then the most frequent
+    (candidates come most frequent first); ``None`` when none is within the allowed edits."""
+    from rapidfuzz import fuzz, process
     from rapidfuzz.distance import OSA
 
     allowed = edits if edits is not None else (1 if len(word) <= SHORT_WORD else 2)
@@ -234,7 +235,7 @@ def _closest(word: str, candidates: list[str], edits: int | None = None) -> str 
     if not found:
         return None
     best = min(d for _, d, _ in found)
-    return min((i, c) for c, d, i in found if d == best)[1]
+    return min((-fuzz.ratio(word, c), i, c) for c, d, i in found if d == best)[2]
 
 
 _COMMON_MIN = 1000  # occurrences in the lexicon's subtitles: a word, not a typo it records

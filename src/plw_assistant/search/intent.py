@@ -20,6 +20,7 @@ Kind = Literal["general", "overview", "which", "list", "unknown", "more", "autho
 
 _WHICH = re.compile(
     rf"\b(?:which|what)\s+(?:one\s+of\s+the\s+)?{KIND}\b"
+    rf"|\bwhich\s+(?:one\s+)?of\s+the\s+(?:[\w-]+\s+){{0,3}}?{KIND}\b"
     rf"|\bin\s+one\s+of\s+the\s+{KIND}\b"
     r"|^\s*where\s+(?:did|was|were|do)\b.*\b(?:discuss|talk|cover|present|address)",
     re.I,
