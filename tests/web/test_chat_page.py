@@ -140,7 +140,7 @@ def test_filters_show_titles_and_names_and_the_mode_is_advanced(client: TestClie
 
 def test_relevance_is_words_and_a_bar_with_the_score_in_a_tooltip(client: TestClient) -> None:
     r = client.get("/", params={"q": FUNDING})
-    assert "Strong match" in r.text and '<meter min="0" max="1" value="1.00"' in r.text
+    assert "Close match" in r.text and '<meter min="0" max="1" value="1.00"' in r.text
     assert re.search(r'title="Relevance score \d\.\d\d"', r.text)
     assert not re.search(r">\s*score \d", r.text)  # no bare "score 1.00" in the text
     api = client.post("/api/ask", json={"question": FUNDING}).json()

@@ -24,9 +24,10 @@ FOLLOW_SHARE = 0.9
 # The lead is the most similar to the question of the passages ranked at least LEAD_SHARE of
 # the first (the fused rank mixes in word matches: "crisis" in a lesson about SMEs).
 LEAD_SHARE = 0.9
-# A question at least this similar to a list's heading (and more than to its lead) is about
-# the whole list.
+# A question at least BROAD_MIN similar to a list's heading, and BROAD_BY more than to its
+# lead, is about the whole list.
 BROAD_MIN = 0.6
+BROAD_BY = 0.1
 # A topic label ("Adaptation of the action plan") says less than a lesson: a lesson scoring at
 # least LABEL_SHARE of the label's leads instead.
 LABEL_SHARE = 0.8
@@ -83,8 +84,10 @@ def lessons(
     listed: list[Unit] = []
     if not lead.label and "\n" not in lead.hit.chunk.text.strip():
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
-        if len(listed) > 1 and (_LIST_ASK.search(question) or _broad(lead, retrieval)):
+        if len(listed) > 1 and _LIST_ASK.search(question):
             return listed[:MAX_LIST], []
+        if len(listed) > 1 and _broad(lead, retrieval):  # the lead first, then the list
+            return [lead, *(u for u in listed if u.hit.row != lead.hit.row)][:MAX_LIST], []
     first = units[0]
     chosen = [lead]
     if first is not lead and not first.label and not _repeats(first, lead, index):
@@ -109,7 +112,7 @@ def _broad(lead: Unit, retrieval: Retrieval) -> bool:
     it is more similar to the list's heading than to the lead, and clearly similar."""
     heading = retrieval.heading_similarity(lead.hit.chunk.section)
     dense = lead.hit.dense
-    return heading is not None and dense is not None and heading >= max(dense, BROAD_MIN)
+    return heading is not None and dense is not None and heading >= max(dense + BROAD_BY, BROAD_MIN)
 
 
 def _lead(units: list[Unit]) -> Unit:

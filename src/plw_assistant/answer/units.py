@@ -84,11 +84,15 @@ def reading_case(text: str, vocabulary: Vocabulary) -> str:
     for session in vocabulary.sessions:
         if not session.title:
             continue
-        # The capitals may leave out the title's punctuation ("AS A CLUSTER HOW TO …").
-        words = [re.escape(w) for w in re.findall(r"\w+", session.title.upper())]
-        shouted = re.compile(r"\W{1,3}".join(words)) if words else None
-        if shouted is not None:
-            text = shouted.sub(session.title.replace("\\", r"\\"), text, count=1)
+        # Word by word, keeping the passage's own punctuation ("AS A CLUSTER HOW TO …" has
+        # no comma where the title has one): still an exact quote, but for the letters' case.
+        words = re.findall(r"\w+", session.title)
+        shouted = re.compile(r"\W{1,3}".join(re.escape(w.upper()) for w in words))
+        match = shouted.search(text) if words else None
+        if match is not None:
+            parts = re.split(r"(\w+)", match.group(0))
+            parts[1::2] = words
+            text = text[: match.start()] + "".join(parts) + text[match.end() :]
     return text
 
 

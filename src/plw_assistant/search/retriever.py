@@ -78,10 +78,7 @@ class Retriever:
         near-duplicates dropped when the retriever ``dedupe``s, chunks of documents the plan
         prefers first and chunks it demotes (already quoted) last."""
         k, mode = question.k or 10, question.mode or "hybrid"
-        allowed = self.index.matching(question.filters)
-        within = _within(plan, self.index)
-        if within is not None:  # rows the question is about (a webinar's passages, say)
-            allowed = within if allowed is None else allowed & within
+        allowed = self._allowed(plan, question)
         n = self.index.size if allowed is None else int(allowed.sum())
         want = min(n, max(k, CANDIDATES) if self.dedupe or mode == "hybrid" else k)
         dense: dict[int, float] = {}
@@ -143,6 +140,15 @@ class Retriever:
             s: float(self.queries.get(self.embedder, s.split(SECTION_SEP)[-1]) @ query)
             for s in sections
         }
+
+    def _allowed(self, plan: Plan, question: Question) -> np.ndarray | None:
+        """Rows within the question's filters and the rows the plan is about (a webinar's
+        passages, say); ``None``: every row."""
+        allowed = self.index.matching(question.filters)
+        within = _within(plan, self.index)
+        if within is not None:
+            allowed = within if allowed is None else allowed & within
+        return allowed
 
     def _focused(
         self,

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from ..domain import MARKER
+from ..text import plain_text
 
 
 def web_root() -> Path:
@@ -72,6 +73,7 @@ def make_templates() -> Jinja2Templates:
     templates.env.filters["cite_links"] = cite_links
     templates.env.filters["highlight"] = highlight
     templates.env.filters["when"] = when
+    templates.env.filters["plain"] = plain_text
     return templates
 
 
