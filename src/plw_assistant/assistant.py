@@ -16,7 +16,6 @@ from .embedding.base import Embedder
 from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
 from .search.analysis import Analyzer
-from .search.followup import resolve_follow_up
 from .search.intent import Plan, general, narrows, plan
 from .search.names import Vocabulary
 from .search.retriever import QueryCache, Retrieval, Retriever, evidenced
@@ -106,7 +105,7 @@ class Assistant:
         quoted = compose(question, retrieval, self.settings.min_score)
         if quoted.abstained or self.llm is None:
             if record:
-                self.record(question, quoted)
+                self.record(retrieval.plan.asked or question.text, quoted)
             yield quoted
             return
         try:
@@ -114,14 +113,13 @@ class Assistant:
         except LLMError as exc:
             yield replace(quoted, notice=fallback_notice(exc))
 
-    def record(self, question: Question, answer: Answer) -> None:
-        """Put a question the notes could not answer in the gap log; a log that cannot be
-        written costs the asker nothing (the server log says why)."""
+    def record(self, text: str, answer: Answer) -> None:
+        """Put a question the notes could not answer in the gap log (a follow-up as it was
+        searched, so it can be asked again on its own); a log that cannot be written costs
+        the asker nothing (the server log says why)."""
         outcome = gap_outcome(answer)
         if self.gaps is None or outcome is None:
             return
-        # A follow-up is kept as it was searched, so it can be asked again on its own.
-        text = resolve_follow_up(question.text, question.history).query
         cited = [c.chunk_id for c in answer.citations if c.cited]
         try:
             self.gaps.add(outcome, text, cited)
@@ -150,11 +148,12 @@ class Assistant:
 
 
 def gap_outcome(answer: Answer) -> str | None:
-    """``abstained``, ``topic_only`` (all the notes hold is a topic's name) or ``None``."""
+    """``abstained``, ``topic_only`` (all the notes hold is a topic's name, or they lack the fact
+    asked for) or ``None``."""
     if answer.language is not None:
         return None
     if answer.abstained:
         return "abstained"
-    if NO_DETAIL in answer.answer or NO_DETAILS in answer.answer:
+    if NO_DETAIL in answer.answer or NO_DETAILS in answer.answer or answer.missing:
         return "topic_only"
     return None

@@ -14,6 +14,13 @@ from .text import SECTION_SEP, clean_text, plain_text
 EMPTY = "The question is empty. Type a question about the lessons."
 TOO_LONG = f"The question is too long. Keep it under {MAX_QUESTION_CHARS:,} characters."
 MARKER = re.compile(r"\[(\d{1,3})\]")
+# The section of the passages made from front matter lines people ask about ("who wrote
+# it?", "when was it published?"), quoted and cited like any other passage.
+DETAILS = "Document details"
+# A note's YAML front matter, between "---" lines at its very start.
+FRONT_MATTER = re.compile(
+    r"\A(\ufeff?)---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M
+)
 
 
 @dataclass(frozen=True)

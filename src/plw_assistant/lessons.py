@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .domain import Chunk
-from .ingest.chunker import DETAILS
+from .domain import DETAILS, Chunk
 from .search.names import Session, Vocabulary
 from .store.reader import Index
 from .text import SECTION_SEP

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, write
 
+from plw_assistant.domain import DETAILS
 from plw_assistant.errors import CorpusError
-from plw_assistant.ingest.chunker import DETAILS
 from plw_assistant.ingest.corpus import load_corpus
 from plw_assistant.ingest.parse import parse_document
 from plw_assistant.text import plain_text

@@ -13,8 +13,7 @@ import pytest
 from conftest import CORPUS, HashEmbedder
 
 from plw_assistant.config import Settings
-from plw_assistant.domain import Filters
-from plw_assistant.ingest.chunker import DETAILS
+from plw_assistant.domain import DETAILS, Filters
 from plw_assistant.ingest.corpus import load_corpus
 from plw_assistant.store.build import build_index
 from plw_assistant.store.chunk_table import ChunkTable

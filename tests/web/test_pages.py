@@ -13,8 +13,8 @@ from conftest import CORPUS, FIXTURES, HashEmbedder, write
 from fastapi.testclient import TestClient
 
 from plw_assistant.config import Settings
-from plw_assistant.domain import Chunk, Document
-from plw_assistant.ingest.chunker import DETAILS, chunk_document
+from plw_assistant.domain import DETAILS, Chunk, Document
+from plw_assistant.ingest.chunker import chunk_document
 from plw_assistant.ingest.corpus import load_corpus
 from plw_assistant.ingest.parse import parse_document
 from plw_assistant.lessons import ALL_WEBINARS, words

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings
-from plw_assistant.ingest.chunker import DETAILS
+from plw_assistant.domain import DETAILS
 from plw_assistant.ingest.corpus import load_corpus
 from plw_assistant.web.app import create_app
 

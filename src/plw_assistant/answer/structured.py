@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..domain import Hit
-from ..ingest.chunker import DETAILS
+from ..domain import DETAILS, Hit
 from ..search.names import DETAIL_KEYS, Session, Vocabulary
 from ..search.retriever import Retrieval
 from ..store.reader import Index

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..domain import Chunk, Hit
-from ..ingest.chunker import DETAILS
+from ..domain import DETAILS, Chunk, Hit
 from ..search.names import Vocabulary
 from ..store.reader import Index
 from ..text import plain_text, sentence_spans

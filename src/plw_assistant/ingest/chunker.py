@@ -8,15 +8,13 @@ from collections.abc import Iterator
 
 from markdown_it import MarkdownIt
 
-from ..domain import Chunk, Document
+from ..domain import DETAILS, FRONT_MATTER, Chunk, Document
 from ..text import SECTION_SEP, SENTENCE_END, trim
-from .parse import FRONT_MATTER
 
 # 3: text and fields cleaned of control and bidi characters, fields bounded (ingest.parse)
 CHUNKER_VERSION = 3
 # Front matter fields people ask about ("who wrote it?", "when was it published?"): each such
-# line becomes a passage of its own, so the answer can quote and cite it like any other.
-DETAILS = "Document details"
+# line becomes a passage of its own (section DETAILS), quoted and cited like any other.
 _DETAIL_KEYS = ("author", "date", "published", "organiser", "organizer", "contact", "attendees")
 _DETAIL_LINE = re.compile(rf"^(?:{'|'.join(_DETAIL_KEYS)})[ \t]*:[ \t]*\S.*$", re.M | re.I)
 _HEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)*\s*[/.)]\s*")

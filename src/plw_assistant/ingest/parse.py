@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ..domain import Document
+from ..domain import FRONT_MATTER, Document
 from ..errors import CorpusError
 from ..text import clean_text
 from .formats import CONVERTED, Converted
@@ -33,10 +33,6 @@ MAX_ITEM_CHARS = 100
 ALIASES = "its front matter uses YAML aliases, which are not allowed"
 _STRING_FIELDS = ("title", "date", "session", "author", "kind")
 _LIST_FIELDS = ("tags", "attendees")
-
-FRONT_MATTER = re.compile(
-    r"\A(\ufeff?)---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M
-)
 
 
 def parse_document(

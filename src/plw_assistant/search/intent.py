@@ -12,7 +12,7 @@ from typing import Literal
 from ..domain import Turn
 from ..words import tokenize
 from .analysis import Analysis
-from .followup import is_follow_up, resolve_follow_up, wants_more
+from .followup import Resolved, is_follow_up, resolve_follow_up, wants_more
 from .names import KIND, Session, Vocabulary
 
 Expects = Literal["date", "number", "names"]
@@ -94,6 +94,7 @@ class Plan:
     said: str = ""  # the previous answer, when its sentences must not be repeated
     analysis: Analysis = field(default_factory=lambda: Analysis("", ""))  # the question read
     focus: str = ""  # what the model also reads: the question without the situation before it
+    asked: str = ""  # the question as searched, in words (a follow-up with the one before it)
 
 
 def _subject_words(text: str, sessions: Sequence[Session]) -> set[str]:
@@ -146,8 +147,15 @@ def _without(text: str, stems: frozenset[str]) -> str:
 
 def plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary) -> Plan:
     """The plan for ``text`` read with the conversation: a follow-up keeps the previous
-    question's intent with its own subject ("and PLW#2?", "and the common note?"), and "what
-    else?" after a webinar answer asks for the rest of that webinar."""
+    question's intent with its own subject ("and PLW#2?", "and the common note?"), "what
+    else?" after a webinar answer asks for the rest of that webinar, and "the one before"
+    names the webinar before the one the conversation is about. ``asked`` is the question as
+    searched: a follow-up with the question before it, so it can be asked again alone."""
+    resolved = resolve_follow_up(text, history)
+    return replace(_plan(text, history, vocabulary, resolved), asked=resolved.query)
+
+
+def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: Resolved) -> Plan:
     own = read(text, vocabulary)
     if not history:
         return own
@@ -157,7 +165,6 @@ def plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary) -> Plan:
             return relative
     if not is_follow_up(text):
         return own
-    resolved = resolve_follow_up(text, history)
     previous = read(history[-1].question, vocabulary)
     new = _NEW_SUBJECT.match(text)
     subject = new.group(1).strip(" ?!.") if new else ""

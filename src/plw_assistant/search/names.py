@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..domain import Chunk
-from ..ingest.chunker import DETAILS
+from ..domain import DETAILS, Chunk
 from ..store.chunk_table import ChunkTable
 from ..store.reader import Index
 from ..words import tokenize

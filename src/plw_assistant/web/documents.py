@@ -15,9 +15,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from ..domain import Chunk, Document
-from ..ingest.chunker import DETAILS
-from ..ingest.parse import FRONT_MATTER
+from ..domain import DETAILS, FRONT_MATTER, Chunk, Document
 from ..text import trim
 from .note_markdown import FIRST_MARK, SENTINELS, Span, render_markdown
 
