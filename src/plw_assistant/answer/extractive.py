@@ -82,12 +82,30 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     analysis = retrieval.plan.analysis
     asked = asked_for(analysis.searched or question.text, analysis.same)
     if asked is not None and built.units and not any(asked.holds(u.plain) for u in built.units):
-        if not all(u.label or built.topics or _webinar_line(u, vocabulary) for u in built.units):
+        # What the notes hold on the thing asked about is a topic ("IT tool"): quote it and
+        # say the detail is missing; otherwise the closest passage, and "not in the notes".
+        topic = next(
+            (
+                u
+                for u in [*built.units, *_units(retrieval, hits, vocabulary)]
+                if (u.label or _webinar_line(u, vocabulary)) and asked.mentioned_in(u.plain)
+            ),
+            None,
+        )
+        if topic is None:
             return _not_given(
                 question.text, asked.missing, built.units[0], hits, len(retrieval.hits)
             )
-        built = replace(built, closing=asked.missing)
+        built = structured.Built([topic], topics=True, closing=asked.missing)
     return _answer(question.text, built, hits, len(retrieval.hits))
+
+
+def _units(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> list[Unit]:
+    assert retrieval.index is not None
+    return [
+        make_unit(n, h, retrieval.index, vocabulary, retrieval.query)
+        for n, h in enumerate(hits, start=1)
+    ]
 
 
 def _unknown_subject(retrieval: Retrieval) -> bool:

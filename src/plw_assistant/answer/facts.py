@@ -59,12 +59,19 @@ _NAME = re.compile(r"(?<=[a-z,;)]\s)[A-Z][a-z][\w&-]*|\b[A-Z][a-zé]+\s+[A-Z][a-
 
 @dataclass(frozen=True)
 class Asked:
-    """A fact the question asks for: its kind, the words saying so, and the sentence that
-    tells the reader the notes do not give it."""
+    """A fact the question asks for: its kind, the sentence that tells the reader the notes
+    do not give it, whether a passage gives it, and the stems of what it is about ("tool",
+    "people"): a topic naming that thing still answers, with the sentence after it."""
 
     kind: str
     missing: str
     holds: Callable[[str], bool]
+    about: frozenset[str] = frozenset()
+
+    def mentioned_in(self, text: str) -> bool:
+        return bool(self.about) and bool(
+            self.about & {stem(w.lower()) for w in re.findall(r"\w+", text)}
+        )
 
 
 def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
@@ -80,19 +87,22 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
         what = f"{first} {second}" if second and first.lower() in _DESCRIBING else first
         stems = same(what.split()[-1].lower())
         return Asked(
-            "count", f"The notes do not give the number of {what}.", lambda t: _counts(t, stems)
+            "count",
+            f"The notes do not give the number of {what}.",
+            lambda t: _counts(t, stems),
+            frozenset(stems),
         )
     if _DATE_ASK.search(question):
         return Asked("date", "The notes do not give a date for this.", _dated)
     tool = _NAME_ASK.search(question)
     if tool:
-        said = tool.group(0).lower()
-        missing = (
-            "The notes do not name the tool."
-            if any(w in said for w in ("tool", "software", "platform", "app"))
-            else "The notes do not give the names asked for."
+        things = [w for w in ("tool", "software", "platform", "app") if w in tool.group(0).lower()]
+        if not things:
+            return Asked("name", "The notes do not give the names asked for.", _named)
+        about = frozenset(stem(w) for w in things)
+        return Asked(
+            "name", "The notes do not name the tool.", lambda t: _named_near(t, about), about
         )
-        return Asked("name", missing, _named)
     return None
 
 
@@ -110,6 +120,17 @@ def _dated(text: str) -> bool:
 
 def _named(text: str) -> bool:
     return _NAME.search(text) is not None
+
+
+def _named_near(text: str, about: frozenset[str]) -> bool:
+    """A name within four words of what is asked about ("the Zoom platform")."""
+    words = re.findall(r"[\w&-]+", text)
+    for i, w in enumerate(words):
+        if stem(w.lower()) in about:
+            near = words[max(0, i - 4) : i + 5]
+            if any(re.fullmatch(r"[A-Z][a-z][\w&-]*", n) for n in near if n != w):
+                return True
+    return False
 
 
 def _counts(text: str, stems: set[str]) -> bool:

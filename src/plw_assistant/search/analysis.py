@@ -16,6 +16,7 @@ from ..domain import Glossary, Term
 from ..store.reader import Index
 from ..text import sentence_spans
 from ..words import is_english, lexicon, stem, stopwords, tokenize
+from .names import passage_texts
 
 # A word this long or longer may be a typo; shorter ones are too ambiguous to correct.
 MIN_TYPO = 4
@@ -159,8 +160,10 @@ class Analyzer:
         return best[1] if best else None
 
     def targets(self) -> list[str]:
-        """English words whose stem the notes hold, most frequent first: what a typo may be
-        corrected to. Built on first need (a quarter of a second for the whole lexicon)."""
+        """What a typo may be corrected to: English words whose stem the notes hold, most
+        frequent first, then the notes' own words no word list has ("digitalization").
+        Built on first need (a quarter of a second for the lexicon, one pass over the
+        passages' text)."""
         with self._lock:
             if self._targets is None:
                 index = self._index()
@@ -170,7 +173,8 @@ class Analyzer:
                     if index is not None
                     else []
                 )
-                self._targets = sorted(known, key=lambda w: -words[w])
+                own = _own_words(index) - words.keys() if index is not None else set()
+                self._targets = [*sorted(known, key=lambda w: -words[w]), *sorted(own)]
             return self._targets
 
     def _rare(
@@ -188,6 +192,15 @@ class Analyzer:
             elif not is_english(word):  # "Kubernetes"; an English word is no subject's name
                 unknown.append(word)
         return tuple(unknown), tuple(named)
+
+
+def _own_words(index: Index) -> set[str]:
+    """The notes' words of letters alone, lower-cased, long enough to be mistyped."""
+    return {
+        w
+        for text in passage_texts(index)
+        for w in re.findall(rf"[^\W\d_]{{{MIN_TYPO},}}", text.lower())
+    }
 
 
 def ask_of(text: str) -> str:

@@ -203,7 +203,7 @@ def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
         return None
     if named.unknown:
         return Plan("unknown", text, unknown=named.unknown)
-    if wants_more(text):  # "what else was discussed in that one?"
+    if wants_more(text) and named.sessions == previous:  # "what else was said in that one?"
         demote = frozenset(last.cited)
         return Plan("more", text, sessions=named.sessions, demote=demote, said=last.answer)
     return Plan("overview", text, sessions=named.sessions)

@@ -179,7 +179,7 @@ class Vocabulary:
                 if kind != "content":
                     rx = _HOLDING[kind]
                     mask &= np.fromiter(
-                        (bool(rx.search(t)) for t in _texts(index)), bool, index.size
+                        (bool(rx.search(t)) for t in passage_texts(index)), bool, index.size
                     )
                 self._holding[kind] = mask
             return mask
@@ -261,7 +261,7 @@ def _candidates(index: Index, naming: bool, marker: str) -> Iterable[tuple[int, 
     return chunks.read(sorted(rows))
 
 
-def _texts(index: Index) -> Iterator[str]:
+def passage_texts(index: Index) -> Iterator[str]:
     """Every passage's text in row order (from disk: the text column alone)."""
     chunks = index.chunks
     if isinstance(chunks, ChunkTable):

@@ -1,0 +1,91 @@
+"""Reading a question as a search engine does: spellings made one, typos corrected towards the
+notes' own words (and said), compounds split, the glossary applied, rare words sorted."""
+
+from __future__ import annotations
+
+import pytest
+
+from plw_assistant.assistant import Assistant
+from plw_assistant.domain import Question
+from plw_assistant.search.analysis import Analysis, ask_of
+from plw_assistant.words import american, is_english, tokenize
+
+
+def _read(assistant: Assistant, text: str) -> Analysis:
+    return assistant.retrieve(Question(text)).plan.analysis
+
+
+def test_british_and_american_spellings_are_one_word_for_bm25() -> None:
+    assert american("organisation") == "organization"
+    assert american("digitalisation") == "digitalization"  # the -isation rule
+    assert american("programmes") == "programs"  # breame's list
+    assert american("expertise") == "expertise"  # no blind -ise rule
+    assert tokenize(["digitalisation of cluster services"]) == tokenize(
+        ["digitalization of cluster services"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("How do we keep our memebers informed in a crisis?", "members"),
+        ("Is digitalizaton strategic for clusters?", "digitalization"),
+        ("In wich webinar did they discuss partner search?", "which"),
+    ],
+)
+def test_typos_are_corrected_towards_known_words_and_said(
+    assistant: Assistant, typed: str, meant: str
+) -> None:
+    analysis = _read(assistant, typed)
+    assert meant in analysis.searched.lower() and analysis.corrected
+    answer = assistant.ask(Question(typed))
+    assert answer.searched == analysis.searched  # "Showing results for …"
+
+
+def test_known_words_and_names_are_never_corrected(assistant: Assistant) -> None:
+    for text in (
+        "Did RECIPE4Mobility take part?",  # a name the notes hold
+        "Is the umbrella organisation relevant?",  # an English word the notes do not use
+        "What did BRILLIANT share?",
+    ):
+        analysis = _read(assistant, text)
+        assert not analysis.corrected and analysis.searched == text
+
+
+def test_an_unfamiliar_compound_is_split_not_declined(assistant: Assistant) -> None:
+    analysis = _read(assistant, "Should a new partnership change its workplan?")
+    assert "work plan" in analysis.searched
+    assert "workplan" not in analysis.unknown_terms
+    assert not assistant.ask(Question("Should a new partnership change its workplan?")).abstained
+
+
+def test_a_british_spelling_is_answered_like_the_american_one(assistant: Assistant) -> None:
+    british = assistant.ask(Question("Is the digitalisation of cluster services strategic?"))
+    american_ = assistant.ask(Question("Is the digitalization of cluster services strategic?"))
+    assert not british.abstained and british.answer == american_.answer
+
+
+def test_a_word_no_passage_holds_is_an_unknown_term(assistant: Assistant) -> None:
+    analysis = _read(assistant, "How do clusters use Kubernetes?")
+    assert "kubernetes" in analysis.unknown_terms
+    assert "recipe4mobility" in _read(assistant, "Did RECIPE4Mobility take part?").named_terms
+    assert is_english("umbrella") and not is_english("kubernetes")
+
+
+def test_the_glossary_links_an_abbreviation_and_what_it_stands_for(assistant: Assistant) -> None:
+    plan = assistant.retrieve(Question("Was there anything about talking to the project officer?"))
+    assert "PO" in (plan.plan.keywords or "")  # BM25 finds "Discussion with the PO"
+    assert any("Discussion with the PO" in h.chunk.text for h in plan.hits[:3])
+    spelt = assistant.retrieve(Question("What did the PO say?")).plan
+    assert "project officer" in spelt.query  # the model reads the words
+
+
+def test_a_long_question_is_also_read_as_its_ask() -> None:
+    text = (
+        "We are a cluster in Portugal and our members keep asking about EU grants. "
+        "What did other clusters do?"
+    )
+    assert ask_of(text) == "What did other clusters do?"
+    assert ask_of("What is a PLW?") == ""
+    quiz = "I'm putting together a quiz for our team day: which city is the capital of France?"
+    assert ask_of(quiz) == "which city is the capital of France?"
