@@ -80,7 +80,9 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     if built is None:
         built = _general(question.text, retrieval, hits, vocabulary, min_score)
     analysis = retrieval.plan.analysis
-    asked = asked_for(analysis.searched or question.text, analysis.same)
+    # What is asked, without the situation told before it ("… which software we use. Was
+    # there a session on IT tools?").
+    asked = asked_for(analysis.ask or analysis.searched or question.text, analysis.same)
     if asked is not None and built.units and not any(asked.holds(u.plain) for u in built.units):
         # What the notes hold on the thing asked about is a topic ("IT tool"): quote it and
         # say the detail is missing; otherwise the closest passage, and "not in the notes".

@@ -57,6 +57,9 @@ _NAME_ASK = re.compile(
 _NAME = re.compile(r"(?<=[a-z,;)]\s)[A-Z][a-z][\w&-]*|\b[A-Z][a-zé]+\s+[A-Z][a-zé]+\b")
 
 
+_TOOLS = ("tool", "tools", "software", "platform", "app", "application")
+
+
 @dataclass(frozen=True)
 class Asked:
     """A fact the question asks for: its kind, the sentence that tells the reader the notes
@@ -96,10 +99,9 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
         return Asked("date", "The notes do not give a date for this.", _dated)
     tool = _NAME_ASK.search(question)
     if tool:
-        things = [w for w in ("tool", "software", "platform", "app") if w in tool.group(0).lower()]
-        if not things:
+        if not any(w in tool.group(0).lower() for w in _TOOLS):
             return Asked("name", "The notes do not give the names asked for.", _named)
-        about = frozenset(stem(w) for w in things)
+        about = frozenset(stem(w) for w in _TOOLS)
         return Asked(
             "name", "The notes do not name the tool.", lambda t: _named_near(t, about), about
         )
