@@ -23,15 +23,6 @@ from .words import tokenize
 ALL_WEBINARS = "All webinars"
 # The heading an article gives its conclusions: "Wrap-up of the lessons learnt", "Key lessons".
 _KEY_HEADING = re.compile(r"\blessons?\s+learn(?:t|ed)\b|\bkey\s+(?:lessons|messages)\b", re.I)
-# British spellings written the American way before stemming: the stemmer keeps
-# "digitalisation" ("digitalis") and "digitalization" ("digit") apart.
-_SPELLINGS = (
-    (re.compile(r"(?<=\w\w)is(ations?|e[sdr]?|ers|ing)\b"), r"iz\1"),
-    (re.compile(r"(?<=\w\w)ys(e[sdr]?|ers|ing)\b"), r"yz\1"),
-    (re.compile(r"(?<=\w\w\w)our(s|ed|ing|ite|ites|able|ful)?\b"), r"or\1"),
-    (re.compile(r"(?<=\w\w)tre(s|d)?\b"), r"ter\1"),
-    (re.compile(r"\bprogramme"), "program"),
-)
 # Words that only say "a webinar" once the question names one ("PLW#5", "the third session").
 _NAMING_WORDS = frozenset(
     tokenize(["plw webinar session meeting last latest final first second third fourth fifth"])[0]
@@ -79,18 +70,10 @@ class Part:
         return list(seen.items())
 
 
-def spelling(text: str) -> str:
-    """``text`` in lower case with British spellings (-ise, -isation, -our, -tre, programme)
-    written the American way, so both stem alike."""
-    text = text.lower()
-    for pattern, replacement in _SPELLINGS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
 def words(text: str) -> list[str]:
-    """The search's words of ``text`` (``store.lexical.tokenize``), spelling made one."""
-    return tokenize([spelling(text)])[0]
+    """The search's words of ``text`` (``words.tokenize``: British and American spellings
+    alike, stems, no stop words)."""
+    return tokenize([text])[0]
 
 
 @lru_cache(maxsize=10_000)

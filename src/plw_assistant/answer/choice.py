@@ -97,8 +97,8 @@ def lessons(
     for u in units[1:]:
         if len(chosen) >= MAX_UNITS or u.hit.score < FOLLOW_SHARE * lead.hit.score:
             break
-        if u in chosen:
-            continue
+        if u in chosen or (u.label and not lead.label):
+            continue  # a topic's name adds nothing to a lesson on it
         close = _dense(index, u, retrieval.query) >= max(floor, FOLLOW_COSINE)
         if close and not any(_repeats(u, c, index) for c in chosen):
             chosen.append(u)
