@@ -86,18 +86,18 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     if asked is not None and built.units and not any(asked.holds(u.plain) for u in built.units):
         # What the notes hold on the thing asked about is a topic ("IT tool"): quote it and
         # say the detail is missing; otherwise the closest passage, and "not in the notes".
+        others = _units(retrieval, hits, vocabulary)
         topic = next(
             (
                 u
-                for u in [*built.units, *_units(retrieval, hits, vocabulary)]
+                for u in [*built.units, *others]
                 if (u.label or _webinar_line(u, vocabulary)) and asked.mentioned_in(u.plain)
             ),
             None,
         )
-        if topic is None:
-            return _not_given(
-                question.text, asked.missing, built.units[0], hits, len(retrieval.hits)
-            )
+        if topic is None:  # the closest passage in meaning, not one sharing a word ("costs")
+            closest = max([*built.units, *others], key=lambda u: u.hit.dense or 0.0)
+            return _not_given(question.text, asked.missing, closest, hits, len(retrieval.hits))
         built = structured.Built([topic], topics=True, closing=asked.missing)
     return _answer(question.text, built, hits, len(retrieval.hits))
 

@@ -18,7 +18,8 @@ _AMOUNT = re.compile(
     r"\bhow\s+much\s+(?:money\b|(?:did|does|do|will|would|was|is|are)\b.*\b(?:cost|pay|paid|charge"
     r"|spend|spent|budget|worth)\b)"
     r"|\bwhat\s+(?:was|is|were|are)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:cost|costs|budget|price|fees?)\b"
-    r"|\b(?:budget|cost|price)\s+(?:of|for)\b",
+    r"|\b(?:budget|cost|price)\s+(?:of|for)\b"
+    r"|\bwhat\s+(?:did|does|do|will|would)\b[^.?]*\bcost\b",
     re.I,
 )
 _MONEY = re.compile(
