@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..words import stem
+from ..words import lexicon, stem
 
 _NUMBER = (
     r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
@@ -39,13 +39,20 @@ _DESCRIBING = frozenset(
 )
 _DATE_ASK = re.compile(
     r"^\s*when\s+(?:did|was|were|is|are|will|does|do|has|have)\b"
-    r"|\b(?:what|which)\s+(?:date|day|month|year)\b|\bon\s+what\s+date\b",
+    r"|\b(?:what|which)\s+(?:\w+\s+)?(?:date|day|month|year)\b|\bon\s+what\s+date\b",
     re.I,
 )
 _DATE = re.compile(
     r"\b(?:19|20)\d{2}\b|\b(?:January|February|March|April|May|June|July|August|September"
     r"|October|November|December)\b"
 )
+# Where to find a recording, the slides or a link: a passage giving one holds an address.
+_RESOURCE_ASK = re.compile(
+    r"\b(?:recording|recordings|recorded|video|videos|slides|slide\s+deck|presentations?|link"
+    r"|links|url|download|replay)\b",
+    re.I,
+)
+_ADDRESS = re.compile(r"https?://|\bwww\.|\.(?:pdf|pptx?|mp4)\b", re.I)
 _NAME_ASK = re.compile(
     r"\bwho\s+(?:presented|spoke|was\s+the\s+speaker|were\s+the\s+speakers|gave|led|moderated"
     r"|chaired|facilitated|ran|hosted)\b"
@@ -53,9 +60,8 @@ _NAME_ASK = re.compile(
     r"|\bname\s+of\s+the\b",
     re.I,
 )
-# A name: a capitalised word inside a sentence (not its first word; not an abbreviation such
-# as "IT") or two in a row.
-_NAME = re.compile(r"(?<=[a-z,;)]\s)[A-Z][a-z][\w&-]*|\b[A-Z][a-zé]+\s+[A-Z][a-zé]+\b")
+# A surname is rarer than this in the lexicon's subtitles ("Webinars" is not, nor "Search").
+_COMMON_NAME = 2000
 
 
 _TOOLS = ("tool", "tools", "software", "platform", "app", "application")
@@ -98,10 +104,14 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
         )
     if _DATE_ASK.search(question):
         return Asked("date", "The notes do not give a date for this.", _dated)
+    if _RESOURCE_ASK.search(question) and re.search(
+        r"\b(?:where|find|get|see|watch|access)\b", question, re.I
+    ):
+        return Asked("resource", "The notes do not give a recording, slides or a link.", _linked)
     tool = _NAME_ASK.search(question)
     if tool:
         if not any(w in tool.group(0).lower() for w in _TOOLS):
-            return Asked("name", "The notes do not give the names asked for.", _named)
+            return Asked("name", "The notes do not give the names asked for.", _person)
         about = frozenset(stem(w) for w in _TOOLS)
         return Asked(
             "name", "The notes do not name the tool.", lambda t: _named_near(t, about), about
@@ -121,8 +131,18 @@ def _dated(text: str) -> bool:
     return _DATE.search(text) is not None
 
 
-def _named(text: str) -> bool:
-    return _NAME.search(text) is not None
+def _person(text: str) -> bool:
+    """A person's name: two capitalised words whose last is no common English word
+    ("Oriane Marchal"; not "Partner Search" or "Peer Learning")."""
+    common = lexicon()
+    return any(
+        common.get(m.group(2).lower(), 0) < _COMMON_NAME
+        for m in re.finditer(r"\b([A-Z][^\W\d_A-Z]+)\s+([A-Z][^\W\d_A-Z]+)\b", text)
+    )
+
+
+def _linked(text: str) -> bool:
+    return _ADDRESS.search(text) is not None
 
 
 def _named_near(text: str, about: frozenset[str]) -> bool:

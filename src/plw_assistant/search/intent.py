@@ -19,9 +19,14 @@ Expects = Literal["date", "number", "names"]
 Kind = Literal["general", "overview", "which", "list", "unknown", "more", "author", "published"]
 
 _WHICH = re.compile(
-    rf"\b(?:which|what)\s+(?:one\s+of\s+the\s+)?{KIND}\b"
+    rf"\b(?:which|what)\s+(?:one\s+of\s+the\s+)?{KIND}\b|\bin\s+(?:which|what)\s+{KIND}\b"
     rf"|\bwhich\s+(?:one\s+)?of\s+the\s+(?:[\w-]+\s+){{0,3}}?{KIND}\b"
     rf"|\bin\s+one\s+of\s+the\s+{KIND}\b"
+    # "Was there a session on …?", "Did any webinar cover …?": which one, in other words.
+    rf"|\b(?:was|is|were)\s+there\s+(?:ever\s+)?(?:a|an|any)\s+(?:\w+\s+)?{KIND}\s+"
+    r"(?:on|about|that|which|where|dealing|covering|discussing)\b"
+    rf"|\b(?:did|does)\s+(?:any|a|one)\s+(?:of\s+the\s+)?{KIND}\s+(?:cover|deal|discuss|address"
+    r"|talk|look|touch|tackle|treat|focus|mention|go)"
     r"|^\s*where\s+(?:did|was|were|do)\b.*\b(?:discuss|talk|cover|present|address)",
     re.I,
 )
