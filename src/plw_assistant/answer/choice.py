@@ -86,7 +86,7 @@ def lessons(
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
         if len(listed) > 1 and _LIST_ASK.search(question):
             return listed[:MAX_LIST], []
-        if len(listed) > 1 and _broad(lead, retrieval):  # the lead first, then the list
+        if len(listed) > 1 and _broad(lead, listed, retrieval):  # the lead, then the list
             return [lead, *(u for u in listed if u.hit.row != lead.hit.row)][:MAX_LIST], []
     first = units[0]
     chosen = [lead]
@@ -107,12 +107,16 @@ def lessons(
     return chosen, more
 
 
-def _broad(lead: Unit, retrieval: Retrieval) -> bool:
+def _broad(lead: Unit, listed: list[Unit], retrieval: Retrieval) -> bool:
     """Whether the question is about the lead's list as a whole ("New partnership: advice?"):
-    it is more similar to the list's heading than to the lead, and clearly similar."""
+    it is clearly similar to the list's heading, more than to the lead; clearly more, or
+    another of the list's lessons is nearly as similar as the lead."""
     heading = retrieval.heading_similarity(lead.hit.chunk.section)
     dense = lead.hit.dense
-    return heading is not None and dense is not None and heading >= max(dense + BROAD_BY, BROAD_MIN)
+    if heading is None or dense is None or heading < max(dense, BROAD_MIN):
+        return False
+    others = [u.hit.dense or 0.0 for u in listed if u.hit.row != lead.hit.row]
+    return heading >= dense + BROAD_BY or max(others, default=0.0) >= FOLLOW_SHARE * dense
 
 
 def _lead(units: list[Unit]) -> Unit:

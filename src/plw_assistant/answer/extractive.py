@@ -51,7 +51,7 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
     if retrieval.best_cosine is None:
         return retrieval.keyword_match
     anywhere = retrieval.best_anywhere
-    if anywhere is not None and retrieval.best_cosine < FILTERED_SHARE * anywhere:
+    if retrieval.filtered and anywhere and retrieval.best_cosine < FILTERED_SHARE * anywhere:
         return False  # the filter leaves out what answers: say so rather than quote noise
     if retrieval.named_terms and retrieval.keyword_match:
         return True  # a name the notes know, in the passages searched (a filter may hide it)

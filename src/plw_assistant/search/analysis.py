@@ -18,6 +18,8 @@ from ..text import sentence_spans
 from ..words import is_english, lexicon, stem, stopwords, tokenize
 from .names import passage_texts
 
+# An ask read on its own needs this many content words.
+MIN_ASK_WORDS = 3
 # A word this long or longer may be a typo; shorter ones are too ambiguous to correct.
 MIN_TYPO = 4
 # Edits allowed towards a known word: one for words of up to 5 letters, else two.
@@ -214,7 +216,10 @@ def ask_of(text: str) -> str:
     if len(sentences) < 2:
         return ""
     asked = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
-    return " ".join(asked) if len(asked) < len(sentences) else ""
+    ask = " ".join(asked) if len(asked) < len(sentences) else ""
+    # "Was that a mistake?", "What do the lessons say?": an ask that only points back at the
+    # situation says less than the whole question.
+    return ask if len(tokenize([ask])[0]) >= MIN_ASK_WORDS else ""
 
 
 def _uses(text: str, stems: list[str], form: str) -> bool:

@@ -219,6 +219,8 @@ def narrows(p: Plan) -> bool:
     webinar named by the question itself is no reading: it is always searched)."""
     if p.kind in ("which", "author", "published"):
         return True
+    # A webinar named in passing ("… after the fifth webinar?") is searched: what the notes
+    # hold on it is what they hold.
     return p.kind == "general" and p.expects is not None
 
 

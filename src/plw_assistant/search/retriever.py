@@ -38,7 +38,8 @@ class Retrieval:
     index: Index | None = None  # the index the hits come from (their vectors, sentences)
     plan: Plan = field(default_factory=Plan)  # what kind of answer the question wants
     headings: dict[str, float] = field(default_factory=dict)  # section → its similarity
-    best_anywhere: float | None = None  # with filters: the best similarity without them
+    best_anywhere: float | None = None  # searching some rows: the best similarity in all
+    filtered: bool = False  # the question's filters restricted the search
 
     def heading_similarity(self, section: str) -> float | None:
         """How similar the question is to the heading of ``section`` (its last part): a
@@ -90,7 +91,7 @@ class Retriever:
             if plan.focus:
                 query, dense = self._focused(query, dense, plan.focus, want, allowed)
             best_cosine = max(dense.values(), default=0.0)
-            if allowed is not None and not question.filters.empty:
+            if allowed is not None:  # how much the filters and the plan's rows leave out
                 unfiltered = self.index.dense_search(query, 1)
                 best_anywhere = unfiltered[0][1] if unfiltered else None
         keyword = np.zeros(0, dtype=np.float32)
@@ -129,7 +130,15 @@ class Retriever:
         ]
         headings = self._headings(query, hits) if query is not None else {}
         return Retrieval(
-            hits, best_cosine, keyword_match, query, self.index, plan, headings, best_anywhere
+            hits,
+            best_cosine,
+            keyword_match,
+            query,
+            self.index,
+            plan,
+            headings,
+            best_anywhere,
+            not question.filters.empty,
         )
 
     def _headings(self, query: np.ndarray, hits: list[Hit]) -> dict[str, float]:
