@@ -44,8 +44,10 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load the index, the model and everything an answer touches (language
-        identification, BM25, the composer) now rather than on the first question."""
-        Vocabulary.of(self.live.get())
+        identification, BM25, the word lists typos are corrected with, the composer) now
+        rather than on the first question."""
+        index = self.live.get()
+        Analyzer.of(index, Vocabulary.of(index).abbreviations).targets()
         self.ask(Question(WARM_UP))  # not recorded
 
     def retrieve(self, question: Question) -> Retrieval:
