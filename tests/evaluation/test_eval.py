@@ -193,3 +193,41 @@ def test_plw_eval_questions_reports_against_the_current_index(settings: Settings
     assert body["questions"] == 46 and body["abstention_accuracy"] == 1.0
     assert {"hit@1", "hit@3", "mrr", "false_abstentions", "suggested_min_score"} <= set(body)
     assert {"answer_hit", "lead_hit", "wrong_source", "follow_ups", "language"} <= set(body)
+
+
+def test_paraphrases_confidence_and_follow_up_answers_are_scored(
+    assistant: Assistant, tmp_path: Path
+) -> None:
+    """Made-up rows: a rewording must lead with the passage its question leads with; each
+    answer's confidence label is counted with whether it was right; a follow-up's answer text
+    is checked like any other."""
+    original = "Is the digitalization of cluster services strategic?"
+    rows = [
+        {
+            "question": "is digitalisation of cluster services strategic",
+            "paraphrase_of": original,
+            "document": "blues-plw-lessons-learnt",
+            "quote": "Digitalization of cluster services",
+        },
+        {
+            "question": "Why do clusters need EU money?",
+            "paraphrase_of": "What is PLW#3 about?",
+            "document": "blues-plw-lessons-learnt",
+            "quote": "European funding programmes",
+        },
+        {
+            "turns": ["What was PLW#5 about?", "And the one before it?"],
+            "document": "blues-plw-lessons-learnt",
+            "quote": "PLW#4: PREPARING EUROPEAN PROJECT",
+        },
+    ]
+    path = tmp_path / "made-up.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    report = evaluate_golden(load_golden(path), assistant, "hybrid")
+    s = report.summary
+    # The second row "rewords" a webinar question on purpose: it cannot share its lead.
+    assert s["paraphrase_consistency"] == 0.5
+    assert report.rows[0]["lead_passage"] == report.rows[0]["original_lead"]
+    assert s["follow_up_answer_hit"] == 1.0
+    counted = sum(v["answers"] for v in s["labels"].values())
+    assert counted == sum(r["confidence"] is not None for r in report.rows) == 3

@@ -83,9 +83,11 @@ def test_the_glossary_links_an_abbreviation_and_what_it_stands_for(assistant: As
 def test_a_long_question_is_also_read_as_its_ask() -> None:
     text = (
         "We are a cluster in Portugal and our members keep asking about EU grants. "
-        "What did other clusters do?"
+        "How did other clusters support their members?"
     )
-    assert ask_of(text) == "What did other clusters do?"
+    assert ask_of(text) == "How did other clusters support their members?"
     assert ask_of("What is a PLW?") == ""
+    # An ask that only points back at the situation says less than the whole question.
+    assert ask_of("We paused our newsletter during the lockdown. Was that a mistake?") == ""
     quiz = "I'm putting together a quiz for our team day: which city is the capital of France?"
     assert ask_of(quiz) == "which city is the capital of France?"

@@ -144,8 +144,20 @@ def _print_answers(s: dict[str, Any]) -> None:
     click.echo(f"  lead hit   {share('lead_hit')} (it is in the first quoted lesson)")
     click.echo(f"  wrong source {s['wrong_source']} (answers quoting what they must not)")
     click.echo(f"  follow-ups {share('follow_ups')} ({s['follow_up_questions']} conversations)")
+    click.echo(f"  follow-up answers {share('follow_up_answer_hit')} (the expected quote in them)")
     click.echo(f"  language   {share('language')} (questions not in English told so)")
     click.echo(f"  unknown webinars {share('unknown_webinar')} (answered honestly)")
+    if s["paraphrase_consistency"] is not None:
+        click.echo(
+            f"  paraphrase consistency {share('paraphrase_consistency')} "
+            "(rewordings leading with the same passage as the question they reword)"
+        )
+    for label, got in s["labels"].items():
+        if got["answers"]:
+            click.echo(
+                f"  confidence {label:<8}{got['answers']:>4} answers, "
+                f"{got['precision']:.4f} right (the expected lesson leads, nothing wrong quoted)"
+            )
 
 
 def _print_misses(rows: list[dict[str, Any]]) -> None:
