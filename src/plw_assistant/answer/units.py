@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -83,16 +84,22 @@ def reading_case(text: str, vocabulary: Vocabulary) -> str:
     for session in vocabulary.sessions:
         if not session.title:
             continue
-        # Word by word, keeping the passage's own punctuation ("AS A CLUSTER HOW TO …" has
-        # no comma where the title has one): still an exact quote, but for the letters' case.
-        words = re.findall(r"\w+", session.title)
-        shouted = re.compile(r"\W{1,3}".join(re.escape(w.upper()) for w in words))
+        words, shouted = _shouted(session.title)
         match = shouted.search(text) if words else None
         if match is not None:
             parts = re.split(r"(\w+)", match.group(0))
             parts[1::2] = words
             text = text[: match.start()] + "".join(parts) + text[match.end() :]
     return text
+
+
+@lru_cache(maxsize=1024)
+def _shouted(title: str) -> tuple[tuple[str, ...], re.Pattern[str]]:
+    """A title's words, and the pattern of the title in capitals: word by word, whatever the
+    punctuation between ("AS A CLUSTER HOW TO …" has no comma where the title has one), so
+    that what replaces it is still the passage's own text but for the letters' case."""
+    words = tuple(re.findall(r"\w+", title))
+    return words, re.compile(r"\W{1,3}".join(re.escape(w.upper()) for w in words))
 
 
 def quoted_spans(index: Index, hit: Hit, query: np.ndarray | None) -> tuple[tuple[int, int], ...]:

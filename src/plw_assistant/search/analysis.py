@@ -92,7 +92,7 @@ class Analyzer:
         self._index = weakref.ref(index)
         self.terms = _terms(index.glossary, abbreviations)
         self._forms = {f.lower() for t in self.terms for f in t.forms}
-        self._targets: list[str] | None = None
+        self._targets: Candidates | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -161,7 +161,7 @@ class Analyzer:
                     best = (score, f"{a} {b}")
         return best[1] if best else None
 
-    def targets(self) -> list[str]:
+    def targets(self) -> Candidates:
         """What a typo may be corrected to: English words whose stem the notes hold, most
         frequent first, then the notes' own words no word list has ("digitalization").
         Built on first need (a quarter of a second for the lexicon, one pass over the
@@ -176,7 +176,7 @@ class Analyzer:
                     else []
                 )
                 own = _own_words(index) - words.keys() if index is not None else set()
-                self._targets = [*sorted(known, key=lambda w: -words[w]), *sorted(own)]
+                self._targets = Candidates([*sorted(known, key=lambda w: -words[w]), *sorted(own)])
             return self._targets
 
     def _rare(
@@ -225,11 +225,20 @@ def ask_of(text: str) -> str:
 def _uses(text: str, stems: list[str], form: str) -> bool:
     """Whether ``text`` uses ``form``: an abbreviation as written (with a plural "s"), other
     words by their stems, in order."""
-    if _ABBREVIATION.match(form):
-        return re.search(rf"(?<![\w-]){re.escape(form)}s?(?![\w#-]|\s*\d)", text) is not None
-    wanted = tokenize([form])[0]
+    pattern, wanted = _form(form)
+    if pattern is not None:
+        return pattern.search(text) is not None
     n = len(wanted)
     return n > 0 and any(stems[i : i + n] == wanted for i in range(len(stems) - n + 1))
+
+
+@lru_cache(maxsize=4096)
+def _form(form: str) -> tuple[re.Pattern[str] | None, list[str]]:
+    """How a glossary form is found in a question: an abbreviation by a pattern, other words by
+    their stems (worked out once per form, not per question)."""
+    if _ABBREVIATION.match(form):
+        return re.compile(rf"(?<![\w-]){re.escape(form)}s?(?![\w#-]|\s*\d)"), []
+    return None, tokenize([form])[0]
 
 
 def _terms(glossary: Glossary, abbreviations: dict[str, str]) -> tuple[Term, ...]:
@@ -241,29 +250,48 @@ def _terms(glossary: Glossary, abbreviations: dict[str, str]) -> tuple[Term, ...
     return (*glossary.terms, *defined)
 
 
-def _closest(word: str, candidates: list[str], edits: int | None = None) -> str | None:
+class Candidates:
+    """Words a typo may be corrected to, most likely first, kept by length: a word within
+    two edits of another is at most two letters longer or shorter."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.rank = {w: i for i, w in enumerate(words)}
+        self.by_length: dict[int, list[str]] = {}
+        for w in words:
+            self.by_length.setdefault(len(w), []).append(w)
+
+    def near(self, length: int, edits: int) -> list[str]:
+        return [
+            w for n in range(length - edits, length + edits + 1) for w in self.by_length.get(n, [])
+        ]
+
+
+def _closest(word: str, candidates: Candidates, edits: int | None = None) -> str | None:
     """The candidate within the fewest edits of ``word``; among equals the one sharing most
-    of its letters in order ("wich": "which" rather than "with"), then the most frequent
-    (candidates come most frequent first); ``None`` when none is within the allowed edits."""
+    of its letters in order ("wich": "which" rather than "with"), then the most likely;
+    ``None`` when none is within the allowed edits."""
     from rapidfuzz import fuzz, process
     from rapidfuzz.distance import OSA
 
     allowed = edits if edits is not None else (1 if len(word) <= SHORT_WORD else 2)
-    found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=allowed, limit=20)
+    near = candidates.near(len(word), allowed)
+    found = process.extract(word, near, scorer=OSA.distance, score_cutoff=allowed, limit=20)
     if not found:
         return None
     best = min(d for _, d, _ in found)
-    return min((-fuzz.ratio(word, c), i, c) for c, d, i in found if d == best)[2]
+    ranked = ((-fuzz.ratio(word, c), candidates.rank[c], c) for c, d, _ in found if d == best)
+    return min(ranked)[2]
 
 
 _COMMON_MIN = 1000  # occurrences in the lexicon's subtitles: a word, not a typo it records
 
 
 @lru_cache(maxsize=1)
-def _common_english() -> list[str]:
+def _common_english() -> Candidates:
     """English words common enough to be what a typo meant, most frequent first."""
     words = lexicon()
-    return sorted((w for w, n in words.items() if n >= _COMMON_MIN), key=lambda w: -words[w])
+    common = sorted((w for w, n in words.items() if n >= _COMMON_MIN), key=lambda w: -words[w])
+    return Candidates(common)
 
 
 _ANALYZERS: weakref.WeakKeyDictionary[Index, Analyzer] = weakref.WeakKeyDictionary()
