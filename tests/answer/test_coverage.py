@@ -136,3 +136,13 @@ def test_relative_follow_ups_at_the_ends_and_the_others(assistant: Assistant) ->
     assert "PLW#2:" not in others.answer
     that = _ask(assistant, "What did the last webinar cover?", "what else was said in that one?")
     assert "nothing more on PLW#5" in that.answer
+
+
+def test_a_follow_up_subject_is_read_with_the_glossary(assistant: Assistant) -> None:
+    """ "small businesses" is a glossary form of SME: the lesson on SMEs answers it."""
+    answer = _ask(
+        assistant,
+        "Why should clusters keep communicating with members?",
+        "and for small businesses?",
+    )
+    assert not answer.abstained and "Clusters are playing a key role in SMEs" in answer.answer

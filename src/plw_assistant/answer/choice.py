@@ -48,12 +48,13 @@ _FULL_DATE = re.compile(
 
 
 def on_subject(unit: Unit, subject: str, retrieval: Retrieval) -> bool:
-    """Whether ``unit`` is about the new subject of an "and for SMEs?" follow-up (no subject:
-    any unit is)."""
+    """Whether ``unit`` is about the new subject of an "and for SMEs?" follow-up, in any of
+    the glossary's forms ("and for small businesses?" finds "SMEs"); no subject: any unit is."""
     if not subject:
         return True
     assert retrieval.index is not None
-    return bool(retrieval.index.lexical.scores(subject)[unit.hit.row] > 0)
+    named = retrieval.index.lexical.scores(retrieval.plan.analysis.expand(subject))
+    return bool(named[unit.hit.row] > 0)
 
 
 def lessons(

@@ -111,10 +111,13 @@ def _units(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> lis
 
 
 def _unknown_subject(retrieval: Retrieval) -> bool:
-    """An "and for start-ups?" follow-up whose new subject no passage mentions."""
+    """An "and for start-ups?" follow-up whose new subject no passage mentions (in any of the
+    glossary's forms)."""
     subject = retrieval.plan.subject
     index = retrieval.index
-    return bool(subject) and index is not None and not index.lexical.scores(subject).any()
+    if not subject or index is None:
+        return False
+    return not index.lexical.scores(retrieval.plan.analysis.expand(subject)).any()
 
 
 def _webinar_line(unit: Unit, vocabulary: Vocabulary) -> bool:
