@@ -18,7 +18,8 @@ from .errors import LLMError, StorageError
 from .search.analysis import Analyzer
 from .search.intent import Plan, general, narrows, plan
 from .search.names import Vocabulary
-from .search.retriever import QueryCache, Retrieval, Retriever, evidenced
+from .search.retriever import QueryCache, Retrieval, Retriever
+from .search.scope import evidenced
 from .store.gaps import GapLog
 from .store.live import LiveIndex
 from .store.reader import Index

@@ -13,8 +13,8 @@ from ..domain import Hit, Question
 from ..embedding.base import Embedder
 from ..store.reader import Index
 from ..text import SECTION_SEP
-from .intent import Plan, wants_session_rows
-from .names import DETAIL_KEYS, Vocabulary
+from .intent import Plan
+from .scope import keep_rows, within_rows
 
 # Hybrid = ALPHA * dense/max(dense) + (1 - ALPHA) * bm25/max(bm25) over the union of each
 # method's top CANDIDATES. Chosen on the SciFact *train* split, never on test (BENCHMARKS.md):
@@ -82,18 +82,8 @@ class Retriever:
         allowed = self._allowed(plan, question)
         n = self.index.size if allowed is None else int(allowed.sum())
         want = min(n, max(k, CANDIDATES) if self.dedupe or mode == "hybrid" else k)
-        dense: dict[int, float] = {}
-        best_cosine = best_anywhere = None
-        query = None
-        if mode != "bm25":
-            query = self.queries.get(self.embedder, plan.query)
-            dense = dict(self.index.dense_search(query, want, allowed))
-            if plan.focus:
-                query, dense = self._focused(query, dense, plan.focus, want, allowed)
-            best_cosine = max(dense.values(), default=0.0)
-            if allowed is not None:  # how much the filters and the plan's rows leave out
-                unfiltered = self.index.dense_search(query, 1)
-                best_anywhere = unfiltered[0][1] if unfiltered else None
+        query, dense, best_anywhere = self._meaning(plan, mode, want, allowed)
+        best_cosine = max(dense.values(), default=0.0) if query is not None else None
         keyword = np.zeros(0, dtype=np.float32)
         if mode != "dense":
             # BM25 alone decides whether anything matches: series words count there.
@@ -108,7 +98,7 @@ class Retriever:
             ranked = _top(keyword, want)
         else:
             ranked = self._fuse(query, dense, keyword, want)
-        keep = _keep(plan, self.index)
+        keep = keep_rows(plan, self.index)
         if keep is not None:
             ranked = [p for p in ranked if keep[p[0]]]
         reorder = plan.demote or plan.prefer
@@ -150,11 +140,28 @@ class Retriever:
             for s in sections
         }
 
+    def _meaning(
+        self, plan: Plan, mode: str, want: int, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray | None, dict[int, float], float | None]:
+        """The question's vector, the dense similarity of the ``want`` best allowed rows, and
+        when rows are left out (filters, the plan's rows), the best similarity over all."""
+        if mode == "bm25":
+            return None, {}, None
+        query = self.queries.get(self.embedder, plan.query)
+        dense = dict(self.index.dense_search(query, want, allowed))
+        if plan.focus:
+            query, dense = self._focused(query, dense, plan.focus, want, allowed)
+        anywhere = None
+        if allowed is not None:
+            best = self.index.dense_search(query, 1)
+            anywhere = best[0][1] if best else None
+        return query, dense, anywhere
+
     def _allowed(self, plan: Plan, question: Question) -> np.ndarray | None:
         """Rows within the question's filters and the rows the plan is about (a webinar's
         passages, say); ``None``: every row."""
         allowed = self.index.matching(question.filters)
-        within = _within(plan, self.index)
+        within = within_rows(plan, self.index)
         if within is not None:
             allowed = within if allowed is None else allowed & within
         return allowed
@@ -244,40 +251,6 @@ class QueryCache:
             if len(self._items) > self.size:
                 self._items.popitem(last=False)
         return vector
-
-
-def evidenced(retrieval: Retrieval, min_score: float) -> bool:
-    """Whether the passages found clear the relevance bar of any answer: one of them is at
-    least ``min_score`` similar to the question (BM25 alone: one shares a word)."""
-    if retrieval.best_cosine is None or retrieval.plan.kind in DETAIL_KEYS:
-        # A note's front matter line ("date: 2022-04-19") reads like no question: the note
-        # named by its words ("when was the wrap-up published?") is the evidence.
-        return retrieval.keyword_match
-    return any(h.dense is not None and h.dense >= min_score for h in retrieval.hits)
-
-
-def _within(plan: Plan, index: Index) -> np.ndarray | None:
-    """The few rows a question is about: a webinar's passages, or a note's author line."""
-    vocabulary = Vocabulary.of(index)
-    if wants_session_rows(plan) and vocabulary.sessions:
-        return vocabulary.mask(plan.sessions or tuple(vocabulary.sessions), index.size)
-    rows = vocabulary.detail_rows(plan.kind)
-    if not rows:
-        return None
-    mask = np.zeros(index.size, dtype=bool)
-    mask[list(rows)] = True
-    return mask
-
-
-def _keep(plan: Plan, index: Index) -> np.ndarray | None:
-    """Rows a plain question may be answered from: not front matter lines, and for "when
-    …?" or "how many …?" only passages holding a date or a number (when any does)."""
-    if plan.kind != "general" and plan.kind not in DETAIL_KEYS:
-        return None
-    vocabulary = Vocabulary.of(index)
-    if plan.kind == "general" and plan.expects and vocabulary.holding(plan.expects).any():
-        return vocabulary.holding(plan.expects)
-    return vocabulary.holding("content") if plan.kind == "general" and vocabulary.details else None
 
 
 def _top(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
