@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from plw_assistant.assistant import Assistant
 from plw_assistant.config import Settings, get_settings
+from plw_assistant.domain import Answer, Question, Turn
 from plw_assistant.embedding.base import LateText, late_by_parts
 from plw_assistant.embedding.model import SentenceTransformerEmbedder
 from plw_assistant.store.build import build_index
@@ -107,6 +108,19 @@ def assistant(settings: Settings, embedder) -> Assistant:
 def client(settings: Settings, embedder) -> Iterator[TestClient]:
     with TestClient(create_app(settings, embedder)) as c:
         yield c
+
+
+def converse(assistant: Assistant, *turns: str) -> Answer:
+    """The answer to the last of ``turns``, each asked after the ones before it, as the page
+    asks them (the earlier answers and the passages they quoted sent back)."""
+    history: list[Turn] = []
+    answer = None
+    for text in turns:
+        answer = assistant.ask(Question(text, history=tuple(history)))
+        cited = tuple(c.chunk_id for c in answer.citations if c.cited)
+        history.append(Turn(answer.question, answer.answer, cited))
+    assert answer is not None
+    return answer
 
 
 def write(path: Path, text: str | bytes) -> Path:

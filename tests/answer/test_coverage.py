@@ -7,20 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import converse
 
 from plw_assistant.assistant import Assistant, gap_outcome
-from plw_assistant.domain import Answer, Question, Turn
-
-
-def _ask(assistant: Assistant, *turns: str) -> Answer:
-    history: list[Turn] = []
-    answer = None
-    for text in turns:
-        answer = assistant.ask(Question(text, history=tuple(history)))
-        cited = tuple(c.chunk_id for c in answer.citations if c.cited)
-        history.append(Turn(answer.question, answer.answer, cited))
-    assert answer is not None
-    return answer
 
 
 @pytest.mark.parametrize(
@@ -34,7 +23,7 @@ def _ask(assistant: Assistant, *turns: str) -> Answer:
 def test_a_fact_the_notes_do_not_give_is_said_with_the_closest_passage(
     assistant: Assistant, question: str, missing: str
 ) -> None:
-    answer = _ask(assistant, question)
+    answer = converse(assistant, question)
     assert answer.abstained and missing in answer.missing
     assert answer.answer.startswith(answer.missing)
     assert [c.n for c in answer.citations if c.cited] == [1]  # the closest passage, quoted
@@ -43,14 +32,14 @@ def test_a_fact_the_notes_do_not_give_is_said_with_the_closest_passage(
 
 
 def test_a_fact_the_notes_do_give_is_answered(assistant: Assistant) -> None:
-    answer = _ask(assistant, "How many partnerships were invited to the webinars?")
+    answer = converse(assistant, "How many partnerships were invited to the webinars?")
     assert not answer.abstained and "14 partnerships" in answer.answer and not answer.missing
 
 
 def test_a_topic_answer_says_the_detail_asked_for_is_not_in_the_notes(
     assistant: Assistant,
 ) -> None:
-    answer = _ask(assistant, "Which IT tool did the partnerships use?")
+    answer = converse(assistant, "Which IT tool did the partnerships use?")
     assert not answer.abstained and "IT tool" in answer.answer
     assert answer.missing == "The notes do not name the tool."
     assert "record no detail" in answer.answer
@@ -59,13 +48,15 @@ def test_a_topic_answer_says_the_detail_asked_for_is_not_in_the_notes(
 
 def test_a_plan_without_evidence_gives_way_to_the_plain_search(assistant: Assistant) -> None:
     # "what ways are …" reads like "which names …", but no list of names answers it.
-    answer = _ask(assistant, "What ways are there to offer members help with grant applications?")
+    answer = converse(
+        assistant, "What ways are there to offer members help with grant applications?"
+    )
     assert answer.answer.startswith("Members are more and more interested in EU funding")
     assert "BRILLIANT" not in answer.answer
 
 
 def test_a_broad_question_gets_the_list_written_for_its_reader(assistant: Assistant) -> None:
-    answer = _ask(assistant, "We are a new ESCP-4x partnership: any advice?")
+    answer = converse(assistant, "We are a new ESCP-4x partnership: any advice?")
     for tip in (
         "Do not underestimate the power of meeting",
         "Look for synergies with other ESCP-4x projects",
@@ -76,7 +67,7 @@ def test_a_broad_question_gets_the_list_written_for_its_reader(assistant: Assist
 
 
 def test_a_narrow_question_is_offered_the_rest_of_its_list(assistant: Assistant) -> None:
-    answer = _ask(assistant, "How can a cluster diversify its income?")
+    answer = converse(assistant, "How can a cluster diversify its income?")
     assert answer.answer.startswith("European funding programmes are highly strategic")
     assert re.fullmatch(
         r"The notes list \d more lessons under “As cluster organisation”\.", answer.more
@@ -93,7 +84,7 @@ def test_markers_are_numbered_as_cited_then_related_passages(assistant: Assistan
         "What was discussed in PLW#5?",
         "Which webinar dealt with partner search?",
     ):
-        answer = _ask(assistant, question)
+        answer = converse(assistant, question)
         markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)]
         assert markers == sorted(set(markers)) == list(range(1, len(set(markers)) + 1))
         cited = [c.n for c in answer.citations if c.cited]
@@ -102,13 +93,13 @@ def test_markers_are_numbered_as_cited_then_related_passages(assistant: Assistan
 
 
 def test_confidence_is_strong_only_when_the_evidence_agrees(assistant: Assistant) -> None:
-    named = _ask(assistant, "What was discussed in PLW#3?")
+    named = converse(assistant, "What was discussed in PLW#3?")
     assert named.confidence == "strong"  # the notes' structure names it
-    clear = _ask(assistant, "Should we look for synergies with other ESCP-4x projects?")
+    clear = converse(assistant, "Should we look for synergies with other ESCP-4x projects?")
     assert clear.confidence == "strong"
     lead = next(c for c in clear.citations if c.cited)
     assert lead.match == "close" and lead.similarity is not None and lead.similarity > 0.55
-    declined = _ask(assistant, "What is the capital of France?")
+    declined = converse(assistant, "What is the capital of France?")
     assert declined.abstained and declined.confidence is None
 
 
@@ -124,23 +115,25 @@ def test_confidence_is_strong_only_when_the_evidence_agrees(assistant: Assistant
 def test_relative_follow_ups_name_the_webinar_meant(
     assistant: Assistant, turns: tuple[str, str], webinar: str
 ) -> None:
-    answer = _ask(assistant, *turns)
+    answer = converse(assistant, *turns)
     assert not answer.abstained and answer.answer.startswith(f"{webinar}:")
 
 
 def test_relative_follow_ups_at_the_ends_and_the_others(assistant: Assistant) -> None:
-    before = _ask(assistant, "What was discussed in PLW#1?", "and the one before?")
+    before = converse(assistant, "What was discussed in PLW#1?", "and the one before?")
     assert "none before PLW#1" in before.answer
-    others = _ask(assistant, "What was discussed in PLW#2?", "and the other ones?")
+    others = converse(assistant, "What was discussed in PLW#2?", "and the other ones?")
     assert all(f"PLW#{n}:" in others.answer for n in (1, 3, 4, 5))
     assert "PLW#2:" not in others.answer
-    that = _ask(assistant, "What did the last webinar cover?", "what else was said in that one?")
+    that = converse(
+        assistant, "What did the last webinar cover?", "what else was said in that one?"
+    )
     assert "nothing more on PLW#5" in that.answer
 
 
 def test_a_follow_up_subject_is_read_with_the_glossary(assistant: Assistant) -> None:
     """ "small businesses" is a glossary form of SME: the lesson on SMEs answers it."""
-    answer = _ask(
+    answer = converse(
         assistant,
         "Why should clusters keep communicating with members?",
         "and for small businesses?",

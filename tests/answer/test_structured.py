@@ -5,21 +5,12 @@ from __future__ import annotations
 
 import re
 
+from conftest import converse
+
 from plw_assistant.assistant import Assistant
-from plw_assistant.domain import Answer, Question, Turn
+from plw_assistant.domain import Answer
 
 PLW5 = "PLW#5 “As a cluster, how to support our members in building EU projects”"
-
-
-def _ask(assistant: Assistant, *turns: str) -> Answer:
-    history: list[Turn] = []
-    answer = None
-    for text in turns:
-        answer = assistant.ask(Question(text, history=tuple(history)))
-        cited = tuple(c.chunk_id for c in answer.citations if c.cited)
-        history.append(Turn(answer.question, answer.answer, cited))
-    assert answer is not None
-    return answer
 
 
 def _units(answer: Answer) -> list[str]:
@@ -27,7 +18,7 @@ def _units(answer: Answer) -> list[str]:
 
 
 def test_what_was_discussed_in_a_webinar(assistant: Assistant) -> None:
-    answer = _ask(assistant, "What was discussed in PLW#3?")
+    answer = converse(assistant, "What was discussed in PLW#3?")
     assert answer.answer == (
         "PLW#3: Enlarge the sharing knowledge: Communicate in a fog period; Adaptation of the "
         "action plan in ESCP4x Project; the notes list these as topics and record no detail on "
@@ -40,28 +31,28 @@ def test_what_was_discussed_in_a_webinar(assistant: Assistant) -> None:
 
 
 def test_a_webinar_by_ordinal(assistant: Assistant) -> None:
-    answer = _ask(assistant, "What did the first webinar cover?")
+    answer = converse(assistant, "What did the first webinar cover?")
     assert "PLW#1: Knowing each other" in answer.answer  # the title in reading case
     assert "COVID impact and implementing the exchange; IT tool" in answer.answer
 
 
 def test_which_webinar_covered_a_topic(assistant: Assistant) -> None:
-    answer = _ask(assistant, "Which webinar covered finding partners?")
+    answer = converse(assistant, "Which webinar covered finding partners?")
     assert answer.answer.startswith(f"“Partner search” was a topic of {PLW5}")
     assert "record no detail" in answer.answer  # the notes hold only the topic's name
 
 
 def test_when_and_who(assistant: Assistant) -> None:
-    when = _ask(assistant, "When did the webinars take place?")
+    when = converse(assistant, "When did the webinars take place?")
     assert _units(when)[0].startswith("Between October 2020 and January 2022")
-    who = _ask(assistant, "Who wrote the wrap-up?")
+    who = converse(assistant, "Who wrote the wrap-up?")
     assert who.answer.endswith("— author: Oriane Marchal. [1]")
     assert who.citations[0].text == "author: Oriane Marchal" and who.citations[0].cited
-    assert _ask(assistant, "Who wrote the novel Moby Dick?").abstained
+    assert converse(assistant, "Who wrote the novel Moby Dick?").abstained
 
 
 def test_a_lesson_is_quoted_whole_with_its_actionable_sentence(assistant: Assistant) -> None:
-    answer = _ask(assistant, "How can clusters support their members with EU funding?")
+    answer = converse(assistant, "How can clusters support their members with EU funding?")
     lead = _units(answer)[0]
     assert lead.startswith("Members are more and more interested in EU funding programmes")
     assert "Several options are available from 100% outsourced to an extra-paid service" in lead
@@ -73,11 +64,11 @@ def test_no_padding_after_a_clear_answer(assistant: Assistant) -> None:
         "How many partnerships were invited?",
         "Why is it worth meeting other partnerships when things get uncertain?",
     ):
-        assert len(_units(_ask(assistant, question))) == 1, question
+        assert len(_units(converse(assistant, question))) == 1, question
 
 
 def test_cited_and_related_passages(assistant: Assistant) -> None:
-    answer = _ask(assistant, "How can clusters support their members with EU funding?")
+    answer = converse(assistant, "How can clusters support their members with EU funding?")
     quoted = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     for c in answer.citations:
@@ -86,26 +77,26 @@ def test_cited_and_related_passages(assistant: Assistant) -> None:
 
 
 def test_a_webinar_the_notes_do_not_have(assistant: Assistant) -> None:
-    answer = _ask(assistant, "What was discussed in PLW#9?")
+    answer = converse(assistant, "What was discussed in PLW#9?")
     assert answer.answer.startswith("The notes cover five webinars, PLW#1–PLW#5, and none")
     assert not answer.abstained and "PLW#1: Knowing each other" in answer.answer
 
 
 def test_list_questions_are_answered_whole(assistant: Assistant) -> None:
-    answer = _ask(assistant, "What are the lessons for future ESCP-4x partnerships?")
+    answer = converse(assistant, "What are the lessons for future ESCP-4x partnerships?")
     units = _units(answer)
     assert len(units) == 4 and units[0].startswith("Do not underestimate the power of meeting")
 
 
 def test_follow_ups_add_and_never_repeat(assistant: Assistant) -> None:
-    more = _ask(assistant, "Which webinar was about partner search?", "what else?")
+    more = converse(assistant, "Which webinar was about partner search?", "what else?")
     assert "Partner search" not in more.answer
     for topic in ("Communication & information", "Setting up proposals", "During & after"):
         assert topic in more.answer
     assert "was another topic of PLW#5" in more.answer  # the title is not repeated
-    other = _ask(assistant, "What was discussed in PLW#3?", "and PLW#2?")
+    other = converse(assistant, "What was discussed in PLW#3?", "and PLW#2?")
     assert "Discussion with the PO" in other.answer and "fog period" not in other.answer
-    note = _ask(assistant, "What was discussed in PLW#1?", "and the common note?")
+    note = converse(assistant, "What was discussed in PLW#1?", "and the common note?")
     assert "Working on a common note" in note.answer and "IT tool" not in note.answer
-    nothing = _ask(assistant, "What was PLW#4 about?", "What else did it cover?")
+    nothing = converse(assistant, "What was PLW#4 about?", "What else did it cover?")
     assert nothing.answer.startswith("The notes hold nothing more on PLW#4")
