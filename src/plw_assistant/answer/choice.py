@@ -5,6 +5,7 @@ question asks for it or is about the list as a whole; and the rest of the lead's
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 
@@ -47,14 +48,15 @@ _FULL_DATE = re.compile(
 )
 
 
-def on_subject(unit: Unit, subject: str, retrieval: Retrieval) -> bool:
-    """Whether ``unit`` is about the new subject of an "and for SMEs?" follow-up, in any of
-    the glossary's forms ("and for small businesses?" finds "SMEs"); no subject: any unit is."""
-    if not subject:
-        return True
-    assert retrieval.index is not None
-    named = retrieval.index.lexical.scores(retrieval.plan.analysis.expand(subject))
-    return bool(named[unit.hit.row] > 0)
+def on_subject(retrieval: Retrieval) -> Callable[[Unit], bool]:
+    """Whether a unit is about the new subject of an "and for SMEs?" follow-up, in any of the
+    glossary's forms ("and for small businesses?" finds "SMEs"); no subject: any unit is. The
+    passages naming the subject are found once, not once per unit."""
+    subject, index = retrieval.plan.subject, retrieval.index
+    if not subject or index is None:
+        return lambda _unit: True
+    named = index.lexical.scores(retrieval.plan.analysis.expand(subject)) > 0
+    return lambda unit: bool(named[unit.hit.row])
 
 
 def lessons(
@@ -68,13 +70,13 @@ def lessons(
     list, offered after it."""
     assert retrieval.index is not None
     index, plan = retrieval.index, retrieval.plan
+    about = on_subject(retrieval)
     units = [
         u
         for n, hit in enumerate(hits, start=1)
         if hit.chunk.id not in plan.demote
         for u in [make_unit(n, hit, index, vocabulary, retrieval.query)]
-        if not (plan.said and words(u.plain) in words(plan.said))
-        and on_subject(u, plan.subject, retrieval)
+        if not (plan.said and words(u.plain) in words(plan.said)) and about(u)
     ]
     if not units:
         return [], []

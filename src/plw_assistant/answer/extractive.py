@@ -141,12 +141,14 @@ def _general(
     plan, index = retrieval.plan, retrieval.index
     assert index is not None
     about = plan.subject or "this"
+    said = plan.demote | _said_ids(hits, plan.said) if plan.said else frozenset()
+    on_it = on_subject(retrieval)
     quoted = [
         u
         for n, hit in enumerate(hits, start=1)
-        if plan.said and hit.chunk.id in plan.demote | _said_ids(hits, plan.said)
+        if hit.chunk.id in said
         for u in [make_unit(n, hit, index, vocabulary, retrieval.query)]
-        if on_subject(u, plan.subject, retrieval) and _relevant(u, min_score)
+        if on_it(u) and _relevant(u, min_score)
     ][:MAX_UNITS]
     if quoted:
         opening = f"The notes hold nothing more on {about} than the previous answer quoted:"
