@@ -20,6 +20,7 @@ LAYERS = {
     "ingest": 1,
     "embedding": 2,
     "store": 3,
+    "appdata": 3,
     "search": 4,
     "answer": 5,
     "assistant": 6,

@@ -17,7 +17,8 @@ ANSWERED = "How can clusters support their members with EU funding?"
 
 def _assistant(settings: Settings, embedder, tmp_path: Path, **update: object) -> Assistant:
     return Assistant(
-        settings.model_copy(update={"gap_db": tmp_path / "g.sqlite", **update}), embedder
+        settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/g.sqlite", **update}),
+        embedder,
     )
 
 

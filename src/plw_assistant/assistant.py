@@ -10,17 +10,18 @@ from dataclasses import replace
 from .answer.extractive import NO_DETAIL, NO_DETAILS, compose
 from .answer.generated import LLM, fallback_notice, generate
 from .answer.language import ask_in_english, foreign_language
+from .appdata.database import AppDatabase
 from .config import Settings
 from .domain import Answer, Question
 from .embedding.base import Embedder
 from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
+from .gaps.log import GapLog
 from .search.analysis import Analyzer
 from .search.intent import Plan, general, narrows, plan
 from .search.names import Vocabulary
 from .search.retriever import QueryCache, Retrieval, Retriever
 from .search.scope import evidenced
-from .store.gaps import GapLog
 from .store.live import LiveIndex
 from .store.reader import Index
 
@@ -31,13 +32,19 @@ WARM_UP = "How can clusters support their members with EU funding?"
 class Assistant:
     """Answers questions from the current index, picking up a newly built generation by itself."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        database: AppDatabase | None = None,
+    ) -> None:
         self.settings = settings
+        self.database = database or AppDatabase.from_settings(settings)
         self.embedder = embedder or SentenceTransformerEmbedder.from_settings(settings)
         self.live = LiveIndex(settings.index_dir, self.embedder)
         self.llm = LLM.from_settings(settings)
         self._queries = QueryCache()
-        self.gaps = GapLog.from_settings(settings)
+        self.gaps = GapLog.from_settings(settings, self.database)
 
     @property
     def index(self) -> Index:

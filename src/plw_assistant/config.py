@@ -31,6 +31,7 @@ DEFAULT_MIN_SCORE = 0.22
 MIN_ADMIN_TOKEN = 16
 # The admin's golden questions, kept beside the notes and never indexed as one.
 GOLDEN_FILE = "golden.jsonl"
+SQLITE_URL = "sqlite:///"  # then the path: sqlite:///data/app.sqlite, sqlite:////srv/app.sqlite
 ADMIN_TOKEN_TOO_SHORT = (
     f"PLW_ADMIN_TOKEN is too short: use at least {MIN_ADMIN_TOKEN} characters; "
     "uploading stays disabled."
@@ -111,14 +112,6 @@ class Settings(BaseSettings):
     ann_threshold: int = Field(
         50_000, ge=1, description="Chunk count from which `auto` uses IVF instead of flat."
     )
-    answer_processes: int | None = Field(
-        None,
-        ge=0,
-        le=32,
-        description="Processes `plw serve` answers questions in, each with its own copy of the "
-        "index (0: in the server process). Unset: one per core, at most 4; none on one core, "
-        "with an LLM, or for an index over 512 MB (see BENCHMARKS.md).",
-    )
     onnx_threads: int = Field(
         1,
         ge=1,
@@ -133,9 +126,16 @@ class Settings(BaseSettings):
         description="Questions in progress or waiting at once; more are refused with 503.",
     )
     max_upload_mb: int = Field(10, ge=1, le=100, description="Largest note /admin accepts.")
+    database_url: str | None = Field(
+        None,
+        description="The app database (feedback, unanswered questions, admin sessions, rate "
+        "limits), shared by every server over the index folder: sqlite:///path/to/file "
+        "(default: app.sqlite in the index folder).",
+    )
     feedback_db: Path | None = Field(
         None,
-        description="SQLite file for answer feedback (default: index folder).",
+        description="Where versions before the app database kept answer feedback (imported "
+        "into it once; default: feedback.sqlite in the index folder).",
     )
     gap_log: bool = Field(
         True,
@@ -146,7 +146,9 @@ class Settings(BaseSettings):
         90, ge=1, le=3650, description="Days a recorded unanswered question is kept."
     )
     gap_db: Path | None = Field(
-        None, description="SQLite file of the unanswered questions (default: index folder)."
+        None,
+        description="Where versions before the app database kept the unanswered questions "
+        "(imported into it once; default: gaps.sqlite in the index folder).",
     )
     golden: Path | None = Field(
         None,
@@ -199,6 +201,15 @@ class Settings(BaseSettings):
             raise ValueError("must name a sentence-transformers model or a local path")
         return value.strip()
 
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_url(cls, value: str | None) -> str | None:
+        if value is not None and (
+            not value.startswith(SQLITE_URL) or not value.removeprefix(SQLITE_URL).strip()
+        ):
+            raise ValueError("must be sqlite:/// followed by the database file's path")
+        return value
+
     @field_validator("feedback_rate", "admin_failure_rate")
     @classmethod
     def _rate(cls, value: str) -> str:
@@ -228,6 +239,18 @@ class Settings(BaseSettings):
         """Allowed ``Host`` names as Starlette compares them (IPv6 literals in brackets)."""
         names = [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
         return [f"[{h}]" if ":" in h and not h.startswith("[") else h for h in names]
+
+    @property
+    def database_path(self) -> Path:
+        """The app database's file (PLW_DATABASE_URL is checked to name one)."""
+        if self.database_url is None:
+            return self.index_dir / "app.sqlite"
+        return Path(self.database_url.removeprefix(SQLITE_URL)).expanduser()
+
+    @property
+    def session_key_path(self) -> Path:
+        """The admin sessions' signing key, made once (0600) and shared by every server."""
+        return self.index_dir / "admin-session.key"
 
     @property
     def feedback_path(self) -> Path:

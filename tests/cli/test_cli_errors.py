@@ -34,8 +34,8 @@ def test_feedback_export_to_a_folder_that_does_not_exist(tmp_path: Path) -> None
 
 
 def test_feedback_export_from_a_damaged_database(tmp_path: Path) -> None:
-    db = write(tmp_path / "feedback.sqlite", b"this is not a database at all" * 100)
-    result = _run(["feedback", "export"], {"PLW_FEEDBACK_DB": str(db)})
+    db = write(tmp_path / "app.sqlite", b"this is not a database at all" * 100)
+    result = _run(["feedback", "export"], {"PLW_DATABASE_URL": f"sqlite:///{db}"})
     assert "is damaged" in _one_line_error(result)
 
 

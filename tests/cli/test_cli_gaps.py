@@ -11,10 +11,11 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import CORPUS, FIXTURES
 
+from plw_assistant.appdata.database import AppDatabase
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings, get_settings
+from plw_assistant.gaps.log import GapLog
 from plw_assistant.store.build import build_index
-from plw_assistant.store.gaps import GapLog
 
 HACKATHON = [
     "How do we organise a hackathon for our members?",
@@ -30,17 +31,17 @@ def run(*args: str, **env: str):
 
 
 def _recorded(path: Path, questions: list[str]) -> None:
-    log = GapLog(path, 90)
+    log = GapLog(AppDatabase(path), 90)
     for q in questions:
         log.add("abstained", q)
 
 
 def test_gaps_prints_the_groups(settings: Settings, tmp_path: Path) -> None:
-    db = tmp_path / "gaps.sqlite"
-    env = {"PLW_INDEX_DIR": str(settings.index_dir), "PLW_GAP_DB": str(db)}
+    db = tmp_path / "app.sqlite"
+    env = {"PLW_INDEX_DIR": str(settings.index_dir), "PLW_DATABASE_URL": f"sqlite:///{db}"}
     assert run("gaps", **env).stdout == "No unanswered question is recorded.\n"
     _recorded(db, [*HACKATHON, COFFEE])
-    GapLog(db, 90).add("no", COFFEE, [], "Made-up comment: any brand")
+    GapLog(AppDatabase(db), 90).add("no", COFFEE, [], "Made-up comment: any brand")
     result = run("gaps", **env)
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -56,9 +57,9 @@ def test_gaps_prints_the_groups(settings: Settings, tmp_path: Path) -> None:
 
 
 def test_gaps_export_writes_csv(settings: Settings, tmp_path: Path) -> None:
-    db = tmp_path / "gaps.sqlite"
+    db = tmp_path / "app.sqlite"
     _recorded(db, [*HACKATHON, COFFEE])
-    env = {"PLW_INDEX_DIR": str(settings.index_dir), "PLW_GAP_DB": str(db)}
+    env = {"PLW_INDEX_DIR": str(settings.index_dir), "PLW_DATABASE_URL": f"sqlite:///{db}"}
     rows = list(csv.DictReader(io.StringIO(run("gaps", "export", **env).stdout)))
     assert [(r["count"], r["abstained"], r["status"]) for r in rows] == [
         ("3", "3", "open"),
@@ -76,7 +77,7 @@ def test_recheck_shows_the_group_answered_once_a_note_is_indexed(tmp_path: Path,
     settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     build_index(settings, embedder)
     env = {"PLW_CORPUS_DIR": str(settings.corpus_dir), "PLW_INDEX_DIR": str(settings.index_dir)}
-    _recorded(settings.gap_path, HACKATHON)
+    _recorded(settings.database_path, HACKATHON)
     before = run("gaps", "--recheck", **env)
     assert before.exit_code == 0, before.output
     assert before.stdout.startswith("Re-checked 3 question(s) against the index built ")
@@ -87,4 +88,6 @@ def test_recheck_shows_the_group_answered_once_a_note_is_indexed(tmp_path: Path,
     after = run("gaps", "--recheck", **env)
     assert ": 3 answered now." in after.stdout and "ANSWERED NOW" in after.stdout
     assert "Made-up lesson" in after.stdout and "[1] hackathon (" in after.stdout
-    assert len(GapLog(settings.gap_path, 90).gaps()) == 3  # re-asks are not recorded
+    assert (
+        len(GapLog(AppDatabase(settings.database_path), 90).gaps()) == 3
+    )  # re-asks are not recorded

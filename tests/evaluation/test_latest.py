@@ -29,7 +29,7 @@ ROWS = [
 
 
 # What other tests keep beside the shared index (their own eval results, votes, gaps).
-OTHERS = shutil.ignore_patterns("eval-results.json", "feedback.sqlite", "gaps.sqlite")
+OTHERS = shutil.ignore_patterns("eval-results.json", "app.sqlite*", "admin-session.key")
 
 
 def _golden(path: Path) -> Path:

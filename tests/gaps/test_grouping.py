@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from plw_assistant.appdata.database import AppDatabase
 from plw_assistant.gaps.grouping import cluster, common_words, most_central, subject
+from plw_assistant.gaps.log import GapLog
 from plw_assistant.gaps.report import gap_groups, to_csv, wordings
-from plw_assistant.store.gaps import GapLog
 
 # Made-up questions a member might ask, none of which the notes answer.
 SETS = [
@@ -48,7 +49,7 @@ SETS = [
 
 
 def _log(tmp_path: Path, questions: list[str]) -> GapLog:
-    log = GapLog(tmp_path / "gaps.sqlite", 90)
+    log = GapLog(AppDatabase(tmp_path / "app.sqlite"), 90)
     for q in questions:
         log.add("abstained", q)
     return log
@@ -109,7 +110,7 @@ def test_only_the_most_recently_asked_wordings_are_grouped(tmp_path: Path) -> No
 
 
 def test_no_log_no_groups(assistant, tmp_path: Path) -> None:
-    assert gap_groups(assistant, GapLog(tmp_path / "none.sqlite", 90)) == []
+    assert gap_groups(assistant, GapLog(AppDatabase(tmp_path / "none.sqlite"), 90)) == []
 
 
 def test_the_subject_leaves_out_the_notes_own_vocabulary() -> None:

@@ -87,7 +87,7 @@ def test_every_admin_form_needs_its_session_form_token(small) -> None:
         r = client.post("/admin/upload", data={"form_token": elsewhere}, files={"n": ("n.md", b"")})
         assert r.status_code == 403
         r = client.post("/admin/reindex", data={"form_token": form_token})
-        assert r.status_code == 200 and r.context["report"].path is None  # nothing changed
+        assert r.status_code == 200 and not r.context["report"].changed  # nothing changed
 
 
 def test_admin_forms_from_another_site_are_refused_signed_in_or_not(small) -> None:
@@ -122,8 +122,12 @@ def test_a_forged_expired_or_foreign_cookie_is_no_session(small) -> None:
         for fake in forged:
             other.cookies.set(COOKIE, fake, path="/admin")
             assert other.get("/admin").context["signed_in"] is False, fake
-        other.cookies.set(COOKIE, value, path="/admin")  # signed by another server process
-        assert other.get("/admin").context["signed_in"] is False
+        other.cookies.set(COOKIE, value, path="/admin")  # another server, same index folder
+        assert other.get("/admin").context["signed_in"] is True
+        foreign = admin_copy(small.index_dir.parent / "elsewhere")  # another index folder
+        with _client(foreign) as stranger:
+            stranger.cookies.set(COOKIE, value, path="/admin")
+            assert stranger.get("/admin").context["signed_in"] is False
         later = time.time() + HOURS * 3600 + 1
         client.app.state.sessions.clock = lambda: later  # type: ignore[attr-defined]
         assert client.get("/admin").context["signed_in"] is False
@@ -216,7 +220,7 @@ def test_home_lists_the_glossary_and_the_entries_left_out(small) -> None:
         (small.corpus_dir / "glossary.yaml").write_text(bad, encoding="utf-8")
         r = client.post("/admin/reindex", data={"form_token": form_token})
         problem = "glossary.yaml: 'XYZ' has no meaning; skipped."
-        assert r.status_code == 200 and r.context["report"].path is not None
+        assert r.status_code == 200 and r.context["report"].changed
         assert r.context["report"].glossary_problems == [problem]
         assert r.context["index"]["glossary"] == [("PO", ("project officer",))]
         assert r.context["index"]["glossary_problems"] == [problem]

@@ -14,8 +14,9 @@ from admin_support import TOKEN, sign_in
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from plw_assistant.appdata.database import AppDatabase
 from plw_assistant.config import Settings
-from plw_assistant.store.gaps import GapLog
+from plw_assistant.gaps.log import GapLog
 from plw_assistant.web.app import create_app
 
 HACKATHON = [
@@ -29,7 +30,7 @@ ANSWERED = "How can clusters support their members with EU funding?"
 
 
 def _settings(settings: Settings, tmp_path: Path, **update: object) -> Settings:
-    own = {"gap_db": tmp_path / "gaps.sqlite", "feedback_db": tmp_path / "feedback.sqlite"}
+    own = {"database_url": f"sqlite:///{tmp_path}/app.sqlite"}
     return settings.model_copy(update={"admin_token": SecretStr(TOKEN), **own, **update})
 
 
@@ -37,7 +38,7 @@ def _settings(settings: Settings, tmp_path: Path, **update: object) -> Settings:
 def web(settings: Settings, embedder, tmp_path: Path) -> Iterator[tuple[TestClient, GapLog]]:
     s = _settings(settings, tmp_path)
     with TestClient(create_app(s, embedder)) as client:
-        yield client, GapLog(s.gap_path, s.gap_log_days)
+        yield client, GapLog(AppDatabase.from_settings(s), s.gap_log_days)
 
 
 def test_the_chat_api_and_feedback_record_what_the_notes_could_not_answer(web) -> None:
@@ -89,7 +90,7 @@ def test_with_the_gap_log_off_nothing_is_recorded(settings, embedder, tmp_path: 
         page = client.get("/admin/gaps")
         assert page.context["off"].startswith("PLW_GAP_LOG is off") and page.context["groups"] == []
         assert client.get("/admin").context["open_gaps"] is None
-    assert not s.gap_path.exists()
+    assert GapLog(AppDatabase.from_settings(s), 90).gaps() == []
 
 
 def test_the_gaps_page_groups_sorts_rechecks_archives_and_exports(web) -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from browser_support import ARTIFACTS, launch_browser, serve_copy
 
-from plw_assistant.store.feedback import FeedbackStore
+from plw_assistant.appdata.database import AppDatabase
+from plw_assistant.appdata.feedback import FeedbackStore
 
 pytestmark = pytest.mark.browser
 
@@ -77,7 +78,7 @@ def test_browse_lessons_ask_about_one_and_give_feedback(page, server) -> None:
     page.click("form.feedback button[value=up]")
     page.wait_for_selector("form.feedback [role=status]")
     assert page.inner_text("form.feedback") == "Thank you for your feedback."
-    rows = FeedbackStore(index_dir / "feedback.sqlite").rows()
+    rows = FeedbackStore(AppDatabase(index_dir / "app.sqlite")).rows()
     assert rows and rows[-1][1] == "up" and rows[-1][2].startswith("Tell me more about:")
 
 

@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from browser_support import ARTIFACTS, launch_browser, serve_copy
 
-from plw_assistant.store.feedback import FeedbackStore
+from plw_assistant.appdata.database import AppDatabase
+from plw_assistant.appdata.feedback import FeedbackStore
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 800}
@@ -225,7 +226,7 @@ def test_no_asks_what_was_wrong_and_stores_it(new_page, server) -> None:
     comment.press("Enter")
     turn.locator("form.feedback [role=status]").wait_for()
     assert turn.locator("form.feedback").inner_text() == "Thank you for your feedback."
-    row = FeedbackStore(index_dir / "feedback.sqlite").rows()[-1]
+    row = FeedbackStore(AppDatabase(index_dir / "app.sqlite")).rows()[-1]
     assert row[1:3] == ("down", FUNDING)
     assert row[5:] == ("Made-up comment: the partner search part is missing", "answer")
 
@@ -240,7 +241,7 @@ def test_an_abstention_can_be_flagged_as_missing(new_page, server) -> None:
     turn.locator("text=This should have been answered").click()
     turn.locator("form.feedback [role=status]").wait_for()
     assert "should answer" in turn.locator("form.feedback").inner_text()
-    row = FeedbackStore(index_dir / "feedback.sqlite").rows()[-1]
+    row = FeedbackStore(AppDatabase(index_dir / "app.sqlite")).rows()[-1]
     assert (row[1], row[2], row[6]) == ("down", question, "missing")
 
 

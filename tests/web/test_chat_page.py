@@ -17,9 +17,11 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from plw_assistant.appdata.database import AppDatabase
+from plw_assistant.appdata.feedback import COLUMNS, FeedbackStore
+from plw_assistant.appdata.migrations import Legacy
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings
-from plw_assistant.store.feedback import COLUMNS, FeedbackStore
 from plw_assistant.web.app import create_app
 
 FUNDING = "How can clusters support their members with EU funding?"
@@ -31,10 +33,10 @@ LESSONS_TITLE = "Wrap-up of the main lessons learnt from the BLUES Peer learning
 def own(tmp_path: Path, settings: Settings, embedder) -> Iterator[tuple[TestClient, Path]]:
     """A server of its own: its feedback goes to its own file."""
     index_dir = tmp_path / "index"
-    shutil.copytree(settings.index_dir, index_dir, ignore=shutil.ignore_patterns("feedback*"))
+    shutil.copytree(settings.index_dir, index_dir, ignore=shutil.ignore_patterns("app.sqlite*"))
     s = settings.model_copy(update={"index_dir": index_dir})
     with TestClient(create_app(s, embedder)) as client:
-        yield client, index_dir / "feedback.sqlite"
+        yield client, index_dir / "app.sqlite"
 
 
 def _query(url: str) -> dict[str, list[str]]:
@@ -164,7 +166,7 @@ def test_no_without_javascript_asks_for_a_comment(own) -> None:
     assert client.post("/feedback", data=comment | {"vote": "9" * 30}).status_code == 422
     up = client.post("/feedback", data=vote | {"rating": "up"})
     assert up.context["ask_comment"] is False and "What was wrong" not in up.text
-    rows = FeedbackStore(db).rows()
+    rows = FeedbackStore(AppDatabase(db)).rows()
     assert [(r[1], r[5], r[6]) for r in rows] == [
         ("down", "Made-up: too short", "answer"),
         ("up", "", "answer"),
@@ -197,7 +199,7 @@ def test_missing_answers_and_comments_reach_the_store_and_the_csv(own) -> None:
     ]
 
 
-def test_a_feedback_file_from_before_the_kind_column_still_works(tmp_path: Path) -> None:
+def test_a_feedback_file_from_before_the_kind_column_is_imported(tmp_path: Path) -> None:
     path = tmp_path / "feedback.sqlite"
     db = sqlite3.connect(path)
     db.execute(
@@ -211,7 +213,7 @@ def test_a_feedback_file_from_before_the_kind_column_still_works(tmp_path: Path)
     )
     db.commit()
     db.close()
-    store = FeedbackStore(path)
+    store = FeedbackStore(AppDatabase(tmp_path / "app.sqlite", Legacy(feedback=path)))
     assert store.rows() == [
         ("2024-01-01T00:00:00+0000", "up", "Old question", "a", "x#1", "", "answer")
     ]

@@ -66,7 +66,7 @@ def own_client(tmp_path: Path, embedder, settings: Settings) -> Iterator[TestCli
         yield c
 
 
-_FEEDBACK = shutil.ignore_patterns("feedback.sqlite*")
+_FEEDBACK = shutil.ignore_patterns("app.sqlite*", "admin-session.key")
 
 
 def test_unsafe_characters_never_cause_a_server_error(own_client: TestClient) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from plw_assistant.appdata.database import AppDatabase
+from plw_assistant.appdata.feedback import FeedbackStore
 from plw_assistant.domain import Question, Turn
 from plw_assistant.errors import StorageError
-from plw_assistant.store.feedback import FeedbackStore
 
 SURROGATE = b'{"question": "funding \\ud800 for members\\u202e\\u0007"}'
 
@@ -61,14 +62,14 @@ def test_question_objects_clean_their_history() -> None:
 
 
 def test_feedback_on_a_full_disk_is_a_503(client: TestClient, monkeypatch) -> None:
-    def full(self: FeedbackStore) -> None:
+    def full(self: AppDatabase, keep: bool = False) -> None:
         import sqlite3
 
-        raise sqlite3.OperationalError("database or disk is full")
+        raise sqlite3.OperationalError("database or disk is full")  # made up: no disk fills
 
-    monkeypatch.setattr(FeedbackStore, "_connect", full)
-    with pytest.raises(StorageError, match="the disk is full"):
-        FeedbackStore(Path("/tmp/made-up-feedback.sqlite")).add("up", "q", "a", [])
+    monkeypatch.setattr(AppDatabase, "connect", full)
+    with pytest.raises(StorageError, match="The feedback could not be saved: the disk is full"):
+        FeedbackStore(AppDatabase(Path("/tmp/made-up-app.sqlite"))).add("up", "q", "a", [])
     r = client.post("/api/feedback", json={"rating": "up", "question": "q"})
-    assert r.status_code == 503
-    assert r.json() == {"detail": "The feedback could not be saved: the disk is full."}
+    assert r.status_code == 503  # the guard counts the vote in the same database first
+    assert r.json()["detail"].endswith("could not be saved: the disk is full.")

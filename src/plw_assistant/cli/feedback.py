@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
+from ..appdata.database import AppDatabase
+from ..appdata.feedback import FeedbackStore
 from ..config import get_settings
-from ..store.feedback import FeedbackStore
 from .common import CONTEXT, output_option, write_text
 
 
@@ -35,7 +36,7 @@ def export(output: Path | None) -> None:
       plw feedback export > feedback.csv
       PLW_INDEX_DIR=/srv/plw/index plw feedback export -o votes.csv
     """
-    store = FeedbackStore(get_settings().feedback_path)
+    store = FeedbackStore(AppDatabase.from_settings(get_settings()))
     text = store.to_csv()
     if output is None:
         click.echo(text, nl=False)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
+from ..appdata.database import AppDatabase
 from ..config import Settings, get_settings
+from ..gaps.log import GapLog
 from ..gaps.report import SORTS, GapGroup
-from ..store.gaps import GapLog
 from .common import CONTEXT, output_option, write_text
 
 OUTCOME_NAMES = {"abstained": "declined", "topic_only": "topic name only", "no": "marked No"}
@@ -26,7 +27,7 @@ sort_option = click.option(
 def _log(settings: Settings) -> GapLog:
     if not settings.gap_log:
         click.echo("PLW_GAP_LOG is off: no new question is recorded.", err=True)
-    return GapLog(settings.gap_path, settings.gap_log_days)
+    return GapLog(AppDatabase.from_settings(settings), settings.gap_log_days)
 
 
 def _groups(settings: Settings, sort: str, recheck: bool = False) -> list[GapGroup]:

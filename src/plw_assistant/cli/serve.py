@@ -4,6 +4,11 @@ serves (the last good index meanwhile; none yet: questions get 503 until it is b
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -26,7 +31,15 @@ ANY_ADDRESS = {"0.0.0.0", "::", ""}
     help="Port to listen on.",
 )
 @click.option("--watch", is_flag=True, help="Re-index while serving when notes change.")
-def serve(host: str, port: int, watch: bool) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Server processes answering questions, under uvicorn's supervisor (it replaces one "
+    "that dies or stops answering).",
+)
+def serve(host: str, port: int, watch: bool, workers: int) -> None:
     """Serve the web chat at once, re-indexing in the background if notes changed.
 
     \b
@@ -34,13 +47,12 @@ def serve(host: str, port: int, watch: bool) -> None:
       plw serve
       plw serve --port 8080
       plw serve --watch              re-index when notes are added or changed
+      plw serve --workers 2          two server processes (one per core)
     """
     import uvicorn
 
     from ..embedding.model import SentenceTransformerEmbedder
     from ..web.app import create_app
-    from ..web.processes import process_count
-    from ..web.protocol import MAX_HEAD, bounded_http
 
     few_arenas()
     settings = get_settings()
@@ -50,23 +62,58 @@ def serve(host: str, port: int, watch: bool) -> None:
         click.echo(
             f"Building the index: {reason}. Questions are answered once it is built.", err=True
         )
-    settings = settings.model_copy(update=_serving(settings, host, watch))
+    update = _serving(settings, host, watch)
+    settings = settings.model_copy(update=update)
     shown = f"[{host}]" if ":" in host else host
-    processes = process_count(settings)
-    where = f"in {processes} answer processes" if processes else "in the server process"
+    where = f"in {workers} worker processes" if workers > 1 else "in one process"
     click.echo(f"PLW Assistant: http://{shown}:{port} (answering {where})", err=True)
-    uvicorn.run(
-        create_app(settings, embedder, rebuild=True, processes=processes),
-        host=host,
-        port=port,
-        # Request heads: at most MAX_HEAD bytes, complete within PLW_BODY_TIMEOUT seconds
-        # (uvicorn has no such bound for httptools: see web/protocol.py). Bodies: the guard.
-        http=bounded_http(MAX_HEAD, settings.body_timeout),
-        timeout_keep_alive=5,  # an idle keep-alive connection is closed after 5 s
-        # No limit_concurrency: it counts slow connections too and would answer real
-        # questions 503; PLW_MAX_PENDING bounds questions once their body is in.
-        log_config=log_config(),
-    )
+    options = dict(host=host, port=port, log_config=log_config(), **server_options(settings))
+    if workers == 1:
+        uvicorn.run(create_app(settings, embedder, rebuild=True), **options)
+        return
+    # Workers are started afresh and read their settings from the environment; the one
+    # indexer runs beside them, never in each (they pick up each new generation).
+    os.environ.update({f"PLW_{k.upper()}": str(v) for k, v in update.items() if k != "watch"})
+    with indexer(watch):
+        uvicorn.run(WORKER_APP, factory=True, workers=workers, **options)
+
+
+WORKER_APP = "plw_assistant.web.worker:create_worker_app"
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's own bounds, the same for one process and for workers (BENCHMARKS.md and
+    README "Exposed deployments": a reverse proxy bounds how long a request head may take)."""
+    from ..web.bounds import MAX_HEAD
+
+    return {
+        # h11 bounds a request head's size (a larger one is refused 400); httptools cannot.
+        "http": "h11",
+        "h11_max_incomplete_event_size": MAX_HEAD,
+        "timeout_keep_alive": 5,  # an idle keep-alive connection is closed after 5 s
+        # Connections open at once (slow ones too); PLW_MAX_PENDING bounds questions.
+        "limit_concurrency": CONNECTIONS_PER_QUESTION * settings.max_pending,
+    }
+
+
+CONNECTIONS_PER_QUESTION = 4  # page loads, static files and keep-alive beside each question
+
+
+@contextmanager
+def indexer(watch: bool) -> Iterator[None]:
+    """``plw index`` (``--watch``: kept running) in a process of its own beside the
+    workers, stopped with them; it takes the build lock like any other build."""
+    command = [sys.executable, "-c", "from plw_assistant.cli import main; main()", "index"]
+    proc = subprocess.Popen([*command, "--watch"] if watch else command)
+    try:
+        yield
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def few_arenas(arenas: int = 2) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from ..assistant import Assistant, gap_outcome
 from ..domain import Answer, Citation, Question
 from ..errors import QuestionError
-from ..store.gaps import GapLog, Recheck, stamp
+from .log import GapLog, Recheck, stamp
 from .report import key, wordings
 
 

@@ -22,18 +22,6 @@ _INDEXES = (
 )
 
 
-def storage_problem(exc: Exception, path: Path, what: str, doing: str) -> str:
-    """One sentence for a SQLite store that failed: ``what`` could not be ``doing`` because…"""
-    text = str(exc).lower()
-    if "full" in text or getattr(exc, "errno", None) == 28:
-        cause = "the disk is full"
-    elif "not a database" in text or "malformed" in text:
-        cause = f"{path} is damaged (move it away to start a new one)"
-    else:
-        cause = str(exc) or exc.__class__.__name__
-    return f"{what} could not be {doing}: {cause}."
-
-
 def write_tables(path: Path, chunks: Sequence[Chunk], documents: Sequence[Document]) -> None:
     with sqlite3.connect(path) as db:
         _write_table(db, "chunks", Chunk, chunks)

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from ..appdata.builds import BuildLog, LastBuild
 from ..assistant import Assistant
 from ..config import Settings
 from ..errors import PLWError, StorageError
@@ -34,12 +35,12 @@ def admin_page(
 ) -> HTMLResponse:
     """An admin page; without a session (or with admin disabled) the sign-in page instead."""
     settings: Settings = request.app.state.settings
-    sessions: AdminSessions = request.app.state.sessions
-    nonce = session_of(request) if settings.admin_secret is not None else None
+    sessions: AdminSessions | None = request.app.state.sessions
+    nonce = session_of(request) if sessions is not None else None
     context.setdefault("enabled", settings.admin_secret is not None)
     context.setdefault("disabled", settings.admin_problem or DISABLED)
     context["signed_in"] = nonce is not None
-    context["form_token"] = sessions.form_token(nonce) if nonce else ""
+    context["form_token"] = sessions.form_token(nonce) if sessions and nonce else ""
     if nonce is None:
         name = "admin_signin.html"
     return templates.TemplateResponse(
@@ -67,9 +68,9 @@ def locked(request: Request) -> HTMLResponse | None:
 
 def stale(request: Request, token: object) -> HTMLResponse | None:
     """The refusal of a form not made for this session (a forged or old one)."""
-    sessions: AdminSessions = request.app.state.sessions
+    sessions: AdminSessions | None = request.app.state.sessions
     nonce = session_of(request)
-    if nonce is not None and sessions.form_ok(nonce, token):
+    if sessions is not None and nonce is not None and sessions.form_ok(nonce, token):
         return None
     return failure(request, 403, STALE_FORM)
 
@@ -137,6 +138,14 @@ def index_status(assistant: Assistant) -> dict[str, Any]:
     }
 
 
+def _last_build(request: Request) -> LastBuild | None:
+    builds: BuildLog = request.app.state.builds
+    try:
+        return builds.last()
+    except StorageError:
+        return None  # the page says what else it can; the build log is not worth a 500
+
+
 def home(request: Request, **context: Any) -> dict[str, Any]:
     """The home page's facts, with ``context`` (a report, an error) on top."""
     assistant: Assistant = request.app.state.assistant
@@ -147,7 +156,7 @@ def home(request: Request, **context: Any) -> dict[str, Any]:
         open_gaps, context["gap_problem"] = None, str(exc)
     return {
         "index": index_status(assistant),
-        "report": request.app.state.last_report,
+        "report": _last_build(request),
         "uploads": uploads(settings),
         "evals": load_results(settings.eval_results_path)[:EVALS_SHOWN],
         "shown": SHOWN,

@@ -13,10 +13,13 @@ from markupsafe import escape
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import __version__
+from ..appdata.builds import BuildLog
+from ..appdata.database import AppDatabase
+from ..appdata.feedback import FeedbackStore
+from ..appdata.sessions import Revocations, signing_key
 from ..config import Settings, get_settings
 from ..embedding.base import Embedder
 from ..errors import PLWError
-from ..store.feedback import FeedbackStore
 from .guard import Guard, SecurityHeaders
 from .rates import Rates
 from .render import web_root
@@ -29,11 +32,10 @@ def create_app(
     settings: Settings | None = None,
     embedder: Embedder | None = None,
     rebuild: bool = False,
-    processes: int = 0,
 ) -> FastAPI:
     """The ASGI app; tests pass their own settings and an already loaded embedder.
-    ``rebuild``: bring the index up to date in a background thread once started;
-    ``processes``: answer questions in that many child processes (``web.processes``)."""
+    ``rebuild``: bring the index up to date in a background thread once started (the
+    server's one indexer; workers under a supervisor leave it to the supervisor)."""
     settings = settings or get_settings()
     # No Swagger UI or ReDoc: they need inline scripts the CSP refuses. /openapi.json stays.
     app = FastAPI(
@@ -46,11 +48,11 @@ def create_app(
     app.state.settings = settings
     app.state.embedder = embedder
     app.state.rebuild = rebuild
-    app.state.processes = processes
-    app.state.feedback = FeedbackStore(settings.feedback_path)
-    app.state.rates = rates = Rates(settings)
-    app.state.sessions = AdminSessions()
-    app.state.last_report = None  # the last build this process made, for /admin
+    app.state.database = database = AppDatabase.from_settings(settings)
+    app.state.feedback = FeedbackStore(database)
+    app.state.rates = rates = Rates(settings, database)
+    app.state.sessions = _sessions(settings, database)
+    app.state.builds = BuildLog(database)
     app.mount("/static", StaticFiles(directory=web_root() / "static"), name="static")
     # Each one added wraps those before: a request meets the security headers, the Host
     # check (a DNS-rebinding page names another host), then the guard.
@@ -63,6 +65,15 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _invalid)
     logging.getLogger("uvicorn.access").addFilter(NO_QUERY_STRING)
     return app
+
+
+def _sessions(settings: Settings, database: AppDatabase) -> AdminSessions | None:
+    """The admin's sessions, signed with the key every server over the index folder shares
+    (``None`` while admin is off)."""
+    if settings.admin_secret is None:
+        return None
+    key = signing_key(settings.session_key_path)
+    return AdminSessions(key, settings.admin_secret, Revocations(database))
 
 
 async def _plw_error(request: Request, exc: Exception) -> Response:

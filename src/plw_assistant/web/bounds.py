@@ -15,6 +15,8 @@ from starlette.types import Message, Receive, Scope
 from ..config import Settings
 from .rates import Kind
 
+MAX_HEAD = 64 * 1024  # bytes of a request head: Node allows 16 KB, nginx 32 KB; cookies add up
+
 KB = 1024
 # Each cap holds the largest body the pages send, with room to spare: the chat page posts the
 # whole conversation back (20 turns, each with its cited passages: 166 KB of JSON measured

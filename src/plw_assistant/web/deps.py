@@ -7,22 +7,16 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
+from ..appdata.feedback import FeedbackStore
 from ..assistant import Assistant
 from ..config import Settings
-from ..store.feedback import FeedbackStore
 from ..store.reader import Index
-from .processes import Answers
 from .rates import Rates
 
 
 def get_assistant(request: Request) -> Assistant:
     assistant: Assistant = request.app.state.assistant
     return assistant
-
-
-def get_answers(request: Request) -> Answers:
-    answers: Answers = request.app.state.answers
-    return answers
 
 
 def get_settings(request: Request) -> Settings:
@@ -41,7 +35,6 @@ def get_rates(request: Request) -> Rates:
 
 
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
-AnswersDep = Annotated[Answers, Depends(get_answers)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 FeedbackDep = Annotated[FeedbackStore, Depends(get_feedback)]
 RatesDep = Annotated[Rates, Depends(get_rates)]

@@ -15,9 +15,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..config import Settings
+from ..errors import StorageError
 from .bounds import (
     CROSS_SITE,
     BodyError,
@@ -92,7 +94,7 @@ class Guard:
             else:
                 await self.app(scope, receive, send)
             return
-        refused = self._refused(scope, rule)
+        refused = await self._refused(scope, rule)
         if refused is not None:
             status, detail, headers = refused
             await reply(scope, status, detail, headers)(scope, receive, send)
@@ -113,18 +115,20 @@ class Guard:
         else:
             await self.app(scope, replay(body, receive), send)
 
-    def _refused(self, scope: Scope, rule: Rule) -> tuple[int, str, dict[str, str]] | None:
+    async def _refused(self, scope: Scope, rule: Rule) -> tuple[int, str, dict[str, str]] | None:
         """Why to answer at once, without reading the body: status, sentence, headers."""
         if rule.same_origin and cross_site(scope):
             return 403, CROSS_SITE, {}
-        if rule.rate == "feedback":
-            wait = self.rates.hit("feedback", client_of(scope))
+        if rule.rate is not None:
+            # Counted in the app database (shared by every server): off the event loop.
+            check = self.rates.hit if rule.rate == "feedback" else self.rates.over
+            try:
+                wait = await run_in_threadpool(check, rule.rate, client_of(scope))
+            except StorageError as exc:
+                return 503, exc.detail, {"Retry-After": "5"}
             if wait is not None:
-                return 429, TOO_MUCH_FEEDBACK.format(wait), {"Retry-After": str(wait)}
-        elif rule.rate == "admin_failure":
-            wait = self.rates.over("admin_failure", client_of(scope))
-            if wait is not None:
-                return 429, TOO_MANY_FAILURES.format(wait), {"Retry-After": str(wait)}
+                sentence = TOO_MUCH_FEEDBACK if rule.rate == "feedback" else TOO_MANY_FAILURES
+                return 429, sentence.format(wait), {"Retry-After": str(wait)}
         length = declared_length(scope)
         if length is not None and length > rule.cap:
             error = too_large(rule.cap)

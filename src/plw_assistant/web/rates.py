@@ -1,17 +1,18 @@
-"""Per-client rate limits (the ``limits`` library, in memory, moving window): feedback votes,
-and refused admin requests (so a token cannot be guessed at speed)."""
+"""Per-client rate limits (moving window, counted in the app database so every server over
+the index folder counts together): feedback votes, and refused admin requests (so a token
+cannot be guessed at speed, whichever server is asked)."""
 
 from __future__ import annotations
 
-import math
 import time
+from collections.abc import Callable
 from typing import Literal
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from starlette.types import Scope
 
+from ..appdata.database import AppDatabase
+from ..appdata.rates import RateCounter
 from ..config import Settings
 
 TOO_MUCH_FEEDBACK = "Too much feedback from your address at once. Please try again in {} s."
@@ -28,27 +29,24 @@ Kind = Literal["feedback", "admin_failure"]
 
 
 class Rates:
-    """The limits of one app; each check returns ``None`` (go on) or seconds to wait."""
+    """The limits of the service; each check returns ``None`` (go on) or seconds to wait."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+    def __init__(
+        self, settings: Settings, database: AppDatabase, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._counter = RateCounter(database)
+        self.clock = clock
         self._items: dict[Kind, RateLimitItem] = {
             "feedback": parse(settings.feedback_rate),
             "admin_failure": parse(settings.admin_failure_rate),
         }
 
-    def _wait(self, kind: Kind, client: str) -> int:
-        reset = self._limiter.get_window_stats(self._items[kind], kind, client).reset_time
-        return max(1, math.ceil(reset - time.time()))
-
     def hit(self, kind: Kind, client: str) -> int | None:
         """Count one request; seconds to wait if it goes over the limit."""
-        if self._limiter.hit(self._items[kind], kind, client):
-            return None
-        return self._wait(kind, client)
+        item = self._items[kind]
+        return self._counter.hit(kind, client, item.amount, item.get_expiry(), self.clock())
 
     def over(self, kind: Kind, client: str) -> int | None:
         """Seconds to wait if ``client`` has used up ``kind`` already (nothing is counted)."""
-        if self._limiter.test(self._items[kind], kind, client):
-            return None
-        return self._wait(kind, client)
+        item = self._items[kind]
+        return self._counter.over(kind, client, item.amount, item.get_expiry(), self.clock())

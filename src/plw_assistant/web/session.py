@@ -2,21 +2,24 @@
 SameSite=Strict, only sent to /admin; Secure over HTTPS), and every admin form carries a
 token tied to that session.
 
-Signed with itsdangerous under a key made afresh by each server process, so a restart or a
-changed PLW_ADMIN_TOKEN signs everyone out; sign-out revokes the session on the server too,
-so a copied cookie stops working with it. Cross-site forms are refused before this by the
-guard (``web.bounds.cross_site``), and SameSite=Strict keeps the cookie off them anyway."""
+Signed with itsdangerous under a key kept in the index folder (made once, 0600) and mixed
+with PLW_ADMIN_TOKEN, so every server over that folder accepts the same sessions and a changed
+token signs everyone out; sign-out is kept in the app database, so a copied cookie stops
+working on every server with it. Cross-site forms are refused before this by the guard
+(``web.bounds.cross_site``), and SameSite=Strict keeps the cookie off them anyway."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-import threading
 import time
 from collections.abc import Callable
 
 from itsdangerous import BadSignature, Signer, TimestampSigner
 from starlette.requests import Request
 from starlette.responses import Response
+
+from ..appdata.sessions import Revocations
 
 COOKIE = "plw_admin"
 PATH = "/admin"
@@ -37,12 +40,17 @@ class _Signer(TimestampSigner):
 class AdminSessions:
     """Issues and checks the admin's session cookies and form tokens."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        key = secrets.token_bytes(32)
+    def __init__(
+        self,
+        key: bytes,
+        token: str,
+        revocations: Revocations,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        key = hashlib.sha256(key + token.encode()).digest()
         self._session = _Signer(key, lambda: self.clock())
         self._form = Signer(key, salt="plw-admin-form")
-        self._revoked: dict[str, float] = {}  # nonce → when it expires anyway
-        self._lock = threading.Lock()
+        self._revocations = revocations
         self.clock = clock
 
     def issue(self) -> str:
@@ -58,17 +66,14 @@ class AdminSessions:
             nonce = self._session.unsign(value, max_age=HOURS * 3600).decode()
         except BadSignature:  # also SignatureExpired
             return None
-        with self._lock:
-            return None if nonce in self._revoked else nonce
+        return None if self._revocations.revoked(nonce) else nonce
 
     def revoke(self, value: str | None) -> None:
         nonce = self.nonce(value)
         if nonce is None:
             return
         now = self.clock()
-        with self._lock:
-            self._revoked = {n: t for n, t in self._revoked.items() if t >= now}
-            self._revoked[nonce] = now + HOURS * 3600
+        self._revocations.revoke(nonce, now + HOURS * 3600, now)
 
     def form_token(self, nonce: str) -> str:
         """What every admin form sends back: proof it was made for this session."""
@@ -80,7 +85,9 @@ class AdminSessions:
 
 def session_of(request: Request) -> str | None:
     """The signed-in admin session of a request (its nonce), if any."""
-    sessions: AdminSessions = request.app.state.sessions
+    sessions: AdminSessions | None = request.app.state.sessions
+    if sessions is None:  # admin is off
+        return None
     return sessions.nonce(request.cookies.get(COOKIE))
 
 

@@ -11,11 +11,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from ..appdata.builds import BuildLog, FileLine, LastBuild
 from ..assistant import Assistant
 from ..config import Settings
-from ..errors import PLWError
+from ..errors import PLWError, StorageError
 from ..store.build import BuildReport, build_index, watch
-from .processes import Answers
 
 log = logging.getLogger("plw_assistant")
 
@@ -65,6 +65,30 @@ def log_report(settings: Settings, report: BuildReport) -> None:
 Keep = Callable[[BuildReport], None]
 
 
+def last_build(report: BuildReport) -> LastBuild:
+    """A build's report as /admin shows it, whichever server asks."""
+    return LastBuild(
+        generation=report.path.name if report.path is not None else None,
+        totals=report.totals(),
+        files=[FileLine(f.status, f.path, f.reason) for f in report.files],
+        glossary=report.glossary_summary(),
+        glossary_problems=list(report.glossary_problems),
+    )
+
+
+def recorder(builds: BuildLog) -> Keep:
+    """Keeps each build's report for /admin (a failure to keep it is logged, not raised:
+    the build itself went well)."""
+
+    def keep(report: BuildReport) -> None:
+        try:
+            builds.record(last_build(report))
+        except StorageError as exc:
+            log.error("%s", exc)
+
+    return keep
+
+
 def rebuild(settings: Settings, assistant: Assistant, keep: Keep = lambda _: None) -> None:
     """Bring the index up to date and serve the result; the old index serves meanwhile.
     ``keep`` is given the report (what /admin shows as the last build)."""
@@ -107,18 +131,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     if settings.admin_problem:
         log.error("%s", settings.admin_problem)
-    assistant = Assistant(settings, app.state.embedder)
+    assistant = Assistant(settings, app.state.embedder, app.state.database)
     app.state.assistant = assistant
-    app.state.answers = answers = Answers(assistant, app.state.processes)
     try:
         await run_in_threadpool(assistant.warm_up)
     except PLWError as exc:  # serve anyway: each request reports what is wrong
         log.error("Serving without an index for now: %s", exc)
-    answers.start()
-
-    def keep(report: BuildReport) -> None:
-        app.state.last_report = report
-
+    keep = recorder(app.state.builds)
     if app.state.rebuild:  # a thread of its own: the server listens meanwhile
         builder = threading.Thread(
             target=rebuild, args=(settings, assistant, keep), name="plw-rebuild", daemon=True
@@ -130,6 +149,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         watcher.start()
     yield
     stop.set()
-    await answers.close()
     if watcher is not None:
         watcher.join(timeout=5)
+    if assistant.gaps is not None:
+        assistant.gaps.close()

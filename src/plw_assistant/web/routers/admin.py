@@ -37,6 +37,7 @@ from ..admin_view import (
 )
 from ..deps import AssistantDep, SettingsDep
 from ..session import COOKIE, AdminSessions, clear_cookie, session_of, set_cookie
+from ..startup import last_build, recorder
 
 log = logging.getLogger("plw_assistant")
 
@@ -63,7 +64,7 @@ async def sign_in(request: Request, settings: SettingsDep) -> Response:
     expected = settings.admin_secret.encode()
     if not isinstance(token, str) or not hmac.compare_digest(token.encode(), expected):
         return failure(request, 401, WRONG_TOKEN)
-    sessions: AdminSessions = request.app.state.sessions
+    sessions: AdminSessions = request.app.state.sessions  # made whenever admin is on
     response = RedirectResponse("/admin", status_code=303)
     set_cookie(response, request, sessions.issue())
     return response
@@ -72,8 +73,9 @@ async def sign_in(request: Request, settings: SettingsDep) -> Response:
 @router.post("/admin/signout", response_class=HTMLResponse)
 async def sign_out(request: Request) -> Response:
     """Sign out: the cookie is dropped and its session refused from now on."""
-    sessions: AdminSessions = request.app.state.sessions
-    sessions.revoke(request.cookies.get(COOKIE))
+    sessions: AdminSessions | None = request.app.state.sessions
+    if sessions is not None:
+        sessions.revoke(request.cookies.get(COOKIE))
     response = RedirectResponse("/admin", status_code=303)
     clear_cookie(response, request)
     return response
@@ -84,7 +86,7 @@ def _rebuild(request: Request, assistant: Assistant, settings: Settings) -> Buil
     report = build_index(settings, assistant.embedder, None, assistant.live.loaded())
     if report.index is not None:
         assistant.live.use(report.index)
-    request.app.state.last_report = report
+    recorder(request.app.state.builds)(report)
     return report
 
 
@@ -106,7 +108,7 @@ async def _rebuilt(request: Request, assistant: Assistant, **context: Any) -> HT
         status = 500 if isinstance(exc, BuildError) else 400
         return admin_page(request, status=status, **await _home(request, error=str(exc)))
     eval_error = await run_in_threadpool(_measure, assistant)
-    facts = await _home(request, report=report, eval_error=eval_error, **context)
+    facts = await _home(request, report=last_build(report), eval_error=eval_error, **context)
     return admin_page(request, **facts)
 
 
@@ -180,7 +182,7 @@ async def _save_and_index(
         error = f"{name}: {failed.reason or UNREADABLE}"
         return admin_page(request, status=400, **await _home(request, error=error))
     eval_error = await run_in_threadpool(_measure, assistant)
-    facts = await _home(request, saved=saved, report=report, eval_error=eval_error)
+    facts = await _home(request, saved=saved, report=last_build(report), eval_error=eval_error)
     return admin_page(request, **facts)
 
 

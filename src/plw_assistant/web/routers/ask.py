@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from ...errors import PLWError
-from ..deps import AnswersDep, AssistantDep
+from ..deps import AssistantDep
 from ..render import templates
 from ..schemas import AskRequest
 
@@ -19,14 +19,11 @@ router = APIRouter()
 
 
 @router.get("/healthz")
-async def healthz(assistant: AssistantDep, answers: AnswersDep) -> JSONResponse:
-    processes = {"ready": answers.ready, "started": answers.started}
+async def healthz(assistant: AssistantDep) -> JSONResponse:
     try:
         manifest = (await run_in_threadpool(lambda: assistant.index)).manifest
     except PLWError as exc:
-        return JSONResponse(
-            {"status": "error", "detail": exc.detail, "answer_processes": processes}, 503
-        )
+        return JSONResponse({"status": "error", "detail": exc.detail}, 503)
     return JSONResponse(
         {
             "status": "ok",
@@ -34,14 +31,13 @@ async def healthz(assistant: AssistantDep, answers: AnswersDep) -> JSONResponse:
             "documents": manifest.documents,
             "chunks": manifest.chunks,
             "built_at": manifest.built_at,
-            "answer_processes": processes,
         }
     )
 
 
 @router.post("/api/ask")
-async def api_ask(body: AskRequest, answers: AnswersDep) -> JSONResponse:
-    answer = await answers.ask(body.to_question())
+async def api_ask(body: AskRequest, assistant: AssistantDep) -> JSONResponse:
+    answer = await run_in_threadpool(assistant.ask, body.to_question(), True)
     return JSONResponse(answer.to_dict())
 
 

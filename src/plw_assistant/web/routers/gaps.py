@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ...assistant import Assistant
 from ...errors import PLWError
+from ...gaps.log import GapLog
 from ...gaps.recheck import recheck
 from ...gaps.report import gap_groups, to_csv
-from ...store.gaps import GapLog
 from ..admin_view import SIGN_IN_FIRST, admin_form, admin_page
 from ..deps import AssistantDep
 from ..session import session_of

@@ -15,7 +15,7 @@ from ...domain import MARKER, Answer, Citation, Filters, Question, clean_questio
 from ...errors import PLWError, QuestionError
 from ...lessons import lesson_parts
 from ...text import clean_text
-from ..deps import AssistantDep, IndexDep, get_answers
+from ..deps import AssistantDep, IndexDep
 from ..documents import document_view
 from ..render import templates
 from ..schemas import MAX_HISTORY, HistoryTurn, parse_history
@@ -130,7 +130,7 @@ async def _chat_page(
         try:
             turns = tuple(t.turn() for t in history)
             question = Question(q, k, mode, turns, filters)
-            answer = await get_answers(request).ask(question)
+            answer = await run_in_threadpool(assistant.ask, question, True)
         except PLWError as exc:
             status, error = exc.status, exc.detail
     facets, labels = _labels(assistant)

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from plw_assistant.appdata.database import AppDatabase
 from plw_assistant.config import Settings
 from plw_assistant.errors import StorageError
-from plw_assistant.store.gaps import GapLog, Recheck, stamp
+from plw_assistant.gaps.log import GapLog, Recheck, stamp
 
 DAY = 86_400.0
 
@@ -29,7 +30,7 @@ def test_a_row_keeps_the_question_time_outcome_and_passages_and_nothing_else(
     tmp_path: Path,
 ) -> None:
     clock = Clock()
-    log = GapLog(tmp_path / "gaps.sqlite", 90, clock)
+    log = GapLog(AppDatabase(tmp_path / "app.sqlite"), 90, clock)
     log.add("abstained", "Made-up question on hackathons?")
     log.add("no", "Made-up question on fees?", ["doc#1", "doc#2"], "Made-up comment")
     log.add("topic_only", "Made-up question on a topic?", ["doc#3"])
@@ -40,7 +41,7 @@ def test_a_row_keeps_the_question_time_outcome_and_passages_and_nothing_else(
         ("topic_only", "Made-up question on a topic?", ("doc#3",), ""),
     ]
     assert rows[0].created_at == stamp(clock.now) and rows[0].created_at.endswith("Z")
-    with sqlite3.connect(tmp_path / "gaps.sqlite") as db:
+    with sqlite3.connect(tmp_path / "app.sqlite") as db:
         columns = {c[1] for c in db.execute("PRAGMA table_info(gaps)")}
     assert columns == {
         "id",
@@ -58,16 +59,16 @@ def test_a_row_keeps_the_question_time_outcome_and_passages_and_nothing_else(
 
 def test_rows_past_the_retention_are_never_read_and_go_on_the_next_write(tmp_path: Path) -> None:
     clock = Clock()
-    log = GapLog(tmp_path / "gaps.sqlite", 90, clock)
+    log = GapLog(AppDatabase(tmp_path / "app.sqlite"), 90, clock)
     log.add("abstained", "Made-up old question?")
     clock.now += 60 * DAY
     log.add("abstained", "Made-up newer question?")
     clock.now += 31 * DAY  # the first is 91 days old now, the second 31
     assert [r.question for r in log.gaps()] == ["Made-up newer question?"]  # on read
-    with sqlite3.connect(log.path) as db:
+    with sqlite3.connect(log.database.path) as db:
         assert db.execute("SELECT count(*) FROM gaps").fetchone() == (2,)  # not yet deleted
     log.add("abstained", "Made-up newest question?")  # on write
-    with sqlite3.connect(log.path) as db:
+    with sqlite3.connect(log.database.path) as db:
         kept = [r[0] for r in db.execute("SELECT question FROM gaps ORDER BY id")]
     assert kept == ["Made-up newer question?", "Made-up newest question?"]
     clock.now += 91 * DAY
@@ -75,18 +76,21 @@ def test_rows_past_the_retention_are_never_read_and_go_on_the_next_write(tmp_pat
     assert log.gaps() == []
 
 
-def test_disabled_logging_gives_no_log_and_default_paths_are_beside_the_index(
+def test_disabled_logging_gives_no_log_and_the_database_is_beside_the_index_by_default(
     tmp_path: Path,
 ) -> None:
-    assert GapLog.from_settings(Settings(index_dir=tmp_path, gap_log=False)) is None
-    log = GapLog.from_settings(Settings(index_dir=tmp_path))
-    assert log is not None and log.path == tmp_path / "gaps.sqlite" and log.days == 90
-    custom = GapLog.from_settings(Settings(gap_db=tmp_path / "x.db", gap_log_days=7))
-    assert custom is not None and custom.path == tmp_path / "x.db" and custom.days == 7
+    off = Settings(index_dir=tmp_path, gap_log=False)
+    assert GapLog.from_settings(off, AppDatabase.from_settings(off)) is None
+    settings = Settings(index_dir=tmp_path)
+    log = GapLog.from_settings(settings, AppDatabase.from_settings(settings))
+    assert log is not None and log.database.path == tmp_path / "app.sqlite" and log.days == 90
+    url = Settings(database_url=f"sqlite:///{tmp_path}/x.db", gap_log_days=7)
+    custom = GapLog.from_settings(url, AppDatabase.from_settings(url))
+    assert custom is not None and custom.database.path == tmp_path / "x.db" and custom.days == 7
 
 
 def test_a_comment_after_a_no_joins_its_row_once(tmp_path: Path) -> None:
-    log = GapLog(tmp_path / "gaps.sqlite", 90)
+    log = GapLog(AppDatabase(tmp_path / "app.sqlite"), 90)
     log.add("no", "Made-up question?", ["d#1"], vote=7)
     assert not log.comment_vote(8, "Made-up question?", "Made-up comment")  # another vote
     assert not log.comment_vote(7, "Another made-up question?", "Made-up comment")
@@ -96,7 +100,7 @@ def test_a_comment_after_a_no_joins_its_row_once(tmp_path: Path) -> None:
 
 
 def test_archived_rows_are_set_aside(tmp_path: Path) -> None:
-    log = GapLog(tmp_path / "gaps.sqlite", 90)
+    log = GapLog(AppDatabase(tmp_path / "app.sqlite"), 90)
     ids = [log.add("abstained", f"Made-up question {n}?") for n in range(3)]
     assert log.archive(ids[:2]) == 2
     assert log.archive(ids[:2]) == 0  # archived already
@@ -106,7 +110,7 @@ def test_archived_rows_are_set_aside(tmp_path: Path) -> None:
 
 def test_rechecks_are_kept_per_question_and_go_with_their_questions(tmp_path: Path) -> None:
     clock = Clock()
-    log = GapLog(tmp_path / "gaps.sqlite", 30, clock)
+    log = GapLog(AppDatabase(tmp_path / "app.sqlite"), 30, clock)
     assert log.rechecks() == {}
     log.add("abstained", "Made-up question?")
     cited = [{"n": 1, "chunk_id": "uploads/x#1", "document": "uploads/x"}]
@@ -119,9 +123,9 @@ def test_rechecks_are_kept_per_question_and_go_with_their_questions(tmp_path: Pa
 
 
 def test_a_damaged_file_is_one_sentence(tmp_path: Path) -> None:
-    path = tmp_path / "gaps.sqlite"
+    path = tmp_path / "app.sqlite"
     path.write_bytes(b"made-up bytes that are not a database" * 100)
-    log = GapLog(path, 90)
+    log = GapLog(AppDatabase(path), 90)
     with pytest.raises(StorageError, match=r"could not be read: .* is damaged"):
         log.gaps()
     with pytest.raises(StorageError, match="could not be saved"):
@@ -131,14 +135,14 @@ def test_a_damaged_file_is_one_sentence(tmp_path: Path) -> None:
 def test_writes_share_one_connection_and_follow_the_file_when_it_is_replaced(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "gaps.sqlite"
-    log = GapLog(path, 90)
+    path = tmp_path / "app.sqlite"
+    log = GapLog(AppDatabase(path), 90)
     log.add("abstained", "Made-up first question?")
     kept = log._kept
     log.add("topic_only", "Made-up second question?")
     assert log._kept is kept is not None  # no connection opened per question
     path.unlink()  # an admin removes the file, or a backup puts another in its place
-    for leftover in tmp_path.glob("gaps.sqlite-*"):
+    for leftover in tmp_path.glob("app.sqlite-*"):
         leftover.unlink()
     log.add("abstained", "Made-up third question?")
     assert [g.question for g in log.gaps()] == ["Made-up third question?"]
@@ -151,7 +155,7 @@ def test_writes_share_one_connection_and_follow_the_file_when_it_is_replaced(
 def test_a_write_that_fails_is_one_sentence_and_the_next_one_starts_afresh(
     tmp_path: Path,
 ) -> None:
-    log = GapLog(tmp_path / "gaps.sqlite", 90)
+    log = GapLog(AppDatabase(tmp_path / "app.sqlite"), 90)
     log.add("abstained", "Made-up question?")
     with pytest.raises(StorageError, match="could not be saved"), log._writing() as db:
         db.execute("INSERT INTO no_such_table VALUES (1)")

@@ -1,10 +1,10 @@
-"""The gap log: questions the notes could not answer, kept in SQLite beside the index so an
-admin can see which notes to add, and the results of asking them again after a re-index.
+"""The gap log: questions the notes could not answer, kept in the app database so an admin
+can see which notes to add, and the results of asking them again after a re-index.
 
 A row holds the question, when, the outcome (``abstained``; ``topic_only``: answered only
 from topic labels; ``no``: an answer someone marked "No", with their optional comment) and the
 chunks cited. Nothing about who asked is kept. Rows older than PLW_GAP_LOG_DAYS are deleted
-on every write and never read."""
+on writes and never read."""
 
 from __future__ import annotations
 
@@ -13,28 +13,17 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from ..appdata.database import AppDatabase, storage_problem
 from ..config import Settings
 from ..errors import StorageError
-from .tables import storage_problem
 
 OUTCOMES = ("abstained", "topic_only", "no")
-SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS gaps (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, "
-    "outcome TEXT NOT NULL CHECK (outcome IN ('abstained', 'topic_only', 'no')), "
-    "question TEXT NOT NULL, chunk_ids TEXT NOT NULL DEFAULT '', "
-    "comment TEXT NOT NULL DEFAULT '', vote INTEGER, archived_at TEXT)",
-    "CREATE INDEX IF NOT EXISTS gaps_created ON gaps (created_at)",
-    "CREATE TABLE IF NOT EXISTS rechecks (question TEXT PRIMARY KEY, checked_at TEXT NOT NULL, "
-    "answered INTEGER NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL)",
-)
 COLUMNS = "id, created_at, outcome, question, chunk_ids, comment, archived_at"
-
-
+WHAT = "The list of unanswered questions"
 PURGE_EVERY = 60  # seconds between deletions on write (reads never show older rows)
 
 
@@ -66,14 +55,15 @@ class Recheck:
 
 
 class GapLog:
-    """The unanswered questions of one server (or CLI), bounded to the last ``days`` days."""
+    """The unanswered questions, bounded to the last ``days`` days."""
 
-    def __init__(self, path: Path, days: int, clock: Callable[[], float] = time.time) -> None:
-        self.path = path
+    def __init__(
+        self, database: AppDatabase, days: int, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.database = database
         self.days = days
         self.clock = clock
         self._lock = threading.Lock()
-        self._schema_for: int | None = None  # inode the tables were last made in
         self._purged_at = float("-inf")
         # Writes share one connection: opening one per question cost a third of a
         # millisecond of CPU, about a tenth of an answer's.
@@ -81,32 +71,16 @@ class GapLog:
         self._kept_for: int | None = None  # the inode it was opened on
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> GapLog | None:
+    def from_settings(cls, settings: Settings, database: AppDatabase) -> GapLog | None:
         """The log, or ``None`` when PLW_GAP_LOG is off (then nothing is recorded)."""
-        return cls(settings.gap_path, settings.gap_log_days) if settings.gap_log else None
+        return cls(database, settings.gap_log_days) if settings.gap_log else None
 
     @property
     def cutoff(self) -> str:
         return stamp(self.clock() - self.days * 86_400)
 
-    @contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
-        """A connection of its own for a reader (the admin's pages, the CLI); a damaged file
-        becomes one sentence, not a 500."""
-        try:
-            db = sqlite3.connect(self.path, timeout=30)
-            try:
-                inode = self.path.stat().st_ino
-                if self._schema_for != inode:  # once per file, not once per question
-                    db.execute("PRAGMA journal_mode=WAL")
-                    for statement in SCHEMA:
-                        db.execute(statement)
-                    self._schema_for = inode
-                yield db
-            finally:
-                db.close()
-        except (sqlite3.Error, OSError) as exc:
-            raise StorageError(_problem(exc, self.path, "read")) from None
+    def _reading(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self.database.transaction(WHAT, "read")
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -119,25 +93,18 @@ class GapLog:
                     yield db
             except (sqlite3.Error, OSError) as exc:
                 self.close()
-                raise StorageError(_problem(exc, self.path, "saved")) from None
+                problem = storage_problem(exc, self.database.path, WHAT, "saved")
+                raise StorageError(problem) from None
 
     def _connection(self) -> sqlite3.Connection:
-        inode = self.path.stat().st_ino if self.path.exists() else None
+        path = self.database.path
+        inode = path.stat().st_ino if path.exists() else None
         if self._kept is not None and inode == self._kept_for:
             return self._kept
         self.close()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-        try:
-            db.execute("PRAGMA synchronous=NORMAL")  # a lost row costs little; an fsync, CPU
-            db.execute("PRAGMA journal_mode=WAL")
-            for statement in SCHEMA:
-                db.execute(statement)
-            self._kept_for = self._schema_for = self.path.stat().st_ino
-        except BaseException:
-            db.close()
-            raise
-        self._kept = db
+        db = self.database.connect(keep=True)
+        db.execute("PRAGMA synchronous=NORMAL")  # a lost row costs little; an fsync, CPU
+        self._kept, self._kept_for = db, path.stat().st_ino
         return db
 
     def close(self) -> None:
@@ -183,14 +150,11 @@ class GapLog:
 
     def purge(self) -> None:
         """Delete what is past the retention now (writes do it too)."""
-        if self.path.exists():
-            with self._writing() as db:
-                self._purge(db)
+        with self._writing() as db:
+            self._purge(db)
 
     def gaps(self, archived: bool = False) -> list[Gap]:
         """The rows within the retention, oldest first: open ones, or only archived ones."""
-        if not self.path.exists():
-            return []
         where = "archived_at IS NOT NULL" if archived else "archived_at IS NULL"
         with self._reading() as db:
             rows = db.execute(
@@ -218,12 +182,6 @@ class GapLog:
 
     def rechecks(self) -> dict[str, Recheck]:
         """The latest re-check of each recorded question, by question."""
-        if not self.path.exists():
-            return {}
         with self._reading() as db:
             rows = db.execute("SELECT * FROM rechecks").fetchall()
         return {r[0]: Recheck(r[0], r[1], bool(r[2]), r[3], json.loads(r[4])) for r in rows}
-
-
-def _problem(exc: Exception, path: Path, doing: str) -> str:
-    return storage_problem(exc, path, "The list of unanswered questions", doing)
