@@ -7,6 +7,7 @@ import copy
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -105,6 +106,7 @@ def indexer(watch: bool) -> Iterator[None]:
     workers, stopped with them; it takes the build lock like any other build."""
     command = [sys.executable, "-c", "from plw_assistant.cli import main; main()", "index"]
     proc = subprocess.Popen([*command, "--watch"] if watch else command)
+    threading.Thread(target=proc.wait, daemon=True).start()  # reaped when it ends
     try:
         yield
     finally:
