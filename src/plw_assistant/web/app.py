@@ -18,6 +18,7 @@ from ..embedding.base import Embedder
 from ..errors import PLWError
 from ..store.feedback import FeedbackStore
 from .guard import Guard, SecurityHeaders
+from .openapi import install
 from .rates import Rates
 from .render import web_root
 from .routers import admin, ask, feedback, gaps, pages
@@ -61,6 +62,7 @@ def create_app(
         app.include_router(router)
     app.add_exception_handler(PLWError, _plw_error)
     app.add_exception_handler(RequestValidationError, _invalid)
+    install(app)
     logging.getLogger("uvicorn.access").addFilter(NO_QUERY_STRING)
     return app
 

@@ -12,22 +12,27 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from ..deps import AssistantDep, FeedbackDep
+from ..openapi import PAGE_INVALID, errors
 from ..render import templates
+from ..responses import FeedbackSaved
 from ..schemas import FeedbackRequest
 
 router = APIRouter()
+UNSTORED = "The vote could not be stored (a full disk, a damaged database)."
 BAD_FORM = "Feedback needs a rating of up or down, and fields within their length limits."
 NO_VOTE = "The comment could not be saved: its vote is not there, or has a comment already."
 
 
-@router.post("/api/feedback")
+@router.post(
+    "/api/feedback", responses=errors(400, 403, 408, 413, 422, 429, 503, unavailable=UNSTORED)
+)
 async def api_feedback(
     body: FeedbackRequest, feedback: FeedbackDep, assistant: AssistantDep
-) -> JSONResponse:
+) -> FeedbackSaved:
     """Store a thumbs up or down for an answer (with an optional comment); a "No" also goes
     into the gap log."""
     await run_in_threadpool(
@@ -41,10 +46,10 @@ async def api_feedback(
     )
     if body.rating == "down":
         await run_in_threadpool(assistant.record_no, body.question, body.chunk_ids, body.comment)
-    return JSONResponse({"status": "saved"})
+    return FeedbackSaved()
 
 
-@router.post("/feedback", response_class=HTMLResponse)
+@router.post("/feedback", response_class=HTMLResponse, responses=PAGE_INVALID)
 async def feedback_form(
     request: Request, feedback: FeedbackDep, assistant: AssistantDep
 ) -> HTMLResponse:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import TypeAdapter
 
 from ...config import MAX_K, Mode
 from ...domain import MARKER, Answer, Citation, Filters, Question, clean_question
@@ -17,10 +17,12 @@ from ...lessons import lesson_parts
 from ...text import clean_text
 from ..deps import AssistantDep, IndexDep, get_answers
 from ..documents import document_view
+from ..openapi import PAGE_INVALID
 from ..render import templates
+from ..responses import AnswerOut
 from ..schemas import MAX_HISTORY, HistoryTurn, parse_history
 
-router = APIRouter()
+router = APIRouter(responses=PAGE_INVALID)
 
 FILTER_FIELDS = ("session", "document", "tag")
 FILTER_NAMES = {"session": "Webinar", "document": "Document", "tag": "Tag"}
@@ -37,6 +39,8 @@ NO_FACETS: dict[str, list[str]] = {"session": [], "document": [], "tag": []}
 MAX_REDIRECT = 6_000
 Labels = dict[str, dict[str, str]]
 CITATION_TEXT = ("text", "document", "chunk_id", "title", "section", "session", "date")
+# The conversation as the form sends it back: each turn as /api/ask returns it.
+TURNS = TypeAdapter(list[AnswerOut])
 
 
 def share_url(question: str, mode: str | None = None, filters: Filters | None = None) -> str:
@@ -148,7 +152,7 @@ async def _chat_page(
         "turns": shown,
         "share_url": share_url(answer.question, chosen, filters) if answer else "",
         "filter_note": _filter_note(answer, filters, labels, chosen),
-        "history_json": json.dumps([t.to_dict() for t in shown[-MAX_HISTORY:]], ensure_ascii=False),
+        "history_json": TURNS.dump_json([AnswerOut.of(t) for t in shown[-MAX_HISTORY:]]).decode(),
         "error": error,
         "examples": EXAMPLES,
         "streaming": assistant.llm is not None,
