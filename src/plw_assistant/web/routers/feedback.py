@@ -8,14 +8,14 @@ into the gap log (PLW_GAP_LOG), its comment with it."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 
 from ..deps import AssistantDep, FeedbackDep
+from ..forms import NO_VOTE, FeedbackForm
 from ..openapi import PAGE_INVALID, errors
 from ..render import templates
 from ..responses import FeedbackSaved
@@ -23,8 +23,6 @@ from ..schemas import FeedbackRequest
 
 router = APIRouter()
 UNSTORED = "The vote could not be stored (a full disk, a damaged database)."
-BAD_FORM = "Feedback needs a rating of up or down, and fields within their length limits."
-NO_VOTE = "The comment could not be saved: its vote is not there, or has a comment already."
 
 
 @router.post(
@@ -51,25 +49,13 @@ async def api_feedback(
 
 @router.post("/feedback", response_class=HTMLResponse, responses=PAGE_INVALID)
 async def feedback_form(
-    request: Request, feedback: FeedbackDep, assistant: AssistantDep
+    request: Request,
+    body: Annotated[FeedbackForm, Form()],
+    feedback: FeedbackDep,
+    assistant: AssistantDep,
 ) -> HTMLResponse:
     """The feedback buttons without JavaScript, and the comment asked for after a "No"."""
-    form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    field = {name: values[0] for name, values in form.items()}
-    try:
-        body = FeedbackRequest(
-            rating=field.get("rating", "down" if "vote" in field else ""),
-            kind=field.get("kind", "answer"),
-            question=field.get("question", ""),
-            answer=field.get("answer", ""),
-            chunk_ids=field.get("chunk_ids", "").split(),
-            comment=field.get("comment", ""),
-        )
-        vote = int(field["vote"]) if "vote" in field else None
-    except (ValidationError, ValueError):
-        return HTMLResponse(BAD_FORM, status_code=422)
-    if vote is not None and not 0 < vote < 2**62:
-        return HTMLResponse(NO_VOTE, status_code=422)
+    vote = body.vote
     context: dict[str, object] = {"question": body.question, "kind": body.kind}
     if vote is not None:  # the comment for a vote stored already
         if not body.comment.strip():
