@@ -35,6 +35,7 @@ NO_INDEX = {"description": "No index can be served yet.", "content": json_body(H
 
 @router.get("/healthz", response_model=Health, responses={503: NO_INDEX, **errors(400)})
 async def healthz(assistant: AssistantDep, answers: AnswersDep) -> Health | JSONResponse:
+    """The index served, or why none can be."""
     processes = AnswerProcesses(ready=answers.ready, started=answers.started)
     try:
         manifest = (await run_in_threadpool(lambda: assistant.index)).manifest
@@ -52,6 +53,7 @@ async def healthz(assistant: AssistantDep, answers: AnswersDep) -> Health | JSON
 
 @router.post("/api/ask", responses=ASK_ERRORS)
 async def api_ask(body: AskRequest, answers: AnswersDep) -> AnswerOut:
+    """The answer to a question, with every passage it quotes or retrieved."""
     return AnswerOut.of(await answers.ask(body.to_question()))
 
 
