@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 from .config import MAX_QUESTION_CHARS, Mode
 from .errors import QuestionError
@@ -186,7 +185,7 @@ class Citation:
     date: str | None = None
     cited: bool = False  # the answer quotes it (else it is a related passage)
     similarity: float | None = None  # its meaning's similarity to the question (cosine)
-    match: str | None = None  # "strong", "good", "partial" or "weak": the similarity, in words
+    match: str | None = None  # "close", "related" or "loose": the similarity, in words
 
     @classmethod
     def of(
@@ -226,24 +225,6 @@ class Answer:
     more: str = ""  # "The notes list 3 more lessons under …": those are ``offered``
     offered: list[Citation] = field(default_factory=list)  # the rest of the lead's list
     searched: str = ""  # the question as searched, when typos were corrected
-
-    def to_dict(self) -> dict[str, Any]:
-        # Field by field rather than dataclasses.asdict, which deep-copies every value and
-        # cost a tenth of a request.
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["citations"] = [
-            {
-                **{f.name: getattr(c, f.name) for f in fields(c)},
-                "highlights": [list(h) for h in c.highlights],
-            }
-            for c in self.citations
-        ]
-        out["offered"] = [
-            {**{f.name: getattr(c, f.name) for f in fields(c)}, "highlights": []}
-            for c in self.offered
-        ]
-        out["flagged"] = list(self.flagged)
-        return out
 
     def to_markdown(self) -> str:
         """The answer with its citations as footnotes (quote, document, section)."""

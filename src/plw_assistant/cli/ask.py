@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import sys
 from typing import Any
 
@@ -32,10 +31,11 @@ def ask(question: str, k: int | None, mode: Mode | None, as_json: bool, markdown
     """
     from ..assistant import Assistant
     from ..domain import Question
+    from ..web.responses import AnswerOut
 
     answer = Assistant(get_settings()).ask(Question(question, k, mode))
     if as_json:
-        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(AnswerOut.of(answer).model_dump_json(indent=2))
         return
     if markdown:
         click.echo(answer.to_markdown(), nl=False)

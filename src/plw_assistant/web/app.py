@@ -21,11 +21,16 @@ from ..config import Settings, get_settings
 from ..embedding.base import Embedder
 from ..errors import PLWError
 from .guard import Guard, SecurityHeaders
+from .openapi import install
 from .rates import Rates
 from .render import web_root
 from .routers import admin, ask, feedback, gaps, pages
 from .session import AdminSessions
 from .startup import NO_QUERY_STRING, lifespan
+
+UNREADABLE = (
+    "The page could not read the address or form it was sent. Please go back and try again."
+)
 
 
 def create_app(
@@ -63,6 +68,7 @@ def create_app(
         app.include_router(router)
     app.add_exception_handler(PLWError, _plw_error)
     app.add_exception_handler(RequestValidationError, _invalid)
+    install(app)
     logging.getLogger("uvicorn.access").addFilter(NO_QUERY_STRING)
     return app
 
@@ -84,10 +90,19 @@ async def _plw_error(request: Request, exc: Exception) -> Response:
     return HTMLResponse(str(escape(exc.detail)), status_code=exc.status)
 
 
-async def _invalid(request: Request, exc: Exception) -> JSONResponse:
+async def _invalid(request: Request, exc: Exception) -> Response:
+    """A request the routes' models refuse: one sentence, JSON for the API, text for pages
+    (whose forms say what is wrong in words of their own, and nothing else may reach a page)."""
     assert isinstance(exc, RequestValidationError)
     err = exc.errors()[0]
+    api = request.url.path.startswith("/api/")
     if str(err.get("type", "")).startswith("plw_"):
-        return JSONResponse({"detail": err["msg"]}, status_code=422)
-    where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-    return JSONResponse({"detail": f"{where}: {err['msg']}"}, status_code=422)
+        detail = err["msg"]
+    elif api:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        detail = f"{where}: {err['msg']}"
+    else:
+        detail = UNREADABLE
+    if api:
+        return JSONResponse({"detail": detail}, status_code=422)
+    return HTMLResponse(str(escape(detail)), status_code=422)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from ..config import MAX_K, MAX_QUESTION_CHARS, Mode
-from ..domain import Filters, Question, Turn, clean_question
+from ..domain import Citation, Filters, Question, Turn, clean_question
 from ..errors import QuestionError
 from ..text import clean_text
 
@@ -25,12 +24,72 @@ def _clean_text(value: Any) -> Any:
     return clean_text(value) if isinstance(value, str) else value
 
 
+class HistoryCitation(BaseModel):
+    """A passage of an earlier turn as the page sends it back: the page's script sends its id
+    and highlights (quoted when it has some); the plain form all of it, to show it again."""
+
+    n: int | None = None
+    chunk_id: str
+    document: str | None = None
+    title: str | None = None
+    section: str | None = None
+    text: str | None = None
+    score: float | None = None
+    highlights: list[tuple[int, int]] = Field(default_factory=list)
+    page: int | None = None
+    session: str | None = None
+    date: str | None = None
+    cited: bool = False
+
+    @field_validator(
+        "chunk_id", "document", "title", "section", "text", "session", "date", mode="before"
+    )
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return _clean_text(value)
+
+    def citation(self) -> Citation | None:
+        """The passage shown again; ``None`` without the number, note and text to show."""
+        if self.n is None or not self.document or not self.text:
+            return None
+        title, section = self.title or self.document, self.section or ""
+        return Citation(
+            self.n,
+            self.chunk_id,
+            self.document,
+            title,
+            section,
+            self.text,
+            self.score or 0.0,
+            list(self.highlights),
+            self.page,
+            self.session or None,
+            self.date or None,
+            self.cited,
+        )
+
+
+def _readable(items: Any) -> Any:
+    """Each passage on its own: one the page garbled is left out, not its whole turn."""
+    if not isinstance(items, list):
+        return items  # the list's own check says what is wrong
+    kept = []
+    for item in items:
+        try:
+            kept.append(HistoryCitation.model_validate(item))
+        except ValidationError:
+            continue
+    return kept
+
+
 class HistoryTurn(BaseModel):
     """An earlier turn as the page sends it back; only the question and cited ids are used."""
 
     question: str = Field(max_length=MAX_QUESTION_CHARS)
     answer: str = Field("", max_length=20_000)
-    citations: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_K)
+    citations: Annotated[list[HistoryCitation], BeforeValidator(_readable)] = Field(
+        default_factory=list, max_length=MAX_K
+    )
 
     @field_validator("question", "answer", mode="before")
     @classmethod
@@ -38,8 +97,9 @@ class HistoryTurn(BaseModel):
         return _clean_text(value)
 
     def turn(self) -> Turn:
-        cited = [c.get("chunk_id") for c in self.citations if c.get("highlights")]
-        return Turn(self.question, self.answer, tuple(str(c) for c in cited if c))
+        return Turn(
+            self.question, self.answer, tuple(c.chunk_id for c in self.citations if c.highlights)
+        )
 
 
 class FilterRequest(BaseModel):
@@ -93,15 +153,3 @@ class AskRequest(BaseModel):
     def to_question(self) -> Question:
         history = tuple(t.turn() for t in self.history)
         return Question(self.question, self.k, self.mode, history, self.filters.filters())
-
-
-def parse_history(raw: str | None) -> list[HistoryTurn]:
-    """Earlier turns posted back by the page's form; anything malformed (too long, nested
-    too deep to parse) is dropped."""
-    if raw is None or len(raw) > MAX_HISTORY_CHARS:
-        return []
-    try:
-        data = json.loads(raw)
-        return [HistoryTurn.model_validate(t) for t in data[-MAX_HISTORY:]]
-    except (ValueError, TypeError, KeyError, ValidationError, RecursionError):
-        return []

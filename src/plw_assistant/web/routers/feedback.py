@@ -8,26 +8,29 @@ into the gap log (PLW_GAP_LOG), its comment with it."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse
 
 from ..deps import AssistantDep, FeedbackDep
+from ..forms import NO_VOTE, FeedbackForm
+from ..openapi import PAGE_INVALID, errors
 from ..render import templates
+from ..responses import FeedbackSaved
 from ..schemas import FeedbackRequest
 
 router = APIRouter()
-BAD_FORM = "Feedback needs a rating of up or down, and fields within their length limits."
-NO_VOTE = "The comment could not be saved: its vote is not there, or has a comment already."
+UNSTORED = "The vote could not be stored (a full disk, a damaged database)."
 
 
-@router.post("/api/feedback")
+@router.post(
+    "/api/feedback", responses=errors(400, 403, 408, 413, 422, 429, 503, unavailable=UNSTORED)
+)
 async def api_feedback(
     body: FeedbackRequest, feedback: FeedbackDep, assistant: AssistantDep
-) -> JSONResponse:
+) -> FeedbackSaved:
     """Store a thumbs up or down for an answer (with an optional comment); a "No" also goes
     into the gap log."""
     await run_in_threadpool(
@@ -41,30 +44,18 @@ async def api_feedback(
     )
     if body.rating == "down":
         await run_in_threadpool(assistant.record_no, body.question, body.chunk_ids, body.comment)
-    return JSONResponse({"status": "saved"})
+    return FeedbackSaved()
 
 
-@router.post("/feedback", response_class=HTMLResponse)
+@router.post("/feedback", response_class=HTMLResponse, responses=PAGE_INVALID)
 async def feedback_form(
-    request: Request, feedback: FeedbackDep, assistant: AssistantDep
+    request: Request,
+    body: Annotated[FeedbackForm, Form()],
+    feedback: FeedbackDep,
+    assistant: AssistantDep,
 ) -> HTMLResponse:
     """The feedback buttons without JavaScript, and the comment asked for after a "No"."""
-    form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    field = {name: values[0] for name, values in form.items()}
-    try:
-        body = FeedbackRequest(
-            rating=field.get("rating", "down" if "vote" in field else ""),
-            kind=field.get("kind", "answer"),
-            question=field.get("question", ""),
-            answer=field.get("answer", ""),
-            chunk_ids=field.get("chunk_ids", "").split(),
-            comment=field.get("comment", ""),
-        )
-        vote = int(field["vote"]) if "vote" in field else None
-    except (ValidationError, ValueError):
-        return HTMLResponse(BAD_FORM, status_code=422)
-    if vote is not None and not 0 < vote < 2**62:
-        return HTMLResponse(NO_VOTE, status_code=422)
+    vote = body.vote
     context: dict[str, object] = {"question": body.question, "kind": body.kind}
     if vote is not None:  # the comment for a vote stored already
         if not body.comment.strip():

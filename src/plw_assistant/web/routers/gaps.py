@@ -17,6 +17,7 @@ from ...gaps.recheck import recheck
 from ...gaps.report import gap_groups, to_csv
 from ..admin_view import SIGN_IN_FIRST, admin_form, admin_page
 from ..deps import AssistantDep
+from ..openapi import PAGE_INVALID, Responses
 from ..session import session_of
 
 router = APIRouter()
@@ -24,6 +25,16 @@ Sort = Literal["count", "last", "label", "status"]
 SORT_LABELS = {"count": "Most asked", "last": "Last asked", "label": "A–Z", "status": "Answered"}
 OFF = "PLW_GAP_LOG is off: no question is recorded. Set PLW_GAP_LOG=1 to record them."
 MAX_IDS = 5_000
+CSV: Responses = {
+    200: {
+        "description": "The groups as CSV.",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    },
+    401: {
+        "description": "Not signed in.",
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+    },
+}
 
 
 def _page_facts(assistant: Assistant, log: GapLog, sort: str) -> dict[str, Any]:
@@ -32,7 +43,7 @@ def _page_facts(assistant: Assistant, log: GapLog, sort: str) -> dict[str, Any]:
     return {"groups": gap_groups(assistant, log, sort), "recorded": len(log.gaps())}
 
 
-@router.get("/admin/gaps", response_class=HTMLResponse)
+@router.get("/admin/gaps", response_class=HTMLResponse, responses=PAGE_INVALID)
 async def gaps_page(
     request: Request,
     assistant: AssistantDep,
@@ -53,7 +64,7 @@ async def gaps_page(
     return admin_page(request, "admin_gaps.html", **context)
 
 
-@router.get("/admin/gaps.csv")
+@router.get("/admin/gaps.csv", response_class=Response, responses=CSV)
 async def gaps_csv(request: Request, assistant: AssistantDep) -> Response:
     if session_of(request) is None:
         return Response(SIGN_IN_FIRST, status_code=401, media_type="text/plain")

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import TypeAdapter
 
 from ...config import MAX_K, Mode
-from ...domain import MARKER, Answer, Citation, Filters, Question, clean_question
+from ...domain import MARKER, Answer, Filters, Question, clean_question
 from ...errors import PLWError, QuestionError
 from ...lessons import lesson_parts
-from ...text import clean_text
 from ..deps import AssistantDep, IndexDep
 from ..documents import document_view
+from ..forms import ChatForm
+from ..openapi import PAGE_INVALID
 from ..render import templates
-from ..schemas import MAX_HISTORY, HistoryTurn, parse_history
+from ..responses import AnswerOut
+from ..schemas import MAX_HISTORY, HistoryTurn
 
-router = APIRouter()
+router = APIRouter(responses=PAGE_INVALID)
 
 FILTER_FIELDS = ("session", "document", "tag")
 FILTER_NAMES = {"session": "Webinar", "document": "Document", "tag": "Tag"}
@@ -36,7 +38,8 @@ NO_FACETS: dict[str, list[str]] = {"session": [], "document": [], "tag": []}
 # question is answered in place, as proxies and servers refuse longer request lines.
 MAX_REDIRECT = 6_000
 Labels = dict[str, dict[str, str]]
-CITATION_TEXT = ("text", "document", "chunk_id", "title", "section", "session", "date")
+# The conversation as the form sends it back: each turn as /api/ask returns it.
+TURNS = TypeAdapter(list[AnswerOut])
 
 
 def share_url(question: str, mode: str | None = None, filters: Filters | None = None) -> str:
@@ -77,39 +80,9 @@ def _filter_note(
     return {"text": text, "url": share_url(answer.question, mode)}
 
 
-def _citation(raw: dict[str, Any]) -> Citation | None:
-    """A passage of an earlier turn, as the page sent it back (cleaned, as the page may send
-    anything); ``None`` if malformed."""
-    text = {f: clean_text(str(raw[f])) if raw.get(f) else None for f in CITATION_TEXT}
-    body, doc, chunk_id = text["text"], text["document"], text["chunk_id"]
-    if body is None or doc is None or chunk_id is None:
-        return None
-    try:
-        spans = [(int(s), int(e)) for s, e in raw.get("highlights") or ()]
-        page = int(raw["page"]) if raw.get("page") else None
-        n, score, cited = int(raw["n"]), float(raw.get("score") or 0.0), bool(raw.get("cited"))
-    except (KeyError, TypeError, ValueError, OverflowError):
-        return None
-    title, section = text["title"] or doc, text["section"] or ""
-    return Citation(
-        n,
-        chunk_id,
-        doc,
-        title,
-        section,
-        body,
-        score,
-        spans,
-        page,
-        text["session"],
-        text["date"],
-        cited,
-    )
-
-
 def _earlier(turn: HistoryTurn) -> Answer:
-    """An earlier turn, shown again above the new answer."""
-    citations = [c for c in map(_citation, turn.citations) if c is not None]
+    """An earlier turn, shown again above the new answer, with the passages it can show."""
+    citations = [c for c in (h.citation() for h in turn.citations) if c is not None]
     abstained = MARKER.search(turn.answer) is None
     return Answer(turn.question, turn.answer, citations, abstained=abstained)
 
@@ -148,7 +121,7 @@ async def _chat_page(
         "turns": shown,
         "share_url": share_url(answer.question, chosen, filters) if answer else "",
         "filter_note": _filter_note(answer, filters, labels, chosen),
-        "history_json": json.dumps([t.to_dict() for t in shown[-MAX_HISTORY:]], ensure_ascii=False),
+        "history_json": TURNS.dump_json([AnswerOut.of(t) for t in shown[-MAX_HISTORY:]]).decode(),
         "error": error,
         "examples": EXAMPLES,
         "streaming": assistant.llm is not None,
@@ -177,24 +150,21 @@ async def page(
 
 
 @router.post("/", response_class=HTMLResponse)
-async def page_post(request: Request, assistant: AssistantDep) -> Response:
+async def page_post(
+    request: Request, form: Annotated[ChatForm, Form()], assistant: AssistantDep
+) -> Response:
     """The chat form without JavaScript: the conversation so far travels in the form. A first
     question redirects to ``/?q=…`` (post/redirect/get), a link that holds the answer."""
-    form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    q = form.get("q", [""])[0][:10_000]
-    mode = form.get("mode", [""])[0]
-    chosen: Mode | None = mode if mode in MODE_LABELS else None  # type: ignore[assignment]
-    history = parse_history(form.get("history", [None])[0])
-    filters = Filters.of(*(form.get(f, [""])[0][:500] for f in FILTER_FIELDS))
-    if not history:
+    if not form.history:
         try:
-            text = clean_question(q)
+            text = clean_question(form.q)
         except QuestionError:
             text = ""  # answered in place, with the reason
-        url = share_url(text, chosen if chosen != assistant.settings.mode else None, filters)
+        chosen = form.mode if form.mode != assistant.settings.mode else None
+        url = share_url(text, chosen, form.filters)
         if text and len(url) <= MAX_REDIRECT:
             return RedirectResponse(url, status_code=303)
-    return await _chat_page(request, assistant, q, None, chosen, history, filters)
+    return await _chat_page(request, assistant, form.q, None, form.mode, form.history, form.filters)
 
 
 @router.get("/lessons", response_class=HTMLResponse)
