@@ -1,7 +1,7 @@
 """``PLW_BUILD_PRECISION=auto``: whether passages are embedded in bf16 on this CPU, decided by
 timing bf16 against fp32 on fixed passages (``embedding.precision``). bf16 was 2.4x faster
-than fp32 on a CPU with AVX-512 BF16, but 2.4x slower on an AVX-512 Xeon without it, where
-torch still reports bf16 as supported (BENCHMARKS.md)."""
+than fp32 on a CPU with AVX-512 BF16, but took 2.8x as long on an AVX-512 Xeon without it,
+where torch still reports bf16 kernels (BENCHMARKS.md)."""
 
 from __future__ import annotations
 
