@@ -5,6 +5,7 @@ on one machine, measured again on another, and never in the way of an explicit s
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -84,11 +85,17 @@ def _decisions(cache: Path, kind: str = "query") -> list[Path]:
     return sorted((cache / "onnx" / "precision").glob(f"*.{kind}.*.json"))
 
 
-def test_auto_measures_once_per_machine_and_again_on_another(embedder, export: Path) -> None:
+def test_auto_measures_once_per_machine_and_again_on_another(
+    embedder, export: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     sha = embedder.weights_sha256()
     torch = embedder.encode
-    chosen = open_encoder(export, sha, 1, "auto", torch)
+    with caplog.at_level(logging.INFO, logger="plw_assistant.precision"):
+        chosen = open_encoder(export, sha, 1, "auto", torch)
     assert chosen is not None
+    assert "Timing the query encoder in fp32 and int8 on this CPU" in caplog.text
+    assert "Query encoder precision chosen on this CPU: " in caplog.text
+    caplog.clear()
     [kept] = _decisions(export)
     record = json.loads(kept.read_text())
     assert record["cpu"] == cpu_identity() and record["weights_sha256"] == sha
@@ -102,8 +109,9 @@ def test_auto_measures_once_per_machine_and_again_on_another(embedder, export: P
     other = "fp32" if record["chosen"] == "int8" else "int8"
     kept.write_text(json.dumps({**record, "chosen": other}))
     stamp = kept.stat().st_mtime_ns
-    again = open_encoder(export, sha, 1, "auto", torch)
-    assert again is not None and again.precision == other
+    with caplog.at_level(logging.INFO, logger="plw_assistant.precision"):
+        again = open_encoder(export, sha, 1, "auto", torch)
+    assert again is not None and again.precision == other and caplog.text == ""
     assert _decisions(export) == [kept] and kept.stat().st_mtime_ns == stamp
 
     # Another CPU (or the same with other flags) measures for itself, in its own file.

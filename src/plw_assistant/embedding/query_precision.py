@@ -35,7 +35,7 @@ QUESTIONS = (
 )
 ROUNDS = 7
 MIN_COSINE = {"fp32": onnx.MIN_COSINE, "int8": INT8_MIN_COSINE}
-# Agreement is checked on the export's probes (short, long, batched) and the timed questions.
+# Agreement is checked on the export's probes (short and long) and the timed questions.
 TEXTS = onnx.PROBES + QUESTIONS
 
 Reference = Callable[[Sequence[str]], np.ndarray]  # torch fp32 embeddings, normalised
