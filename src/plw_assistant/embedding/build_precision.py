@@ -44,9 +44,9 @@ MIN_COSINE = {"fp32": 1.0, "bf16": BF16_MIN_COSINE}
 
 
 def bf16_supported() -> bool:
-    """Whether torch has bf16 kernels for this CPU at all (AVX-512 or newer). Without them
-    bf16 runs reference code and is not worth timing; with them it may still be slower, which
-    is why it is timed."""
+    """Whether torch reports bf16 kernels for this CPU. Without them bf16 is not worth
+    timing; with them it may still be slower (it reports them on an AVX-512 Xeon without
+    AVX-512 BF16, where bf16 took 2.8x as long), which is why it is timed."""
     import torch
 
     try:
