@@ -59,10 +59,23 @@ def machine() -> dict[str, str]:
         for name in ("torch", "sentence-transformers", "onnxruntime", "faiss-cpu", "bm25s")
     )
     return {
-        "cpu": f"{cpu}, {os.cpu_count()} cores, {mem_kb / 2**20:.0f} GiB RAM, no GPU",
+        "cpu": f"{cpu} ({cpu_flags()}), {os.cpu_count()} cores, {mem_kb / 2**20:.0f} GiB RAM, "
+        "no GPU",
         "software": f"Python {platform.python_version()} on {platform.system()}; {versions}",
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
     }
+
+
+def cpu_flags() -> str:
+    """The flags that decide which precision is fastest here (``PLW_*_PRECISION=auto``),
+    those present and those missing: ``avx2, avx512f; no avx512_vnni, …``."""
+    from plw_assistant.embedding.precision import cpu_identity
+
+    flags = set(cpu_identity()["flags"])
+    names = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16")
+    have = ", ".join(f for f in names if f in flags) or "no avx2"
+    missing = [f for f in names if f not in flags and f != "avx2"]
+    return have + ("; no " + ", ".join(missing) if missing else "")
 
 
 def _version(name: str) -> str:

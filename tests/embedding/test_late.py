@@ -81,7 +81,7 @@ def test_a_passage_longer_than_the_window_is_read_in_windows(exact) -> None:
 
 def test_bf16_is_used_only_where_it_agrees_with_fp32(embedder, exact) -> None:
     items = _multi_sentence_items()[:20]
-    fast = SentenceTransformerEmbedder(precision="auto")
+    fast = SentenceTransformerEmbedder(cache_dir=embedder.cache_dir, precision="auto")
     fast._model = embedder.sentence_transformer()
     a, b = exact.encode_late(items), fast.encode_late(items)
     assert a.precision == "fp32" and b.precision in {"bf16", "fp32"}

@@ -40,8 +40,9 @@ def test_questions_encode_as_in_torch_and_rank_the_same(embedder, assistant) -> 
 def test_the_8_bit_encoder_is_close_to_torch_and_finds_the_same_passages(
     embedder, assistant
 ) -> None:
-    assert embedder.query_path == "onnx int8"
-    fast = embedder.encode_queries(QUESTIONS)
+    int8 = SentenceTransformerEmbedder(cache_dir=embedder.cache_dir, query_precision="int8")
+    assert int8.query_path == "onnx int8"
+    fast = int8.encode_queries(QUESTIONS)
     reference = embedder.encode(QUESTIONS)
     assert float((fast * reference).sum(1).min()) >= 0.995  # per-block int8 weights
     index = assistant.index
@@ -66,7 +67,7 @@ def test_an_8_bit_copy_that_failed_its_check_is_not_used(embedder, tmp_path: Pat
     record = next((tmp_path / "onnx").glob("*[0-9a-f].json"))
     data = json.loads(record.read_text())
     record.write_text(json.dumps({**data, "int8_min_cosine": None}))
-    fresh = SentenceTransformerEmbedder(cache_dir=tmp_path)
+    fresh = SentenceTransformerEmbedder(cache_dir=tmp_path, query_precision="int8")
     assert fresh.query_path == "onnx"
 
 
@@ -89,7 +90,7 @@ def test_a_damaged_export_is_made_again(embedder, tmp_path: Path) -> None:
     assert len(graphs) == 2  # fp32 and its 8-bit copy
     for graph in graphs:
         graph.write_bytes(b"not a model")
-    fresh = SentenceTransformerEmbedder(cache_dir=tmp_path)
+    fresh = SentenceTransformerEmbedder(cache_dir=tmp_path, query_precision="int8")
     vector = fresh.encode_queries(["What is a peer learning webinar?"])
     assert float(vector[0] @ embedder.encode(["What is a peer learning webinar?"])[0]) >= 0.98
     assert fresh.query_path == "onnx int8"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import Any
 
 import click
@@ -77,6 +79,27 @@ def _register() -> None:
 _register()
 
 
+class _AboveProgressBars(logging.Handler):
+    """Lines on stderr that leave a progress bar drawn there whole, below them."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from tqdm import tqdm
+
+        tqdm.write(self.format(record), file=sys.stderr)
+
+
+def _say_precision_choices() -> None:
+    """The once-per-machine timing of precisions (``embedding.precision``) takes a few
+    seconds of a first command: say so on stderr, as the server's log does."""
+    logger = logging.getLogger("plw_assistant.precision")
+    if not logger.handlers:
+        handler = _AboveProgressBars()
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def main() -> None:
     """Console entry point."""
+    _say_precision_choices()
     cli()

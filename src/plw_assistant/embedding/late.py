@@ -26,7 +26,8 @@ log = logging.getLogger("plw_assistant")
 # Tokens of context a later window keeps before the sentence it was opened for.
 OVERLAP = 32
 # bf16 is used only if it agrees with fp32 this closely on the probes (it gave 0.99997 on
-# 320 SciFact abstracts here, 2.4x faster; BENCHMARKS.md, "Building the index").
+# 320 SciFact abstracts; BENCHMARKS.md). Whether it is faster depends on the CPU:
+# ``embedding.build_precision`` times it.
 MIN_COSINE = 0.999
 PROBES = (
     "Members are more and more interested in EU funding programmes but supporting members "
@@ -43,16 +44,6 @@ class _Job:
     end: int
     sentences: tuple[tuple[int, int, int], ...]  # (sentence index, first token, end token)
     head: int = 0  # tokens before the first sentence (the heading path)
-
-
-def bf16_supported() -> bool:
-    """Whether this CPU has native bf16 arithmetic (emulated bf16 would be slower)."""
-    import torch
-
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
 
 
 class LateEncoder:
@@ -83,6 +74,11 @@ class LateEncoder:
         self, items: Sequence[LateText], batch_size: int = 32, progress: Progress | None = None
     ) -> LateVectors:
         return self._run(items, batch_size, progress, self.bf16)
+
+    def encode_in(self, items: Sequence[LateText], bf16: bool) -> LateVectors:
+        """``items`` as one batch in bf16 or fp32, whichever this encoder builds in (the
+        candidates ``PLW_BUILD_PRECISION=auto`` times)."""
+        return self._run(items, max(len(items), 1), None, bf16)
 
     def _run(
         self,

@@ -70,7 +70,7 @@ class SentenceTransformerEmbedder:
         cache_dir: Path | None = None,
         onnx_threads: int = 1,
         precision: BuildPrecision = "auto",
-        query_precision: QueryPrecision = "int8",
+        query_precision: QueryPrecision = "auto",
     ) -> None:
         self.name = name
         self.precision = precision
@@ -189,16 +189,14 @@ class SentenceTransformerEmbedder:
             if self._queries is not None:
                 return self._queries or None
             from . import onnx as onnx_query
+            from .query_precision import open_or_export
 
             try:
                 if sha == "unknown":
                     raise ValueError("the model's weights file was not found")
                 cache = self.cache_dir or default_cache_dir()
-                threads = self.onnx_threads
-                int8 = self.query_precision == "int8"
-                encoder = onnx_query.OnnxQueryEncoder.load(cache, sha, threads, int8)
-                if encoder is None:
-                    encoder = onnx_query.export(self._load_unlocked(), cache, sha, threads, int8)
+                threads, precision = self.onnx_threads, self.query_precision
+                encoder = open_or_export(self._load_unlocked, cache, sha, threads, precision)
             except (ImportError, ValueError, OSError, onnx_query.OnnxExportError) as exc:
                 if self.query_backend == "onnx":
                     raise ModelError(
@@ -262,15 +260,20 @@ class SentenceTransformerEmbedder:
 
     def _late_encoder(self) -> Any:
         if self._late is None:
-            from .late import LateEncoder, bf16_supported
+            from .late import LateEncoder
 
             model = self._load()
-            bf16 = self.precision == "bf16" or (self.precision == "auto" and bf16_supported())
             try:
-                self._late = LateEncoder(model, bf16)
+                self._late = LateEncoder(model, self.precision == "bf16")
             except ValueError as exc:
                 log.warning("Embedding each sentence on its own: %s", exc)
                 self._late = False
+            if self._late and self.precision == "auto":
+                from .build_precision import bf16_fastest
+
+                folder = (self.cache_dir or default_cache_dir()) / "onnx"
+                sha = self.weights_sha256()
+                self._late.bf16 = bf16_fastest(self._late, folder, self.name, sha)
         return self._late
 
     @property

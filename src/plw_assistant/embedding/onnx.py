@@ -97,16 +97,11 @@ class OnnxQueryEncoder:
     ) -> OnnxQueryEncoder | None:
         """The verified export of these weights (its 8-bit copy if asked for and it passed
         its check), or None when there is none yet."""
-        graph, tokenizer, record_path = paths(cache_dir, weights_sha256)
-        try:
-            record = json.loads(record_path.read_text())
-        except (OSError, ValueError):
+        found = _verified(cache_dir, weights_sha256)
+        if found is None:
             return None
-        if record.get("format") != FORMAT or record.get("weights_sha256") != weights_sha256:
-            return None
-        if not (graph.is_file() and tokenizer.is_file()):
-            return None
-        if int8 and record.get("int8_min_cosine") and int8_path(graph).is_file():
+        graph, tokenizer, record = found
+        if int8 and _has_int8(graph, record):
             graph = int8_path(graph)
             record = {**record, "min_cosine": record["int8_min_cosine"], "precision": "int8"}
         try:
@@ -114,6 +109,33 @@ class OnnxQueryEncoder:
         except Exception as exc:  # a damaged file is exported again rather than trusted
             log.warning("Ignoring the ONNX export in %s: %s", graph, str(exc)[:200])
             return None
+
+
+def _verified(cache_dir: Path, weights_sha256: str) -> tuple[Path, Path, dict[str, Any]] | None:
+    """The graph, tokenizer and record of a verified export of these weights, if there is one."""
+    graph, tokenizer, record_path = paths(cache_dir, weights_sha256)
+    try:
+        record = json.loads(record_path.read_text())
+    except (OSError, ValueError):
+        return None
+    if record.get("format") != FORMAT or record.get("weights_sha256") != weights_sha256:
+        return None
+    if not (graph.is_file() and tokenizer.is_file()):
+        return None
+    return graph, tokenizer, record
+
+
+def precisions(cache_dir: Path, weights_sha256: str) -> tuple[str, ...]:
+    """The precisions the export of these weights offers: fp32, and int8 when its 8-bit copy
+    passed its check against torch (none without a verified export)."""
+    found = _verified(cache_dir, weights_sha256)
+    if found is None:
+        return ()
+    return ("fp32", "int8") if _has_int8(found[0], found[2]) else ("fp32",)
+
+
+def _has_int8(graph: Path, record: dict[str, Any]) -> bool:
+    return bool(record.get("int8_min_cosine")) and int8_path(graph).is_file()
 
 
 def _pooled_module(model: Any, inputs: tuple[str, ...]) -> Any:
@@ -171,11 +193,9 @@ def _int8_agreement(model: Any, graph: Path, record: dict[str, Any]) -> float | 
     return cosine
 
 
-def export(
-    model: Any, cache_dir: Path, weights_sha256: str, threads: int = 1, int8: bool = True
-) -> OnnxQueryEncoder:
+def export(model: Any, cache_dir: Path, weights_sha256: str) -> None:
     """Export a loaded ``SentenceTransformer``, check it (and its 8-bit copy) against torch
-    and store them."""
+    and store them (``OnnxQueryEncoder.load`` reads them)."""
     import torch
 
     _check_exportable(model)
@@ -224,7 +244,3 @@ def export(
     finally:
         tmp.unlink(missing_ok=True)
     log.info("Exported the query encoder to %s (cosine to torch %.6f)", graph, cosine)
-    loaded = OnnxQueryEncoder.load(cache_dir, weights_sha256, threads, int8)
-    if loaded is None:
-        raise OnnxExportError("the export could not be read back")
-    return loaded
