@@ -16,6 +16,7 @@ LAYERS = {
     "errors": 0,
     "text": 0,
     "words": 0,
+    "spreadsheet": 0,
     "domain": 0,
     "ingest": 1,
     "embedding": 2,

@@ -5,11 +5,10 @@ abstention someone says the lessons should have answered; its rating is ``down``
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from collections.abc import Sequence
 
+from .. import spreadsheet
 from .database import AppDatabase
 
 COLUMNS = ("created_at", "rating", "question", "answer", "chunk_ids", "comment", "kind")
@@ -57,8 +56,4 @@ class FeedbackStore:
             return list(db.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id"))
 
     def to_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        writer.writerows(self.rows())
-        return out.getvalue()
+        return spreadsheet.to_csv(COLUMNS, self.rows())

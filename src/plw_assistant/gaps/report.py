@@ -5,8 +5,6 @@ whether a re-check found it answered since."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import spreadsheet
 from ..assistant import Assistant
 from ..domain import Question
 from ..embedding.base import Embedder
@@ -185,25 +184,22 @@ CSV_COLUMNS = (
 
 def to_csv(groups: Sequence[GapGroup]) -> str:
     """One row a group; lists (questions, comments, passages) one item a line in their cell."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for n, g in enumerate(groups, start=1):
-        rc = g.recheck
-        cited = rc.citations if rc is not None and rc.answered else []
-        writer.writerow(
-            [
-                n,
-                g.label,
-                g.count,
-                g.last_asked,
-                *(g.outcomes.get(o, 0) for o in OUTCOMES),
-                g.status,
-                rc.checked_at if rc else "",
-                "\n".join(g.questions),
-                "\n".join(g.comments),
-                "\n".join(f"{p.chunk_id} ({p.score:.2f})" for p in g.closest),
-                "\n".join(str(c.get("chunk_id", "")) for c in cited),
-            ]
-        )
-    return out.getvalue()
+    return spreadsheet.to_csv(CSV_COLUMNS, [_row(n, g) for n, g in enumerate(groups, start=1)])
+
+
+def _row(n: int, g: GapGroup) -> list[object]:
+    rc = g.recheck
+    cited = rc.citations if rc is not None and rc.answered else []
+    return [
+        n,
+        g.label,
+        g.count,
+        g.last_asked,
+        *(g.outcomes.get(o, 0) for o in OUTCOMES),
+        g.status,
+        rc.checked_at if rc else "",
+        "\n".join(g.questions),
+        "\n".join(g.comments),
+        "\n".join(f"{p.chunk_id} ({p.score:.2f})" for p in g.closest),
+        "\n".join(str(c.get("chunk_id", "")) for c in cited),
+    ]
