@@ -126,6 +126,12 @@ class Settings(BaseSettings):
         description="Questions in progress or waiting at once; more are refused with 503.",
     )
     max_upload_mb: int = Field(10, ge=1, le=100, description="Largest note /admin accepts.")
+    trusted_proxies: str = Field(
+        "",
+        description="Addresses (or networks) of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed, comma-separated; empty: none, every limit and log "
+        "line uses the address that connected.",
+    )
     database_url: str | None = Field(
         None,
         description="The app database (feedback, unanswered questions, admin sessions, rate "

@@ -60,7 +60,7 @@ def folder(tmp_path: Path, settings: Settings) -> Path:
 _APP_DATA = shutil.ignore_patterns("app.sqlite*", "admin-session.key")
 
 
-def _serve(folder: Path, port: int, *args: str) -> subprocess.Popen[str]:
+def _serve(folder: Path, port: int, *args: str, **more: str) -> subprocess.Popen[str]:
     plw = Path(sys.executable).parent / "plw"
     env = {
         **os.environ,
@@ -68,6 +68,7 @@ def _serve(folder: Path, port: int, *args: str) -> subprocess.Popen[str]:
         "PLW_CORPUS_DIR": str(folder / "corpus"),
         "PLW_INDEX_DIR": str(folder / "index"),
         "PLW_ADMIN_TOKEN": TOKEN,
+        **more,
     }
     with (folder / f"serve-{port}.log").open("w") as log:  # the server keeps its own copy
         return subprocess.Popen(
@@ -167,3 +168,23 @@ def _form_token(page: str) -> str:
     marker = 'name="form_token" value="'
     start = page.index(marker) + len(marker)
     return page[start : page.index('"', start)]
+
+
+def test_a_client_cannot_choose_its_address_with_proxy_headers(folder: Path, servers) -> None:
+    port = free_port()
+    servers.append(_serve(folder, port, PLW_FEEDBACK_RATE="3/minute"))
+    base = f"http://127.0.0.1:{port}"
+    wait_healthy(servers[0], base)
+    vote = {"rating": "up", "question": "Made-up question?"}
+    codes = [
+        httpx.post(
+            f"{base}/api/feedback",
+            json=vote,
+            headers={"X-Forwarded-For": f"203.0.113.{i}", "Forwarded": f"for=198.51.100.{i}"},
+            timeout=30,
+        ).status_code
+        for i in range(6)
+    ]
+    assert codes == [200, 200, 200, 429, 429, 429]  # one client, whatever it claims
+    log = (folder / f"serve-{port}.log").read_text()
+    assert "203.0.113." not in log and "127.0.0.1:" in log  # the log names the real peer

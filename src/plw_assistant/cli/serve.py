@@ -92,6 +92,10 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "http": "h11",
         "h11_max_incomplete_event_size": MAX_HEAD,
         "timeout_keep_alive": 5,  # an idle keep-alive connection is closed after 5 s
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 by default: with no proxy in front,
+        # any local client could claim a new address for every request and dodge the limits.
+        "proxy_headers": bool(settings.trusted_proxies.strip()),
+        "forwarded_allow_ips": settings.trusted_proxies.strip() or None,
         # Connections open at once (slow ones too); PLW_MAX_PENDING bounds questions.
         "limit_concurrency": CONNECTIONS_PER_QUESTION * settings.max_pending,
     }
