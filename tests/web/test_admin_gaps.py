@@ -47,6 +47,10 @@ def test_the_chat_api_and_feedback_record_what_the_notes_could_not_answer(web) -
     stream = client.post("/api/ask/stream", json={"question": HACKATHON[1]})
     assert "event: answer" in stream.text
     assert client.get("/", params={"q": HACKATHON[2]}).context["answer"].abstained
+    # Another site's page asking through the browser (an <img>, a link) is answered, not kept.
+    foreign = {"sec-fetch-site": "cross-site"}
+    for q in ("=HYPERLINK(made-up)", "Made-up flood question?"):
+        assert client.get("/", params={"q": q}, headers=foreign).context["answer"].abstained
     assert client.post("/api/ask", json={"question": TOPIC_ONLY}).status_code == 200
     answered = client.post("/api/ask", json={"question": ANSWERED}).json()
     assert not answered["abstained"]

@@ -14,6 +14,7 @@ from ...config import MAX_K, Mode
 from ...domain import MARKER, Answer, Filters, Question, clean_question
 from ...errors import PLWError, QuestionError
 from ...lessons import lesson_parts
+from ..bounds import cross_site
 from ..deps import AssistantDep, IndexDep
 from ..documents import document_view
 from ..forms import ChatForm
@@ -95,6 +96,7 @@ async def _chat_page(
     mode: Mode | None,
     history: list[HistoryTurn],
     filters: Filters,
+    record: bool = True,
 ) -> HTMLResponse:
     answer: Answer | None = None
     error: str | None = None
@@ -103,7 +105,7 @@ async def _chat_page(
         try:
             turns = tuple(t.turn() for t in history)
             question = Question(q, k, mode, turns, filters)
-            answer = await run_in_threadpool(assistant.ask, question, True)
+            answer = await run_in_threadpool(assistant.ask, question, record)
         except PLWError as exc:
             status, error = exc.status, exc.detail
     facets, labels = _labels(assistant)
@@ -146,7 +148,10 @@ async def page(
     tag: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HTMLResponse:
     filters = Filters.of(session, document, tag)
-    return await _chat_page(request, assistant, q, k, mode, [], filters)
+    # Another site's page (an <img src="/?q=…">, a link) gets its answer, but cannot write
+    # into the admin's gap log: only the page itself and the API record what they ask.
+    record = not cross_site(request.scope)
+    return await _chat_page(request, assistant, q, k, mode, [], filters, record)
 
 
 @router.post("/", response_class=HTMLResponse)
