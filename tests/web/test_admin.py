@@ -137,6 +137,9 @@ def test_signing_out_ends_the_session_even_for_a_copy_of_the_cookie(small) -> No
     with _client(small) as client:
         form_token = sign_in(client, TOKEN)
         copied = client.cookies[COOKIE]
+        for forged in ({}, {"form_token": "made-up"}):  # a page elsewhere cannot sign one out
+            r = client.post("/admin/signout", data=forged, follow_redirects=False)
+            assert r.status_code == 403 and client.get("/admin").context["signed_in"]
         r = client.post("/admin/signout", data={"form_token": form_token}, follow_redirects=False)
         assert r.status_code == 303 and 'plw_admin=""' in r.headers["set-cookie"]
         assert "max-age=0" in r.headers["set-cookie"].lower()
@@ -230,3 +233,10 @@ def test_home_lists_the_glossary_and_the_entries_left_out(small) -> None:
         (small.corpus_dir / "glossary.yaml").unlink()
         r = client.post("/admin/reindex", data={"form_token": form_token})
         assert r.context["index"]["glossary"] == [] and "There is no glossary yet." in r.text
+
+
+def test_deleting_a_name_longer_than_the_file_system_allows_is_a_sentence(small) -> None:
+    with _client(small) as client:
+        form = {"form_token": sign_in(client, TOKEN), "name": "x" * 300 + ".md"}
+        r = client.post("/admin/uploads/delete", data=form)
+        assert r.status_code == 404 and r.context["error"] == "There is no such uploaded note."

@@ -113,7 +113,10 @@ def upload_path(settings: Settings, name: object) -> Path | None:
     if name.startswith("."):
         return None
     path = settings.corpus_dir / UPLOADS / name
-    return path if path.is_file() else None
+    try:
+        return path if path.is_file() else None
+    except OSError:  # a name longer than the file system allows: no such note either
+        return None
 
 
 def index_status(assistant: Assistant) -> dict[str, Any]:

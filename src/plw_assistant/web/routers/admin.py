@@ -72,9 +72,13 @@ async def sign_in(request: Request, settings: SettingsDep) -> Response:
 
 @router.post("/admin/signout", response_class=HTMLResponse)
 async def sign_out(request: Request) -> Response:
-    """Sign out: the cookie is dropped and its session refused from now on."""
-    sessions: AdminSessions | None = request.app.state.sessions
-    if sessions is not None:
+    """Sign out: the cookie is dropped and its session refused from now on. The form token is
+    checked like any admin form's, so no other page can sign the admin out."""
+    if session_of(request) is not None:
+        _, refused = await admin_form(request)
+        if refused is not None:
+            return refused
+        sessions: AdminSessions = request.app.state.sessions
         sessions.revoke(request.cookies.get(COOKIE))
     response = RedirectResponse("/admin", status_code=303)
     clear_cookie(response, request)
