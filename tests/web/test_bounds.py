@@ -172,6 +172,16 @@ def test_refused_admin_attempts_are_rate_limited(small) -> None:
         assert r.status_code == 429
 
 
+def test_a_signed_in_admin_is_not_locked_out_by_others_at_the_same_address(small) -> None:
+    app = create_app(small.model_copy(update={"admin_failure_rate": "3/minute"}), HashEmbedder())
+    with TestClient(app) as admin, TestClient(app) as guesser:  # one address: "testclient"
+        form_token = sign_in(admin, TOKEN)
+        for _ in range(3):
+            guesser.post("/admin/signin", data={"token": "wrong"})
+        assert guesser.post("/admin/signin", data={"token": "wrong"}).status_code == 429
+        assert admin.post("/admin/reindex", data={"form_token": form_token}).status_code == 200
+
+
 def test_feedback_fields_are_bounded(small) -> None:
     with _client(small) as client:
         vote = {"rating": "up", "question": "q", "chunk_ids": ["x" * 201]}

@@ -16,6 +16,7 @@ import asyncio
 import logging
 
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..config import Settings
@@ -34,7 +35,8 @@ from .bounds import (
     rule_for,
     too_large,
 )
-from .rates import TOO_MANY_FAILURES, TOO_MUCH_FEEDBACK, Rates, client_of
+from .rates import TOO_MANY_FAILURES, TOO_MUCH_FEEDBACK, Kind, Rates, client_of
+from .session import session_of
 
 log = logging.getLogger("plw_assistant")
 
@@ -121,9 +123,8 @@ class Guard:
             return 403, CROSS_SITE, {}
         if rule.rate is not None:
             # Counted in the app database (shared by every server): off the event loop.
-            check = self.rates.hit if rule.rate == "feedback" else self.rates.over
             try:
-                wait = await run_in_threadpool(check, rule.rate, client_of(scope))
+                wait = await run_in_threadpool(self._wait, scope, rule.rate)
             except StorageError as exc:
                 return 503, exc.detail, {"Retry-After": "5"}
             if wait is not None:
@@ -134,6 +135,15 @@ class Guard:
             error = too_large(rule.cap)
             return error.status, error.detail, CLOSE
         return None
+
+    def _wait(self, scope: Scope, rate: Kind) -> int | None:
+        """Seconds to wait before ``rate`` allows this request (``None``: go on). A signed-in
+        admin is never held back by the failures of others who share the address."""
+        if rate == "feedback":
+            return self.rates.hit("feedback", client_of(scope))
+        if session_of(Request(scope)) is not None:
+            return None
+        return self.rates.over("admin_failure", client_of(scope))
 
     async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run a question unless PLW_MAX_PENDING are in progress already."""
