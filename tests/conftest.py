@@ -24,6 +24,8 @@ from plw_assistant.embedding.model import SentenceTransformerEmbedder
 from plw_assistant.store.build import build_index
 from plw_assistant.web.app import create_app
 
+# The test client calls itself "testserver"; only tests allow that name (made up for them).
+os.environ["PLW_ALLOWED_HOSTS"] = "localhost,127.0.0.1,::1,testserver"
 # Keep the embedding cache of test runs out of the user's cache folder.
 os.environ["PLW_CACHE_DIR"] = tempfile.mkdtemp(prefix="plw-test-cache-")
 

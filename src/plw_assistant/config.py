@@ -90,7 +90,7 @@ class Settings(BaseSettings):
         f"than {MIN_ADMIN_TOKEN} characters disables it.",
     )
     allowed_hosts: str = Field(
-        "localhost,127.0.0.1,::1,testserver",
+        "localhost,127.0.0.1,::1",
         description="Comma-separated host names the server answers to (the Host header); "
         "`*` allows any. `plw serve --host X` adds X.",
     )

@@ -118,6 +118,29 @@ def test_only_the_allowed_host_names_are_answered(small) -> None:
         assert client.get("/healthz", headers={"host": "notes.made-up.example"}).status_code == 200
 
 
+def test_a_server_error_is_one_sentence_with_the_security_headers(small, caplog) -> None:
+    app = create_app(small, HashEmbedder())
+
+    def crash() -> None:  # a made-up route standing for any bug
+        raise RuntimeError("made-up bug")
+
+    app.add_api_route("/made-up-crash", crash)
+    app.add_api_route("/api/made-up-crash", crash)
+    with TestClient(app) as client:
+        for path in ("/made-up-crash", "/api/made-up-crash"):
+            r = client.get(path)
+            assert r.status_code == 500 and "Something went wrong on our side" in r.text
+            assert "made-up bug" not in r.text and "Traceback" not in r.text
+            assert r.headers["content-security-policy"].startswith("default-src 'self'")
+            assert r.headers["x-frame-options"] == "DENY"
+    assert "made-up bug" in caplog.text  # in the log, for whoever runs the server
+
+
+def test_the_test_clients_name_is_allowed_only_in_tests(monkeypatch) -> None:
+    monkeypatch.delenv("PLW_ALLOWED_HOSTS")
+    assert Settings().host_names == ["localhost", "127.0.0.1", "[::1]"]
+
+
 def test_serve_allows_the_host_it_listens_on() -> None:
     settings = Settings()
     assert _serving(settings, "notes.made-up.example", False) == {

@@ -40,6 +40,7 @@ from .session import session_of
 
 log = logging.getLogger("plw_assistant")
 
+SERVER_ERROR = "Something went wrong on our side. Please try again; if it happens again, tell us."
 BUSY = "The assistant is answering many questions at once. Please ask again in a moment."
 # No inline script or style anywhere: corpus text and questions can never run as code.
 SECURITY_HEADERS = {
@@ -69,13 +70,25 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        started = False
+
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 kept = [h for h in message.get("headers", ()) if h[0].lower() not in _NAMES]
                 message["headers"] = kept + _RAW
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:
+            # A bug: answered here, with the headers above and one sentence (Starlette's
+            # own 500 is sent from outside every middleware, without them).
+            if started:
+                raise
+            log.exception("Answering %s failed", scope.get("path", ""))
+            await reply(scope, 500, SERVER_ERROR)(scope, receive, with_headers)
 
 
 class Guard:
