@@ -21,7 +21,7 @@ from plw_assistant.config import Settings, get_settings
 from plw_assistant.domain import Answer, Question, Turn
 from plw_assistant.embedding.base import LateText, late_by_parts
 from plw_assistant.embedding.model import SentenceTransformerEmbedder
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 from plw_assistant.web.app import create_app
 
 # Keep the embedding cache of test runs out of the user's cache folder.

@@ -10,11 +10,10 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .domain import Mode
 from .errors import PLWError
 
-# The vocabulary of settings and requests, defined once.
-Mode = Literal["hybrid", "dense", "bm25"]
-MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
+# The vocabulary of settings, defined once (a question's ``Mode`` is the domain's).
 IndexType = Literal["auto", "flat", "ivf", "hnsw"]
 QueryBackend = Literal["auto", "onnx", "torch"]
 SentenceVectors = Literal["late", "separate"]
@@ -22,7 +21,6 @@ BuildPrecision = Literal["auto", "fp32", "bf16"]
 QueryPrecision = Literal["int8", "fp32"]
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-MAX_QUESTION_CHARS = 2000
 MAX_K = 20
 # Chosen on SciFact's train split: see BENCHMARKS.md, "How the fusion weight was chosen".
 DEFAULT_HYBRID_ALPHA = 0.6

@@ -13,7 +13,7 @@ from conftest import CORPUS, REPO, HashEmbedder, write
 
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 
 QUESTION = "How can clusters support their members with EU funding?"
 

@@ -13,7 +13,7 @@ from conftest import CORPUS, FIXTURES
 
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings, get_settings
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 from plw_assistant.store.gaps import GapLog
 
 HACKATHON = [

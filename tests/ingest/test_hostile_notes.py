@@ -153,7 +153,7 @@ def test_file_name_not_utf8_fails_and_the_index_is_written(tmp_path: Path) -> No
     from conftest import HashEmbedder
 
     from plw_assistant.config import Settings
-    from plw_assistant.store.build import build_index
+    from plw_assistant.pipeline.build import build_index
     from plw_assistant.store.reader import Index
 
     folder = tmp_path / "corpus"

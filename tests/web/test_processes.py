@@ -13,7 +13,7 @@ from conftest import CORPUS, FIXTURES, wait_for
 from fastapi.testclient import TestClient
 
 from plw_assistant.config import Settings
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 from plw_assistant.store.gaps import GapLog
 from plw_assistant.store.generations import CURRENT
 from plw_assistant.web.app import create_app

@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from ..config import MAX_K, MODES, Settings
+from ..config import MAX_K, Settings
+from ..domain import MODES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -57,7 +58,7 @@ def progress_factory(desc: str) -> Callable[[int], Callable[[int], None]]:
 
 def build(settings: Settings, embedder: Any) -> int:
     """Bring the index up to date, printing the report; the exit code it calls for."""
-    from ..store.build import build_index
+    from ..pipeline.build import build_index
 
     report = build_index(settings, embedder, progress_factory("Embedding"))
     return print_report(settings, report)

@@ -14,7 +14,9 @@ from fastapi.concurrency import run_in_threadpool
 from ..assistant import Assistant
 from ..config import Settings
 from ..errors import PLWError
-from ..store.build import BuildReport, build_index, watch
+from ..pipeline.build import build_index
+from ..pipeline.report import BuildReport
+from ..pipeline.watch import watch
 from .processes import Answers
 
 log = logging.getLogger("plw_assistant")

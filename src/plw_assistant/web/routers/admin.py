@@ -23,7 +23,8 @@ from ...config import Settings
 from ...errors import BuildError, PLWError
 from ...evaluation.latest import measure
 from ...ingest.corpus import UPLOADS, save_note
-from ...store.build import BuildReport, build_index
+from ...pipeline.build import build_index
+from ...pipeline.report import BuildReport
 from ..admin_view import (
     DISABLED,
     WRONG_TOKEN,

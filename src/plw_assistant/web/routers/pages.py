@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ...config import MAX_K, Mode
-from ...domain import MARKER, Answer, Citation, Filters, Question, clean_question
+from ...config import MAX_K
+from ...domain import MARKER, Answer, Citation, Filters, Mode, Question, clean_question
 from ...errors import PLWError, QuestionError
 from ...lessons import lesson_parts
 from ...text import clean_text

@@ -1,5 +1,6 @@
 """Bringing the index up to date with the corpus: which files changed, one build at a time
-(a file lock), the report of what happened, and re-indexing when notes change."""
+(a file lock), only new and changed passages embedded, the result written as a new
+generation."""
 
 from __future__ import annotations
 
@@ -7,73 +8,24 @@ import errno
 import fcntl
 import os
 import shutil
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
-from ..domain import Chunk, Document, Glossary
+from ..domain import Chunk, Document
 from ..embedding.base import Embedder
 from ..embedding.cache import CachedEmbedder
-from ..errors import BuildError, CorpusError, IndexMismatchError, IndexNotBuiltError, PLWError
+from ..errors import BuildError, CorpusError, IndexMismatchError, IndexNotBuiltError
 from ..ingest.chunker import chunker_settings
-from ..ingest.corpus import Corpus, FileStatus, load_corpus
-from .generations import current_generation, read_manifest
-from .manifest import Manifest, check_model
-from .reader import Index
-from .writer import IndexWriter, ProgressFactory, write_generation
-
-
-@dataclass
-class BuildReport:
-    documents: int
-    chunks: int
-    seconds: float
-    path: Path | None  # the new generation; None when nothing changed
-    files: list[FileStatus] = field(default_factory=list)
-    embedded: int = 0  # texts (passages and sentences) embedded by this build
-    full_rebuild: str = ""  # why every file was processed again, if it was
-    index: Index | None = field(default=None, repr=False)  # the new index, already in memory
-    windows: int = 0  # extra windows read for passages longer than the model's window
-    long: int = 0  # passages longer than the model's window
-    glossary: Glossary = field(default_factory=Glossary)  # as read from the corpus folder
-    glossary_problems: list[str] = field(default_factory=list)  # entries skipped, and why
-    glossary_changed: bool = False  # other terms or problems than the previous index had
-
-    def glossary_summary(self) -> str:
-        """The glossary in one line ("" when there is none and nothing is wrong with it)."""
-        if not self.glossary and not self.glossary_problems:
-            return ""
-        n, skipped = len(self.glossary.terms), len(self.glossary_problems)
-        line = f"Glossary: {n} term{'' if n == 1 else 's'}"
-        line += " (changed)" if self.glossary_changed else ""
-        return line + (f", {skipped} problem{'' if skipped == 1 else 's'}" if skipped else "")
-
-    def long_passages(self) -> str:
-        """How passages longer than the model's window were read, if there were any."""
-        if not self.long:
-            return ""
-        return (
-            f"{self.long} passages were longer than the model's window and were read in "
-            f"{self.long + self.windows} windows ({self.windows} extra)"
-        )
-
-    def count(self, status: str) -> int:
-        return sum(f.status == status for f in self.files)
-
-    @property
-    def failed(self) -> list[FileStatus]:
-        return [f for f in self.files if f.status == "failed"]
-
-    def totals(self) -> str:
-        return (
-            f"+{self.count('new')} new, ~{self.count('changed')} changed, "
-            f"-{self.count('removed')} removed, {self.embedded} texts embedded, "
-            f"{len(self.failed)} failed"
-        )
+from ..ingest.corpus import Corpus, load_corpus
+from ..store.generations import current_generation, read_manifest
+from ..store.manifest import Manifest, check_model
+from ..store.reader import Index
+from ..store.writer import write_generation
+from .embed import IndexWriter, ProgressFactory
+from .report import BuildReport
 
 
 @contextmanager
@@ -252,21 +204,3 @@ def stale_reason(settings: Settings, embedder: Embedder) -> str | None:
     if manifest.sentence_vectors != settings.sentence_vectors:
         return "PLW_SENTENCE_VECTORS changed since the index was built"
     return None
-
-
-def watch(
-    settings: Settings,
-    embedder: Embedder,
-    on_report: Callable[[BuildReport | PLWError], None],
-    stop: threading.Event | None = None,
-    loaded: Callable[[], Index | None] = lambda: None,
-) -> None:
-    """Re-index whenever files under the corpus change, until ``stop`` is set; ``loaded``
-    gives the index the caller holds in memory, reused rather than read from disk."""
-    from watchfiles import watch as watch_files
-
-    for _changes in watch_files(settings.corpus_dir, stop_event=stop, debounce=50, step=20):
-        try:
-            on_report(build_index(settings, embedder, loaded=loaded()))
-        except PLWError as exc:  # report and keep watching: the old index still serves
-            on_report(exc)
