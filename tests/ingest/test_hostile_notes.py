@@ -24,7 +24,8 @@ from plw_assistant.domain import Chunk, Document
 from plw_assistant.errors import CorpusError
 from plw_assistant.ingest import corpus as corpus_module
 from plw_assistant.ingest import isolate
-from plw_assistant.ingest.corpus import FileStatus, load_corpus, save_note
+from plw_assistant.ingest.corpus import load_corpus, save_note
+from plw_assistant.ingest.files import FileStatus
 from plw_assistant.ingest.formats import Converted, convert
 from plw_assistant.text import clean_text
 

@@ -21,7 +21,8 @@ from plw_assistant.config import Settings
 from plw_assistant.domain import Filters
 from plw_assistant.errors import BuildError
 from plw_assistant.ingest.corpus import load_corpus
-from plw_assistant.pipeline.build import build_index, build_lock, stale_reason
+from plw_assistant.pipeline.build import build_index, build_lock
+from plw_assistant.pipeline.freshness import stale_reason
 from plw_assistant.store.generations import current_generation
 from plw_assistant.store.reader import Index
 

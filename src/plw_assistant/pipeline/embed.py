@@ -33,6 +33,7 @@ class IndexWriter:
         progress: ProgressFactory | None = None,
         ann: str = "flat",
         previous: Index | None = None,
+        previous_chunks: Sequence[Chunk] | None = None,
         sentence_vectors: SentenceVectors = "late",
     ) -> None:
         self.embedder = embedder
@@ -40,11 +41,14 @@ class IndexWriter:
         self.progress = progress
         self.ann = ann
         self.previous = previous
+        # ``previous.chunks`` already decoded by the caller (else they are read from it)
+        self.previous_chunks = previous_chunks
         self.method = sentence_vectors
         self.embedded = 0  # texts the model read in the last build (passages [and sentences])
         self.windows = 0  # extra windows read for passages longer than the model's window
         self.long = 0  # passages longer than the model's window
-        self.precision = "fp32"
+        # what the vectors kept from ``previous`` were embedded in, until new ones are made
+        self.precision = previous.manifest.precision if previous is not None else "fp32"
 
     def build(
         self,
@@ -61,11 +65,10 @@ class IndexWriter:
         its passage's context) into inner-product indexes, and index the chunks for BM25;
         the glossary is kept with them (it changes no vector)."""
         previous = self.previous
-        known = (
-            {f"{c.context}\0{c.text}": row for row, c in enumerate(previous.chunks)}
-            if previous
-            else {}
-        )
+        before = previous.chunks if previous and self.previous_chunks is None else ()
+        known = {
+            f"{c.context}\0{c.text}": row for row, c in enumerate(self.previous_chunks or before)
+        }
         reuse = [known.get(f"{c.context}\0{c.text}") for c in chunks]
         spans = [
             sentence_spans(c.text)

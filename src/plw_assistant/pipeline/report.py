@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..domain import Glossary
-from ..ingest.corpus import FileStatus
-from ..store.reader import Index
+from ..ingest.files import FileStatus
+
+if TYPE_CHECKING:  # a report with nothing built is made without loading FAISS
+    from ..store.reader import Index
 
 
 @dataclass

@@ -14,11 +14,13 @@ from .generations import publish
 from .glossary import GLOSSARY, save_glossary
 from .manifest import file_sums
 from .reader import COLUMNS, Index
+from .sources import SOURCES, Sources, save_sources
 from .tables import write_tables
 
 
-def write_generation(index: Index, index_dir: Path) -> Path:
-    """Write ``index`` as a new generation and make it current in one atomic rename."""
+def write_generation(index: Index, index_dir: Path, sources: Sources | None = None) -> Path:
+    """Write ``index`` as a new generation and make it current in one atomic rename, with
+    what its notes looked like (``sources``) when a build read them."""
 
     def write(folder: Path) -> None:
         faiss.write_index(index.vectors, str(folder / "vectors.faiss"))
@@ -29,6 +31,8 @@ def write_generation(index: Index, index_dir: Path) -> Path:
         write_tables(folder / "chunks.sqlite", index.chunks, list(index.documents.values()))
         index.columns.save(folder / COLUMNS)  # what filters read at load, without the chunks
         save_glossary(index.glossary, folder / GLOSSARY)
+        if sources is not None:
+            save_sources(sources, folder / SOURCES)
         index.manifest = replace(index.manifest, files=file_sums(folder))
         (folder / "manifest.json").write_text(json.dumps(asdict(index.manifest), indent=2))
 
