@@ -114,6 +114,25 @@ def test_benchmarks_use_the_product_not_its_command_line(path: Path) -> None:
     assert not cli, f"{path.name}:{cli} imports plw_assistant.cli"
 
 
+@pytest.mark.parametrize("path", [*_modules(), *sorted(BENCH.rglob("*.py"))], ids=lambda p: p.name)
+def test_no_private_name_of_another_package_is_imported(path: Path) -> None:
+    """Only public APIs of libraries (bm25s's stop words are ``bm25s.stopwords``, its scores
+    ``BM25.get_scores`` and ``retrieve``): a private one may change in any release."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names = [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] in ("plw_assistant", "plw_bench", "__future__"):
+                continue
+            private = [p for p in parts if p.startswith("_") and not p.endswith("__")]
+            assert not private, f"{path.name}:{node.lineno} imports {name}"
+
+
 def _product_imports(path: Path) -> list[tuple[str, int]]:
     """(top-level area of plw_assistant, line) of every import of the product's own code."""
     found = []
