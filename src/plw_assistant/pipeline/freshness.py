@@ -129,7 +129,7 @@ def _same_notes(corpus_dir: Path, sources: Sources) -> list[FileStatus] | None:
     return files
 
 
-def _same_note(path: Path, stamp: StampTuple | None, sha: str, sources: Sources) -> bool:
+def _same_note(path: str, stamp: StampTuple | None, sha: str, sources: Sources) -> bool:
     try:
         now = Stamp.of(os.stat(path))
         if stamp is not None and now.size != stamp[0]:
