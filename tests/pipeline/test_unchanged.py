@@ -1,6 +1,7 @@
 """A build with nothing to do finds it out before loading anything, and never skips work that
 is due: a note added, removed or changed (even with its size and time put back), a changed
-glossary, another model or setting, a damaged or missing index, a file that failed last time."""
+glossary, another model or setting, a damaged or missing index, a file that failed last time.
+A build with nothing to embed never loads the model."""
 
 from __future__ import annotations
 
@@ -56,31 +57,55 @@ def test_nothing_changed_is_reported_and_nothing_is_rewritten(built: Settings) -
     assert current_generation(built.index_dir) == gen and files_of(gen) == before
 
 
-def test_plw_index_with_nothing_changed_loads_no_index_and_no_model(settings, embedder) -> None:
-    """The session's index of the shipped notes, built with the real model."""
+HEAVY = ("faiss", "numpy", "torch", "sentence_transformers", "markdown_it", "bm25s")
+
+
+def plw_index(settings: Settings, cache: Path) -> tuple[str, list[str]]:
+    """`plw index` run as a user runs it: what it printed, and which of HEAVY and of the
+    index reader and note parser it imported."""
     probe = (
         "import json, sys\n"
         "from plw_assistant.cli import main\n"
         "sys.argv = ['plw', 'index']\n"
-        "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
-        "heavy = ('faiss', 'numpy', 'torch', 'sentence_transformers', 'markdown_it', 'bm25s',\n"
-        "         'plw_assistant.store.reader', 'plw_assistant.ingest.parse')\n"
-        "print(json.dumps([code, [m for m in heavy if m in sys.modules]]), file=sys.stderr)\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        f"heavy = {[*HEAVY, 'plw_assistant.store.reader', 'plw_assistant.ingest.parse']!r}\n"
+        "print(json.dumps([m for m in heavy if m in sys.modules]), file=sys.stderr)\n"
     )
     env = {
         **os.environ,
         "PLW_CORPUS_DIR": str(settings.corpus_dir),
         "PLW_INDEX_DIR": str(settings.index_dir),
-        "PLW_CACHE_DIR": str(embedder.cache_dir),
+        "PLW_CACHE_DIR": str(cache),
         "HF_HUB_OFFLINE": "1",
     }
-    gen = current_generation(settings.index_dir)
     out = subprocess.run(
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120
     )
-    assert "Nothing changed: 6 documents, 34 passages are up to date" in out.stdout, out.stderr
-    assert json.loads(out.stderr.strip().splitlines()[-1]) == [0, []]
-    assert current_generation(settings.index_dir) == gen
+    assert out.returncode == 0, out.stderr
+    return out.stdout, json.loads(out.stderr.strip().splitlines()[-1])
+
+
+def test_plw_index_with_nothing_changed_loads_no_index_and_no_model(settings, embedder) -> None:
+    """The session's index of the shipped notes, built with the real model."""
+    gen = current_generation(settings.index_dir)
+    printed, loaded = plw_index(settings, embedder.cache_dir)
+    assert "Nothing changed: 6 documents, 34 passages are up to date" in printed
+    assert loaded == [] and current_generation(settings.index_dir) == gen
+
+
+def test_a_note_whose_passages_are_cached_is_indexed_without_the_model(
+    tmp_path: Path, settings, embedder
+) -> None:
+    """The session's build left every shipped passage in the embedding cache."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    note = (corpus / NOTE).rename(tmp_path / "aside.md")
+    mine = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=settings.cache_dir)
+    build_index(mine, embedder)
+    note.rename(corpus / NOTE)
+    printed, loaded = plw_index(mine, settings.cache_dir)
+    assert "+1 new, ~0 changed, -0 removed, 0 texts embedded, 0 failed" in printed
+    assert "torch" not in loaded and "sentence_transformers" not in loaded
 
 
 @pytest.mark.parametrize(

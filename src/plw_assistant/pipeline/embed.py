@@ -77,7 +77,8 @@ class IndexWriter:
             for c, row in zip(chunks, reuse, strict=True)
         ]
         fresh = [i for i, row in enumerate(reuse) if row is None]
-        dim = previous.vectors.d if previous is not None and not fresh else self.embedder.dimension
+        # the previous index's, when there is one: same weights (else it is not reused)
+        dim = previous.vectors.d if previous is not None else self.embedder.dimension
         new_chunks, new_sentences = self._embed(chunks, spans, fresh, dim)
         chunk_vecs, extra = self._vectors(reuse, spans, new_chunks, new_sentences, dim)
         sentences = Sentences.assemble(spans, extra, self.ann)

@@ -50,7 +50,7 @@ def build(
         report = BuildReport(len(corpus.documents), len(chunks), seconds, None, corpus.files)
         return _glossary(report, corpus, previous)
     writer = IndexWriter(
-        CachedEmbedder(embedder, settings.cache_dir),
+        CachedEmbedder(embedder, settings.cache_dir, previous.vectors.d if previous else None),
         batch_size=settings.batch_size,
         progress=progress,
         ann=ann,
