@@ -11,10 +11,13 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .domain import Mode
+# A question's vocabulary is the domain's; still importable from here, as it used to be.
+from .domain import MAX_QUESTION_CHARS as MAX_QUESTION_CHARS
+from .domain import MODES as MODES
+from .domain import Mode as Mode
 from .errors import PLWError
 
-# The vocabulary of settings, defined once (a question's ``Mode`` is the domain's).
+# The vocabulary of settings, defined once.
 IndexType = Literal["auto", "flat", "ivf", "hnsw"]
 QueryBackend = Literal["auto", "onnx", "torch"]
 SentenceVectors = Literal["late", "separate"]
