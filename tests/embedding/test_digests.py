@@ -9,6 +9,7 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from conftest import write
 
 from plw_assistant.embedding.digests import DIGESTS, RECENT_NS, file_sha256
@@ -47,7 +48,8 @@ def test_the_bundled_weights_are_checked_from_the_record_next_time(tmp_path: Pat
     assert SentenceTransformerEmbedder(cache_dir=tmp_path).weights_sha256() == expected
 
 
-def test_an_unusable_record_only_costs_a_reading(tmp_path: Path) -> None:
+@pytest.mark.parametrize("record", ["not json at all", "[1, 2]", '{"KEY": [1]}', '{"KEY": 7}'])
+def test_an_unusable_record_only_costs_a_reading(tmp_path: Path, record: str) -> None:
     weights = write(tmp_path / "made-up-weights.bin", b"made-up weights")
-    write(tmp_path / "cache" / DIGESTS, "not json at all")
+    write(tmp_path / "cache" / DIGESTS, record.replace("KEY", str(weights.resolve())))
     assert file_sha256(weights, tmp_path / "cache") == sha(b"made-up weights")

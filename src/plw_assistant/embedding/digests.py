@@ -30,8 +30,8 @@ def file_sha256(path: Path, cache_dir: Path | None = None) -> str:
     key = str(path.resolve())
     known = _load(cache_dir) if cache_dir is not None else {}
     entry = known.get(key)
-    if isinstance(entry, list) and entry[:4] == stamp and isinstance(entry[4], str):
-        return entry[4]
+    if isinstance(entry, list) and len(entry) == 5 and entry[:4] == stamp:
+        return str(entry[4])
     digest = _sha256(path, *stamp)
     settled = max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RECENT_NS
     if cache_dir is not None and settled:
