@@ -24,7 +24,8 @@ from plw_assistant.assistant import Assistant
 from plw_assistant.config import Settings
 from plw_assistant.domain import Question
 from plw_assistant.embedding.model import SentenceTransformerEmbedder
-from plw_assistant.store.build import build_index, watch
+from plw_assistant.pipeline.build import build_index
+from plw_assistant.pipeline.watch import watch
 
 SCIFACT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "scifact"
 NOTE = "\n\n".join(

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from plw_assistant.config import Settings
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 
 TOKEN = "made-up-admin-token-of-24"
 NOTE = b"# Made-up note\n\nMade-up text about mentoring newcomers.\n"

@@ -6,8 +6,10 @@ import hashlib
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from plw_assistant.config import Settings, get_settings
 from plw_assistant.domain import Answer, Question, Turn
 from plw_assistant.embedding.base import LateText, late_by_parts
 from plw_assistant.embedding.model import SentenceTransformerEmbedder
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 from plw_assistant.web.app import create_app
 
 # The test client calls itself "testserver"; only tests allow that name (made up for them).
@@ -32,6 +34,31 @@ os.environ["PLW_CACHE_DIR"] = tempfile.mkdtemp(prefix="plw-test-cache-")
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def checkout_metadata(folder: Path) -> Path:
+    """The packaging metadata `pip install -e .` would write for this checkout's pyproject.toml
+    (name, version, entry points), as a dist-info folder in ``folder``."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    info = folder / f"{project['name'].replace('-', '_')}-{project['version']}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n"
+    )
+    groups = project.get("entry-points", {})
+    (info / "entry_points.txt").write_text(
+        "".join(
+            f"[{group}]\n" + "".join(f"{name} = {target}\n" for name, target in points.items())
+            for group, points in groups.items()
+        )
+    )
+    return info
+
+
+# The session finds commands through this checkout's entry points even when the venv was
+# installed from an older pyproject.toml (re-running `pip install -e .` refreshes them): its
+# metadata comes first on the path, and the first distribution of a name is the one read.
+sys.path.insert(0, str(checkout_metadata(Path(tempfile.mkdtemp(prefix="plw-test-dist-"))).parent))
 
 
 class HashEmbedder:

@@ -1,5 +1,6 @@
-"""The package's shape: data flows one way (ingest → embedding → store → search → answer →
-assistant/gaps → cli/web), modules and functions stay small, benchmarks stay out of the product."""
+"""The package's shape: data flows one way (ingest → embedding → store → pipeline, then
+store → search → answer → assistant/gaps → cli/web), modules and functions stay small,
+benchmarks stay out of the product."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "plw_assistant"
+BENCH = PACKAGE.parent / "plw_bench"
 # Lower layers never import higher ones; a layer may import itself and anything lower.
 LAYERS = {
     "__init__": 0,
@@ -22,14 +24,23 @@ LAYERS = {
     "embedding": 2,
     "store": 3,
     "appdata": 3,
-    "search": 4,
-    "answer": 5,
-    "assistant": 6,
-    "lessons": 6,
-    "gaps": 6,
-    "evaluation": 7,
-    "cli": 7,
-    "web": 7,
+    "pipeline": 4,
+    "search": 5,
+    "answer": 6,
+    "assistant": 7,
+    "lessons": 7,
+    "gaps": 7,
+    "evaluation": 8,
+    "cli": 8,
+    "web": 8,
+}
+# What an area never imports, whatever the layers allow: the question side (search and
+# everything that answers) reads only what the pipeline wrote, never notes or the pipeline
+# itself; the domain's types do not depend on how settings are read.
+QUESTION_SIDE = ("search", "answer", "assistant", "lessons", "gaps")
+NEVER = {
+    **{area: {"ingest", "pipeline"} for area in QUESTION_SIDE},
+    "domain": {"config"},
 }
 MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 60
@@ -66,14 +77,72 @@ def _imports(path: Path) -> list[tuple[str, int]]:
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_nothing_lower_imports_anything_higher(path: Path) -> None:
     mine = LAYERS[_area(path)]
+    for area, line in _product_imports(path):
+        assert LAYERS[area] <= mine, f"{path.relative_to(PACKAGE)}:{line} imports {area}"
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_what_an_area_never_imports(path: Path) -> None:
+    never = NEVER.get(_area(path), set())
+    for area, line in _product_imports(path):
+        assert area not in never, f"{path.relative_to(PACKAGE)}:{line} imports {area}"
+
+
+def test_top_level_areas_import_each_other_in_one_direction_only() -> None:
+    graph: dict[str, set[str]] = {}
+    for path in _modules():
+        mine = _area(path)
+        graph.setdefault(mine, set()).update(a for a, _ in _product_imports(path) if a != mine)
+    for start in graph:  # a depth-first walk from each area must never come back to it
+        seen, todo = set(), list(graph[start])
+        while todo:
+            area = todo.pop()
+            assert area != start, f"{start} imports itself through {sorted(seen)}"
+            if area not in seen:
+                seen.add(area)
+                todo += graph.get(area, ())
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_product_never_imports_its_benchmarks(path: Path) -> None:
+    assert not [line for name, line in _imports(path) if name.startswith("plw_bench")], path
+
+
+@pytest.mark.parametrize("path", sorted(BENCH.rglob("*.py")), ids=lambda p: p.name)
+def test_benchmarks_use_the_product_not_its_command_line(path: Path) -> None:
+    """`plw bench` is found through an entry point (see pyproject.toml), so the two command
+    lines never import each other."""
+    cli = [line for name, line in _imports(path) if name == "plw_assistant.cli"]
+    assert not cli, f"{path.name}:{cli} imports plw_assistant.cli"
+
+
+@pytest.mark.parametrize("path", [*_modules(), *sorted(BENCH.rglob("*.py"))], ids=lambda p: p.name)
+def test_no_private_name_of_another_package_is_imported(path: Path) -> None:
+    """Only public APIs of libraries (bm25s's stop words are ``bm25s.stopwords``, its scores
+    ``BM25.get_scores`` and ``retrieve``): a private one may change in any release."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names = [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] in ("plw_assistant", "plw_bench", "__future__"):
+                continue
+            private = [p for p in parts if p.startswith("_") and not p.endswith("__")]
+            assert not private, f"{path.name}:{node.lineno} imports {name}"
+
+
+def _product_imports(path: Path) -> list[tuple[str, int]]:
+    """(top-level area of plw_assistant, line) of every import of the product's own code."""
+    found = []
     for name, line in _imports(path):
         top, _, area = name.partition(".")
-        if top == "plw_bench":
-            assert path.name == "app.py" and _area(path) == "cli", f"{path}:{line}"
-            continue
-        if top != "plw_assistant" or not area or area == "__version__":
-            continue
-        assert LAYERS[area] <= mine, f"{path.relative_to(PACKAGE)}:{line} imports {name}"
+        if top == "plw_assistant" and area and area != "__version__":
+            found.append((area, line))
+    return found
 
 
 def test_the_layer_check_sees_relative_imports() -> None:

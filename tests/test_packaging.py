@@ -32,6 +32,21 @@ with TestClient(app) as c:
 print("ok", root)
 """
 
+# The wheel never holds plw_bench: `plw` works without it and leaves `plw bench` out, though
+# the wheel's metadata declares the entry point (one pyproject.toml for checkout and wheel).
+PROBE_CLI = """
+import sys
+sys.modules["plw_bench"] = None  # cannot be imported, as where only the wheel is installed
+from click.testing import CliRunner
+from plw_assistant.cli import cli
+shown = CliRunner().invoke(cli, ["-h"])
+assert shown.exit_code == 0 and "index" in shown.stdout, shown.output
+assert "\\n  bench " not in shown.stdout, shown.output  # not among the commands
+missing = CliRunner().invoke(cli, ["bench"])
+assert missing.exit_code == 2 and "No such command 'bench'" in missing.output, missing.output
+print("ok")
+"""
+
 
 def test_building_the_wheel_needs_only_the_build_backend() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
@@ -71,18 +86,25 @@ def test_wheel_serves_the_page_from_its_own_files(tmp_path: Path) -> None:
         assert needed in names
     # Benchmarks live beside the product, never in its wheel.
     assert not [n for n in names if "plw_bench" in n or "bench" in n.split("/")[-1]], names
+    points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    declared = zipfile.ZipFile(wheel).read(points).decode()
+    assert "[plw_assistant.commands]\nbench = plw_bench.cli:bench_cmd" in declared
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE, str(site), str(CORPUS), str(tmp_path / "no-index")],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(site)},
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("ok")
+    for probe, args in (
+        (PROBE_CLI, []),
+        (PROBE, [str(site), str(CORPUS), str(tmp_path / "no-index")]),
+    ):
+        out = subprocess.run(
+            [sys.executable, "-c", probe, *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(site)},
+            timeout=120,
+        )
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.startswith("ok")
 
 
 @pytest.mark.slow

@@ -11,12 +11,12 @@ from .answer.extractive import NO_DETAIL, NO_DETAILS, compose
 from .answer.generated import LLM, fallback_notice, generate
 from .answer.language import ask_in_english, foreign_language
 from .appdata.database import AppDatabase
+from .appdata.gaps import GapLog
 from .config import Settings
 from .domain import Answer, Question
 from .embedding.base import Embedder
 from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
-from .gaps.log import GapLog
 from .search.analysis import Analyzer
 from .search.intent import Plan, general, narrows, plan
 from .search.names import Vocabulary

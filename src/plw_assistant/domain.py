@@ -5,11 +5,15 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
-from .config import MAX_QUESTION_CHARS, Mode
 from .errors import QuestionError
 from .text import SECTION_SEP, clean_text, plain_text
 
+# How a question is searched (a setting's default, or the request's own choice).
+Mode = Literal["hybrid", "dense", "bm25"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
+MAX_QUESTION_CHARS = 2000
 EMPTY = "The question is empty. Type a question about the lessons."
 TOO_LONG = f"The question is too long. Keep it under {MAX_QUESTION_CHARS:,} characters."
 MARKER = re.compile(r"\[(\d{1,3})\]")

@@ -1,4 +1,5 @@
 """`plw bench`: speed of PLW Assistant against the bare libraries, measured in one run.
 
-Lives beside the product (not in its wheel) and is imported lazily by the ``plw`` command.
+Lives beside the product (not in its wheel); ``plw`` finds its command through the
+``plw_assistant.commands`` entry point declared in pyproject.toml.
 """

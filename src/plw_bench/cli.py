@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import shlex
+import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from plw_assistant.cli.common import CONTEXT, progress_bar
 from plw_assistant.config import get_settings
 
+# `plw` finds this command through the entry point pyproject.toml declares; it inherits -h
+# from the `plw` group there, and keeps it when run on its own.
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_SCIFACT = Path("../shared/bench/scifact")
 DEFAULT_QUESTIONS = Path("tests/golden/plw-dev.jsonl")
 
@@ -225,6 +229,20 @@ def _run(
     for size in sizes:
         results["sizes"][size] = run.run_size(size, ctx, work, say)
     return results
+
+
+def progress_bar(desc: str, total: int, unit: str) -> Callable[[int], None]:
+    """A tqdm bar on stderr; the returned function advances it and closes it when full."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
+
+    def update(n: int) -> None:
+        bar.update(n)
+        if bar.n >= total:
+            bar.close()
+
+    return update
 
 
 def _command(ctx: click.Context) -> str:

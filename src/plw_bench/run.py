@@ -18,10 +18,12 @@ from plw_assistant.config import QueryBackend, QueryPrecision, Settings
 from plw_assistant.embedding.cache import CachedEmbedder
 from plw_assistant.embedding.model import SentenceTransformerEmbedder
 from plw_assistant.evaluation.beir import evaluate_beir, load_beir
-from plw_assistant.store.build import build_index, choose_ann
+from plw_assistant.pipeline.build import build_index
+from plw_assistant.pipeline.embed import embedding_texts
+from plw_assistant.pipeline.freshness import choose_ann
 from plw_assistant.store.generations import current_generation
 from plw_assistant.store.reader import Index
-from plw_assistant.store.writer import embedding_texts, write_generation
+from plw_assistant.store.writer import write_generation
 
 from . import harness as bm
 from .synthetic import SciFact

@@ -16,12 +16,12 @@ import pytest
 from plw_assistant.appdata.builds import BuildLog, FileLine, LastBuild
 from plw_assistant.appdata.database import AppDatabase
 from plw_assistant.appdata.feedback import FeedbackStore
+from plw_assistant.appdata.gaps import GapLog
 from plw_assistant.appdata.migrations import MIGRATIONS, Legacy
 from plw_assistant.appdata.rates import RateCounter
 from plw_assistant.appdata.sessions import Revocations, signing_key
 from plw_assistant.config import Settings
 from plw_assistant.errors import StorageError
-from plw_assistant.gaps.log import GapLog
 
 # The schemas earlier versions wrote, as they wrote them (store/feedback.py before and after
 # its `kind` column, store/gaps.py).

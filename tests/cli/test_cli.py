@@ -7,13 +7,14 @@ import re
 import shutil
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from conftest import CORPUS, REPO, HashEmbedder, write
 
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 
 QUESTION = "How can clusters support their members with EU funding?"
 
@@ -152,5 +153,5 @@ def test_every_command_has_help_with_examples_and_is_in_the_readme(command: str)
 
 
 def test_commands_list_is_complete() -> None:
-    assert sorted(cli.commands) == sorted(COMMANDS)
+    assert cli.list_commands(click.Context(cli)) == sorted(COMMANDS)
     assert run("-h").exit_code == 0

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from conftest import CORPUS, FIXTURES
 
 from plw_assistant.appdata.database import AppDatabase
+from plw_assistant.appdata.gaps import GapLog
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings, get_settings
-from plw_assistant.gaps.log import GapLog
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 
 HACKATHON = [
     "How do we organise a hackathon for our members?",

@@ -13,8 +13,9 @@ from plw_assistant.embedding.cache import CachedEmbedder
 from plw_assistant.embedding.late import LateEncoder
 from plw_assistant.embedding.model import SentenceTransformerEmbedder
 from plw_assistant.ingest.corpus import load_corpus
-from plw_assistant.store.build import build_index, stale_reason
-from plw_assistant.store.writer import embedding_texts, late_text
+from plw_assistant.pipeline.build import build_index
+from plw_assistant.pipeline.embed import embedding_texts, late_text
+from plw_assistant.pipeline.freshness import stale_reason
 from plw_assistant.text import sentence_spans
 
 TOPICS = ["rivers", "mountains", "trains", "cheese", "violins", "tax", "football", "bees"]

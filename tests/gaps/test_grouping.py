@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from plw_assistant.appdata.database import AppDatabase
+from plw_assistant.appdata.gaps import GapLog
 from plw_assistant.gaps.grouping import cluster, common_words, most_central, subject
-from plw_assistant.gaps.log import GapLog
 from plw_assistant.gaps.report import gap_groups, to_csv, wordings
 
 # Made-up questions a member might ask, none of which the notes answer.

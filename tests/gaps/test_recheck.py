@@ -16,7 +16,7 @@ from plw_assistant.config import Settings
 from plw_assistant.domain import Question
 from plw_assistant.gaps.recheck import recheck
 from plw_assistant.gaps.report import gap_groups
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 
 # Made-up questions the notes cannot answer. ("How should a cluster plan a hackathon event?"
 # was one: its best similarity, 0.500 to "Digitalization of cluster services … smartly

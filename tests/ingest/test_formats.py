@@ -10,7 +10,7 @@ from conftest import HashEmbedder, write
 
 from plw_assistant.config import Settings
 from plw_assistant.ingest.corpus import load_corpus
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 from plw_assistant.store.reader import Index
 
 

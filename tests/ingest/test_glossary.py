@@ -12,12 +12,9 @@ import pytest
 from conftest import CORPUS, write
 
 from plw_assistant.domain import Glossary, Term
-from plw_assistant.ingest.corpus import NESTED_GLOSSARY, load_corpus
-from plw_assistant.ingest.glossary import (
-    MAX_GLOSSARY_BYTES,
-    parse_glossary,
-    read_glossary,
-)
+from plw_assistant.ingest.corpus import load_corpus
+from plw_assistant.ingest.files import MAX_GLOSSARY_BYTES, NESTED_GLOSSARY
+from plw_assistant.ingest.glossary import parse_glossary, read_glossary
 
 NOTE = "# Made-up note\n\nA made-up passage about the PO.\n"
 

@@ -24,7 +24,8 @@ from plw_assistant.domain import Chunk, Document
 from plw_assistant.errors import CorpusError
 from plw_assistant.ingest import corpus as corpus_module
 from plw_assistant.ingest import isolate
-from plw_assistant.ingest.corpus import FileStatus, load_corpus, save_note
+from plw_assistant.ingest.corpus import load_corpus, save_note
+from plw_assistant.ingest.files import FileStatus
 from plw_assistant.ingest.formats import Converted, convert
 from plw_assistant.text import clean_text
 
@@ -153,7 +154,7 @@ def test_file_name_not_utf8_fails_and_the_index_is_written(tmp_path: Path) -> No
     from conftest import HashEmbedder
 
     from plw_assistant.config import Settings
-    from plw_assistant.store.build import build_index
+    from plw_assistant.pipeline.build import build_index
     from plw_assistant.store.reader import Index
 
     folder = tmp_path / "corpus"

@@ -10,8 +10,8 @@ from conftest import CORPUS, HashEmbedder
 
 from plw_assistant.assistant import Assistant
 from plw_assistant.config import Settings
+from plw_assistant.pipeline.build import build_index
 from plw_assistant.search.names import Vocabulary
-from plw_assistant.store.build import build_index
 from plw_assistant.store.chunk_table import ChunkTable
 from plw_assistant.store.reader import Index
 

@@ -12,7 +12,7 @@ from plw_assistant.answer.extractive import NO_MATCH
 from plw_assistant.assistant import Assistant
 from plw_assistant.config import Settings
 from plw_assistant.domain import Question
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 
 EU = "How can clusters support their members with EU funding?"
 

@@ -15,7 +15,7 @@ from conftest import CORPUS, HashEmbedder
 from plw_assistant.config import Settings
 from plw_assistant.domain import DETAILS, Filters
 from plw_assistant.ingest.corpus import load_corpus
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 from plw_assistant.store.chunk_table import ChunkTable
 from plw_assistant.store.generations import current_generation
 from plw_assistant.store.lexical import BM25

@@ -13,7 +13,7 @@ from plw_assistant.config import Settings
 from plw_assistant.embedding.model import SentenceTransformerEmbedder, bundled_model_dir
 from plw_assistant.errors import IndexMismatchError, IndexNotBuiltError, ModelError
 from plw_assistant.ingest.corpus import load_corpus
-from plw_assistant.store.build import build_index, stale_reason
+from plw_assistant.pipeline.build import build_index
 from plw_assistant.store.generations import current_generation, read_manifest
 from plw_assistant.store.manifest import SCHEMA_VERSION
 from plw_assistant.store.reader import Index
@@ -106,22 +106,6 @@ def test_rebuild_switches_generation_and_keeps_one_previous(tmp_path: Path) -> N
     assert current_generation(settings.index_dir) not in (first, second)
     assert not first.exists() and second.exists()
     assert read_manifest(settings.index_dir).chunks == len(Index.load(settings.index_dir).chunks)
-
-
-def test_staleness_follows_corpus_and_model(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
-    embedder = HashEmbedder()
-    assert stale_reason(settings, embedder) == "there is no index yet"
-    build_index(settings, embedder)
-    assert stale_reason(settings, embedder) is None
-    (corpus / "sessions" / "made-up.md").write_text("# A made-up note\n\nNew text.\n")
-    assert stale_reason(settings, embedder) == "the notes changed since the index was built"
-    build_index(settings, embedder)
-    assert stale_reason(settings, HashEmbedder(name="other")) == (
-        "the index was built with another model or version"
-    )
 
 
 def test_tampered_bundled_weights_are_refused(tmp_path: Path, monkeypatch) -> None:

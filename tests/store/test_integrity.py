@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from plw_assistant.config import Settings
 from plw_assistant.errors import BuildError, IndexDamagedError
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 from plw_assistant.store.generations import current_generation, read_manifest
 from plw_assistant.store.reader import Index
 from plw_assistant.web.app import create_app

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from plw_assistant.appdata.database import AppDatabase
+from plw_assistant.appdata.gaps import GapLog
 from plw_assistant.config import Settings
-from plw_assistant.gaps.log import GapLog
 from plw_assistant.web.app import create_app
 
 HACKATHON = [

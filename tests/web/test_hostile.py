@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings
 from plw_assistant.errors import BuildError, CorpusError
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 from plw_assistant.store.generations import current_generation
 from plw_assistant.store.reader import Index
 from plw_assistant.web.admin_view import DISABLED, SIGN_IN_FIRST, WRONG_TOKEN

@@ -16,7 +16,8 @@ from pydantic import SecretStr
 from plw_assistant.config import Settings
 from plw_assistant.errors import CorpusError
 from plw_assistant.ingest.corpus import save_note
-from plw_assistant.store.build import build_index, watch
+from plw_assistant.pipeline.build import build_index
+from plw_assistant.pipeline.watch import watch
 from plw_assistant.store.generations import current_generation
 from plw_assistant.web.admin_view import DISABLED, SIGN_IN_FIRST, WRONG_TOKEN
 from plw_assistant.web.app import create_app

@@ -18,7 +18,7 @@ from plw_assistant.ingest.chunker import chunk_document
 from plw_assistant.ingest.corpus import load_corpus
 from plw_assistant.ingest.parse import parse_document
 from plw_assistant.lessons import ALL_WEBINARS, words
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 from plw_assistant.web.app import create_app
 from plw_assistant.web.documents import document_view
 

@@ -10,7 +10,7 @@ from conftest import FIXTURES
 from fastapi.testclient import TestClient
 
 from plw_assistant.config import Settings
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 from plw_assistant.web.app import create_app
 
 QUESTION = "How can clusters support their members with EU funding?"

@@ -1,9 +1,14 @@
-"""The ``plw`` command group: one line on stderr for every error, commands from their modules."""
+"""The ``plw`` command group: one line on stderr for every error; each command imported only
+when it runs (``plw index`` never loads the web app), the product's own from their modules and
+others (``plw bench``) from the ``plw_assistant.commands`` entry-point group."""
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import sys
+from collections.abc import Iterable
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 import click
@@ -24,7 +29,60 @@ class Failure(click.ClickException):
         click.echo(f"Error: {self.message}", err=True)
 
 
+GROUP = "plw_assistant.commands"
+# The product's own commands. Other packages add theirs to the entry-point group GROUP in
+# their packaging metadata (pyproject.toml: [project.entry-points."plw_assistant.commands"]).
+OWN = {
+    "index": "plw_assistant.cli.index:index_cmd",
+    "ask": "plw_assistant.cli.ask:ask",
+    "chat": "plw_assistant.cli.ask:chat",
+    "serve": "plw_assistant.cli.serve:serve",
+    "eval": "plw_assistant.cli.eval:eval_cmd",
+    "feedback": "plw_assistant.cli.feedback:feedback_cmd",
+    "gaps": "plw_assistant.cli.gaps:gaps_cmd",
+}
+
+
+def discover(declared: Iterable[EntryPoint] | None = None) -> dict[str, EntryPoint]:
+    """Every command by name: the product's own, then those declared in GROUP (by default, by
+    the installed packages) whose package can be imported here. ``plw bench``'s package lives
+    in a checkout only, never in the wheel: installed from the wheel, ``plw`` has no bench."""
+    found = {name: EntryPoint(name, target, GROUP) for name, target in OWN.items()}
+    for point in entry_points(group=GROUP) if declared is None else declared:
+        if point.name not in found and _importable(point.module):
+            found[point.name] = point
+    return found
+
+
+def _load(point: EntryPoint) -> click.Command:
+    command = point.load()
+    if not isinstance(command, click.Command):
+        raise Failure(f"{point.value} is not a click command; fix its entry point.")
+    return command
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module.partition(".")[0]) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 class Group(click.Group):
+    """Commands are imported when asked for: the product's own without reading any packaging
+    metadata, the others after one look at the entry points."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(discover()))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            own = OWN.get(cmd_name)
+            point = EntryPoint(cmd_name, own, GROUP) if own else discover().get(cmd_name)
+            if point is not None:
+                self.add_command(_load(point), cmd_name)
+        return self.commands.get(cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -57,26 +115,6 @@ def cli() -> None:
     PLW_INDEX_DIR (default ./index), PLW_MODEL (default: the bundled all-MiniLM-L6-v2).
     Exit codes: 0 done, 1 error, 2 wrong usage, 3 indexed but some files failed.
     """
-
-
-def _register() -> None:
-    from .ask import ask, chat
-    from .eval import eval_cmd
-    from .feedback import feedback_cmd
-    from .gaps import gaps_cmd
-    from .index import index_cmd
-    from .serve import serve
-
-    for command in (index_cmd, ask, chat, serve, eval_cmd, feedback_cmd, gaps_cmd):
-        cli.add_command(command)
-    try:  # `plw bench` lives beside the product (src/plw_bench), in a checkout only
-        from plw_bench.cli import bench_cmd
-    except ImportError:
-        return
-    cli.add_command(bench_cmd)
-
-
-_register()
 
 
 class _AboveProgressBars(logging.Handler):

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from ..config import Mode, get_settings
+from ..config import get_settings
+from ..domain import Mode
 from .common import CONTEXT, k_option, mode_option
 
 

@@ -9,7 +9,9 @@ from typing import Any
 
 import click
 
-from ..config import MAX_K, MODES, Settings
+from ..config import MAX_K, Settings
+from ..domain import MODES
+from ..errors import PLWError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -57,10 +59,23 @@ def progress_factory(desc: str) -> Callable[[int], Callable[[int], None]]:
 
 def build(settings: Settings, embedder: Any) -> int:
     """Bring the index up to date, printing the report; the exit code it calls for."""
-    from ..store.build import build_index
+    from ..pipeline.build import build_index
 
     report = build_index(settings, embedder, progress_factory("Embedding"))
+    _keep(settings, report)
     return print_report(settings, report)
+
+
+def _keep(settings: Settings, report: Any) -> None:
+    """The build's report for /admin, beside those the servers make (a server's workers
+    leave building to ``plw index``); failing to keep it does not fail the build."""
+    from ..appdata.builds import BuildLog
+    from ..appdata.database import AppDatabase
+
+    try:
+        BuildLog(AppDatabase.from_settings(settings)).record(report.summary())
+    except PLWError as exc:
+        click.echo(f"Warning: {exc}", err=True)
 
 
 def print_report(settings: Settings, report: Any) -> int:

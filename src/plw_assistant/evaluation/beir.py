@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import Mode, SentenceVectors
-from ..domain import Chunk, Question
+from ..config import SentenceVectors
+from ..domain import Chunk, Mode, Question
 from ..embedding.base import Embedder
 from ..errors import EvalDataError
+from ..pipeline.embed import IndexWriter
 from ..search.intent import Plan
 from ..search.retriever import ALPHA, Retriever
-from ..store.writer import IndexWriter
 from ..text import clean_text
 from .metrics import Progress, mrr_at, ndcg_at, read_jsonl, recall_at
 

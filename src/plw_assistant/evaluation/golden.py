@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..assistant import Assistant
-from ..config import Mode
-from ..domain import Answer, Question, Turn
+from ..domain import Answer, Mode, Question, Turn
 from ..errors import EvalDataError
 from .answers import (
     answer_checks,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..appdata.gaps import GapLog, Recheck, stamp
 from ..assistant import Assistant, gap_outcome
 from ..domain import Answer, Citation, Question
 from ..errors import QuestionError
-from .log import GapLog, Recheck, stamp
 from .report import key, wordings
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from .. import spreadsheet
+from ..appdata.gaps import OUTCOMES, Gap, GapLog, Recheck
 from ..assistant import Assistant
 from ..domain import Question
 from ..embedding.base import Embedder
 from ..errors import PLWError
 from .grouping import cluster, common_words, most_central, subject
-from .log import OUTCOMES, Gap, GapLog, Recheck
 
 SORTS = ("count", "last", "label", "status")
 # Wordings grouped (and re-checked) at most, the most recently asked: each is embedded, and

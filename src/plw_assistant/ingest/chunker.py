@@ -6,8 +6,6 @@ import hashlib
 import re
 from collections.abc import Iterator
 
-from markdown_it import MarkdownIt
-
 from ..domain import DETAILS, FRONT_MATTER, Chunk, Document
 from ..text import SECTION_SEP, SENTENCE_END, trim
 
@@ -77,6 +75,9 @@ def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
 
 
 def _markdown_blocks(text: str, body_start: int) -> Iterator[tuple[str, int, int]]:
+    # Imported here: `plw index` with nothing changed reads chunker_settings, never Markdown.
+    from markdown_it import MarkdownIt
+
     body = text[body_start:]
     line_starts = [0]
     for line in body.splitlines(keepends=True):

@@ -9,38 +9,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-from collections import deque
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import GOLDEN_FILE
 from ..domain import Chunk, Document, Glossary
 from ..errors import CorpusError
 from .chunker import chunk_document, chunker_settings
+from .files import (
+    SUFFIXES,
+    UNREADABLE_FOLDER,
+    FileStatus,
+    Stamp,
+    read_note_bytes,
+    reason,
+    walk,
+)
 from .formats import CONVERTED
-from .glossary import GLOSSARY_FILES, is_glossary, read_glossary
+from .glossary import read_glossary
 from .isolate import IsolatedConverter
-from .parse import MAX_FILE_BYTES, SUFFIXES, TOO_LARGE, parse_document
+from .parse import parse_document
 
 # Markdown and text notes larger than this are read in the worker process (see ``_parse``).
 ISOLATE_TEXT_BYTES = 256 * 1024
 
-BAD_NAME = "its file name is not valid UTF-8"
-OUTSIDE = "it links outside the corpus"
-NESTED_GLOSSARY = "a glossary is read only from the corpus folder itself, not from a subfolder"
-UNREADABLE_FOLDER = "its folder cannot be read ({why})"
 Known = dict[str, tuple[Document, list[Chunk]]]
-
-
-@dataclass(frozen=True)
-class FileStatus:
-    """What ``plw index`` did with one file: new, changed, unchanged, removed, skipped, failed."""
-
-    path: str
-    status: str
-    reason: str = ""
 
 
 @dataclass
@@ -50,6 +44,13 @@ class Corpus:
     fingerprint: str = ""  # of the notes' bytes and paths, and of the glossary file's bytes
     glossary: Glossary = field(default_factory=Glossary)
     glossary_problems: list[str] = field(default_factory=list)
+    # What was read, for the next build to compare with: each note's stamp (None: it changed
+    # while read) and sha256, the clock before the first file was looked at, the glossary
+    # files there were and the digest of the one read.
+    seen: dict[str, tuple[Stamp | None, str]] = field(default_factory=dict)
+    seen_at_ns: int = 0
+    glossary_names: tuple[str, ...] = ()
+    glossary_digest: str = ""
 
     @property
     def failed(self) -> list[FileStatus]:
@@ -73,24 +74,25 @@ def load_corpus(
             "to the folder of your notes."
         )
     previous = previous or {}
-    corpus = Corpus(documents=[])
+    corpus = Corpus(documents=[], seen_at_ns=time.time_ns())
     chunks: list[Chunk] = []
     digest = hashlib.sha256(json.dumps(chunker_settings(max_chars)).encode())
-    found, unreadable = _walk(corpus_dir)
+    found, unreadable = walk(corpus_dir)
     with IsolatedConverter() as convert:
         for rel, path, decided in found:
             if decided is not None:
                 corpus.files.append(decided)
                 continue
             try:
-                data = _read(path)
+                data, stamp = read_note_bytes(path)
                 sha = hashlib.sha256(data).hexdigest()
+                corpus.seen[rel] = (stamp, sha)
                 digest.update(f"\0{rel}\0{sha}".encode())
                 doc, doc_chunks, status = _parse(
                     rel, data, sha, previous.get(rel), max_chars, convert
                 )
             except Exception as exc:  # one bad note is reported, never stops the build
-                corpus.files.append(FileStatus(rel, "failed", _reason(exc)))
+                corpus.files.append(FileStatus(rel, "failed", reason(exc)))
                 continue
             corpus.files.append(FileStatus(rel, status))
             corpus.documents.append(doc)
@@ -100,6 +102,7 @@ def load_corpus(
     if glossary.digest:  # a corpus without one keeps the fingerprint it always had
         digest.update(f"\0glossary\0{glossary.digest}".encode())
     corpus.glossary, corpus.glossary_problems = glossary.glossary, glossary.problems
+    corpus.glossary_names, corpus.glossary_digest = glossary.names, glossary.digest
     corpus.fingerprint = digest.hexdigest()
     return corpus, chunks
 
@@ -135,25 +138,6 @@ def read_note(rel: str, data: bytes, max_chars: int) -> tuple[Document, list[Chu
     return doc, chunk_document(doc, max_chars)
 
 
-def _read(path: Path) -> bytes:
-    """The file's bytes; its size is checked before reading (a huge file is never read)."""
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise CorpusError(TOO_LARGE)
-    with path.open("rb") as fh:
-        data = fh.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:  # it grew meanwhile
-        raise CorpusError(TOO_LARGE)
-    return data
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, CorpusError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        return exc.strerror or type(exc).__name__
-    return f"it could not be read ({type(exc).__name__})"
-
-
 def _gone(previous: Known, present: set[str], unreadable: dict[str, str]) -> list[FileStatus]:
     """Known files no longer found: ``removed``, or ``failed`` under an unreadable folder
     (and such a folder with no known file is reported itself)."""
@@ -167,73 +151,6 @@ def _gone(previous: Known, present: set[str], unreadable: dict[str, str]) -> lis
         ]
         present = present | set(under)
     return out + [FileStatus(p, "removed") for p in sorted(previous) if p not in present]
-
-
-Found = tuple[str, Path, FileStatus | None]  # path relative to the corpus, path, or a verdict
-
-
-def _walk(corpus_dir: Path) -> tuple[list[Found], dict[str, str]]:
-    """Every note file under the corpus folder (but hidden ones, README.md, which are
-    instructions, the admin's golden questions and the glossary), sorted; and the folders
-    that could not be listed, with why.
-
-    Links are followed only when they point inside the corpus (each folder is visited once);
-    a file of an unsupported type, a link outside or a name that is not UTF-8 comes with its
-    verdict already."""
-    root = os.path.realpath(corpus_dir)
-    found: list[Found] = []
-    unreadable: dict[str, str] = {}
-    visited = {root}
-    pending: deque[tuple[Path, str]] = deque([(corpus_dir, "")])
-    while pending:
-        folder, prefix = pending.popleft()
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
-        except OSError as exc:
-            unreadable[_safe(prefix.rstrip("/"))] = exc.strerror or type(exc).__name__
-            continue
-        for entry in entries:
-            if entry.name.startswith(".") or entry.name.lower() in ("readme.md", GOLDEN_FILE):
-                continue
-            if is_glossary(prefix + entry.name):
-                continue
-            rel, path = prefix + entry.name, Path(entry.path)
-            try:
-                link = entry.is_symlink()
-                real = os.path.realpath(path) if link or entry.is_dir() else ""
-                if link and os.path.commonpath([root, real]) != root:
-                    found.append((_safe(rel), path, FileStatus(_safe(rel), "skipped", OUTSIDE)))
-                elif entry.is_dir():
-                    if real not in visited:  # a folder linked twice is read once
-                        visited.add(real)
-                        pending.append((path, rel + "/"))
-                elif entry.is_file():
-                    found.append((rel, path, _verdict(rel, path)))
-            except (OSError, ValueError) as exc:
-                found.append((_safe(rel), path, FileStatus(_safe(rel), "failed", _reason(exc))))
-    found.sort(key=lambda f: f[0].split("/"))
-    return found, unreadable
-
-
-def _verdict(rel: str, path: Path) -> FileStatus | None:
-    """Why a file is not read at all (``None``: it is read)."""
-    if _safe(rel) != rel:
-        return FileStatus(_safe(rel), "failed", BAD_NAME)
-    if path.name.lower() in GLOSSARY_FILES:
-        return FileStatus(rel, "skipped", NESTED_GLOSSARY)
-    if path.suffix.lower() not in SUFFIXES:
-        return FileStatus(rel, "skipped", f"unsupported type {path.suffix or '(no extension)'}")
-    return None
-
-
-def _safe(rel: str) -> str:
-    """``rel`` as valid Unicode: bytes that were not UTF-8 (surrogate escapes) become U+FFFD."""
-    try:
-        rel.encode("utf-8")
-        return rel
-    except UnicodeEncodeError:
-        return os.fsencode(rel).decode("utf-8", errors="replace")
 
 
 UPLOADS = "uploads"

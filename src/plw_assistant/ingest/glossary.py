@@ -14,7 +14,6 @@ stops the build. It is not a note: the corpus walk leaves it out (see ``corpus``
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,10 +22,9 @@ import yaml
 from ..domain import Glossary, Term
 from ..errors import CorpusError
 from ..text import clean_text
+from .files import GLOSSARY_TOO_LARGE, MAX_GLOSSARY_BYTES, glossary_names, read_glossary_bytes
 from .parse import NoAliasLoader
 
-GLOSSARY_FILES = ("glossary.yaml", "glossary.yml")  # read in this order, in any letter case
-MAX_GLOSSARY_BYTES = 64 * 1024
 MAX_FORM_CHARS = 100  # a term or one of its meanings
 MAX_FORMS = 20  # the term and its meanings
 _NULL = "tag:yaml.org,2002:null"
@@ -35,26 +33,19 @@ _ONE_OR_LIST = "give one meaning or a list of meanings"
 
 @dataclass(frozen=True)
 class GlossaryFile:
-    """The glossary as read: its terms, one sentence per problem, and the sha256 of the
-    file's bytes (empty when the corpus has no glossary file)."""
+    """The glossary as read: its terms, one sentence per problem, the sha256 of the file's
+    bytes (empty when the corpus has no glossary file) and the glossary files found."""
 
     glossary: Glossary = field(default_factory=Glossary)
     problems: list[str] = field(default_factory=list)
     digest: str = ""
-
-
-def is_glossary(rel: str) -> bool:
-    """Whether ``rel`` (a path relative to the corpus folder) is where a glossary is read."""
-    return "/" not in rel and rel.lower() in GLOSSARY_FILES
+    names: tuple[str, ...] = ()
 
 
 def read_glossary(corpus_dir: Path) -> GlossaryFile:
     """The corpus's glossary; a file that cannot be read is reported and gives no terms."""
     try:
-        names = sorted(
-            (e.name for e in os.scandir(corpus_dir) if is_glossary(e.name)),
-            key=lambda n: (GLOSSARY_FILES.index(n.lower()), n),
-        )
+        names = tuple(glossary_names(corpus_dir))
     except OSError:
         return GlossaryFile()  # the corpus walk reports a folder it cannot list
     if not names:
@@ -62,19 +53,19 @@ def read_glossary(corpus_dir: Path) -> GlossaryFile:
     name, others = names[0], names[1:]
     ignored = [f"{o}: not read, because {name} is there; keep one glossary file." for o in others]
     try:
-        data = _read(corpus_dir, name)
+        data = read_glossary_bytes(corpus_dir, name)
     except CorpusError as exc:
         problem = f"{name} {exc}; no glossary is used."
-        return GlossaryFile(Glossary(), [problem, *ignored], _sha256(problem.encode()))
+        return GlossaryFile(Glossary(), [problem, *ignored], _sha256(problem.encode()), names)
     glossary, problems = parse_glossary(name, data)
-    return GlossaryFile(glossary, problems + ignored, _sha256(data))
+    return GlossaryFile(glossary, problems + ignored, _sha256(data), names)
 
 
 def parse_glossary(name: str, data: bytes) -> tuple[Glossary, list[str]]:
     """The glossary in ``data`` (the bytes of the file ``name``) and its problems: a bad
     entry is skipped, naming it; a file that is not a glossary gives no terms, saying why."""
     if len(data) > MAX_GLOSSARY_BYTES:
-        return Glossary(), [f"{name} {_too_large()}; no glossary is used."]
+        return Glossary(), [f"{name} {GLOSSARY_TOO_LARGE}; no glossary is used."]
     try:
         text = clean_text(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -162,28 +153,6 @@ def _text(node: yaml.Node) -> str:
     if node.tag == _NULL:
         return ""
     return " ".join(str(node.value).split())
-
-
-def _read(corpus_dir: Path, name: str) -> bytes:
-    """The glossary file's bytes, refusing a link out of the corpus and a file over the cap
-    (its size is checked before reading); ``CorpusError`` saying why it cannot be read."""
-    path = corpus_dir / name
-    root = os.path.realpath(corpus_dir)
-    try:
-        if os.path.commonpath([root, os.path.realpath(path)]) != root:
-            raise CorpusError("links outside the corpus")
-        if not path.is_file():
-            raise CorpusError("is not a file")
-        if path.stat().st_size > MAX_GLOSSARY_BYTES:
-            raise CorpusError(_too_large())
-        with path.open("rb") as fh:
-            return fh.read(MAX_GLOSSARY_BYTES + 1)
-    except OSError as exc:
-        raise CorpusError(f"could not be read ({exc.strerror or type(exc).__name__})") from None
-
-
-def _too_large() -> str:
-    return f"is larger than {MAX_GLOSSARY_BYTES // 1024} KB"
 
 
 def _sha256(data: bytes) -> str:

@@ -18,14 +18,10 @@ import yaml
 from ..domain import FRONT_MATTER, Document
 from ..errors import CorpusError
 from ..text import clean_text
+from .files import MARKDOWN_SUFFIXES, MAX_FILE_BYTES, TOO_LARGE
 from .formats import CONVERTED, Converted
 from .isolate import convert_isolated
 
-MARKDOWN_SUFFIXES = {".md", ".markdown"}
-TEXT_SUFFIXES = {".txt"}
-SUFFIXES = MARKDOWN_SUFFIXES | TEXT_SUFFIXES | CONVERTED
-MAX_FILE_BYTES = 10 * 1024 * 1024
-TOO_LARGE = f"it is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"
 MAX_FRONT_MATTER_CHARS = 64 * 1024
 MAX_FIELD_CHARS = 500  # title, date, session, author, kind
 MAX_LIST_ITEMS = 50  # tags, attendees

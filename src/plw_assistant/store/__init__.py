@@ -1,2 +1,3 @@
-"""The store: manifest, generations (CURRENT, atomic switch), the writer (incremental build
-under a lock), the reader (vectors, sentence vectors, BM25, filter columns), feedback votes."""
+"""The store: the on-disk format of an index: manifest, generations (CURRENT, atomic
+switch), writing and reading a generation (vectors, sentence vectors, BM25, chunk table,
+filter columns, glossary), and the feedback votes."""

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..config import MAX_K, MAX_QUESTION_CHARS, Mode
-from ..domain import Citation, Filters, Question, Turn, clean_question
+from ..config import MAX_K
+from ..domain import MAX_QUESTION_CHARS, Citation, Filters, Mode, Question, Turn, clean_question
 from ..errors import QuestionError
 from ..text import clean_text
 

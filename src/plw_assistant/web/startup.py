@@ -11,11 +11,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from ..appdata.builds import BuildLog, FileLine, LastBuild
+from ..appdata.builds import BuildLog
 from ..assistant import Assistant
 from ..config import Settings
 from ..errors import PLWError, StorageError
-from ..store.build import BuildReport, build_index, watch
+from ..pipeline.build import build_index
+from ..pipeline.report import BuildReport
+from ..pipeline.watch import watch
 
 log = logging.getLogger("plw_assistant")
 
@@ -65,24 +67,13 @@ def log_report(settings: Settings, report: BuildReport) -> None:
 Keep = Callable[[BuildReport], None]
 
 
-def last_build(report: BuildReport) -> LastBuild:
-    """A build's report as /admin shows it, whichever server asks."""
-    return LastBuild(
-        generation=report.path.name if report.path is not None else None,
-        totals=report.totals(),
-        files=[FileLine(f.status, f.path, f.reason) for f in report.files],
-        glossary=report.glossary_summary(),
-        glossary_problems=list(report.glossary_problems),
-    )
-
-
 def recorder(builds: BuildLog) -> Keep:
     """Keeps each build's report for /admin (a failure to keep it is logged, not raised:
     the build itself went well)."""
 
     def keep(report: BuildReport) -> None:
         try:
-            builds.record(last_build(report))
+            builds.record(report.summary())
         except StorageError as exc:
             log.error("%s", exc)
 

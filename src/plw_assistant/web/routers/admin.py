@@ -23,7 +23,8 @@ from ...config import Settings
 from ...errors import BuildError, PLWError
 from ...evaluation.latest import measure
 from ...ingest.corpus import UPLOADS, save_note
-from ...store.build import BuildReport, build_index
+from ...pipeline.build import build_index
+from ...pipeline.report import BuildReport
 from ..admin_view import (
     DISABLED,
     WRONG_TOKEN,
@@ -37,7 +38,7 @@ from ..admin_view import (
 )
 from ..deps import AssistantDep, SettingsDep
 from ..session import COOKIE, AdminSessions, clear_cookie, session_of, set_cookie
-from ..startup import last_build, recorder
+from ..startup import recorder
 
 log = logging.getLogger("plw_assistant")
 
@@ -112,7 +113,7 @@ async def _rebuilt(request: Request, assistant: Assistant, **context: Any) -> HT
         status = 500 if isinstance(exc, BuildError) else 400
         return admin_page(request, status=status, **await _home(request, error=str(exc)))
     eval_error = await run_in_threadpool(_measure, assistant)
-    facts = await _home(request, report=last_build(report), eval_error=eval_error, **context)
+    facts = await _home(request, report=report.summary(), eval_error=eval_error, **context)
     return admin_page(request, **facts)
 
 
@@ -186,7 +187,7 @@ async def _save_and_index(
         error = f"{name}: {failed.reason or UNREADABLE}"
         return admin_page(request, status=400, **await _home(request, error=error))
     eval_error = await run_in_threadpool(_measure, assistant)
-    facts = await _home(request, saved=saved, report=last_build(report), eval_error=eval_error)
+    facts = await _home(request, saved=saved, report=report.summary(), eval_error=eval_error)
     return admin_page(request, **facts)
 
 

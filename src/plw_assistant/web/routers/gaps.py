@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ...appdata.gaps import GapLog
 from ...assistant import Assistant
 from ...errors import PLWError
-from ...gaps.log import GapLog
 from ...gaps.recheck import recheck
 from ...gaps.report import gap_groups, to_csv
 from ..admin_view import SIGN_IN_FIRST, admin_form, admin_page

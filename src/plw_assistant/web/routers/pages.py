@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter
 
-from ...config import MAX_K, Mode
-from ...domain import MARKER, Answer, Filters, Question, clean_question
+from ...config import MAX_K
+from ...domain import MARKER, Answer, Filters, Mode, Question, clean_question
 from ...errors import PLWError, QuestionError
 from ...lessons import lesson_parts
 from ..bounds import cross_site

@@ -21,7 +21,8 @@ from plw_assistant.config import Settings
 from plw_assistant.domain import Filters
 from plw_assistant.errors import BuildError
 from plw_assistant.ingest.corpus import load_corpus
-from plw_assistant.store.build import build_index, build_lock
+from plw_assistant.pipeline.build import build_index, build_lock
+from plw_assistant.pipeline.freshness import stale_reason
 from plw_assistant.store.generations import current_generation
 from plw_assistant.store.reader import Index
 
@@ -80,6 +81,20 @@ def test_nothing_changed_means_no_new_generation_and_no_model(setup) -> None:
     report = build_index(settings, embedder)
     assert report.path is None and embedder.encoded == []
     assert current_generation(settings.index_dir) == gen
+
+
+def test_staleness_follows_corpus_and_model(setup) -> None:
+    settings, corpus = setup
+    embedder = HashEmbedder()
+    assert stale_reason(settings, embedder) == "there is no index yet"
+    build_index(settings, embedder)
+    assert stale_reason(settings, embedder) is None
+    (corpus / "sessions" / "made-up.md").write_text("# A made-up note\n\nNew text.\n")
+    assert stale_reason(settings, embedder) == "the notes changed since the index was built"
+    build_index(settings, embedder)
+    assert stale_reason(settings, HashEmbedder(name="other")) == (
+        "the index was built with another model or version"
+    )
 
 
 def test_model_or_chunker_change_rebuilds_everything_and_says_so(setup) -> None:

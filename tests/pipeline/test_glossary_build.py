@@ -14,7 +14,7 @@ from conftest import write
 from plw_assistant.config import Settings
 from plw_assistant.domain import Glossary, Term
 from plw_assistant.errors import IndexDamagedError
-from plw_assistant.store.build import build_index
+from plw_assistant.pipeline.build import build_index
 from plw_assistant.store.generations import current_generation
 from plw_assistant.store.reader import Index
 

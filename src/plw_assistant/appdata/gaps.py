@@ -17,9 +17,9 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..appdata.database import AppDatabase, storage_problem
 from ..config import Settings
 from ..errors import StorageError
+from .database import AppDatabase, storage_problem
 
 OUTCOMES = ("abstained", "topic_only", "no")
 COLUMNS = "id, created_at, outcome, question, chunk_ids, comment, archived_at"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from plw_assistant.appdata.database import AppDatabase
+from plw_assistant.appdata.gaps import GapLog, Recheck, stamp
 from plw_assistant.config import Settings
 from plw_assistant.errors import StorageError
-from plw_assistant.gaps.log import GapLog, Recheck, stamp
 
 DAY = 86_400.0
 
