@@ -217,21 +217,23 @@ class Server:
         self.proc, self.base, self.started = proc, base, started  # started: time.monotonic()
 
     def memory_mb(self) -> tuple[float, float]:
-        """Resident memory now and at its peak, in MB: the server and its answer processes,
-        added up (pages they share are counted in each)."""
+        """Memory of the server and every process under it (workers, an indexer), in MB:
+        PSS now (each shared page counted once, split between the processes sharing it) and
+        the peaks of their resident sets added up (an upper bound: shared pages count in each)."""
         now = peak = 0.0
         for pid in self.processes():
             try:
-                lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+                status = Path(f"/proc/{pid}/status").read_text().splitlines()
             except OSError:  # gone meanwhile
                 continue
-            fields = dict(line.split(":", 1) for line in lines if ":" in line)
-            now += int(fields["VmRSS"].split()[0]) / 1024
+            now += next(int(x.split()[1]) for x in rollup if x.startswith("Pss:")) / 1024
+            fields = dict(line.split(":", 1) for line in status if ":" in line)
             peak += int(fields["VmHWM"].split()[0]) / 1024
         return now, peak
 
     def cpu_seconds(self) -> float:
-        """CPU time the server and its answer processes have used so far (user + system, all
+        """CPU time the server and the processes under it have used so far (user + system, all
         their threads)."""
         total = 0
         for pid in self.processes():
@@ -243,8 +245,8 @@ class Server:
         return total / os.sysconf("SC_CLK_TCK")
 
     def processes(self) -> list[int]:
-        """The server's pid and its descendants' (answer processes, multiprocessing's
-        resource tracker)."""
+        """The server's pid and its descendants' (workers, multiprocessing's resource
+        tracker)."""
         parents: dict[int, list[int]] = {}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -258,19 +260,6 @@ class Server:
             found.append(pid)
             todo += parents.get(pid, [])
         return found
-
-    def answer_processes_ready(self, timeout: float = 300) -> int:
-        """Wait until every answer process the server started is ready; how many there are.
-        (Until then the server answers in its own process while they load: timing that would
-        time their start-up.)"""
-        deadline = time.monotonic() + timeout
-        with httpx.Client(base_url=self.base, timeout=30) as http:
-            while True:
-                state = http.get("/healthz").json().get("answer_processes", {})
-                started = int(state.get("started", 0))
-                if int(state.get("ready", 0)) >= started or time.monotonic() > deadline:
-                    return started
-                time.sleep(0.1)
 
     def first_answer(self, question: str, timeout: float = 600) -> float:
         """Seconds from process start until ``question`` is answered."""

@@ -66,10 +66,9 @@ def render(results: dict[str, Any], command: str) -> str:
         "turn (1, 8, 32 clients, then again): percentiles are over every request of a level, "
         "req/s is the median of its rounds. *Bare* is one torch fp32 query encoding + "
         "one exact FAISS search over the same vectors, measured in this run. The load "
-        "generator runs on the same 2 cores as the server. The server's CPU and memory "
-        "include its answer processes (`PLW_ANSWER_PROCESSES`; how many it started is in the "
-        "second table); memory is added up over the processes, so pages they share count "
-        "more than once.",
+        "generator runs on the same 2 cores as the server. Memory is the PSS of the "
+        "server's process tree (shared pages counted once), with the summed peak RSS in "
+        "brackets (an upper bound).",
         "",
         "| corpus | chunks | vectors | clients | requests | errors | p50 ms | p95 ms | "
         "p99 ms | req/s | p50 / bare |",
@@ -87,16 +86,16 @@ def render(results: dict[str, Any], command: str) -> str:
     lines += [
         "",
         "| corpus | bare ms (encode + flat search) | flat search ms | served vector search "
-        "| recall@10 vs flat | answer processes | server RSS MB (peak) | index on disk MB "
+        "| recall@10 vs flat | server PSS MB (peak RSS) | index on disk MB "
         "| start to first answer s | server CPU ms per question (1 / 8 clients) |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     for name, size in results["sizes"].items():
         recall = f"{size['recall@10']:.4f}" if "recall@10" in size else "1 (exact)"
         search = size["ann"] + (f", {size['ann_ms']:.2f} ms" if "ann_ms" in size else "")
         lines.append(
             f"| {name} | {_bare(results, size):.2f} | {size['flat_ms']:.2f} | {search} | "
-            f"{recall} | {size.get('processes', 0)} | {size['rss_mb']:.0f} "
+            f"{recall} | {size['rss_mb']:.0f} "
             f"({size['peak_mb']:.0f}) | {size['index_mb']:.0f} "
             f"| {size['start_s']:.1f} | {_cpu(size)} |"
         )
@@ -208,7 +207,7 @@ def _million(results: dict[str, Any], s: dict[str, Any]) -> list[str]:
     return [
         f"- 1M chunks, one client: p50 = {r:.2f} x bare (target ≤ 0.3) with recall@10 "
         f"{rec:.4f} (target ≥ 0.99): {_ok(r <= 0.3 and rec >= 0.99)}.",
-        f"- 1M chunks: server RSS {s['rss_mb']:.0f} MB (target ≤ 1,200) and {s['start_s']:.1f} s "
+        f"- 1M chunks: server PSS {s['rss_mb']:.0f} MB (target ≤ 1,200) and {s['start_s']:.1f} s "
         f"from start to first answer (target ≤ 3 s): "
         f"{_ok(s['rss_mb'] <= 1200 and s['start_s'] <= 3)}.",
     ]

@@ -214,7 +214,6 @@ def serve_size(
     cpu: dict[int, list[float]] = {c: [] for c in clients}
     with bm.serve(env, work / f"serve-{size}.log") as server:
         out["start_s"] = server.first_answer(questions[0])
-        out["processes"] = server.answer_processes_ready()
         asked = iter(questions[1:])
         for r in range(rounds):
             for c in clients:

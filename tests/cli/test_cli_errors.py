@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from conftest import write
 
+from plw_assistant.appdata.database import AppDatabase
+from plw_assistant.appdata.feedback import FeedbackStore
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings
 
@@ -85,3 +91,31 @@ def test_ask_with_bytes_that_are_not_utf8(settings: Settings) -> None:
         env={"PLW_INDEX_DIR": str(settings.index_dir)},
     )
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+
+
+def test_serve_on_an_address_nobody_can_listen_on_is_one_sentence() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        error = _one_line_error(_run(["serve", "--port", str(port)]))
+    assert error == f"Error: Port {port} on 127.0.0.1 is in use: choose another with --port."
+    error = _one_line_error(_run(["serve", "--host", "made-up-host.invalid"]))
+    assert "made-up-host.invalid is not an address of this machine" in error
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(tmp_path: Path) -> None:
+    database = AppDatabase(tmp_path / "index" / "app.sqlite")
+    store = FeedbackStore(database)
+    for n in range(3000):  # more than a pipe holds: the writer meets the closed end
+        store.add("up", f"Made-up question {n}?", "Made-up answer. " * 5, [])
+    plw = Path(sys.executable).parent / "plw"
+    run = subprocess.run(
+        f"'{plw}' feedback export | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PLW_INDEX_DIR": str(tmp_path / "index")},
+        timeout=120,
+    )
+    assert run.stdout.startswith("created_at,rating,question") and run.stderr == ""

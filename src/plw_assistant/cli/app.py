@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import sys
 from collections.abc import Iterable
 from importlib.metadata import EntryPoint, entry_points
@@ -88,10 +89,20 @@ class Group(click.Group):
             return super().invoke(ctx)
         except PLWError as exc:
             raise Failure(str(exc)) from None
+        except BrokenPipeError:  # `plw gaps | head`: the reader has what it wanted
+            _quiet_exit()
         except OSError as exc:  # a file or folder the command was pointed at
             where = f" ({exc.filename})" if exc.filename else ""
             message = f"{exc.strerror or exc}{where}. Check the path and its permissions."
             raise Failure(message) from None
+
+
+def _quiet_exit() -> None:
+    """Stop without a word: nobody reads the rest, and Python would complain at exit while
+    flushing into the closed pipe (the way its documentation recommends)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_ERROR)
 
 
 @click.group(cls=Group, context_settings=CONTEXT)

@@ -4,7 +4,9 @@ serves (the last good index meanwhile; none yet: questions get 503 until it is b
 from __future__ import annotations
 
 import copy
+import errno
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -55,6 +57,7 @@ def serve(host: str, port: int, watch: bool, workers: int) -> None:
     from ..embedding.model import SentenceTransformerEmbedder
     from ..web.app import create_app
 
+    free_address(host, port)
     few_arenas()
     settings = get_settings()
     embedder = SentenceTransformerEmbedder.from_settings(settings)
@@ -120,6 +123,25 @@ def indexer(watch: bool) -> Iterator[None]:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def free_address(host: str, port: int) -> None:
+    """Refuse at once, in one sentence, an address nobody can listen on (a host name that
+    does not resolve, a port in use or not allowed), before anything is loaded."""
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise PLWError(f"{host} is not an address of this machine: check --host.") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            why = (
+                "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+            )
+            raise PLWError(f"Port {port} on {host} {why}: choose another with --port.") from None
 
 
 def few_arenas(arenas: int = 2) -> None:
