@@ -133,6 +133,8 @@ def bench_cmd(
         client_list = [int(c) for c in _list(clients)]
     except ValueError:
         raise click.BadParameter("give numbers, e.g. 1,8,32", param_hint="--clients") from None
+    if not all(1 <= c <= 256 for c in client_list):
+        raise click.BadParameter("each level is 1 to 256 clients", param_hint="--clients")
     if not questions.is_file():
         raise click.BadParameter(f"{questions} does not exist", param_hint="--questions")
     have_scifact = (scifact / "corpus.jsonl").is_file()

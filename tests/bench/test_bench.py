@@ -83,6 +83,7 @@ def test_write_section_replaces_only_its_own_block(tmp_path: Path) -> None:
     [
         (["--sizes", "5m"], "choose from"),
         (["--clients", "one"], "give numbers"),
+        (["--clients", "0"], "1 to 256 clients"),
         (["--sizes", "10k", "--scifact", "/nowhere"], "synthetic sizes need it"),
     ],
 )
