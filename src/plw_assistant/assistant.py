@@ -4,7 +4,7 @@ current index (picked up by ``LiveIndex`` when a new generation is built)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from .answer.extractive import NO_DETAIL, NO_DETAILS, compose
@@ -26,6 +26,8 @@ from .store.live import LiveIndex
 from .store.reader import Index
 
 log = logging.getLogger("plw_assistant")
+# Whether to record a question the notes cannot answer: yes, no, or ask this (a quota).
+Record = bool | Callable[[], bool]
 WARM_UP = "How can clusters support their members with EU funding?"
 
 
@@ -96,14 +98,15 @@ class Assistant:
             p = replace(p, sessions=sessions) if sessions else replace(p, kind="general")
         return p
 
-    def ask(self, question: Question, record: bool = False) -> Answer:
+    def ask(self, question: Question, record: Record = False) -> Answer:
         """The answer: generated and checked when an LLM is configured, else quoted.
-        ``record``: a question the notes cannot answer goes into the gap log (PLW_GAP_LOG)."""
+        ``record``: a question the notes cannot answer goes into the gap log (PLW_GAP_LOG);
+        a function is asked first, when there is something to record (a client's quota)."""
         *_, answer = self.ask_stream(question, record)
         assert isinstance(answer, Answer)
         return answer
 
-    def ask_stream(self, question: Question, record: bool = False) -> Iterator[str | Answer]:
+    def ask_stream(self, question: Question, record: Record = False) -> Iterator[str | Answer]:
         """Tokens of a generated answer as they arrive, then the final ``Answer``. Without an
         LLM, or when it fails, the final answer is the quoted one (with a notice)."""
         language = None if self.settings.reads_any_language else foreign_language(question.text)
@@ -114,7 +117,7 @@ class Assistant:
         retrieval = self.retrieve(question)
         quoted = compose(question, retrieval, self.settings.min_score)
         if quoted.abstained or self.llm is None:
-            if record:
+            if record and gap_outcome(quoted) is not None and (record is True or record()):
                 self.record(retrieval.plan.asked or question.text, quoted)
             yield quoted
             return

@@ -109,6 +109,10 @@ class Settings(BaseSettings):
     admin_failure_rate: str = Field(
         "5/minute", description="Refused admin requests one client address may make."
     )
+    ask_rate: str = Field("120/minute", description="Questions one client address may ask.")
+    gap_rate: str = Field(
+        "30/hour", description="Unanswered questions one client address may add to the gap log."
+    )
     watch: bool = Field(False, description="Re-index when files under the corpus change.")
     index_type: IndexType = Field(
         "auto",
@@ -218,7 +222,7 @@ class Settings(BaseSettings):
             raise ValueError("must be sqlite:/// followed by the database file's path")
         return value
 
-    @field_validator("feedback_rate", "admin_failure_rate")
+    @field_validator("feedback_rate", "admin_failure_rate", "ask_rate", "gap_rate")
     @classmethod
     def _rate(cls, value: str) -> str:
         if PLAIN_RATE.fullmatch(value):

@@ -47,6 +47,8 @@ class AppDatabase:
         db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, check_same_thread=not keep)
         try:
             db.execute("PRAGMA foreign_keys=ON")
+            # WAL with NORMAL: a commit costs no fsync (a power cut may lose the last ones).
+            db.execute("PRAGMA synchronous=NORMAL")
             self._migrate(db)
         except BaseException:
             db.close()

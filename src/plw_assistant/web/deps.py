@@ -8,10 +8,12 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
 from ..appdata.feedback import FeedbackStore
-from ..assistant import Assistant
+from ..assistant import Assistant, Record
 from ..config import Settings
+from ..errors import StorageError
 from ..store.reader import Index
-from .rates import Rates
+from .bounds import cross_site
+from .rates import Rates, client_of
 
 
 def get_assistant(request: Request) -> Assistant:
@@ -34,7 +36,26 @@ def get_rates(request: Request) -> Rates:
     return rates
 
 
+def get_record(request: Request) -> Record:
+    """Whether a question this request asks may go into the gap log: never when another
+    site's page sent it (an ``<img src="/?q=…">``), and at most PLW_GAP_RATE from one client
+    address (asked only when there is something to record)."""
+    if cross_site(request.scope):
+        return False
+    rates: Rates = request.app.state.rates
+    client = client_of(request.scope)
+
+    def within_quota() -> bool:
+        try:
+            return rates.hit("gap", client) is None
+        except StorageError:
+            return True  # the log itself will say what is wrong with the database
+
+    return within_quota
+
+
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+RecordDep = Annotated[Record, Depends(get_record)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 FeedbackDep = Annotated[FeedbackStore, Depends(get_feedback)]
 RatesDep = Annotated[Rates, Depends(get_rates)]

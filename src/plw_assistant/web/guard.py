@@ -35,7 +35,14 @@ from .bounds import (
     rule_for,
     too_large,
 )
-from .rates import TOO_MANY_FAILURES, TOO_MUCH_FEEDBACK, Kind, Rates, client_of
+from .rates import (
+    TOO_MANY_FAILURES,
+    TOO_MANY_QUESTIONS,
+    TOO_MUCH_FEEDBACK,
+    Kind,
+    Rates,
+    client_of,
+)
 from .session import session_of
 
 log = logging.getLogger("plw_assistant")
@@ -159,7 +166,17 @@ class Guard:
         return self.rates.over("admin_failure", client_of(scope))
 
     async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Run a question unless PLW_MAX_PENDING are in progress already."""
+        """Run a question unless its client asked too many already (PLW_ASK_RATE) or
+        PLW_MAX_PENDING are in progress."""
+        try:
+            wait = await run_in_threadpool(self.rates.hit, "ask", client_of(scope))
+        except StorageError as exc:
+            wait = None  # the counter's database failing must not stop the answers
+            log.warning("%s", exc)
+        if wait is not None:
+            many = reply(scope, 429, TOO_MANY_QUESTIONS.format(wait), {"Retry-After": str(wait)})
+            await many(scope, receive, send)
+            return
         if self.pending >= self.max_pending:
             busy = reply(scope, 503, BUSY, {"Retry-After": "1"})
             await busy(scope, receive, send)

@@ -17,6 +17,7 @@ from ..config import Settings
 
 TOO_MUCH_FEEDBACK = "Too much feedback from your address at once. Please try again in {} s."
 TOO_MANY_FAILURES = "Too many refused admin requests from your address. Try again in {} s."
+TOO_MANY_QUESTIONS = "Too many questions from your address at once. Please ask again in {} s."
 
 
 def client_of(scope: Scope) -> str:
@@ -25,7 +26,7 @@ def client_of(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
-Kind = Literal["feedback", "admin_failure"]
+Kind = Literal["feedback", "admin_failure", "ask", "gap"]
 
 
 class Rates:
@@ -39,6 +40,8 @@ class Rates:
         self._items: dict[Kind, RateLimitItem] = {
             "feedback": parse(settings.feedback_rate),
             "admin_failure": parse(settings.admin_failure_rate),
+            "ask": parse(settings.ask_rate),
+            "gap": parse(settings.gap_rate),
         }
 
     def hit(self, kind: Kind, client: str) -> int | None:

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from ...errors import PLWError
-from ..deps import AssistantDep
+from ..deps import AssistantDep, RecordDep
 from ..openapi import errors, event_stream, json_body
 from ..render import templates
 from ..responses import (
@@ -48,9 +48,9 @@ async def healthz(assistant: AssistantDep) -> Health | JSONResponse:
 
 
 @router.post("/api/ask", responses=ASK_ERRORS)
-async def api_ask(body: AskRequest, assistant: AssistantDep) -> AnswerOut:
+async def api_ask(body: AskRequest, assistant: AssistantDep, record: RecordDep) -> AnswerOut:
     """The answer to a question, with every passage it quotes or retrieved."""
-    return AnswerOut.of(await run_in_threadpool(assistant.ask, body.to_question(), True))
+    return AnswerOut.of(await run_in_threadpool(assistant.ask, body.to_question(), record))
 
 
 @router.post(
@@ -58,14 +58,16 @@ async def api_ask(body: AskRequest, assistant: AssistantDep) -> AnswerOut:
     response_class=EventSourceResponse,
     responses={**ASK_ERRORS, **event_stream("Server-sent events: tokens, then the answer.")},
 )
-def api_ask_stream(body: AskRequest, assistant: AssistantDep) -> Iterator[ServerSentEvent]:
+def api_ask_stream(
+    body: AskRequest, assistant: AssistantDep, record: RecordDep
+) -> Iterator[ServerSentEvent]:
     """Server-sent events: ``token`` (generated text as it comes), then ``answer`` (the
     checked answer as in ``/api/ask``, plus its rendered ``html``) or ``error``. Iterated on
     a worker thread, as answering blocks."""
     question = body.to_question()
     partial = templates.get_template("_answer.html")
     try:
-        for event in assistant.ask_stream(question, record=True):
+        for event in assistant.ask_stream(question, record=record):
             if isinstance(event, str):
                 yield ServerSentEvent(event="token", data=StreamToken(text=event))
             else:

@@ -10,12 +10,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter
 
+from ...assistant import Record
 from ...config import MAX_K
 from ...domain import MARKER, Answer, Filters, Mode, Question, clean_question
 from ...errors import PLWError, QuestionError
 from ...lessons import lesson_parts
-from ..bounds import cross_site
-from ..deps import AssistantDep, IndexDep
+from ..deps import AssistantDep, IndexDep, RecordDep
 from ..documents import document_view
 from ..forms import ChatForm
 from ..openapi import PAGE_INVALID
@@ -96,7 +96,7 @@ async def _chat_page(
     mode: Mode | None,
     history: list[HistoryTurn],
     filters: Filters,
-    record: bool = True,
+    record: Record,
 ) -> HTMLResponse:
     answer: Answer | None = None
     error: str | None = None
@@ -140,6 +140,7 @@ async def _chat_page(
 async def page(
     request: Request,
     assistant: AssistantDep,
+    record: RecordDep,
     q: Annotated[str | None, Query(max_length=10_000)] = None,
     k: Annotated[int | None, Query(ge=1, le=MAX_K)] = None,
     mode: Mode | None = None,
@@ -148,15 +149,15 @@ async def page(
     tag: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HTMLResponse:
     filters = Filters.of(session, document, tag)
-    # Another site's page (an <img src="/?q=…">, a link) gets its answer, but cannot write
-    # into the admin's gap log: only the page itself and the API record what they ask.
-    record = not cross_site(request.scope)
     return await _chat_page(request, assistant, q, k, mode, [], filters, record)
 
 
 @router.post("/", response_class=HTMLResponse)
 async def page_post(
-    request: Request, form: Annotated[ChatForm, Form()], assistant: AssistantDep
+    request: Request,
+    form: Annotated[ChatForm, Form()],
+    assistant: AssistantDep,
+    record: RecordDep,
 ) -> Response:
     """The chat form without JavaScript: the conversation so far travels in the form. A first
     question redirects to ``/?q=…`` (post/redirect/get), a link that holds the answer."""
@@ -169,7 +170,9 @@ async def page_post(
         url = share_url(text, chosen, form.filters)
         if text and len(url) <= MAX_REDIRECT:
             return RedirectResponse(url, status_code=303)
-    return await _chat_page(request, assistant, form.q, None, form.mode, form.history, form.filters)
+    return await _chat_page(
+        request, assistant, form.q, None, form.mode, form.history, form.filters, record
+    )
 
 
 @router.get("/lessons", response_class=HTMLResponse)
