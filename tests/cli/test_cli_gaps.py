@@ -91,3 +91,16 @@ def test_recheck_shows_the_group_answered_once_a_note_is_indexed(tmp_path: Path,
     assert (
         len(GapLog(AppDatabase(settings.database_path), 90).gaps()) == 3
     )  # re-asks are not recorded
+
+
+def test_a_damaged_log_is_reported_as_damaged_never_as_empty(
+    settings: Settings, tmp_path: Path
+) -> None:
+    db = tmp_path / "app.sqlite"
+    db.write_bytes(b"made-up bytes that are not a database" * 100)
+    env = {"PLW_INDEX_DIR": str(settings.index_dir), "PLW_DATABASE_URL": f"sqlite:///{db}"}
+    get_settings.cache_clear()
+    result = CliRunner().invoke(cli, ["gaps"], env=env)
+    get_settings.cache_clear()
+    assert result.exit_code == 1 and "No unanswered question" not in result.output
+    assert "could not be read" in result.stderr and "is damaged" in result.stderr

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from admin_support import admin_copy
+from conftest import HashEmbedder
 
 from plw_assistant.appdata.database import AppDatabase
 from plw_assistant.appdata.gaps import GapLog
+from plw_assistant.assistant import Assistant
 from plw_assistant.gaps.grouping import cluster, common_words, most_central, subject
 from plw_assistant.gaps.report import gap_groups, to_csv, wordings
 
@@ -139,3 +142,19 @@ def test_central_ties_go_to_the_most_asked(weights: list[int]) -> None:
     same = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
     assert most_central([0, 1, 2], same, weights) == 0
     assert most_central([0, 1, 2], same, [1, 3, 1]) == 1
+
+
+def test_groups_are_computed_once_per_change_of_the_log(tmp_path: Path) -> None:
+    settings = admin_copy(tmp_path)
+    embedder = HashEmbedder()
+    assistant = Assistant(settings, embedder)
+    assert assistant.gaps is not None
+    for q in ("Made-up question on hackathons?", "Made-up question on coffee?"):
+        assistant.gaps.add("abstained", q)
+    first = gap_groups(assistant, assistant.gaps)
+    encoded = len(embedder.encoded)
+    assert gap_groups(assistant, assistant.gaps, "label") and len(embedder.encoded) == encoded
+    assistant.gaps.add("abstained", "Made-up question on interns?")  # a change: grouped anew
+    asked = [q for g in gap_groups(assistant, assistant.gaps) for q in g.questions]
+    assert len(asked) == sum(len(g.questions) for g in first) + 1
+    assert len(embedder.encoded) > encoded

@@ -133,6 +133,17 @@ class GapLog:
             )
             return int(cursor.lastrowid or 0)
 
+    def state(self) -> tuple[object, ...]:
+        """What the groups depend on, in one read: it changes whenever a row is added,
+        commented, archived, deleted or re-checked, or leaves the retention (by the hour)."""
+        with self._reading() as db:
+            row = db.execute(
+                "SELECT count(*), max(id), count(archived_at), max(archived_at), "
+                "sum(length(comment)), min(created_at), "
+                "(SELECT count(*) || max(checked_at) FROM rechecks) FROM gaps"
+            ).fetchone()
+        return (*row, self.cutoff[:13])
+
     def comment_vote(self, vote: int, question: str, comment: str) -> bool:
         """Attach the comment that came after a "No" vote (the page without JavaScript asks
         for it on the next page) to the row that vote made."""

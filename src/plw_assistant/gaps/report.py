@@ -27,7 +27,11 @@ MAX_WORDINGS = 1_000
 CLOSEST = 3
 BATCH = 64
 STATUS_ORDER = {"answered": 0, "partly": 1, "open": 2}
+MAX_SUBJECT_CHARS = 300  # of a question's subject embedded: a 2,000-character one costs more
 _COMMON: dict[Path | None, frozenset[str]] = {}  # per index generation: its common words
+# Groups per state of the log and generation of the index: grouping embeds every wording and
+# searches for each group, so a view of an unchanged log costs no model time.
+_GROUPS: dict[tuple[object, ...], list[GapGroup]] = {}
 
 
 def key(text: str) -> str:
@@ -91,13 +95,33 @@ def wordings(rows: Sequence[Gap], limit: int = MAX_WORDINGS) -> dict[str, list[G
 
 
 def gap_groups(assistant: Assistant, log: GapLog, sort: str = "count") -> list[GapGroup]:
-    """The open recorded questions, grouped; ``sort`` is one of SORTS."""
+    """The open recorded questions, grouped; ``sort`` is one of SORTS. Computed once for each
+    change of the log or the index, then kept."""
+    state = (log.database.path, log.state(), _generation(assistant))
+    groups = _GROUPS.get(state)
+    if groups is None:
+        groups = _grouped(assistant, log)
+        if len(_GROUPS) > 4:
+            _GROUPS.clear()
+        _GROUPS[state] = groups
+    return sort_groups(groups, sort)
+
+
+def _generation(assistant: Assistant) -> Path | None:
+    try:
+        return assistant.index.path
+    except PLWError:
+        return None
+
+
+def _grouped(assistant: Assistant, log: GapLog) -> list[GapGroup]:
     by_text = wordings(log.gaps())
     if not by_text:
         return []
     texts = list(by_text)
     common = _common_words(assistant)
-    vectors = _encode(assistant.embedder, [subject(t, common) for t in texts])
+    subjects = [subject(t, common)[:MAX_SUBJECT_CHARS] for t in texts]
+    vectors = _encode(assistant.embedder, subjects)
     weights = [len(by_text[t]) for t in texts]
     rechecks = log.rechecks()
     groups = []
@@ -105,7 +129,7 @@ def gap_groups(assistant: Assistant, log: GapLog, sort: str = "count") -> list[G
         label = texts[most_central(rows, vectors, weights)]
         members = [label, *(texts[r] for r in rows if texts[r] != label)]
         groups.append(_group(assistant, label, members, by_text, rechecks))
-    return sort_groups(groups, sort)
+    return groups
 
 
 def _group(

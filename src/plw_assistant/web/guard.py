@@ -161,7 +161,7 @@ class Guard:
         admin is never held back by the failures of others who share the address."""
         if rate == "feedback":
             return self.rates.hit("feedback", client_of(scope))
-        if session_of(Request(scope)) is not None:
+        if "app" in scope and session_of(Request(scope)) is not None:
             return None
         return self.rates.over("admin_failure", client_of(scope))
 
