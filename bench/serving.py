@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from plw_bench.harness import free_port, load, machine, variants
+from plw_bench.harness import descendants, free_port, load, machine, pss_mb, variants
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTIONS = [
@@ -33,35 +33,6 @@ QUESTIONS = [
     "What advice is there for a new ESCP-4x partnership?",
     "How did partners build trust?",
 ]
-
-
-def tree(pid: int) -> list[int]:
-    parents: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        parents.setdefault(ppid, []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        todo += parents.get(p, [])
-    return found
-
-
-def pss_mb(pid: int) -> float:
-    """Proportional set size of ``pid`` and every process under it: shared pages counted once
-    in all, not once per process (as summed RSS would)."""
-    total = 0
-    for p in tree(pid):
-        try:
-            lines = Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()
-        except OSError:
-            continue
-        total += next(int(line.split()[1]) for line in lines if line.startswith("Pss:"))
-    return total / 1024
 
 
 def start(folder: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
@@ -101,13 +72,13 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 def killed_under_load(proc: subprocess.Popen[bytes], base: str, questions: list[str]) -> str:
     """Four clients ask while one worker is killed with SIGKILL: errors, and whether the
     supervisor replaced it."""
-    workers = [p for p in tree(proc.pid) if p != proc.pid and _is_worker(p)]
+    workers = [p for p in descendants(proc.pid) if p != proc.pid and _is_worker(p)]
     victim = min(workers)
     timer = threading.Timer(0.5, os.kill, (victim, signal.SIGKILL))
     timer.start()
     result = load(base, questions, 4)
     time.sleep(8)  # the supervisor checks its workers every half second; a new one loads
-    after = [p for p in tree(proc.pid) if p != proc.pid and _is_worker(p)]
+    after = [p for p in descendants(proc.pid) if p != proc.pid and _is_worker(p)]
     replaced = len(after) == len(workers) and victim not in after
     return f"{result.errors} errors of {result.requests}, replaced: {'yes' if replaced else 'no'}"
 
@@ -160,7 +131,7 @@ def main() -> None:
         proc, base = start(folder, workers)
         try:
             load(base, questions[:30], 1)  # 30 questions before memory is read
-            memory = pss_mb(proc.pid)
+            memory = pss_mb(descendants(proc.pid))
             one = [load(base, questions, 1) for _ in range(args.rounds)]
             four = [load(base, questions, 4) for _ in range(args.rounds)]
             p50 = statistics.median(r.p50 for r in one)

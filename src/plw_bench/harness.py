@@ -210,6 +210,36 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process under it."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        parents.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo += parents.get(p, [])
+    return found
+
+
+def pss_mb(pids: list[int]) -> float:
+    """Proportional set size of ``pids`` together, in MB: each shared page counted once, split
+    between the processes sharing it (summed RSS would count it in each)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+        except OSError:  # gone meanwhile
+            continue
+        total += next(int(x.split()[1]) for x in rollup if x.startswith("Pss:")) / 1024
+    return total
+
+
 class Server:
     """A `plw serve` process on loopback."""
 
@@ -220,17 +250,15 @@ class Server:
         """Memory of the server and every process under it (workers, an indexer), in MB:
         PSS now (each shared page counted once, split between the processes sharing it) and
         the peaks of their resident sets added up (an upper bound: shared pages count in each)."""
-        now = peak = 0.0
-        for pid in self.processes():
+        pids, peak = self.processes(), 0.0
+        for pid in pids:
             try:
-                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
                 status = Path(f"/proc/{pid}/status").read_text().splitlines()
             except OSError:  # gone meanwhile
                 continue
-            now += next(int(x.split()[1]) for x in rollup if x.startswith("Pss:")) / 1024
             fields = dict(line.split(":", 1) for line in status if ":" in line)
             peak += int(fields["VmHWM"].split()[0]) / 1024
-        return now, peak
+        return pss_mb(pids), peak
 
     def cpu_seconds(self) -> float:
         """CPU time the server and the processes under it have used so far (user + system, all
@@ -247,19 +275,7 @@ class Server:
     def processes(self) -> list[int]:
         """The server's pid and its descendants' (workers, multiprocessing's resource
         tracker)."""
-        parents: dict[int, list[int]] = {}
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            parents.setdefault(ppid, []).append(int(stat.parent.name))
-        found, todo = [], [self.proc.pid]
-        while todo:
-            pid = todo.pop()
-            found.append(pid)
-            todo += parents.get(pid, [])
-        return found
+        return descendants(self.proc.pid)
 
     def first_answer(self, question: str, timeout: float = 600) -> float:
         """Seconds from process start until ``question`` is answered."""
