@@ -182,8 +182,13 @@ def test_missing_answers_and_comments_reach_the_store_and_the_csv(own) -> None:
     form = {"rating": "down", "kind": "missing", "question": "Made-up question", "answer": "No"}
     thanks = client.post("/feedback", data=form)
     assert "noted as a question the lessons should answer" in thanks.text
-    body = {"rating": "down", "question": "Made-up 2", "comment": "Made-up: wrong webinar"}
-    assert client.post("/api/feedback", json=body).json() == {"status": "saved"}
+    body = {"rating": "down", "question": "Made-up 2", "comment": "Made-up: first words"}
+    vote = client.post("/api/feedback", json=body).json()["vote"]
+    # One vote per answer: sent again with its id, the same vote changes.
+    body |= {"vote": vote, "comment": "Made-up: wrong webinar"}
+    assert client.post("/api/feedback", json=body).json() == {"status": "saved", "vote": vote}
+    other = body | {"question": "Another made-up question"}
+    assert client.post("/api/feedback", json=other).status_code == 422
     missing = {"rating": "down", "kind": "missing", "question": "Made-up 3"}
     assert client.post("/api/feedback", json=missing).status_code == 200
     assert client.post("/api/feedback", json=missing | {"kind": "other"}).status_code == 422
