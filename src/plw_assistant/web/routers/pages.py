@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -16,6 +16,7 @@ from ...errors import PLWError, QuestionError
 from ...lessons import lesson_parts
 from ..deps import AssistantDep, IndexDep
 from ..documents import document_view
+from ..failures import problem
 from ..forms import ChatForm
 from ..openapi import PAGE_INVALID
 from ..render import templates
@@ -26,7 +27,11 @@ router = APIRouter(responses=PAGE_INVALID)
 
 FILTER_FIELDS = ("session", "document", "tag")
 FILTER_NAMES = {"session": "Webinar", "document": "Document", "tag": "Tag"}
-MODE_LABELS = {"hybrid": "Hybrid (meaning + words)", "dense": "Meaning", "bm25": "Exact words"}
+MODE_LABELS = {
+    "hybrid": "Meaning and exact words",
+    "dense": "Meaning only",
+    "bm25": "Exact words only",
+}
 EXAMPLES = [
     "How can clusters support their members with EU funding?",
     "How should a cluster communicate with its members in a crisis?",
@@ -38,6 +43,7 @@ NO_FACETS: dict[str, list[str]] = {"session": [], "document": [], "tag": []}
 # question is answered in place, as proxies and servers refuse longer request lines.
 MAX_REDIRECT = 6_000
 Labels = dict[str, dict[str, str]]
+NO_DOCUMENT = "The notes hold no document at this address. It may have been removed."
 # The conversation as the form sends it back: each turn as /api/ask returns it.
 TURNS = TypeAdapter(list[AnswerOut])
 
@@ -119,7 +125,9 @@ async def _chat_page(
         "answer": answer,
         "earlier": history,
         "turns": shown,
-        "share_url": share_url(answer.question, chosen, filters) if answer else "",
+        "share_url": share_url(answer.resolved or answer.question, chosen, filters)
+        if answer
+        else "",
         "filter_note": _filter_note(answer, filters, labels, chosen),
         "history_json": TURNS.dump_json([AnswerOut.of(t) for t in shown[-MAX_HISTORY:]]).decode(),
         "error": error,
@@ -171,33 +179,44 @@ async def page_post(
 async def lessons_page(
     request: Request,
     index: IndexDep,
-    by: Literal["document", "webinar"] = "document",
+    by: Annotated[str, Query(max_length=200)] = "document",
     filter: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
     """The key lessons, each webinar with its topics, the other notes (or all by webinar);
-    the filter matches words as the search does, British or American spelling."""
-    parts = await run_in_threadpool(lesson_parts, index, by, filter)
+    the filter matches words as the search does, British or American spelling. An order the
+    page does not know (an edited address) is the default one, not an error."""
+    order: Literal["document", "webinar"] = "webinar" if by == "webinar" else "document"
+    parts = await run_in_threadpool(lesson_parts, index, order, filter)
     context = {
         "parts": parts,
-        "by": by,
+        "by": order,
         "filter": filter.strip(),
         "total": sum(p.count for p in parts),
     }
     return templates.TemplateResponse(request=request, name="lessons.html", context=context)
 
 
+def _back(request: Request) -> str:
+    """The chat page the reader came from (this site's, with its question), else the chat:
+    without JavaScript the link back still finds the answer."""
+    came = urlsplit(request.headers.get("referer", ""))
+    if came.netloc == request.url.netloc and came.path == "/" and came.query:
+        return f"/?{came.query}"
+    return "/"
+
+
 @router.get("/documents/{document:path}", response_class=HTMLResponse)
 async def document_page(
     request: Request, document: str, index: IndexDep, passage: str | None = None
-) -> HTMLResponse:
+) -> Response:
     """A whole note, rendered (Markdown as HTML, front matter as a line of details), with the
     cited passage marked."""
     doc = index.documents.get(document)
     if doc is None:
-        return HTMLResponse("No such document in the index.", status_code=404)
+        return problem(request, 404, NO_DOCUMENT)
     chunk = index.chunk(passage) if passage else None
     if chunk is not None and chunk.document != doc.id:
         chunk = None
     view = await run_in_threadpool(document_view, doc, chunk)
-    context = {"doc": doc, "passage": chunk, "view": view}
+    context = {"doc": doc, "passage": chunk, "view": view, "back": _back(request)}
     return templates.TemplateResponse(request=request, name="document.html", context=context)
