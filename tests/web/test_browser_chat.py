@@ -80,7 +80,16 @@ def _query(url: str) -> dict[str, list[str]]:
     return parse_qs(parts.query)
 
 
+def _open_filters(page) -> None:
+    """The filters are folded away until wanted."""
+    scope = page.locator("details.scope")
+    assert scope.get_attribute("open") is None
+    assert page.inner_text("details.scope summary") == "Only search in: all lessons"
+    scope.locator("summary").click()
+
+
 def _labels_sit_with_their_controls(page) -> None:
+    _open_filters(page)
     fields = page.locator("fieldset.filters .field").all()
     assert len(fields) == 3
     for field in fields:
@@ -269,12 +278,21 @@ def test_a_filter_that_leaves_nothing_says_so(new_page, server) -> None:
     base, _ = server
     page = new_page()
     page.goto(base + "/")
+    _open_filters(page)
+    tags = page.locator("#filter-tag option").all_inner_texts()
+    assert "IT tool" in tags and "ESCP-4x" in tags and "it-tool" not in tags
+    documents = page.locator("#filter-document option").all_inner_texts()
+    assert not any(d.startswith("PLW#") for d in documents)  # the "Webinar" choice has them
     page.select_option("#filter-tag", "covid")
-    assert page.inner_text(".scope-now") == "Tag: covid"
+    assert page.inner_text(".scope-now") == "Tag: COVID"
     turn = _ask(page, "What about EU funding?")
     assert _query(page.url) == {"q": ["What about EU funding?"], "tag": ["covid"]}
     note = turn.locator(".filter-note")
-    assert note.inner_text().startswith("No lesson matched with the filter Tag: covid.")
+    assert note.inner_text().startswith("No lesson matched with the filter Tag: COVID.")
+    # The filter was for that question: the next one starts without it.
+    assert page.input_value("#filter-tag") == ""
+    assert page.inner_text(".scope-now") == "all lessons"
+    page.screenshot(path=str(ARTIFACTS / "chat-desktop-filtered-out.png"))
     link = note.locator("a")
     assert _query(base + link.get_attribute("href")) == {"q": ["What about EU funding?"]}
     link.click()

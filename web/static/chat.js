@@ -120,8 +120,11 @@ function add(section, url, data) {
   state.turns.push({url, html: section.outerHTML, data: brief(data)});
   setUp(section);
   result.replaceChildren();
+  // A filter applies to the question it was set for (its turn says so); the next starts without.
+  for (const name of ["session", "document", "tag"]) if (form.elements[name]) form.elements[name].value = "";
+  sayScope();
   const scope = form.querySelector("details.scope");
-  if (scope && !Object.keys(filterValues()).length) scope.open = false;  // as on an answer's page
+  if (scope) scope.open = false;
   syncForm();
   form.elements.q.value = "";
   history.pushState(entry(), "", url);
@@ -145,6 +148,17 @@ function fromPage() {
 }
 
 // ---------------------------------------------------------------- asking
+
+// Filters chosen say so in the folded "Only search in" line.
+function sayScope() {
+  const now = form.querySelector(".scope-now");
+  const said = Object.keys(filterValues()).map((name) => {
+    const select = form.elements[name];
+    const label = form.querySelector(`label[for="${select.id}"]`);
+    return `${label ? label.textContent : name}: ${select.selectedOptions[0].textContent}`;
+  });
+  if (now) now.textContent = said.length ? said.join(", ") : "all lessons";
+}
 
 function filterValues() {
   const out = {};
@@ -500,16 +514,8 @@ function start() {
       if (lastTurn) land(lastTurn);
     }
   });
-  // Filters chosen say so in the folded "Only search in" line.
   form.addEventListener("change", (event) => {
-    if (!(event.target instanceof HTMLSelectElement) || event.target.name === "mode") return;
-    const now = form.querySelector(".scope-now");
-    const said = Object.keys(filterValues()).map((name) => {
-      const select = form.elements[name];
-      const label = form.querySelector(`label[for="${select.id}"]`);
-      return `${label ? label.textContent : name}: ${select.selectedOptions[0].textContent}`;
-    });
-    if (now) now.textContent = said.length ? said.join(", ") : "all lessons";
+    if (event.target instanceof HTMLSelectElement && event.target.name !== "mode") sayScope();
   });
 }
 

@@ -16,6 +16,7 @@ from ...errors import PLWError, QuestionError
 from ...lessons import lesson_parts
 from ..deps import AssistantDep, IndexDep
 from ..documents import document_view
+from ..facets import Labels, filter_choices
 from ..failures import problem
 from ..forms import ChatForm
 from ..openapi import PAGE_INVALID
@@ -38,11 +39,9 @@ EXAMPLES = [
     "What was discussed in PLW#3?",
     "What did partnerships learn about working with other ESCP-4x projects?",
 ]
-NO_FACETS: dict[str, list[str]] = {"session": [], "document": [], "tag": []}
 # The plain form redirects to /?q=… (a link that holds the answer) up to this length; a longer
 # question is answered in place, as proxies and servers refuse longer request lines.
 MAX_REDIRECT = 6_000
-Labels = dict[str, dict[str, str]]
 NO_DOCUMENT = "The notes hold no document at this address. It may have been removed."
 # The conversation as the form sends it back: each turn as /api/ask returns it.
 TURNS = TypeAdapter(list[AnswerOut])
@@ -56,17 +55,12 @@ def share_url(question: str, mode: str | None = None, filters: Filters | None = 
     return "/?" + urlencode({k: v for k, v in params.items() if v})
 
 
-def _labels(assistant: AssistantDep) -> tuple[dict[str, list[str]], Labels]:
-    """The values the filters take, and the words shown for them: document titles and
-    webinar names (the title of the webinar's own note) rather than ids."""
-    try:
-        docs = assistant.index.documents.values()
-        facets = assistant.index.facets()
-    except PLWError:
-        return NO_FACETS, {}
-    titles = {d.id: d.title for d in docs}
-    webinars = {d.session: d.title for d in docs if d.session and d.title.startswith(d.session)}
-    return facets, {"document": titles, "session": webinars}
+def _said(filters: Filters, labels: Labels) -> list[str]:
+    return [
+        f"{FILTER_NAMES[f]}: {labels.get(f, {}).get(value, value)}"
+        for f in FILTER_FIELDS
+        if (value := getattr(filters, f))
+    ]
 
 
 def _filter_note(
@@ -76,14 +70,21 @@ def _filter_note(
     without them."""
     if answer is None or not answer.abstained or answer.language or filters.empty:
         return None
-    said = [
-        f"{FILTER_NAMES[f]}: {labels.get(f, {}).get(value, value)}"
-        for f in FILTER_FIELDS
-        if (value := getattr(filters, f))
-    ]
+    said = _said(filters, labels)
     noun = "filter" if len(said) == 1 else "filters"
     text = f"No lesson matched with the {noun} {' and '.join(said)}."
-    return {"text": text, "url": share_url(answer.question, mode)}
+    return {"text": text, "url": share_url(answer.resolved or answer.question, mode)}
+
+
+def _scope_note(
+    answer: Answer | None, filters: Filters, labels: Labels, mode: str | None
+) -> dict[str, str] | None:
+    """The filters an answer was searched with, on its turn (the next question starts
+    without them), and the same question in all lessons."""
+    if answer is None or filters.empty:
+        return None
+    text = f"Searched only in {' and '.join(_said(filters, labels))}."
+    return {"text": text, "url": share_url(answer.resolved or answer.question, mode)}
 
 
 def _earlier(turn: HistoryTurn) -> Answer:
@@ -112,7 +113,7 @@ async def _chat_page(
             answer = await run_in_threadpool(assistant.ask, question, True)
         except PLWError as exc:
             status, error = exc.status, exc.detail
-    facets, labels = _labels(assistant)
+    facets, labels = filter_choices(assistant)
     # Earlier turns as shown again: cleaned, as the page may send back anything.
     shown = [_earlier(t) for t in history] + ([answer] if answer is not None else [])
     default = assistant.settings.mode
@@ -129,6 +130,7 @@ async def _chat_page(
         if answer
         else "",
         "filter_note": _filter_note(answer, filters, labels, chosen),
+        "scope_note": _scope_note(answer, filters, labels, chosen),
         "history_json": TURNS.dump_json([AnswerOut.of(t) for t in shown[-MAX_HISTORY:]]).decode(),
         "error": error,
         "examples": EXAMPLES,
