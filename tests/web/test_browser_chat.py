@@ -230,6 +230,18 @@ def test_back_from_a_note_lands_on_the_passage_in_the_conversation(new_page, ser
         page.locator(".conversation > .turn").nth(1).wait_for()
 
 
+def test_a_blank_question_says_so(new_page, server) -> None:
+    base, _ = server
+    page = new_page(PHONE, is_mobile=True, has_touch=True)
+    page.goto(base + "/")
+    page.fill("#q", "   ")
+    page.press("#q", "Enter")
+    alert = page.locator(".result .error[role=alert]")
+    alert.wait_for()
+    assert alert.inner_text() == "The question is empty. Type a question about the lessons."
+    assert page.locator(".conversation > .turn").count() == 0 and _focused(page).endswith(" q")
+
+
 def test_phone_lands_on_the_answer_with_the_box_at_hand(new_page, server) -> None:
     base, _ = server
     page = new_page(PHONE, is_mobile=True, has_touch=True)

@@ -188,9 +188,19 @@ function fail(error) {
 
 // Without a language model: the page's own form, posted in the background; the new turn is
 // taken from the page the server renders.
+// A question of only spaces is said to be empty rather than sent or silently dropped.
+function blank(event) {
+  if (form.elements.q.value.trim()) return false;
+  event.preventDefault();
+  status("The question is empty. Type a question about the lessons.", "error", "alert");
+  form.elements.q.value = "";
+  form.elements.q.focus();
+  return true;
+}
+
 async function ask(event) {
   event.preventDefault();
-  if (busy) return;
+  if (busy || blank(event)) return;
   busy = true;
   const question = form.elements.q.value.trim();
   waiting(true);
@@ -246,8 +256,8 @@ function filterNote(question) {
 // With a language model: the answer streams in (server-sent events over fetch) and grows in
 // place, in a turn of its own.
 async function askStreaming(event) {
+  if (blank(event)) return;
   const question = form.elements.q.value.trim();
-  if (!question) return;
   event.preventDefault();
   if (busy) return;
   busy = true;
