@@ -18,7 +18,7 @@ from .embedding.base import Embedder
 from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
 from .search.analysis import Analyzer
-from .search.intent import Plan, general, narrows, plan
+from .search.intent import Plan, general, narrows, plan, standalone
 from .search.names import Vocabulary
 from .search.retriever import QueryCache, Retrieval, Retriever
 from .search.scope import evidenced
@@ -98,6 +98,14 @@ class Assistant:
             p = replace(p, sessions=sessions) if sessions else replace(p, kind="general")
         return p
 
+    def _resolved(self, retrieval: Retrieval, question: Question) -> str:
+        """A follow-up as a question of its own (what its link asks), "" for any other."""
+        if not question.history:
+            return ""
+        p = retrieval.plan
+        vocabulary = Vocabulary.of(retrieval.index or self.live.get())
+        return standalone(p, p.analysis.searched or question.text, vocabulary)
+
     def ask(self, question: Question, record: Record = False) -> Answer:
         """The answer: generated and checked when an LLM is configured, else quoted.
         ``record``: a question the notes cannot answer goes into the gap log (PLW_GAP_LOG);
@@ -115,14 +123,16 @@ class Assistant:
             yield Answer(question.text, reply, [], abstained=True, language=language)
             return
         retrieval = self.retrieve(question)
-        quoted = compose(question, retrieval, self.settings.min_score)
+        resolved = self._resolved(retrieval, question)
+        quoted = replace(compose(question, retrieval, self.settings.min_score), resolved=resolved)
         if quoted.abstained or self.llm is None:
             if record and gap_outcome(quoted) is not None and (record is True or record()):
                 self.record(retrieval.plan.asked or question.text, quoted)
             yield quoted
             return
         try:
-            yield from generate(self.llm, question, retrieval, self.embedder)
+            for part in generate(self.llm, question, retrieval, self.embedder):
+                yield replace(part, resolved=resolved) if isinstance(part, Answer) else part
         except LLMError as exc:
             yield replace(quoted, notice=fallback_notice(exc))
 
@@ -148,6 +158,21 @@ class Assistant:
             return
         try:
             self.gaps.add("no", question, chunk_ids, comment, vote)
+        except StorageError as exc:
+            log.warning("%s", exc)
+
+    def revise_no(
+        self, vote: int, rating: str, question: str, chunk_ids: Sequence[str], comment: str
+    ) -> None:
+        """The gap log after a vote was changed: a "No" is in it (with its latest comment), a
+        "Yes" is not."""
+        if self.gaps is None:
+            return
+        try:
+            if rating != "down":
+                self.gaps.withdraw_vote(vote, question)
+            elif not self.gaps.recomment_vote(vote, question, comment):
+                self.gaps.add("no", question, chunk_ids, comment, vote)
         except StorageError as exc:
             log.warning("%s", exc)
 

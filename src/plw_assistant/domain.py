@@ -229,6 +229,7 @@ class Answer:
     more: str = ""  # "The notes list 3 more lessons under …": those are ``offered``
     offered: list[Citation] = field(default_factory=list)  # the rest of the lead's list
     searched: str = ""  # the question as searched, when typos were corrected
+    resolved: str = ""  # a follow-up as a question of its own ("What else was said in PLW#1?")
 
     def to_markdown(self) -> str:
         """The answer with its citations as footnotes (quote, document, section)."""

@@ -62,6 +62,7 @@ def test_ask_json_returns_the_public_shape(settings: Settings) -> None:
         "more",
         "offered",
         "searched",
+        "resolved",
     }
     assert [c["n"] for c in body["citations"]] == [1, 2, 3]
     assert any(

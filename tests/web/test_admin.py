@@ -154,6 +154,7 @@ def test_admin_disabled_says_so_everywhere(small) -> None:
     with _client(small, admin_token=None) as client:
         page = client.get("/admin")
         assert page.context["enabled"] is False and DISABLED in page.text
+        assert "PLW_" not in page.text and "token" not in page.text.lower()
         r = client.post("/admin/signin", data={"token": TOKEN})
         assert r.status_code == 403 and r.context["error"] == DISABLED
         assert client.post("/admin/reindex", data={}).status_code == 403

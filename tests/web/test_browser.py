@@ -77,7 +77,7 @@ def test_browse_lessons_ask_about_one_and_give_feedback(page, server) -> None:
     page.wait_for_selector(".answer")
     page.click("form.feedback button[value=up]")
     page.wait_for_selector("form.feedback [role=status]")
-    assert page.inner_text("form.feedback") == "Thank you for your feedback."
+    assert page.inner_text("form.feedback .noted") == "Thanks — noted: useful."
     rows = FeedbackStore(AppDatabase(index_dir / "app.sqlite")).rows()
     assert rows and rows[-1][1] == "up" and rows[-1][2].startswith("Tell me more about:")
 

@@ -25,6 +25,7 @@ PHONE = {"width": 390, "height": 844}
 FIRST = "Which webinar dealt with the impact of COVID?"
 FOLLOW_UP = "What else was discussed there?"
 FUNDING = "How can clusters support their members with EU funding?"
+RESOLVED = "What else was discussed in PLW#1?"  # FOLLOW_UP after FIRST, asked on its own
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,16 @@ def _query(url: str) -> dict[str, list[str]]:
     return parse_qs(parts.query)
 
 
+def _open_filters(page) -> None:
+    """The filters are folded away until wanted."""
+    scope = page.locator("details.scope")
+    assert scope.get_attribute("open") is None
+    assert page.inner_text("details.scope summary") == "Only search in: all lessons"
+    scope.locator("summary").click()
+
+
 def _labels_sit_with_their_controls(page) -> None:
+    _open_filters(page)
     fields = page.locator("fieldset.filters .field").all()
     assert len(fields) == 3
     for field in fields:
@@ -108,7 +118,7 @@ def test_answers_land_in_view_and_move_the_address(new_page, server) -> None:
     assert "COVID impact" in first.locator(".answer").inner_text()
     page.screenshot(path=str(ARTIFACTS / "chat-desktop-answer.png"))
     second = _ask(page, FOLLOW_UP)
-    assert _query(page.url) == {"q": [FOLLOW_UP]}
+    assert _query(page.url) == {"q": [RESOLVED]}
     heading = second.locator("h2.asked")
     assert _in_view(page, heading) and _focused(page).startswith("asked")
     assert "IT tool" in second.locator(".passages").inner_text()  # the follow-up understood
@@ -147,6 +157,89 @@ def test_back_forward_and_reload_keep_the_conversation(new_page, server) -> None
     assert turns.count() == 0 and page.evaluate("sessionStorage.length") == 0
     page.reload()
     assert page.locator(".conversation > .turn").count() == 0
+
+
+def _answers_alone(browser, url: str, javascript: bool) -> None:
+    """``url`` opened in a new window (nothing of the conversation) answers RESOLVED."""
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        turn = page.locator(".conversation > .turn")
+        assert turn.count() == 1 and turn.locator("h2.asked").inner_text() == RESOLVED
+        answer = turn.locator(".answer")
+        assert "abstained" not in (answer.get_attribute("class") or "")
+        assert "PLW#1" in answer.inner_text()
+        assert "no matching lesson" not in page.inner_text("main").lower()
+    finally:
+        context.close()
+
+
+def test_a_follow_up_link_stands_alone(new_page, browser, server) -> None:
+    base, _ = server
+    page = new_page()
+    page.goto(base + "/")
+    _ask(page, FIRST)
+    second = _ask(page, FOLLOW_UP)
+    assert second.locator("h2.asked").inner_text() == FOLLOW_UP
+    assert second.locator(".resolved").inner_text() == f"Answered as {RESOLVED}"
+    assert _query(page.url) == {"q": [RESOLVED]}
+    page.screenshot(path=str(ARTIFACTS / "chat-desktop-resolved.png"))
+    for javascript in (True, False):
+        _answers_alone(browser, page.url, javascript)
+    # Without JavaScript the follow-up's own link says the same.
+    plain = new_page(java_script_enabled=False)
+    plain.goto(base + "/?q=" + FIRST.replace(" ", "+"))
+    plain.fill("#q", FOLLOW_UP)
+    plain.press("#q", "Enter")
+    plain.wait_for_url(re.compile(r"/#latest$"))
+    link = plain.locator("#latest ~ .answer .resolved a")
+    assert link.inner_text() == RESOLVED
+    for javascript in (True, False):
+        _answers_alone(browser, base + link.get_attribute("href"), javascript)
+
+
+def test_back_from_a_note_lands_on_the_passage_in_the_conversation(new_page, server) -> None:
+    base, _ = server
+    for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        page = new_page(viewport)
+        page.goto(base + "/")
+        _ask(page, FIRST)
+        second = _ask(page, FUNDING)
+        card = second.locator(".passages ol.cited li.passage").last
+        card_id = card.get_attribute("id")
+        card.locator("a.doc").click()
+        page.wait_for_url("**/documents/**")
+        page.click("a.back-to-chat")
+        page.wait_for_url(re.compile(r"/\?q="))
+        turns = page.locator(".conversation > .turn")
+        turns.nth(1).wait_for()
+        assert turns.count() == 2
+        page.wait_for_function(
+            "(id) => { const r = document.getElementById(id).getBoundingClientRect();"
+            " return r.top >= 0 && r.bottom <= innerHeight; }",
+            arg=card_id,
+        )
+        page.screenshot(path=str(ARTIFACTS / f"chat-{name}-back-from-note.png"))
+        # Opened on its own (a new tab of the same window), the note's link still goes back
+        # to the conversation, not to an empty chat.
+        href = second.locator(".passages a.doc").first.get_attribute("href")
+        page.goto(base + href)
+        assert page.get_attribute("a.back-to-chat", "href").startswith("/?q=")
+        page.click("a.back-to-chat")
+        page.locator(".conversation > .turn").nth(1).wait_for()
+
+
+def test_a_blank_question_says_so(new_page, server) -> None:
+    base, _ = server
+    page = new_page(PHONE, is_mobile=True, has_touch=True)
+    page.goto(base + "/")
+    page.fill("#q", "   ")
+    page.press("#q", "Enter")
+    alert = page.locator(".result .error[role=alert]")
+    alert.wait_for()
+    assert alert.inner_text() == "The question is empty. Type a question about the lessons."
+    assert page.locator(".conversation > .turn").count() == 0 and _focused(page).endswith(" q")
 
 
 def test_phone_lands_on_the_answer_with_the_box_at_hand(new_page, server) -> None:
@@ -197,12 +290,21 @@ def test_a_filter_that_leaves_nothing_says_so(new_page, server) -> None:
     base, _ = server
     page = new_page()
     page.goto(base + "/")
+    _open_filters(page)
+    tags = page.locator("#filter-tag option").all_inner_texts()
+    assert "IT tool" in tags and "ESCP-4x" in tags and "it-tool" not in tags
+    documents = page.locator("#filter-document option").all_inner_texts()
+    assert not any(d.startswith("PLW#") for d in documents)  # the "Webinar" choice has them
     page.select_option("#filter-tag", "covid")
-    assert page.inner_text(".scope-now") == "Tag: covid"
+    assert page.inner_text(".scope-now") == "Tag: COVID"
     turn = _ask(page, "What about EU funding?")
     assert _query(page.url) == {"q": ["What about EU funding?"], "tag": ["covid"]}
     note = turn.locator(".filter-note")
-    assert note.inner_text().startswith("No lesson matched with the filter Tag: covid.")
+    assert note.inner_text().startswith("No lesson matched with the filter Tag: COVID.")
+    # The filter was for that question: the next one starts without it.
+    assert page.input_value("#filter-tag") == ""
+    assert page.inner_text(".scope-now") == "all lessons"
+    page.screenshot(path=str(ARTIFACTS / "chat-desktop-filtered-out.png"))
     link = note.locator("a")
     assert _query(base + link.get_attribute("href")) == {"q": ["What about EU funding?"]}
     link.click()
@@ -212,23 +314,63 @@ def test_a_filter_that_leaves_nothing_says_so(new_page, server) -> None:
     assert page.locator(".passages .passage.quoted").count() >= 1
 
 
-def test_no_asks_what_was_wrong_and_stores_it(new_page, server) -> None:
+def _votes(index_dir: Path, question: str) -> list[tuple[str, ...]]:
+    rows = FeedbackStore(AppDatabase(index_dir / "app.sqlite")).rows()
+    return [r for r in rows if r[2] == question]
+
+
+def test_no_counts_at_once_and_the_comment_changes_the_same_vote(new_page, server) -> None:
     base, index_dir = server
+    question = "How should a cluster communicate with its members in a crisis?"
     page = new_page()
     page.goto(base + "/")
-    turn = _ask(page, FUNDING)
-    comment = turn.locator("form.feedback input[name=comment]")
+    turn = _ask(page, question)
+    form = turn.locator("form.feedback")
+    comment = form.locator("input[name=comment]")
     assert not comment.is_visible()
-    turn.locator("form.feedback button.no").click()
+    form.locator("button.no").click()
+    # Counted with no "Send": the store has it before anything else is done.
+    form.locator(".noted").wait_for()
+    assert form.locator(".noted").inner_text().startswith("Thanks — noted")
+    assert form.locator("button.no").get_attribute("aria-pressed") == "true"
     assert comment.is_visible() and _focused(page).endswith("comment")
-    assert "What was wrong or missing?" in turn.locator("form.feedback").inner_text()
+    page.wait_for_function("() => document.querySelector('form.feedback').dataset.vote")
+    votes = _votes(index_dir, question)
+    assert [(v[1], v[5]) for v in votes] == [("down", "")]
+    page.screenshot(path=str(ARTIFACTS / "chat-desktop-no-noted.png"))
     comment.fill("Made-up comment: the partner search part is missing")
     comment.press("Enter")
-    turn.locator("form.feedback [role=status]").wait_for()
-    assert turn.locator("form.feedback").inner_text() == "Thank you for your feedback."
-    row = FeedbackStore(AppDatabase(index_dir / "app.sqlite")).rows()[-1]
-    assert row[1:3] == ("down", FUNDING)
-    assert row[5:] == ("Made-up comment: the partner search part is missing", "answer")
+    page.wait_for_function(
+        "() => document.querySelector('form.feedback .noted').textContent.includes('comment')"
+    )
+    votes = _votes(index_dir, question)
+    assert [(v[1], v[5]) for v in votes] == [
+        ("down", "Made-up comment: the partner search part is missing")
+    ]
+    # Changed to "Yes": still one vote for this answer.
+    form.locator("button.vote[value=up]").click()
+    page.wait_for_function(
+        "() => document.querySelector('form.feedback .noted').textContent.endsWith('useful.')"
+    )
+    assert [(v[1], v[5]) for v in _votes(index_dir, question)] == [("up", "")]
+
+
+def test_no_counts_at_once_without_javascript(new_page, server) -> None:
+    base, index_dir = server
+    question = "What did partnerships learn about working with other ESCP-4x projects?"
+    page = new_page(java_script_enabled=False)
+    page.goto(base + "/?q=" + question.replace(" ", "+"))
+    page.click("form.feedback button.vote.no")
+    page.wait_for_url("**/feedback")
+    assert page.inner_text("p.noted").startswith("Thanks — noted")
+    assert [v[1] for v in _votes(index_dir, question)] == ["down"]
+    page.screenshot(path=str(ARTIFACTS / "feedback-desktop-no-nojs.png"))
+    page.click("text=Mark it as useful")
+    page.wait_for_selector("p.noted")
+    assert [v[1] for v in _votes(index_dir, question)] == ["up"]
+    page.click("text=Back to the answer")
+    page.wait_for_selector(".answer")
+    assert page.inner_text("h2.asked") == question
 
 
 def test_an_abstention_can_be_flagged_as_missing(new_page, server) -> None:
@@ -240,7 +382,10 @@ def test_an_abstention_can_be_flagged_as_missing(new_page, server) -> None:
     assert "abstained" in (turn.locator(".answer").get_attribute("class") or "")
     turn.locator("text=This should have been answered").click()
     turn.locator("form.feedback [role=status]").wait_for()
-    assert "should answer" in turn.locator("form.feedback").inner_text()
+    assert (
+        "Thanks — noted as a question the lessons should answer"
+        in turn.locator("form.feedback").inner_text()
+    )
     row = FeedbackStore(AppDatabase(index_dir / "app.sqlite")).rows()[-1]
     assert (row[1], row[2], row[6]) == ("down", question, "missing")
 

@@ -75,7 +75,8 @@ def test_a_follow_up_renders_the_conversation_and_lands_on_it(client: TestClient
         COVID,
         "What else was discussed there?",
     ]
-    assert second.context["share_url"] == "/?q=What+else+was+discussed+there%3F"
+    # Its link asks the follow-up as resolved, so that it stands alone (issue 24).
+    assert second.context["share_url"] == "/?q=What+else+was+discussed+in+PLW%231%3F"
     turns = re.findall(r'<section class="turn"', second.text)
     assert (
         len(turns) == 2 and '<h2 class="asked" tabindex="-1" id="latest">What else' in second.text
@@ -110,7 +111,7 @@ def test_a_filter_that_leaves_nothing_says_so_and_links_without_it(client: TestC
     r = client.get("/", params={"q": "What about EU funding?", "tag": "covid", "mode": "dense"})
     assert r.context["answer"].abstained
     note = r.context["filter_note"]
-    assert note["text"] == "No lesson matched with the filter Tag: covid."
+    assert note["text"] == "No lesson matched with the filter Tag: COVID."
     assert _query(note["url"]) == {"q": ["What about EU funding?"], "mode": ["dense"]}
     assert note["text"] in r.text and 'class="unfiltered"' in r.text
     assert not client.get(note["url"]).context["answer"].abstained
@@ -118,7 +119,7 @@ def test_a_filter_that_leaves_nothing_says_so_and_links_without_it(client: TestC
         "/", params={"q": "What about EU funding?", "tag": "covid", "session": "PLW#1"}
     ).context["filter_note"]
     assert two["text"] == (
-        "No lesson matched with the filters Webinar: PLW#1: Knowing each other and Tag: covid."
+        "No lesson matched with the filters Webinar: PLW#1: Knowing each other and Tag: COVID."
     )
     assert client.get("/", params={"q": "What about EU funding?"}).context["filter_note"] is None
     unfiltered = client.get("/", params={"q": "How do I configure a Kubernetes ingress?"})
@@ -133,6 +134,21 @@ def test_filters_show_titles_and_names_and_the_mode_is_advanced(client: TestClie
     assert f'<option value="blues-plw-lessons-learnt" selected>{LESSONS_TITLE}</option>' in r.text
     assert '<option value="PLW#1">PLW#1: Knowing each other</option>' in r.text
     assert f'<span class="scope-now">Document: {LESSONS_TITLE}</span>' in r.text
+    assert r.context["labels"]["tag"]["it-tool"] == "IT tool"
+    # A webinar's own note is its "Webinar" choice, not a "Document" one too.
+    documents = r.context["facets"]["document"]
+    assert documents and not any(labels["document"][d].startswith("PLW#") for d in documents)
+    assert '<details class="scope">' in r.text  # folded, its line says what is set
+
+
+def test_a_filter_is_for_its_question_and_shown_on_its_turn(client: TestClient) -> None:
+    r = client.get("/", params={"q": FUNDING, "tag": "eu-funding"})
+    assert not r.context["answer"].abstained
+    assert "Searched only in Tag: EU funding." in r.text
+    assert _query(r.context["scope_note"]["url"]) == {"q": [FUNDING]}
+    form = r.text.split('<form class="ask"', 1)[1]
+    assert " selected>" not in form.split('id="mode"')[0]  # the next question starts without
+    assert '<span class="scope-now">all lessons</span>' in form
     # Each label sits with its control; the search mode is under "Advanced".
     for field in ("session", "document", "tag"):
         assert re.search(rf'<span class="field">\s*<label for="filter-{field}">', r.text)
@@ -182,8 +198,13 @@ def test_missing_answers_and_comments_reach_the_store_and_the_csv(own) -> None:
     form = {"rating": "down", "kind": "missing", "question": "Made-up question", "answer": "No"}
     thanks = client.post("/feedback", data=form)
     assert "noted as a question the lessons should answer" in thanks.text
-    body = {"rating": "down", "question": "Made-up 2", "comment": "Made-up: wrong webinar"}
-    assert client.post("/api/feedback", json=body).json() == {"status": "saved"}
+    body = {"rating": "down", "question": "Made-up 2", "comment": "Made-up: first words"}
+    vote = client.post("/api/feedback", json=body).json()["vote"]
+    # One vote per answer: sent again with its id, the same vote changes.
+    body |= {"vote": vote, "comment": "Made-up: wrong webinar"}
+    assert client.post("/api/feedback", json=body).json() == {"status": "saved", "vote": vote}
+    other = body | {"question": "Another made-up question"}
+    assert client.post("/api/feedback", json=other).status_code == 422
     missing = {"rating": "down", "kind": "missing", "question": "Made-up 3"}
     assert client.post("/api/feedback", json=missing).status_code == 200
     assert client.post("/api/feedback", json=missing | {"kind": "other"}).status_code == 422

@@ -168,14 +168,14 @@ def test_feedback_and_its_errors_match_the_document(voting: TestClient, document
         voting.post("/api/feedback", json=vote),
     ]
     assert [r.status_code for r in sent] == [200, 422, 403, 413, 429]
-    assert sent[0].json() == {"status": "saved"} and "Retry-After" in sent[-1].headers
+    assert sent[0].json()["status"] == "saved" and "Retry-After" in sent[-1].headers
     for r in sent:
         conforms(document, "post", "/api/feedback", r)
 
 
 def test_feedback_form_errors_are_pages(client: TestClient, document: Document) -> None:
     r = client.post("/feedback", data={"rating": "meh", "question": "q"})
-    assert r.status_code == 422 and r.text.startswith("Feedback needs a rating")
+    assert r.status_code == 422 and "<p>Feedback needs a rating" in r.text
     conforms(document, "post", "/feedback", r)
 
 

@@ -48,7 +48,9 @@ def test_lessons_grouped_by_webinar_and_filtered(client: TestClient) -> None:
         for c in cs
     ]
     assert texts and all("partner search" in t.lower() for t in texts)
-    assert client.get("/lessons", params={"by": "nonsense"}).status_code == 422
+    # An order the page does not know is the default one (an edited address is no error).
+    r = client.get("/lessons", params={"by": "nonsense"})
+    assert r.status_code == 200 and r.context["by"] == "document"
 
 
 def test_feedback_is_stored_and_exported(tmp_path: Path, settings: Settings, embedder) -> None:
@@ -67,7 +69,7 @@ def test_feedback_is_stored_and_exported(tmp_path: Path, settings: Settings, emb
                 "chunk_ids": ids,
             },
         )
-        assert r.json() == {"status": "saved"}
+        assert r.json()["status"] == "saved" and r.json()["vote"] > 0
         bad = client.post("/api/feedback", json={"rating": "meh", "question": "q"})
         assert bad.status_code == 422
         form = client.post(

@@ -120,8 +120,11 @@ function add(section, url, data) {
   state.turns.push({url, html: section.outerHTML, data: brief(data)});
   setUp(section);
   result.replaceChildren();
+  // A filter applies to the question it was set for (its turn says so); the next starts without.
+  for (const name of ["session", "document", "tag"]) if (form.elements[name]) form.elements[name].value = "";
+  sayScope();
   const scope = form.querySelector("details.scope");
-  if (scope && !Object.keys(filterValues()).length) scope.open = false;  // as on an answer's page
+  if (scope) scope.open = false;
   syncForm();
   form.elements.q.value = "";
   history.pushState(entry(), "", url);
@@ -145,6 +148,17 @@ function fromPage() {
 }
 
 // ---------------------------------------------------------------- asking
+
+// Filters chosen say so in the folded "Only search in" line.
+function sayScope() {
+  const now = form.querySelector(".scope-now");
+  const said = Object.keys(filterValues()).map((name) => {
+    const select = form.elements[name];
+    const label = form.querySelector(`label[for="${select.id}"]`);
+    return `${label ? label.textContent : name}: ${select.selectedOptions[0].textContent}`;
+  });
+  if (now) now.textContent = said.length ? said.join(", ") : "all lessons";
+}
 
 function filterValues() {
   const out = {};
@@ -174,9 +188,19 @@ function fail(error) {
 
 // Without a language model: the page's own form, posted in the background; the new turn is
 // taken from the page the server renders.
+// A question of only spaces is said to be empty rather than sent or silently dropped.
+function blank(event) {
+  if (form.elements.q.value.trim()) return false;
+  event.preventDefault();
+  status("The question is empty. Type a question about the lessons.", "error", "alert");
+  form.elements.q.value = "";
+  form.elements.q.focus();
+  return true;
+}
+
 async function ask(event) {
   event.preventDefault();
-  if (busy) return;
+  if (busy || blank(event)) return;
   busy = true;
   const question = form.elements.q.value.trim();
   waiting(true);
@@ -232,8 +256,8 @@ function filterNote(question) {
 // With a language model: the answer streams in (server-sent events over fetch) and grows in
 // place, in a turn of its own.
 async function askStreaming(event) {
+  if (blank(event)) return;
   const question = form.elements.q.value.trim();
-  if (!question) return;
   event.preventDefault();
   if (busy) return;
   busy = true;
@@ -252,7 +276,6 @@ async function askStreaming(event) {
   land(section);
   form.querySelector("button[type=submit]").disabled = true;
   const history = state.turns.slice(0, shown).slice(-MAX_HISTORY).map((t) => t.data);
-  const url = urlFor(question);
   try {
     const response = await fetch("/api/ask/stream", {
       method: "POST",
@@ -286,7 +309,7 @@ async function askStreaming(event) {
           const kind = section.querySelector(".answer h3.kind");
           if (note && kind) kind.after(note);
           delete data.html;
-          add(section, url, data);
+          add(section, urlFor(data.resolved || question), data);
         }
       }
     }
@@ -301,38 +324,66 @@ async function askStreaming(event) {
 
 // ---------------------------------------------------------------- feedback, copy, keys
 
+// A vote counts when given: "No" is stored at once, and the optional comment then changes the
+// same vote, as does the other button (one vote per answer; the server gave back its id).
+async function sendVote(f, body) {
+  const vote = Number(f.dataset.vote || 0);
+  if (vote) body.vote = vote;
+  const r = await fetch("/api/feedback", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
+  const reply = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(reply.detail || "");
+  if (reply.vote) f.dataset.vote = String(reply.vote);
+}
+
+function noted(f, text) {
+  let said = f.querySelector(".noted");
+  if (!said) {
+    said = document.createElement("span");
+    said.className = "noted";
+    said.setAttribute("role", "status");
+    f.prepend(said);
+  }
+  said.textContent = text;
+}
+
 async function feedback(event) {
   const f = event.target;
   event.preventDefault();
-  const comment = f.querySelector(".comment");
   const button = event.submitter;
-  // "No" first asks what was wrong (optional), then sends.
-  if (comment && comment.hidden && button && button.classList.contains("no")) {
-    comment.hidden = false;
-    f.querySelectorAll(".vote").forEach((el) => { el.hidden = true; });
-    f.elements.comment.focus();
-    return;
-  }
   const kind = f.elements.kind ? f.elements.kind.value : "answer";
+  const comment = f.querySelector(".comment");
+  const sending = button && button.classList.contains("send");
+  const rating = sending ? "down" : (button ? button.value : "up");
   const body = {
-    rating: comment && !comment.hidden ? "down" : (button ? button.value : "up"),
+    rating,
     kind,
     question: f.elements.question.value,
     answer: f.elements.answer.value,
     chunk_ids: f.elements.chunk_ids.value.split(" ").filter(Boolean),
-    comment: f.elements.comment ? f.elements.comment.value.trim() : "",
+    comment: sending && f.elements.comment ? f.elements.comment.value.trim() : "",
   };
-  const said = document.createElement("span");
-  said.setAttribute("role", "status");
   try {
-    const r = await fetch("/api/feedback", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
-    const reply = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error(reply.detail || "");
-    said.textContent = kind === "missing" ? "Thank you: noted as a question the lessons should answer." : "Thank you for your feedback.";
+    await sendVote(f, body);
   } catch (error) {
-    said.textContent = `Sorry, the feedback could not be saved. ${error.message}`.trim();
+    noted(f, `Sorry, the vote could not be saved. ${error.message}`.trim());
+    return;
   }
-  f.replaceChildren(said);
+  if (kind === "missing") {
+    f.replaceChildren();
+    noted(f, "Thanks — noted as a question the lessons should answer.");
+  } else {
+    f.querySelectorAll("button.vote").forEach((b) => { b.setAttribute("aria-pressed", String(b.value === rating)); });
+    const label = f.querySelector("span.vote");
+    if (label) label.textContent = "Change your vote:";
+    if (sending) {
+      noted(f, body.comment ? "Thanks — your comment was added to your vote." : "Thanks — noted.");
+      if (comment) comment.hidden = true;
+    } else {
+      noted(f, rating === "down" ? "Thanks — noted: not useful." : "Thanks — noted: useful.");
+      if (comment) comment.hidden = rating !== "down";
+      if (rating === "down" && f.elements.comment) f.elements.comment.focus();
+    }
+  }
   save();
 }
 
@@ -383,9 +434,55 @@ window.addEventListener("beforeprint", () => {
 });
 window.addEventListener("afterprint", () => { folded.splice(0).forEach((d) => { d.open = false; }); });
 
+// ---------------------------------------------------------------- the way back from a note
+
+const RETURN = "plw-return";
+
+// Leaving for a passage's note: remember which passage, to land on it on the way back.
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element ? event.target.closest('a[href^="/documents/"]') : null;
+  const card = link && conversation ? link.closest(".conversation [id]") : null;
+  if (!card) return;
+  save();
+  try { sessionStorage.setItem(RETURN, card.id); } catch { /* disabled */ }
+});
+
+// Back on the chat: the passage the reader left from, unfolded and in view.
+function landOnReturn() {
+  let id = null;
+  try { id = sessionStorage.getItem(RETURN); sessionStorage.removeItem(RETURN); } catch { return false; }
+  const card = id ? document.getElementById(id) : null;
+  if (!card) return false;
+  for (let d = card.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
+  card.scrollIntoView({block: "center"});
+  card.classList.add("flash");
+  return true;
+}
+
+// A note's "Back to the chat": the browser's own back when the chat is the page before (it
+// keeps the conversation), else the address of the conversation's last answer in this tab.
+function backToChat() {
+  const saved = load();
+  const last = saved && saved.turns.length ? saved.turns[saved.turns.length - 1] : null;
+  if (last && last.url && !form) {  // the site's links to the chat, from the other pages
+    document.querySelectorAll('a[href="/"]').forEach((a) => { a.href = last.url; });
+  }
+  const link = document.querySelector("a.back-to-chat");
+  if (!link) return;
+  let from = null;
+  try { from = document.referrer ? new URL(document.referrer) : null; } catch { from = null; }
+  link.addEventListener("click", (event) => {
+    if (from && from.origin === location.origin && from.pathname === "/" && history.length > 1) {
+      event.preventDefault();
+      history.back();
+    }
+  });
+}
+
 // ---------------------------------------------------------------- start
 
 function start() {
+  backToChat();
   if (!form || !conversation || !result || !window.fetch || !window.DOMParser || !history.pushState) return;
   history.scrollRestoration = "manual";
   const saved = load();
@@ -399,14 +496,16 @@ function start() {
     state = saved;  // reload, or back to this page: the conversation as it was here
     show(count);
     const last = conversation.lastElementChild;
-    if (last && !location.hash) land(last);
+    if (!landOnReturn() && last && !location.hash) land(last);
   } else {
     state = fromPage();
     shown = state.turns.length;
     setUp(conversation);
     syncForm();
     if (shown) save();
+    landOnReturn();
   }
+  window.addEventListener("pageshow", (event) => { if (event.persisted) landOnReturn(); });
   // This entry now knows its place in the conversation, at the answer's own address.
   const last = state.turns[shown - 1];
   const hash = location.hash === "#latest" ? "" : location.hash;
@@ -425,16 +524,8 @@ function start() {
       if (lastTurn) land(lastTurn);
     }
   });
-  // Filters chosen say so in the folded "Only search in" line.
   form.addEventListener("change", (event) => {
-    if (!(event.target instanceof HTMLSelectElement) || event.target.name === "mode") return;
-    const now = form.querySelector(".scope-now");
-    const said = Object.keys(filterValues()).map((name) => {
-      const select = form.elements[name];
-      const label = form.querySelector(`label[for="${select.id}"]`);
-      return `${label ? label.textContent : name}: ${select.selectedOptions[0].textContent}`;
-    });
-    if (now) now.textContent = said.length ? said.join(", ") : "all lessons";
+    if (event.target instanceof HTMLSelectElement && event.target.name !== "mode") sayScope();
   });
 }
 

@@ -51,6 +51,22 @@ class FeedbackStore:
             )
             return cursor.rowcount == 1
 
+    def revise(self, vote: int, question: str, rating: str, comment: str) -> str | None:
+        """Change vote ``vote`` of ``question`` (one vote per answer: the reader changed their
+        mind, or added what was wrong); the rating it had, ``None`` if there is no such vote.
+        A "Yes" keeps no comment: the comment said what was wrong."""
+        with self.database.transaction(WHAT, "saved") as db:
+            row = db.execute(
+                "SELECT rating FROM feedback WHERE id = ? AND question = ?", (vote, question)
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE feedback SET rating = ?, comment = ? WHERE id = ?",
+                (rating, comment if rating == "down" else "", vote),
+            )
+            return str(row[0])
+
     def rows(self) -> list[tuple[str, ...]]:
         with self.database.transaction(WHAT, "read") as db:
             return list(db.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id"))

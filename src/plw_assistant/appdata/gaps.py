@@ -154,6 +154,21 @@ class GapLog:
             )
             return cursor.rowcount > 0
 
+    def withdraw_vote(self, vote: int, question: str) -> None:
+        """A "No" changed to "Yes": the answer was no gap after all."""
+        with self._writing() as db:
+            db.execute("DELETE FROM gaps WHERE vote = ? AND question = ?", (vote, question))
+
+    def recomment_vote(self, vote: int, question: str, comment: str) -> bool:
+        """The comment of a "No" as the reader last sent it (the page's script lets them send
+        it again); whether that vote has a row."""
+        with self._writing() as db:
+            cursor = db.execute(
+                "UPDATE gaps SET comment = ? WHERE vote = ? AND question = ?",
+                (comment, vote, question),
+            )
+            return cursor.rowcount > 0
+
     def _purge(self, db: sqlite3.Connection) -> None:
         self._purged_at = self.clock()
         db.execute("DELETE FROM gaps WHERE created_at < ?", (self.cutoff,))

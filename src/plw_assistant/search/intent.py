@@ -214,6 +214,21 @@ def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
     return Plan("overview", text, sessions=named.sessions)
 
 
+def standalone(p: Plan, text: str, vocabulary: Vocabulary) -> str:
+    """A follow-up as a question of its own, which asked alone (a shared link, a new window)
+    answers the same thing: "What else was discussed there?" after an answer on PLW#1 is
+    "What else was discussed in PLW#1?", "And for SMEs?" is "What do the notes say about
+    SMEs?"; else the question with the one before it; "" when ``text`` needed no earlier
+    turn."""
+    if p.sessions and p.kind in ("more", "overview") and not vocabulary.resolve(text).sessions:
+        names = " and ".join(s.id for s in p.sessions)
+        verb = "What else was" if p.kind == "more" else "What was"
+        return f"{verb} discussed in {names}?"
+    if p.subject and p.kind == "general":  # "And for SMEs?": its subject is what it asks
+        return f"What do the notes say about {p.subject}?"
+    return p.asked if p.asked and p.asked != text else ""
+
+
 def narrows(p: Plan) -> bool:
     """Whether the plan searches only some passages on its own reading of the question (a
     webinar named by the question itself is no reading: it is always searched)."""

@@ -23,7 +23,8 @@ from .rates import Rates, client_of
 from .render import templates
 from .session import AdminSessions, session_of
 
-DISABLED = "Uploading is disabled: set PLW_ADMIN_TOKEN on the server to enable it."
+# Said to anyone who opens /admin: nothing about how the server is set up (its log says why).
+DISABLED = "Admin is not enabled on this server. Whoever runs it can turn it on."
 WRONG_TOKEN = "Wrong admin token."
 SIGN_IN_FIRST = "Sign in with the admin token first."
 STALE_FORM = "This form is out of date: reload the page and send it again."
@@ -38,7 +39,7 @@ def admin_page(
     sessions: AdminSessions | None = request.app.state.sessions
     nonce = session_of(request) if sessions is not None else None
     context.setdefault("enabled", settings.admin_secret is not None)
-    context.setdefault("disabled", settings.admin_problem or DISABLED)
+    context.setdefault("disabled", DISABLED)
     context["signed_in"] = nonce is not None
     context["form_token"] = sessions.form_token(nonce) if sessions and nonce else ""
     if nonce is None:
@@ -60,7 +61,7 @@ def locked(request: Request) -> HTMLResponse | None:
     (checked before the body is read); ``None`` when it may go on."""
     settings: Settings = request.app.state.settings
     if settings.admin_secret is None:
-        return failure(request, 403, settings.admin_problem or DISABLED)
+        return failure(request, 403, DISABLED)
     if session_of(request) is None:
         return failure(request, 401, SIGN_IN_FIRST)
     return None

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from markupsafe import escape
+from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import __version__
@@ -20,6 +19,7 @@ from ..appdata.sessions import Revocations, signing_key
 from ..config import Settings, get_settings
 from ..embedding.base import Embedder
 from ..errors import PLWError
+from .failures import http_error, invalid, plw_error
 from .guard import Guard, SecurityHeaders
 from .openapi import install
 from .rates import Rates
@@ -27,10 +27,6 @@ from .render import web_root
 from .routers import admin, ask, feedback, gaps, pages
 from .session import AdminSessions
 from .startup import NO_QUERY_STRING, lifespan
-
-UNREADABLE = (
-    "The page could not read the address or form it was sent. Please go back and try again."
-)
 
 
 def create_app(
@@ -66,8 +62,9 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     for router in (ask.router, pages.router, feedback.router, admin.router, gaps.router):
         app.include_router(router)
-    app.add_exception_handler(PLWError, _plw_error)
-    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(PLWError, plw_error)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(HTTPException, http_error)
     install(app)
     logging.getLogger("uvicorn.access").addFilter(NO_QUERY_STRING)
     return app
@@ -80,29 +77,3 @@ def _sessions(settings: Settings, database: AppDatabase) -> AdminSessions | None
         return None
     key = signing_key(settings.session_key_path)
     return AdminSessions(key, settings.admin_secret, Revocations(database))
-
-
-async def _plw_error(request: Request, exc: Exception) -> Response:
-    """Every core error as its status and one sentence: JSON for the API, text for pages."""
-    assert isinstance(exc, PLWError)
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
-    return HTMLResponse(str(escape(exc.detail)), status_code=exc.status)
-
-
-async def _invalid(request: Request, exc: Exception) -> Response:
-    """A request the routes' models refuse: one sentence, JSON for the API, text for pages
-    (whose forms say what is wrong in words of their own, and nothing else may reach a page)."""
-    assert isinstance(exc, RequestValidationError)
-    err = exc.errors()[0]
-    api = request.url.path.startswith("/api/")
-    if str(err.get("type", "")).startswith("plw_"):
-        detail = err["msg"]
-    elif api:
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-        detail = f"{where}: {err['msg']}"
-    else:
-        detail = UNREADABLE
-    if api:
-        return JSONResponse({"detail": detail}, status_code=422)
-    return HTMLResponse(str(escape(detail)), status_code=422)

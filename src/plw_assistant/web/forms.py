@@ -20,7 +20,6 @@ from pydantic import (
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
-    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -84,20 +83,14 @@ def _ids(value: Any) -> Any:
 
 
 class FeedbackForm(FeedbackRequest):
-    """``POST /feedback``: a vote, or (``vote``: the row id of a "No" stored already, sent
-    without a rating) the comment asked for after it."""
+    """``POST /feedback``: a vote; or, with ``vote`` (the row id of a vote stored already),
+    the comment asked for after a "No" (sent without a rating), or with ``change`` its new
+    rating."""
 
     chunk_ids: Annotated[list[ChunkId], BeforeValidator(_ids)] = Field(
         default_factory=list, max_length=MAX_K
     )
-    vote: int | None = None
-
-    @field_validator("vote")
-    @classmethod
-    def _vote(cls, value: int | None) -> int | None:
-        if value is not None and not 0 < value < 2**62:
-            raise PydanticCustomError("plw_vote", NO_VOTE)
-        return value
+    change: bool = False  # with ``vote``: its new rating, not a comment
 
     @model_validator(mode="before")
     @classmethod

@@ -35,6 +35,7 @@ from .bounds import (
     rule_for,
     too_large,
 )
+from .failures import crashed
 from .rates import (
     TOO_MANY_FAILURES,
     TOO_MANY_QUESTIONS,
@@ -47,7 +48,6 @@ from .session import session_of
 
 log = logging.getLogger("plw_assistant")
 
-SERVER_ERROR = "Something went wrong on our side. Please try again; if it happens again, tell us."
 BUSY = "The assistant is answering many questions at once. Please ask again in a moment."
 # No inline script or style anywhere: corpus text and questions can never run as code.
 SECURITY_HEADERS = {
@@ -89,13 +89,13 @@ class SecurityHeaders:
 
         try:
             await self.app(scope, receive, with_headers)
-        except Exception:
-            # A bug: answered here, with the headers above and one sentence (Starlette's
-            # own 500 is sent from outside every middleware, without them).
+        except Exception as exc:
+            # A bug: answered here, so its page has the headers above too (Starlette sends
+            # a 500 from outside every middleware).
             if started:
                 raise
-            log.exception("Answering %s failed", scope.get("path", ""))
-            await reply(scope, 500, SERVER_ERROR)(scope, receive, with_headers)
+            response = await crashed(Request(scope), exc)
+            await response(scope, receive, with_headers)
 
 
 class Guard:

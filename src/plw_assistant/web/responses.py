@@ -57,6 +57,7 @@ class AnswerOut(Out):
     more: str
     offered: list[CitationOut]
     searched: str
+    resolved: str
 
     @classmethod
     def of(cls, answer: Answer) -> AnswerOut:
@@ -82,7 +83,11 @@ class ErrorDetail(Out):
 
 
 class FeedbackSaved(Out):
+    """``vote``: the vote's id, to change it (its rating, its comment) with the same
+    question."""
+
     status: Literal["saved"] = "saved"
+    vote: int
 
 
 class Health(Out):

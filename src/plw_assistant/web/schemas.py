@@ -14,6 +14,7 @@ from ..text import clean_text
 
 BAD_K = f"k must be a whole number from 1 to {MAX_K}."
 MAX_HISTORY = 20
+NO_VOTE = "The vote to change is not there: vote again."
 MAX_HISTORY_CHARS = 400_000  # 20 turns with 20 cited passages each fit (166,000 measured)
 ChunkId = Annotated[str, Field(max_length=200)]
 
@@ -113,7 +114,9 @@ class FilterRequest(BaseModel):
 
 class FeedbackRequest(BaseModel):
     """A vote: ``kind`` ``answer`` on an answer shown, ``missing`` on an abstention that the
-    lessons should have answered (sent with rating ``down``)."""
+    lessons should have answered (sent with rating ``down``). With ``vote`` (the id a first
+    vote on this answer was given back, with the same question) it changes that vote: its
+    rating, its comment."""
 
     rating: Literal["up", "down"]
     kind: Literal["answer", "missing"] = "answer"
@@ -121,11 +124,19 @@ class FeedbackRequest(BaseModel):
     answer: str = Field("", max_length=20_000)
     chunk_ids: list[ChunkId] = Field(default_factory=list, max_length=MAX_K)
     comment: str = Field("", max_length=2_000)
+    vote: int | None = None
 
     @field_validator("question", "answer", "comment", mode="before")
     @classmethod
     def _clean(cls, value: Any) -> Any:
         return _clean_text(value)
+
+    @field_validator("vote")
+    @classmethod
+    def _vote(cls, value: int | None) -> int | None:
+        if value is not None and not 0 < value < 2**62:
+            raise PydanticCustomError("plw_vote", NO_VOTE)
+        return value
 
 
 class AskRequest(BaseModel):

@@ -59,7 +59,7 @@ async def admin(request: Request) -> HTMLResponse:
 @router.post("/admin/signin", response_class=HTMLResponse)
 async def sign_in(request: Request, settings: SettingsDep) -> Response:
     if settings.admin_secret is None:
-        return failure(request, 403, settings.admin_problem or DISABLED)
+        return failure(request, 403, DISABLED)
     async with request.form(max_files=0, max_fields=10) as form:
         token = form.get("token")
     expected = settings.admin_secret.encode()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -17,6 +17,8 @@ from ...errors import PLWError, QuestionError
 from ...lessons import lesson_parts
 from ..deps import AssistantDep, IndexDep, RecordDep
 from ..documents import document_view
+from ..facets import Labels, filter_choices
+from ..failures import problem
 from ..forms import ChatForm
 from ..openapi import PAGE_INVALID
 from ..render import templates
@@ -27,18 +29,21 @@ router = APIRouter(responses=PAGE_INVALID)
 
 FILTER_FIELDS = ("session", "document", "tag")
 FILTER_NAMES = {"session": "Webinar", "document": "Document", "tag": "Tag"}
-MODE_LABELS = {"hybrid": "Hybrid (meaning + words)", "dense": "Meaning", "bm25": "Exact words"}
+MODE_LABELS = {
+    "hybrid": "Meaning and exact words",
+    "dense": "Meaning only",
+    "bm25": "Exact words only",
+}
 EXAMPLES = [
     "How can clusters support their members with EU funding?",
     "How should a cluster communicate with its members in a crisis?",
     "What was discussed in PLW#3?",
     "What did partnerships learn about working with other ESCP-4x projects?",
 ]
-NO_FACETS: dict[str, list[str]] = {"session": [], "document": [], "tag": []}
 # The plain form redirects to /?q=… (a link that holds the answer) up to this length; a longer
 # question is answered in place, as proxies and servers refuse longer request lines.
 MAX_REDIRECT = 6_000
-Labels = dict[str, dict[str, str]]
+NO_DOCUMENT = "The notes hold no document at this address. It may have been removed."
 # The conversation as the form sends it back: each turn as /api/ask returns it.
 TURNS = TypeAdapter(list[AnswerOut])
 
@@ -51,17 +56,12 @@ def share_url(question: str, mode: str | None = None, filters: Filters | None = 
     return "/?" + urlencode({k: v for k, v in params.items() if v})
 
 
-def _labels(assistant: AssistantDep) -> tuple[dict[str, list[str]], Labels]:
-    """The values the filters take, and the words shown for them: document titles and
-    webinar names (the title of the webinar's own note) rather than ids."""
-    try:
-        docs = assistant.index.documents.values()
-        facets = assistant.index.facets()
-    except PLWError:
-        return NO_FACETS, {}
-    titles = {d.id: d.title for d in docs}
-    webinars = {d.session: d.title for d in docs if d.session and d.title.startswith(d.session)}
-    return facets, {"document": titles, "session": webinars}
+def _said(filters: Filters, labels: Labels) -> list[str]:
+    return [
+        f"{FILTER_NAMES[f]}: {labels.get(f, {}).get(value, value)}"
+        for f in FILTER_FIELDS
+        if (value := getattr(filters, f))
+    ]
 
 
 def _filter_note(
@@ -71,14 +71,21 @@ def _filter_note(
     without them."""
     if answer is None or not answer.abstained or answer.language or filters.empty:
         return None
-    said = [
-        f"{FILTER_NAMES[f]}: {labels.get(f, {}).get(value, value)}"
-        for f in FILTER_FIELDS
-        if (value := getattr(filters, f))
-    ]
+    said = _said(filters, labels)
     noun = "filter" if len(said) == 1 else "filters"
     text = f"No lesson matched with the {noun} {' and '.join(said)}."
-    return {"text": text, "url": share_url(answer.question, mode)}
+    return {"text": text, "url": share_url(answer.resolved or answer.question, mode)}
+
+
+def _scope_note(
+    answer: Answer | None, filters: Filters, labels: Labels, mode: str | None
+) -> dict[str, str] | None:
+    """The filters an answer was searched with, on its turn (the next question starts
+    without them), and the same question in all lessons."""
+    if answer is None or filters.empty:
+        return None
+    text = f"Searched only in {' and '.join(_said(filters, labels))}."
+    return {"text": text, "url": share_url(answer.resolved or answer.question, mode)}
 
 
 def _earlier(turn: HistoryTurn) -> Answer:
@@ -108,7 +115,7 @@ async def _chat_page(
             answer = await run_in_threadpool(assistant.ask, question, record)
         except PLWError as exc:
             status, error = exc.status, exc.detail
-    facets, labels = _labels(assistant)
+    facets, labels = filter_choices(assistant)
     # Earlier turns as shown again: cleaned, as the page may send back anything.
     shown = [_earlier(t) for t in history] + ([answer] if answer is not None else [])
     default = assistant.settings.mode
@@ -121,8 +128,11 @@ async def _chat_page(
         "answer": answer,
         "earlier": history,
         "turns": shown,
-        "share_url": share_url(answer.question, chosen, filters) if answer else "",
+        "share_url": share_url(answer.resolved or answer.question, chosen, filters)
+        if answer
+        else "",
         "filter_note": _filter_note(answer, filters, labels, chosen),
+        "scope_note": _scope_note(answer, filters, labels, chosen),
         "history_json": TURNS.dump_json([AnswerOut.of(t) for t in shown[-MAX_HISTORY:]]).decode(),
         "error": error,
         "examples": EXAMPLES,
@@ -179,33 +189,44 @@ async def page_post(
 async def lessons_page(
     request: Request,
     index: IndexDep,
-    by: Literal["document", "webinar"] = "document",
+    by: Annotated[str, Query(max_length=200)] = "document",
     filter: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
     """The key lessons, each webinar with its topics, the other notes (or all by webinar);
-    the filter matches words as the search does, British or American spelling."""
-    parts = await run_in_threadpool(lesson_parts, index, by, filter)
+    the filter matches words as the search does, British or American spelling. An order the
+    page does not know (an edited address) is the default one, not an error."""
+    order: Literal["document", "webinar"] = "webinar" if by == "webinar" else "document"
+    parts = await run_in_threadpool(lesson_parts, index, order, filter)
     context = {
         "parts": parts,
-        "by": by,
+        "by": order,
         "filter": filter.strip(),
         "total": sum(p.count for p in parts),
     }
     return templates.TemplateResponse(request=request, name="lessons.html", context=context)
 
 
+def _back(request: Request) -> str:
+    """The chat page the reader came from (this site's, with its question), else the chat:
+    without JavaScript the link back still finds the answer."""
+    came = urlsplit(request.headers.get("referer", ""))
+    if came.netloc == request.url.netloc and came.path == "/" and came.query:
+        return f"/?{came.query}"
+    return "/"
+
+
 @router.get("/documents/{document:path}", response_class=HTMLResponse)
 async def document_page(
     request: Request, document: str, index: IndexDep, passage: str | None = None
-) -> HTMLResponse:
+) -> Response:
     """A whole note, rendered (Markdown as HTML, front matter as a line of details), with the
     cited passage marked."""
     doc = index.documents.get(document)
     if doc is None:
-        return HTMLResponse("No such document in the index.", status_code=404)
+        return problem(request, 404, NO_DOCUMENT)
     chunk = index.chunk(passage) if passage else None
     if chunk is not None and chunk.document != doc.id:
         chunk = None
     view = await run_in_threadpool(document_view, doc, chunk)
-    context = {"doc": doc, "passage": chunk, "view": view}
+    context = {"doc": doc, "passage": chunk, "view": view, "back": _back(request)}
     return templates.TemplateResponse(request=request, name="document.html", context=context)
