@@ -110,9 +110,7 @@ class Settings(BaseSettings):
         "5/minute", description="Refused admin requests one client address may make."
     )
     ask_rate: str = Field("120/minute", description="Questions one client address may ask.")
-    gap_rate: str = Field(
-        "30/hour", description="Unanswered questions one client address may add to the gap log."
-    )
+    gap_rate: str = Field("30/hour", description="Gap-log entries one client address may add.")
     watch: bool = Field(False, description="Re-index when files under the corpus change.")
     index_type: IndexType = Field(
         "auto",
@@ -262,8 +260,7 @@ class Settings(BaseSettings):
         return Path(self.database_url.removeprefix(SQLITE_URL)).expanduser()
 
     @property
-    def session_key_path(self) -> Path:
-        """The admin sessions' signing key, made once (0600) and shared by every server."""
+    def session_key_path(self) -> Path:  # made once (0600), shared by every server
         return self.index_dir / "admin-session.key"
 
     @property

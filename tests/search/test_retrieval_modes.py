@@ -77,6 +77,7 @@ def test_out_of_scope_questions_abstain(client: TestClient, question: str) -> No
         "more": "",
         "offered": [],
         "searched": "",
+        "resolved": "",
     }
 
 
@@ -134,7 +135,9 @@ def test_page_offers_and_applies_filters(client: TestClient) -> None:
     assert "covid" in page.context["facets"]["tag"]
     r = client.get("/", params={"q": "What was discussed?", "session": "PLW#2"})
     assert {c.document for c in r.context["answer"].citations} == {"sessions/plw-2"}
-    assert '<option value="PLW#2" selected>' in r.text
+    # The filter is shown on its turn; the next question starts without it (issue 24).
+    assert "Searched only in Webinar: PLW#2" in r.text
+    assert '<option value="PLW#2" selected>' not in r.text
 
 
 def test_query_cache_embeds_a_repeated_question_once() -> None:
