@@ -69,6 +69,8 @@ def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
                     date=doc.date,
                     tags=doc.tags,
                     page=doc.page_at(ps),
+                    unit=doc.unit,
+                    ocr=doc.ocr_at(doc.page_at(ps)),
                 )
             )
     return chunks

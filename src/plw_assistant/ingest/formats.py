@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import CorpusError
 
-CONVERTED = {".html", ".htm", ".pdf", ".docx"}
+CONVERTED = {".html", ".htm", ".pdf", ".docx", ".pptx"}
 MAX_TEXT_CHARS = 10 * 1024 * 1024
 MAX_HTML_DEPTH = 256  # html.parser and the walk below slow down with the square of the depth
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a Word file's parts, uncompressed, all together
@@ -23,6 +23,7 @@ MAX_ZIP_RATIO = 100  # uncompressed size / file size, checked from 1 MB uncompre
 MAX_ZIP_ENTRIES = 10_000
 TOO_MUCH_MEMORY = "reading it needs more memory than allowed"
 _KINDS = {".html": "web page", ".htm": "web page", ".pdf": "PDF", ".docx": "Word file"}
+_KINDS |= {".pptx": "slide deck"}
 
 
 @dataclass
@@ -30,7 +31,9 @@ class Converted:
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
     markdown: bool = True
-    pages: tuple[int, ...] = ()  # offset in ``text`` where each page starts (PDF)
+    pages: tuple[int, ...] = ()  # offset in ``text`` where each page (slide) starts
+    unit: str = ""  # what a page is called: "" a page, "slide"
+    ocr: tuple[float, ...] = ()  # per page, its OCR confidence (-1: a text layer)
 
 
 def convert(suffix: str, data: bytes) -> Converted:
@@ -43,6 +46,7 @@ def convert(suffix: str, data: bytes) -> Converted:
         ".htm": _html,
         ".pdf": _pdf,
         ".docx": _docx,
+        ".pptx": _pptx,
     }
     if suffix not in readers:
         raise CorpusError(f"unsupported type {suffix}")
@@ -222,3 +226,9 @@ def _docx(data: bytes) -> Converted:
                 lines += ["", " | ".join(cells), ""]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
     return Converted(text, meta)
+
+
+def _pptx(data: bytes) -> Converted:
+    from .slides import read_pptx
+
+    return read_pptx(data)

@@ -11,7 +11,7 @@ from ..embedding.base import Embedder
 from ..errors import IndexDamagedError, IndexMismatchError
 from ..words import BM25_PARAMS
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # Files up to this size are hashed when a generation is opened; larger ones (the vectors of a
 # big corpus) are checked by size, their hash being recorded at build for `plw index --verify`.
 HASH_ON_LOAD = 64 * 1024 * 1024
