@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import CorpusError
 
-CONVERTED = {".html", ".htm", ".pdf", ".docx", ".pptx"}
+CONVERTED = {".html", ".htm", ".pdf", ".docx", ".pptx", ".eml"}
 MAX_TEXT_CHARS = 10 * 1024 * 1024
 MAX_HTML_DEPTH = 256  # html.parser and the walk below slow down with the square of the depth
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a Word file's parts, uncompressed, all together
@@ -23,7 +23,7 @@ MAX_ZIP_RATIO = 100  # uncompressed size / file size, checked from 1 MB uncompre
 MAX_ZIP_ENTRIES = 10_000
 TOO_MUCH_MEMORY = "reading it needs more memory than allowed"
 _KINDS = {".html": "web page", ".htm": "web page", ".pdf": "PDF", ".docx": "Word file"}
-_KINDS |= {".pptx": "slide deck"}
+_KINDS |= {".pptx": "slide deck", ".eml": "e-mail"}
 
 
 @dataclass
@@ -47,6 +47,7 @@ def convert(suffix: str, data: bytes) -> Converted:
         ".pdf": _pdf,
         ".docx": _docx,
         ".pptx": _pptx,
+        ".eml": _eml,
     }
     if suffix not in readers:
         raise CorpusError(f"unsupported type {suffix}")
@@ -232,3 +233,9 @@ def _pptx(data: bytes) -> Converted:
     from .slides import read_pptx
 
     return read_pptx(data)
+
+
+def _eml(data: bytes) -> Converted:
+    from .mail import read_eml
+
+    return read_eml(data)
