@@ -46,13 +46,16 @@ class Document:
     unit: str = ""  # what a page is called in a citation: "" a page ("p. 3"), "slide"
     # Per page, the mean OCR confidence (0-100) of a page read from a scan; -1: a text layer.
     ocr: tuple[float, ...] = ()
+    unread: tuple[int, ...] = ()  # pages without a text layer where OCR found nothing
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page holding ``offset``, for paged documents."""
         return bisect.bisect_right(self.pages, offset) if self.pages else None
 
     def ocr_at(self, page: int | None) -> float | None:
-        """The OCR confidence of ``page`` (1-based), ``None`` unless it was read from a scan."""
+        """The OCR confidence of ``page`` (1-based; an image, without pages, is one), ``None``
+        unless it was read from a scan."""
+        page = 1 if page is None and not self.pages else page
         if page is None or not 0 < page <= len(self.ocr) or self.ocr[page - 1] < 0:
             return None
         return self.ocr[page - 1]

@@ -95,7 +95,7 @@ def load_corpus(
             except Exception as exc:  # one bad note is reported, never stops the build
                 corpus.files.append(FileStatus(rel, "failed", reason(exc)))
                 continue
-            corpus.files.append(FileStatus(rel, status))
+            corpus.files.append(FileStatus(rel, status, _unread(doc)))
             corpus.documents.append(doc)
             chunks.extend(doc_chunks)
             if rel.lower().endswith(".eml"):
@@ -170,9 +170,17 @@ def _attached(
             title = f"{doc.title} (attached to “{mail.title}”)"
             doc = replace(doc, title=title, date=doc.date or mail.date)
             doc_chunks = [replace(c, title=title, date=doc.date) for c in doc_chunks]
-        corpus.files.append(FileStatus(rel, status))
+        corpus.files.append(FileStatus(rel, status, _unread(doc)))
         corpus.documents.append(doc)
         chunks.extend(doc_chunks)
+
+
+def _unread(doc: Document) -> str:
+    """What the report says of a note read with scanned pages where OCR found nothing."""
+    if not doc.unread:
+        return ""
+    pages = ", ".join(str(n) for n in doc.unread)
+    return f"OCR found no text on page{'s' if len(doc.unread) > 1 else ''} {pages}"
 
 
 def read_note(rel: str, data: bytes, max_chars: int) -> tuple[Document, list[Chunk]]:

@@ -21,6 +21,8 @@ from ..errors import CorpusError
 from .formats import TOO_MUCH_MEMORY, Converted, convert
 
 TIMEOUT_S = 20.0
+OCR_TIMEOUT_S = 180.0  # a file that may need OCR (an image, a PDF): each page has its own limit
+OCR_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg"}
 MEMORY_BYTES = 1536 * 1024 * 1024  # how much the worker may grow (address space)
 TOO_SLOW = "reading it took longer than {seconds:g} s"
 CRASHED = "its reader stopped unexpectedly (not enough memory?)"
@@ -54,12 +56,14 @@ class IsolatedConverter:
 
     def __call__(self, suffix: str, data: bytes) -> Converted:
         """The converted file; ``CorpusError`` says what went wrong, including a timeout."""
-        return self.run(WORKER_CONVERT, suffix, data)
+        seconds = OCR_TIMEOUT_S if suffix in OCR_SUFFIXES else TIMEOUT_S
+        return self.run(WORKER_CONVERT, suffix, data, seconds=seconds)
 
-    def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` in the worker (``fn`` a module-level function, its result picklable);
-        ``CorpusError`` says what went wrong, including a timeout."""
-        seconds = TIMEOUT_S
+    def run(self, fn: Callable[..., T], *args: Any, seconds: float | None = None) -> T:
+        """``fn(*args)`` in the worker (``fn`` a module-level function, its result picklable)
+        within ``seconds`` (default ``TIMEOUT_S``); ``CorpusError`` says what went wrong,
+        including a timeout."""
+        seconds = TIMEOUT_S if seconds is None else seconds
         try:
             future = self._started().submit(_work, fn, *args)
             result = future.result(timeout=seconds)

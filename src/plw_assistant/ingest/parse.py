@@ -76,6 +76,7 @@ def parse_document(
         pages=converted.pages if converted else (),
         unit=converted.unit if converted else "",
         ocr=converted.ocr if converted else (),
+        unread=converted.empty if converted else (),
     )
 
 

@@ -32,7 +32,7 @@ class Manifest:
     built_at: str = ""
     sentences: int = 0
     ann: str = "flat"  # flat (exact), ivf or hnsw (approximate), chosen by size
-    chunker: dict[str, int] = field(default_factory=dict)
+    chunker: dict[str, int | str] = field(default_factory=dict)
     bm25: dict[str, object] = field(default_factory=lambda: dict(BM25_PARAMS))
     failed: list[dict[str, str]] = field(default_factory=list)
     files: dict[str, dict[str, object]] = field(default_factory=dict)  # name → size, sha256
