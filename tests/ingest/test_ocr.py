@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import write
+from fastapi.testclient import TestClient
 
 from plw_assistant.assistant import Assistant
 from plw_assistant.config import Settings
@@ -23,6 +24,7 @@ from plw_assistant.ingest.corpus import load_corpus
 from plw_assistant.ingest.formats import Converted, convert
 from plw_assistant.ingest.ocr import NOTHING_READ
 from plw_assistant.pipeline.build import build_index
+from plw_assistant.web.app import create_app
 
 SLIDE = [
     "Made-up test slide: trade fairs",
@@ -133,6 +135,12 @@ def test_scans_answered_cited_and_never_read_again(tmp_path: Path, embedder) -> 
     answer = assistant.ask(Question("How often do mentors go to see new companies?"))
     lead = answer.citations[0]
     assert "twice a year" in lead.text and lead.place.startswith("p. 2, read from a scan")
+    with TestClient(create_app(settings, embedder)) as client:
+        page = client.get("/", params={"q": "How often do mentors go to see new companies?"})
+        assert '<span class="page">p. 2, read from a scan (confidence ' in page.text
+        doc = client.get("/documents/report", params={"passage": lead.chunk_id}).text
+    assert doc.index('id="page-1"') < doc.index('id="page-2"') < doc.index('id="passage"')
+    assert "p. 2, read from a scan (confidence " in doc  # what the page says of the passage
     # Nothing changed: decided from the files' stamps, nothing read.
     again = build_index(settings, embedder)
     assert again.path is None and {f.status for f in again.files} == {"unchanged"}

@@ -4,16 +4,19 @@ citations that say "slide N" (a made-up deck, generated here)."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
 from conftest import write
+from fastapi.testclient import TestClient
 
 from plw_assistant.assistant import Assistant
 from plw_assistant.config import Settings
 from plw_assistant.domain import Question
 from plw_assistant.ingest.corpus import load_corpus
 from plw_assistant.pipeline.build import build_index
+from plw_assistant.web.app import create_app
 
 
 def make_pptx() -> bytes:
@@ -76,19 +79,28 @@ def test_deck_slides_bullets_notes_and_table(tmp_path: Path) -> None:
     assert row.section == "Slide 6: Budget" and row.place == "slide 6"
 
 
+QUESTION = "How did the cluster help firms find partners in other countries?"
+
+
 def test_deck_answer_cites_its_slide(tmp_path: Path, embedder) -> None:
     corpus = tmp_path / "corpus"
     write(corpus / "deck.pptx", make_pptx())
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "c")
     report = build_index(settings, embedder)
     assert report.count("new") == 1 and not report.failed
-    answer = Assistant(settings, embedder).ask(
-        Question("How did the cluster help firms find partners in other countries?")
-    )
+    answer = Assistant(settings, embedder).ask(Question(QUESTION))
     lead = answer.citations[0]
     assert "forty companies" in lead.text
     assert not answer.abstained and lead.place == "slide 5"
     assert "Slide 5: Partner search, slide 5" in answer.to_markdown()
+    # The page: the passage says "slide 5"; the deck shows slide by slide, the cited one marked.
+    with TestClient(create_app(settings, embedder)) as client:
+        page = client.get("/", params={"q": QUESTION}).text
+        assert '<span class="page">slide 5</span>' in page
+        doc = client.get("/documents/deck", params={"passage": lead.chunk_id}).text
+    slides = [re.search(rf"<h2[^>]*>Slide {n}\b", doc).start() for n in range(1, 7)]
+    assert slides == sorted(slides) and slides[4] < doc.index('id="passage"') < slides[5]
+    assert "Partner search”, slide 5." in doc and "Speaker notes" in doc
 
 
 def test_deck_zip_bomb_is_refused(tmp_path: Path) -> None:
