@@ -20,9 +20,10 @@ from plw_assistant.assistant import Assistant
 from plw_assistant.config import Settings
 from plw_assistant.domain import Question
 from plw_assistant.ingest import isolate
+from plw_assistant.ingest.chunker import chunker_settings
 from plw_assistant.ingest.corpus import load_corpus
 from plw_assistant.ingest.formats import Converted, convert
-from plw_assistant.ingest.ocr import NOTHING_READ
+from plw_assistant.ingest.ocr import NOTHING_READ, ocr_langs
 from plw_assistant.pipeline.build import build_index
 from plw_assistant.web.app import create_app
 
@@ -172,3 +173,22 @@ def test_low_confidence_text_does_not_lead(tmp_path: Path, embedder, monkeypatch
     assert answer.citations[0].document == "note"
     scan = next(c for c in answer.citations if c.document == "blurry")
     assert scan.place == "read from a scan (confidence 35%)"
+
+
+def test_ocr_over_its_time_limit_fails_alone(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(isolate, "OCR_TIMEOUT_S", 0.2)
+    write(tmp_path / "slow.png", png(SLIDE))
+    write(tmp_path / "good.md", "# Made-up\n\nGood note.\n")
+    corpus, _ = load_corpus(tmp_path)
+    assert {f.path: f.reason for f in corpus.failed} == {
+        "slow.png": "reading it took longer than 0.2 s"
+    }
+    assert [d.id for d in corpus.documents] == ["good"]
+
+
+def test_ocr_languages_are_a_setting_that_rebuilds(monkeypatch) -> None:
+    monkeypatch.setenv("PLW_OCR_LANGS", "eng+deu")
+    assert ocr_langs() == "eng+deu" and chunker_settings(1000)["ocr_langs"] == "eng+deu"
+    for bad in ("", "eng;rm -rf /", "../x"):
+        monkeypatch.setenv("PLW_OCR_LANGS", bad)
+        assert ocr_langs() == "eng"

@@ -75,7 +75,7 @@ def test_deck_slides_bullets_notes_and_table(tmp_path: Path) -> None:
     assert group.place == "slide 5"
     notes = by_text["Say that the matchmaking budget was small."]
     assert notes.section == "Slide 5: Partner search › Speaker notes" and notes.page == 5
-    row = by_text["Fair stand | 4000 euro"]
+    row = by_text["Item: Fair stand | Cost: 4000 euro"]
     assert row.section == "Slide 6: Budget" and row.place == "slide 6"
 
 

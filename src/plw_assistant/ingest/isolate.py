@@ -21,7 +21,7 @@ from ..errors import CorpusError
 from .formats import TOO_MUCH_MEMORY, Converted, convert
 
 TIMEOUT_S = 20.0
-OCR_TIMEOUT_S = 180.0  # a file that may need OCR (an image, a PDF): each page has its own limit
+OCR_TIMEOUT_S = 600.0  # a file that may need OCR (an image, a PDF): each page has its own limit
 OCR_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg"}
 MEMORY_BYTES = 1536 * 1024 * 1024  # how much the worker may grow (address space)
 TOO_SLOW = "reading it took longer than {seconds:g} s"

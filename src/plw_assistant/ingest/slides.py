@@ -58,10 +58,7 @@ def _slide(n: int, slide: Any) -> tuple[str, str]:
         if title_shape is not None and shape.shape_id == title_shape.shape_id:
             continue
         if getattr(shape, "has_table", False) and shape.has_table:
-            for row in shape.table.rows:
-                cells = [_line(cell.text) for cell in row.cells]
-                if any(cells):
-                    blocks.append(_safe(" | ".join(cells)))
+            blocks += _rows(shape.table)
         elif getattr(shape, "has_text_frame", False) and shape.has_text_frame:
             lines = [_line(p.text) for p in shape.text_frame.paragraphs if _line(p.text)]
             if lines:  # a bullet group: one paragraph, one passage
@@ -74,6 +71,21 @@ def _slide(n: int, slide: Any) -> tuple[str, str]:
     if any(paragraphs):
         out += ["### Speaker notes", "\n".join(p for p in paragraphs if p)]
     return title, "\n\n".join(out) + "\n\n"
+
+
+def _rows(table: Any) -> list[str]:
+    """A table's rows, one line each; under a header row, each cell named by its column
+    ("Item: Fair stand | Cost: 4000 euro"), so that a row read alone still says what it is."""
+    rows = [[_line(cell.text) for cell in row.cells] for row in table.rows]
+    rows = [cells for cells in rows if any(cells)]
+    if len(rows) < 2 or not all(rows[0]):
+        return [_safe(" | ".join(cells)) for cells in rows]
+    header = rows[0]
+    named = [
+        " | ".join(f"{h}: {c}" for h, c in zip(header, cells, strict=False) if c)
+        for cells in rows[1:]
+    ]
+    return [_safe(line) for line in named]
 
 
 def _shapes(shapes: Any) -> list[Any]:
