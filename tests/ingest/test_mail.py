@@ -86,3 +86,25 @@ def test_mail_and_attachment_answered_and_cited(tmp_path: Path, embedder) -> Non
     lead = answer.citations[0]
     assert "ATA carnet" in lead.text and lead.place == "p. 2"
     assert "attached to “Made-up follow-up" in answer.to_markdown()
+
+
+def test_a_bad_attachment_fails_alone(tmp_path: Path) -> None:
+    msg = EmailMessage()
+    msg["Subject"] = "Made-up mail with a broken attachment"
+    msg["From"] = "made-up@example.org"
+    msg.set_content("A made-up test e-mail whose Word file is not one.\n")
+    msg.add_attachment(
+        b"PK\x03\x04 not a zip",
+        maintype="application",
+        subtype="octet-stream",
+        filename="minutes.docx",
+    )
+    write(tmp_path / "broken.eml", msg.as_bytes())
+    corpus, _ = load_corpus(tmp_path)
+    statuses = {f.path: (f.status, f.reason) for f in corpus.files}
+    assert statuses["broken.eml"] == ("new", "")
+    assert statuses["broken.eml/minutes.docx"] == (
+        "failed",
+        "it is not a readable Word file (BadZipFile)",
+    )
+    assert [d.id for d in corpus.documents] == ["broken"]

@@ -1,4 +1,5 @@
-"""Reading notes saved as HTML, PDF or Word into text the chunker understands.
+"""Reading notes saved as HTML, PDF or Word into text the chunker understands (slide decks,
+e-mails and images: ``slides``, ``mail`` and ``ocr``, dispatched from here).
 
 HTML and Word keep their structure as Markdown (``#`` headings, ``-`` list items); PDF text is
 plain, with the offset where each page starts so that a citation can give its page.

@@ -1,9 +1,12 @@
-"""Converting HTML, PDF and Word notes in a worker process with a time and a memory limit.
+"""Converting HTML, PDF, Word, PowerPoint, e-mail and image notes (OCR: Tesseract runs as a
+child of the worker, under the same memory limit) in a worker process with a time and a memory
+limit.
 
 A parser that hangs or swallows memory on one hostile file must not stop the build or sink the
 machine: :class:`IsolatedConverter` runs the converter in one worker process (started only when
 a file needs it, reused for the files of one build, stopped at the end). A file that takes
-longer than :data:`TIMEOUT_S` fails and its worker is killed; the next file gets a new one.
+longer than :data:`TIMEOUT_S` (:data:`OCR_TIMEOUT_S` for a file that may need OCR) fails and its
+worker is killed; the next file gets a new one.
 """
 
 from __future__ import annotations
