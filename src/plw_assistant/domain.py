@@ -42,11 +42,36 @@ class Document:
     tags: tuple[str, ...] = ()
     attendees: tuple[str, ...] = ()
     markdown: bool = True  # chunked by its Markdown structure, else by paragraphs
-    pages: tuple[int, ...] = ()  # where each page starts in ``text`` (PDF)
+    pages: tuple[int, ...] = ()  # where each page (a PDF's) or slide (a deck's) starts in ``text``
+    unit: str = ""  # what a page is called in a citation: "" a page ("p. 3"), "slide"
+    # Per page, the mean OCR confidence (0-100) of a page read from a scan; -1: a text layer.
+    ocr: tuple[float, ...] = ()
+    unread: tuple[int, ...] = ()  # pages without a text layer where OCR found nothing
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page holding ``offset``, for paged documents."""
         return bisect.bisect_right(self.pages, offset) if self.pages else None
+
+    def ocr_at(self, page: int | None) -> float | None:
+        """The OCR confidence of ``page`` (1-based; an image, without pages, is one), ``None``
+        unless it was read from a scan."""
+        page = 1 if page is None and not self.pages else page
+        if page is None or not 0 < page <= len(self.ocr) or self.ocr[page - 1] < 0:
+            return None
+        return self.ocr[page - 1]
+
+
+# Below this mean OCR confidence (0-100) a passage read from a scan never leads an answer.
+LOW_OCR = 60.0
+
+
+def place(page: int | None, unit: str = "", ocr: float | None = None) -> str:
+    """Where a passage is in its source, as a citation says it: "p. 3", "slide 4",
+    "p. 1, read from a scan (confidence 91%)"; "" for a note without pages."""
+    where = (f"{unit} {page}" if unit else f"p. {page}") if page else ""
+    if ocr is not None:
+        where += (", " if where else "") + f"read from a scan (confidence {ocr:.0f}%)"
+    return where
 
 
 @dataclass(frozen=True)
@@ -64,6 +89,12 @@ class Chunk:
     date: str | None = None
     tags: tuple[str, ...] = ()
     page: int | None = None
+    unit: str = ""  # "" a page, "slide" (see ``Document.unit``)
+    ocr: float | None = None  # OCR confidence (0-100) when read from a scan
+
+    @property
+    def place(self) -> str:
+        return place(self.page, self.unit, self.ocr)
 
     @property
     def plain(self) -> str:
@@ -190,6 +221,13 @@ class Citation:
     cited: bool = False  # the answer quotes it (else it is a related passage)
     similarity: float | None = None  # its meaning's similarity to the question (cosine)
     match: str | None = None  # "close", "related" or "loose": the similarity, in words
+    unit: str = ""  # "" a page, "slide" (see ``Document.unit``)
+    ocr: float | None = None  # OCR confidence (0-100) when read from a scan
+
+    @property
+    def place(self) -> str:
+        """ "p. 3", "slide 4", "read from a scan (confidence 91%)": see ``place``."""
+        return place(self.page, self.unit, self.ocr)
 
     @classmethod
     def of(
@@ -211,6 +249,8 @@ class Citation:
             c.date,
             cited,
             None if hit.dense is None else round(hit.dense, 4),
+            unit=c.unit,
+            ocr=c.ocr,
         )
 
 
@@ -243,6 +283,6 @@ class Answer:
                 continue
             quote = " … ".join(c.text[s:e] for s, e in c.highlights) or c.text
             where = f"{c.title}, {c.section}" if c.section else c.title
-            where += f", p. {c.page}" if c.page else ""
+            where += f", {c.place}" if c.place else ""
             notes.append(f"[^{c.n}]: “{' '.join(quote.split())}” — {where}")
         return f"**{self.question}**\n\n{body}\n\n" + "\n".join(notes) + "\n"

@@ -119,13 +119,13 @@ def test_bad_files_are_skipped_and_reported(tmp_path: Path) -> None:
     write(tmp_path / "broken.md", "---\ntitle: [unclosed\n---\nText\n")
     write(tmp_path / "empty.txt", "  \n")
     write(tmp_path / "README.md", "# How to write notes\n\nNot content.\n")
-    write(tmp_path / "image.png", b"\x89PNG")
+    write(tmp_path / "image.gif", b"GIF89a")
     corpus, chunks = load_corpus(tmp_path)
     assert [d.id for d in corpus.documents] == ["good", "latin1"]
     assert [c.text for c in chunks] == ["Keep notes short.", "café notes"]
     reasons = {f.path: f.reason for f in corpus.failed}
     assert {(f.path, f.status, f.reason) for f in corpus.files if f.status == "skipped"} == {
-        ("image.png", "skipped", "unsupported type .png")
+        ("image.gif", "skipped", "unsupported type .gif")
     }
     assert reasons == {
         "broken.md": "its front matter is not valid YAML (line 3 of the file)",

@@ -10,6 +10,7 @@ from conftest import HashEmbedder, write
 
 from plw_assistant.config import Settings
 from plw_assistant.ingest.corpus import load_corpus
+from plw_assistant.ingest.formats import NO_PDF_TEXT
 from plw_assistant.pipeline.build import build_index
 from plw_assistant.store.reader import Index
 
@@ -135,7 +136,7 @@ def test_pdf_text_and_page_numbers(tmp_path: Path) -> None:
     [
         ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "it is not a readable PDF"),
         ("broken.docx", b"PK\x03\x04 not a real zip", "it is not a readable Word file"),
-        ("scan.pdf", make_pdf(["  "]), "its PDF has no text layer (a scan?); run OCR on it first"),
+        ("scan.pdf", make_pdf(["  "]), NO_PDF_TEXT),
         (
             "empty.html",
             b"<html><body><script>x()</script></body></html>",

@@ -116,13 +116,13 @@ def test_bad_files_never_stop_the_others(setup) -> None:
     settings, corpus = setup
     write(corpus / "empty.md", "")
     write(corpus / "binary.txt", b"\x00\xff\xfe\x00")
-    write(corpus / "photo.jpg", b"\xff\xd8\xff")
+    write(corpus / "photo.gif", b"GIF89a")
     write(corpus / "huge.md", "x" * (10 * 1024 * 1024 + 1))
     report = build_index(settings, HashEmbedder())
     got = {f.path: (f.status, f.reason) for f in report.files}
     assert got["empty.md"] == ("failed", "it is empty")
     assert got["binary.txt"][0] == "failed" and "not UTF-8" in got["binary.txt"][1]
-    assert got["photo.jpg"] == ("skipped", "unsupported type .jpg")
+    assert got["photo.gif"] == ("skipped", "unsupported type .gif")
     assert got["huge.md"] == ("failed", "it is larger than 10 MB")
     assert report.count("new") == 6 and len(report.failed) == 3
 

@@ -46,12 +46,12 @@ def test_nothing_changed_is_reported_and_nothing_is_rewritten(built: Settings) -
     gen = current_generation(built.index_dir)
     assert gen is not None and (gen / SOURCES).is_file()
     before = files_of(gen)
-    write(built.corpus_dir / "photo.jpg", b"\xff\xd8\xff")  # made up; skipped, as before
+    write(built.corpus_dir / "photo.gif", b"GIF89a")  # made up; skipped, as before
     report = build_index(built, HashEmbedder())
     assert report.path is None and report.index is None and report.embedded == 0
     assert (report.documents, report.chunks) == (6, 34)
     assert set(statuses(report).values()) == {"unchanged", "skipped"}
-    assert statuses(report)["photo.jpg"] == "skipped"
+    assert statuses(report)["photo.gif"] == "skipped"
     assert report.totals() == "+0 new, ~0 changed, -0 removed, 0 texts embedded, 0 failed"
     assert report.glossary_summary() == "Glossary: 8 terms" and not report.glossary_changed
     assert current_generation(built.index_dir) == gen and files_of(gen) == before

@@ -49,12 +49,16 @@ def test_api_ask_returns_the_public_shape(client: TestClient) -> None:
             "score",
             "highlights",
             "page",
+            "unit",
+            "ocr",
+            "place",
             "session",
             "date",
             "cited",
             "similarity",
             "match",
         }
+        assert (c["unit"], c["ocr"], c["place"]) == ("", None, "")  # Markdown: no pages
         assert c["cited"] == bool(c["highlights"])
     assert any(
         c["text"].startswith("Members are more and more interested in EU funding")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..domain import Hit
+from ..domain import LOW_OCR, Hit
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
 from ..store.reader import Index
@@ -129,7 +129,16 @@ def _lead(units: list[Unit]) -> Unit:
     close = [u for u in units if u.hit.score >= LEAD_SHARE * first.hit.score]
     lessons = [u for u in units if not u.label and u.hit.score >= LABEL_SHARE * first.hit.score]
     pool = [u for u in close if not u.label] or lessons or [first]
+    # Text read from a scan with low OCR confidence leads only when nothing else can.
+    legible = [u for u in pool if not _blurred(u)]
+    pool = legible or [u for u in units if not u.label and not _blurred(u)] or pool
     return max(pool, key=lambda u: (u.hit.dense if u.hit.dense is not None else 0.0, -u.n))
+
+
+def _blurred(unit: Unit) -> bool:
+    """Whether the unit was read from a scan with low OCR confidence."""
+    ocr = unit.hit.chunk.ocr
+    return ocr is not None and ocr < LOW_OCR
 
 
 def _dense(index: Index, unit: Unit, query: np.ndarray | None) -> float:

@@ -50,7 +50,7 @@ def _show(answer: Any) -> None:
         click.echo("\nSources:")
     for c in answer.citations:
         where = " › ".join(p for p in (c.title, c.section) if p)
-        where += f", p. {c.page}" if c.page else ""
+        where += f", {c.place}" if c.place else ""
         click.echo(f"[{c.n}] {where} (score {c.score:.2f})")
         click.echo("    " + c.text.replace("\n", "\n    "))
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from ..domain import DETAILS, FRONT_MATTER, Chunk, Document
 from ..text import SECTION_SEP, SENTENCE_END, trim
+from .ocr import ocr_langs
 
 # 3: text and fields cleaned of control and bidi characters, fields bounded (ingest.parse)
 CHUNKER_VERSION = 3
@@ -19,9 +20,10 @@ _HEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)*\s*[/.)]\s*")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\r?\n[ \t]*)+")
 
 
-def chunker_settings(max_chars: int) -> dict[str, int]:
-    """Everything that shapes the chunks; a change means every file must be chunked again."""
-    return {"version": CHUNKER_VERSION, "max_chars": max_chars}
+def chunker_settings(max_chars: int) -> dict[str, int | str]:
+    """Everything that shapes the chunks, the OCR languages too; a change means every file
+    must be read and chunked again."""
+    return {"version": CHUNKER_VERSION, "max_chars": max_chars, "ocr_langs": ocr_langs()}
 
 
 def _body_start(text: str) -> int:
@@ -69,6 +71,8 @@ def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
                     date=doc.date,
                     tags=doc.tags,
                     page=doc.page_at(ps),
+                    unit=doc.unit,
+                    ocr=doc.ocr_at(doc.page_at(ps)),
                 )
             )
     return chunks

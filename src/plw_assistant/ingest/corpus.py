@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..domain import Chunk, Document, Glossary
@@ -29,6 +29,7 @@ from .files import (
 from .formats import CONVERTED
 from .glossary import read_glossary
 from .isolate import IsolatedConverter
+from .mail import attachments
 from .parse import parse_document
 
 # Markdown and text notes larger than this are read in the worker process (see ``_parse``).
@@ -94,9 +95,11 @@ def load_corpus(
             except Exception as exc:  # one bad note is reported, never stops the build
                 corpus.files.append(FileStatus(rel, "failed", reason(exc)))
                 continue
-            corpus.files.append(FileStatus(rel, status))
+            corpus.files.append(FileStatus(rel, status, _unread(doc)))
             corpus.documents.append(doc)
             chunks.extend(doc_chunks)
+            if rel.lower().endswith(".eml"):
+                _attached(corpus, chunks, doc, data, previous, max_chars, convert)
     corpus.files += _gone(previous, {f.path for f in corpus.files}, unreadable)
     glossary = read_glossary(corpus_dir)
     if glossary.digest:  # a corpus without one keeps the fingerprint it always had
@@ -130,6 +133,54 @@ def _parse(
     if not doc_chunks:
         raise CorpusError("it has no text to index")
     return doc, doc_chunks, status
+
+
+def _attached(
+    corpus: Corpus,
+    chunks: list[Chunk],
+    mail: Document,
+    data: bytes,
+    previous: Known,
+    max_chars: int,
+    convert: IsolatedConverter,
+) -> None:
+    """A mail's attachments of supported types, each a note of its own ("mail.eml/agenda.pdf")
+    whose title says which mail it came with; one that cannot be read fails alone."""
+    try:
+        found = convert.run(attachments, data)
+    except CorpusError:
+        return  # the mail itself was read: its attachments are listed in its text
+    taken: set[str] = set()
+    for name, blob in found:
+        if Path(name).suffix.lower() not in SUFFIXES - {".eml"}:
+            continue
+        stem, dot, ext = name.rpartition(".")
+        rel, n = f"{mail.path}/{name}", 1
+        while rel in taken:
+            n += 1
+            rel = f"{mail.path}/{stem}-{n}{dot}{ext}"
+        taken.add(rel)
+        try:
+            sha = hashlib.sha256(blob).hexdigest()
+            doc, doc_chunks, status = _parse(rel, blob, sha, previous.get(rel), max_chars, convert)
+        except Exception as exc:  # one bad attachment is reported, never stops the build
+            corpus.files.append(FileStatus(rel, "failed", reason(exc)))
+            continue
+        if status != "unchanged":
+            title = f"{doc.title} (attached to “{mail.title}”)"
+            doc = replace(doc, title=title, date=doc.date or mail.date)
+            doc_chunks = [replace(c, title=title, date=doc.date) for c in doc_chunks]
+        corpus.files.append(FileStatus(rel, status, _unread(doc)))
+        corpus.documents.append(doc)
+        chunks.extend(doc_chunks)
+
+
+def _unread(doc: Document) -> str:
+    """What the report says of a note read with scanned pages where OCR found nothing."""
+    if not doc.unread:
+        return ""
+    pages = ", ".join(str(n) for n in doc.unread)
+    return f"OCR found no text on page{'s' if len(doc.unread) > 1 else ''} {pages}"
 
 
 def read_note(rel: str, data: bytes, max_chars: int) -> tuple[Document, list[Chunk]]:

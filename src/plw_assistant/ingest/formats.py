@@ -1,4 +1,5 @@
-"""Reading notes saved as HTML, PDF or Word into text the chunker understands.
+"""Reading notes saved as HTML, PDF or Word into text the chunker understands (slide decks,
+e-mails and images: ``slides``, ``mail`` and ``ocr``, dispatched from here).
 
 HTML and Word keep their structure as Markdown (``#`` headings, ``-`` list items); PDF text is
 plain, with the offset where each page starts so that a citation can give its page.
@@ -15,14 +16,17 @@ from typing import Any
 
 from ..errors import CorpusError
 
-CONVERTED = {".html", ".htm", ".pdf", ".docx"}
+CONVERTED = {".html", ".htm", ".pdf", ".docx", ".pptx", ".eml", ".png", ".jpg", ".jpeg"}
 MAX_TEXT_CHARS = 10 * 1024 * 1024
 MAX_HTML_DEPTH = 256  # html.parser and the walk below slow down with the square of the depth
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a Word file's parts, uncompressed, all together
 MAX_ZIP_RATIO = 100  # uncompressed size / file size, checked from 1 MB uncompressed on
 MAX_ZIP_ENTRIES = 10_000
 TOO_MUCH_MEMORY = "reading it needs more memory than allowed"
+NO_PDF_TEXT = "its PDF has no text: no text layer, and OCR found none in its pages"
 _KINDS = {".html": "web page", ".htm": "web page", ".pdf": "PDF", ".docx": "Word file"}
+_KINDS |= {".pptx": "slide deck", ".eml": "e-mail", ".png": "image", ".jpg": "image"}
+_KINDS |= {".jpeg": "image"}
 
 
 @dataclass
@@ -30,7 +34,10 @@ class Converted:
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
     markdown: bool = True
-    pages: tuple[int, ...] = ()  # offset in ``text`` where each page starts (PDF)
+    pages: tuple[int, ...] = ()  # offset in ``text`` where each page (slide) starts
+    unit: str = ""  # what a page is called: "" a page, "slide"
+    ocr: tuple[float, ...] = ()  # per page, its OCR confidence (-1: a text layer)
+    empty: tuple[int, ...] = ()  # pages without a text layer where OCR found nothing
 
 
 def convert(suffix: str, data: bytes) -> Converted:
@@ -43,6 +50,11 @@ def convert(suffix: str, data: bytes) -> Converted:
         ".htm": _html,
         ".pdf": _pdf,
         ".docx": _docx,
+        ".pptx": _pptx,
+        ".eml": _eml,
+        ".png": _image,
+        ".jpg": _image,
+        ".jpeg": _image,
     }
     if suffix not in readers:
         raise CorpusError(f"unsupported type {suffix}")
@@ -151,10 +163,15 @@ def _pdf(data: bytes) -> Converted:
             raise CorpusError("it is an encrypted PDF; save a copy without a password")
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
         info: Any = reader.metadata or {}
+        confidences, empty = [-1.0] * len(pages), list[int]()
+        if not all(pages):  # scanned pages: read by OCR from their images
+            from .ocr import scanned_pages
+
+            pages, confidences, empty = scanned_pages(reader, pages)
     except LimitReachedError:
         raise CorpusError("its PDF holds a compressed stream that expands too much") from None
     if not any(pages):
-        raise CorpusError("its PDF has no text layer (a scan?); run OCR on it first")
+        raise CorpusError(NO_PDF_TEXT)
     text, starts = "", []
     for page in pages:
         starts.append(len(text))
@@ -167,7 +184,8 @@ def _pdf(data: bytes) -> Converted:
     created = str(info.get("/CreationDate") or "")
     if re.match(r"D:\d{8}", created):
         meta["date"] = f"{created[2:6]}-{created[6:8]}-{created[8:10]}"
-    return Converted(text, meta, markdown=False, pages=tuple(starts))
+    ocr = tuple(confidences) if any(c >= 0 for c in confidences) else ()
+    return Converted(text, meta, markdown=False, pages=tuple(starts), ocr=ocr, empty=tuple(empty))
 
 
 def check_zip(data: bytes) -> None:
@@ -222,3 +240,21 @@ def _docx(data: bytes) -> Converted:
                 lines += ["", " | ".join(cells), ""]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
     return Converted(text, meta)
+
+
+def _pptx(data: bytes) -> Converted:
+    from .slides import read_pptx
+
+    return read_pptx(data)
+
+
+def _eml(data: bytes) -> Converted:
+    from .mail import read_eml
+
+    return read_eml(data)
+
+
+def _image(data: bytes) -> Converted:
+    from .ocr import read_image
+
+    return read_image(data)

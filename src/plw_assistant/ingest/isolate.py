@@ -1,9 +1,12 @@
-"""Converting HTML, PDF and Word notes in a worker process with a time and a memory limit.
+"""Converting HTML, PDF, Word, PowerPoint, e-mail and image notes (OCR: Tesseract runs as a
+child of the worker, under the same memory limit) in a worker process with a time and a memory
+limit.
 
 A parser that hangs or swallows memory on one hostile file must not stop the build or sink the
 machine: :class:`IsolatedConverter` runs the converter in one worker process (started only when
 a file needs it, reused for the files of one build, stopped at the end). A file that takes
-longer than :data:`TIMEOUT_S` fails and its worker is killed; the next file gets a new one.
+longer than :data:`TIMEOUT_S` (:data:`OCR_TIMEOUT_S` for a file that may need OCR) fails and its
+worker is killed; the next file gets a new one.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from ..errors import CorpusError
 from .formats import TOO_MUCH_MEMORY, Converted, convert
 
 TIMEOUT_S = 20.0
+OCR_TIMEOUT_S = 600.0  # a file that may need OCR (an image, a PDF): each page has its own limit
+OCR_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg"}
 MEMORY_BYTES = 1536 * 1024 * 1024  # how much the worker may grow (address space)
 TOO_SLOW = "reading it took longer than {seconds:g} s"
 CRASHED = "its reader stopped unexpectedly (not enough memory?)"
@@ -54,12 +59,14 @@ class IsolatedConverter:
 
     def __call__(self, suffix: str, data: bytes) -> Converted:
         """The converted file; ``CorpusError`` says what went wrong, including a timeout."""
-        return self.run(WORKER_CONVERT, suffix, data)
+        seconds = OCR_TIMEOUT_S if suffix in OCR_SUFFIXES else TIMEOUT_S
+        return self.run(WORKER_CONVERT, suffix, data, seconds=seconds)
 
-    def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` in the worker (``fn`` a module-level function, its result picklable);
-        ``CorpusError`` says what went wrong, including a timeout."""
-        seconds = TIMEOUT_S
+    def run(self, fn: Callable[..., T], *args: Any, seconds: float | None = None) -> T:
+        """``fn(*args)`` in the worker (``fn`` a module-level function, its result picklable)
+        within ``seconds`` (default ``TIMEOUT_S``); ``CorpusError`` says what went wrong,
+        including a timeout."""
+        seconds = TIMEOUT_S if seconds is None else seconds
         try:
             future = self._started().submit(_work, fn, *args)
             result = future.result(timeout=seconds)

@@ -74,6 +74,9 @@ def parse_document(
         attendees=meta["attendees"],
         markdown=converted.markdown if converted else suffix in MARKDOWN_SUFFIXES,
         pages=converted.pages if converted else (),
+        unit=converted.unit if converted else "",
+        ocr=converted.ocr if converted else (),
+        unread=converted.empty if converted else (),
     )
 
 

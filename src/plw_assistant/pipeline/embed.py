@@ -57,7 +57,7 @@ class IndexWriter:
         corpus_fingerprint: str,
         *,
         failed: Sequence[dict[str, str]] = (),
-        chunker: dict[str, int] | None = None,
+        chunker: dict[str, int | str] | None = None,
         glossary: Glossary | None = None,
         glossary_problems: Sequence[str] = (),
     ) -> Index:

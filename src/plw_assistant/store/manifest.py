@@ -11,7 +11,7 @@ from ..embedding.base import Embedder
 from ..errors import IndexDamagedError, IndexMismatchError
 from ..words import BM25_PARAMS
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # Files up to this size are hashed when a generation is opened; larger ones (the vectors of a
 # big corpus) are checked by size, their hash being recorded at build for `plw index --verify`.
 HASH_ON_LOAD = 64 * 1024 * 1024
@@ -32,7 +32,7 @@ class Manifest:
     built_at: str = ""
     sentences: int = 0
     ann: str = "flat"  # flat (exact), ivf or hnsw (approximate), chosen by size
-    chunker: dict[str, int] = field(default_factory=dict)
+    chunker: dict[str, int | str] = field(default_factory=dict)
     bm25: dict[str, object] = field(default_factory=lambda: dict(BM25_PARAMS))
     failed: list[dict[str, str]] = field(default_factory=list)
     files: dict[str, dict[str, object]] = field(default_factory=dict)  # name → size, sha256

@@ -34,6 +34,9 @@ class CitationOut(Out):
     score: float
     highlights: list[tuple[int, int]]
     page: int | None
+    unit: str  # what ``page`` counts: "" pages, "slide" slides
+    ocr: float | None  # OCR confidence (0-100) of a passage read from a scan
+    place: str  # as the page shows it: "p. 3", "slide 4", "read from a scan (confidence 91%)"
     session: str | None
     date: str | None
     cited: bool

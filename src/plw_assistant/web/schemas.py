@@ -38,6 +38,8 @@ class HistoryCitation(BaseModel):
     score: float | None = None
     highlights: list[tuple[int, int]] = Field(default_factory=list)
     page: int | None = None
+    unit: Literal["", "slide"] = ""
+    ocr: float | None = Field(None, ge=0, le=100)
     session: str | None = None
     date: str | None = None
     cited: bool = False
@@ -67,6 +69,8 @@ class HistoryCitation(BaseModel):
             self.session or None,
             self.date or None,
             self.cited,
+            unit=self.unit,
+            ocr=self.ocr,
         )
 
 
