@@ -270,6 +270,7 @@ class Answer:
     offered: list[Citation] = field(default_factory=list)  # the rest of the lead's list
     searched: str = ""  # the question as searched, when typos were corrected
     resolved: str = ""  # a follow-up as a question of its own ("What else was said in PLW#1?")
+    outside: bool = False  # refused as clearly outside the notes: no passage is near it
 
     def to_markdown(self) -> str:
         """The answer with its citations as footnotes (quote, document, section)."""

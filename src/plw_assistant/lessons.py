@@ -1,10 +1,11 @@
 """The lessons page's data: the key lessons (an article's wrap-up), each webinar with its
 topics, then every other passage; or the same by webinar, general lessons under "All webinars".
 
-Every passage is listed once: front matter lines (author, date) are not lessons, and an
-overview's "PLW#3: …" item is the webinar's own entry, not another lesson. The filter uses the
-search's words (stemmed, without stop words), British and American spellings alike, and knows
-the webinars by name ("PLW#5", "the third webinar").
+Every passage is listed once: front matter lines (author, date) and a list's lead-in ("… can be
+extracted:") are not lessons, and an overview's "PLW#3: …" item is the webinar's own entry, not
+another lesson. The filter uses the search's words (stemmed, without stop words), British and
+American spellings alike, corrects typos as the search does ("fundng"), and knows the webinars
+by name ("PLW#5", "the third webinar").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .domain import DETAILS, Chunk
+from .search.analysis import Analyzer, Correction
 from .search.names import Session, Vocabulary
 from .store.reader import Index
 from .text import SECTION_SEP
@@ -91,19 +93,46 @@ class Filter:
     rows: frozenset[int] | None = None  # passages of the webinars named, if any
     sessions: frozenset[str] = frozenset()  # their ids
     plain: tuple[str, ...] = ()  # the filter's words as typed, when all are stop words
+    corrections: tuple[Correction, ...] = ()  # typos corrected as the search corrects them
 
     @classmethod
-    def of(cls, text: str, vocabulary: Vocabulary) -> Filter:
+    def of(
+        cls,
+        text: str,
+        vocabulary: Vocabulary,
+        analyzer: Analyzer | None = None,
+        is_common_word: Callable[[str], bool] = lambda word: False,
+    ) -> Filter:
         text = text.strip()
         reference = vocabulary.resolve(text) if text else None
         rows, named = None, frozenset[str]()
-        terms = set(words(text))
+        analysis = analyzer.analyse(text, is_common_word) if analyzer and text else None
+        corrections = analysis.corrections if analysis else ()
+        terms = set(words(analysis.searched if analysis else text))
         if reference:
             rows = frozenset(r for s in reference.sessions for r in s.rows)
             named = frozenset(s.id for s in reference.sessions)
             terms -= _NAMING_WORDS
         plain = tuple(text.lower().split()) if not terms and rows is None else ()
-        return cls(text, frozenset(terms), rows, named, plain)
+        return cls(text, frozenset(terms), rows, named, plain, corrections)
+
+    @property
+    def meant(self) -> str:
+        """The filter as matched, when typos were corrected ("fundng" → "funding")."""
+        out = self.text
+        for c in self.corrections:
+            out = re.sub(rf"\b{re.escape(c.typed)}\b", c.meant, out, count=1)
+        return out if self.corrections else ""
+
+    @classmethod
+    def of_index(
+        cls, text: str, index: Index, is_common_word: Callable[[str], bool] = lambda word: False
+    ) -> Filter:
+        """The filter read as the search reads a question: typos corrected towards the notes'
+        words (``is_common_word``: the model's vocabulary, whose words are left as typed)."""
+        vocabulary = Vocabulary.of(index)
+        analyzer = Analyzer.of(index, vocabulary.abbreviations)
+        return cls.of(text, vocabulary, analyzer, is_common_word)
 
     def __bool__(self) -> bool:
         return bool(self.text)
@@ -119,6 +148,11 @@ class Filter:
         return self.terms <= _word_set(haystack)
 
 
+def is_lead_in(chunk: Chunk) -> bool:
+    """A sentence introducing a list ("… can be extracted:"): not a lesson itself."""
+    return chunk.text.rstrip().endswith(":")
+
+
 def is_key_lesson(chunk: Chunk) -> bool:
     """Under a sub-heading of a "lessons learnt" heading (the wrap-up's key messages)."""
     parts = chunk.section.split(SECTION_SEP)
@@ -127,8 +161,12 @@ def is_key_lesson(chunk: Chunk) -> bool:
 
 def lesson_parts(index: Index, by: str = "document", query: str = "") -> list[Part]:
     """The page's parts, only passages matching ``query``; empty parts left out."""
+    return lessons(index, by, Filter.of_index(query, index))
+
+
+def lessons(index: Index, by: str, wanted: Filter) -> list[Part]:
+    """The page's parts, only passages ``wanted``; empty parts left out."""
     vocabulary = Vocabulary.of(index)
-    wanted = Filter.of(query, vocabulary)
     sessions = {s.id.upper(): s for s in vocabulary.sessions if s.document}
     own_notes = {s.document: s for s in sessions.values()}
     naming = _overview_item(sessions)
@@ -136,7 +174,7 @@ def lesson_parts(index: Index, by: str = "document", query: str = "") -> list[Pa
     others: dict[str, Group] = {}
     webinars = {s.id: Group(s.title, document=s.document, session=s.id) for s in sessions.values()}
     for row, chunk in enumerate(index.chunks):
-        if chunk.section == DETAILS:  # a front matter line (author, date) is not a lesson
+        if chunk.section == DETAILS or is_lead_in(chunk):  # not lessons: author, date, lead-in
             continue
         session = own_notes.get(chunk.document)
         introduces = naming(chunk) if session is None else None

@@ -198,6 +198,30 @@ def test_the_filter_stems_and_knows_both_spellings(client: TestClient) -> None:
     assert r.context["total"] == 0 and "No lesson matches “PLW#7”." in r.text
 
 
+def test_a_lists_lead_in_is_not_a_lesson(client: TestClient) -> None:
+    lead_in = _passage("From all the discussions and sharing")
+    assert lead_in.text.rstrip().endswith(":")
+    for by in ("document", "webinar"):
+        r = client.get("/lessons", params={"by": by})
+        shown = _lessons(r)
+        assert lead_in.id not in {c.id for c in shown} and "can be extracted:" not in r.text
+        assert not [c.text for c in shown if c.text.rstrip().endswith(":")]
+        assert f"{len(shown)} lessons." in r.text
+
+
+def test_the_filter_corrects_typos_as_the_search_does(client: TestClient) -> None:
+    funding = [c.id for c in _lessons(client.get("/lessons", params={"filter": "funding"}))]
+    r = client.get("/lessons", params={"filter": "fundng"})
+    assert [c.id for c in _lessons(r)] == funding and len(funding) == 3
+    assert "3 lessons match “funding”. <span class=\"corrected\">(You typed “fundng”.)" in r.text
+    r = client.get("/lessons", params={"filter": "partner serch"})
+    assert r.context["meant"] == "partner search" and r.context["total"] == 1
+    r = client.get("/lessons", params={"filter": "digitalsation PLW#5"})  # the name left as typed
+    assert r.context["meant"] == "digitalization PLW#5"
+    r = client.get("/lessons", params={"filter": "funding"})
+    assert r.context["meant"] == "" and "You typed" not in r.text  # nothing to correct
+
+
 def test_by_webinar_keeps_general_lessons_under_all_webinars(client: TestClient) -> None:
     r = client.get("/lessons", params={"by": "webinar"})
     (part,) = r.context["parts"]

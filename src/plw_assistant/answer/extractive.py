@@ -29,6 +29,11 @@ RELATED = 0.4
 FILTERED_SHARE = 0.6
 # A question naming something the notes never mention needs at least this similarity.
 STRONG_MATCH = 0.5
+# A refused question whose closest passage is less similar than this is clearly outside the
+# notes ("How do I configure a Kubernetes ingress?" 0.24, "What is the capital of France?"
+# 0.09); one above is near them ("How do clusters handle GDPR for member data?" 0.47), a
+# question the notes might have answered.
+NEAR_SCOPE = 0.35
 NO_DETAIL = "; the notes list it as a topic and record no detail on it."
 NO_DETAILS = "; the notes list these as topics and record no detail on them."
 
@@ -60,6 +65,13 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
     return retrieval.best_cosine >= min_score
 
 
+def near_scope(retrieval: Retrieval) -> bool:
+    """Whether some passage is near the question in meaning (in all the notes, whatever the
+    filters): a refusal then may be a gap in the notes. Without similarities, assume so."""
+    best = [s for s in (retrieval.best_cosine, retrieval.best_anywhere) if s is not None]
+    return not best or max(best) >= NEAR_SCOPE
+
+
 def compose(question: Question, retrieval: Retrieval, min_score: float) -> Answer:
     """The answer to ``question``: structure-aware for questions about the webinars (what one
     covered, which one covered something, who wrote, when), else the best lessons quoted whole;
@@ -68,7 +80,10 @@ def compose(question: Question, retrieval: Retrieval, min_score: float) -> Answe
     analysis = retrieval.plan.analysis
     searched = analysis.searched if analysis.corrected else ""
     if not covers(retrieval, min_score) or _unknown_subject(retrieval):
-        return Answer(question.text, NO_MATCH, [], abstained=True, searched=searched)
+        outside = not near_scope(retrieval)
+        return Answer(
+            question.text, NO_MATCH, [], abstained=True, searched=searched, outside=outside
+        )
     return replace(_compose(question, retrieval, min_score), searched=searched)
 
 

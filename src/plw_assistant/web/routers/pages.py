@@ -14,7 +14,7 @@ from ...assistant import Record
 from ...config import MAX_K
 from ...domain import MARKER, Answer, Filters, Mode, Question, clean_question
 from ...errors import PLWError, QuestionError
-from ...lessons import lesson_parts
+from ...lessons import Filter, lessons
 from ..deps import AssistantDep, IndexDep, RecordDep
 from ..documents import document_view
 from ..facets import Labels, filter_choices
@@ -188,19 +188,25 @@ async def page_post(
 @router.get("/lessons", response_class=HTMLResponse)
 async def lessons_page(
     request: Request,
-    index: IndexDep,
+    assistant: AssistantDep,
     by: Annotated[str, Query(max_length=200)] = "document",
     filter: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
     """The key lessons, each webinar with its topics, the other notes (or all by webinar);
-    the filter matches words as the search does, British or American spelling. An order the
-    page does not know (an edited address) is the default one, not an error."""
+    the filter matches words as the search does, British or American spelling, typos
+    corrected. An order the page does not know (an edited address) is the default one, not
+    an error."""
     order: Literal["document", "webinar"] = "webinar" if by == "webinar" else "document"
-    parts = await run_in_threadpool(lesson_parts, index, order, filter)
+    index = assistant.index
+    wanted = await run_in_threadpool(
+        Filter.of_index, filter, index, assistant.embedder.is_common_word
+    )
+    parts = await run_in_threadpool(lessons, index, order, wanted)
     context = {
         "parts": parts,
         "by": order,
         "filter": filter.strip(),
+        "meant": wanted.meant,
         "total": sum(p.count for p in parts),
     }
     return templates.TemplateResponse(request=request, name="lessons.html", context=context)
