@@ -7,6 +7,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
+from urllib.parse import unquote_plus
 
 import pytest
 from conftest import CORPUS, FIXTURES, HashEmbedder, write
@@ -213,13 +214,64 @@ def test_the_filter_corrects_typos_as_the_search_does(client: TestClient) -> Non
     funding = [c.id for c in _lessons(client.get("/lessons", params={"filter": "funding"}))]
     r = client.get("/lessons", params={"filter": "fundng"})
     assert [c.id for c in _lessons(r)] == funding and len(funding) == 3
-    assert "3 lessons match “funding”. <span class=\"corrected\">(You typed “fundng”.)" in r.text
+    assert '3 lessons match “funding”. <span class="corrected">(You typed “fundng”.)' in r.text
     r = client.get("/lessons", params={"filter": "partner serch"})
     assert r.context["meant"] == "partner search" and r.context["total"] == 1
     r = client.get("/lessons", params={"filter": "digitalsation PLW#5"})  # the name left as typed
     assert r.context["meant"] == "digitalization PLW#5"
     r = client.get("/lessons", params={"filter": "funding"})
     assert r.context["meant"] == "" and "You typed" not in r.text  # nothing to correct
+
+
+def test_ask_about_this_asks_about_the_lessons_subject(client: TestClient) -> None:
+    r = client.get("/lessons")
+    asked = [unquote_plus(q) for q in re.findall(r'class="ask-about" href="/\?q=([^"]+)"', r.text)]
+    shown = _lessons(r)
+    assert len(asked) == len(shown)
+    # Its subject, in whole words (never "… link/trust with thei").
+    by_start = {c.text[:20]: q for c, q in zip(shown, asked, strict=True)}
+    assert by_start["Communication has to"] == (
+        "Why does communication have to be maintained at all costs and especially in "
+        "difficult times?"
+    )
+    assert by_start["Members are more and"] == (
+        "Why are members more and more interested in EU funding programmes?"
+    )
+    assert by_start["Be flexible and able"] == (
+        "Why is it advised to be flexible and able to adjust plans?"
+    )
+    assert by_start["Partner search"] == "What was said about “Partner search” in PLW#5?"
+    for c, question in zip(shown, asked, strict=True):
+        assert question.endswith("?") and "Tell me more" not in question, question
+        said = set(re.findall(r"[\w#-]+", f"{c.plain} {c.section} {c.title}".lower()))
+        own = set(re.findall(r"[\w#-]+", question.lower())) - said
+        assert own <= {
+            "why",
+            "what",
+            "was",
+            "said",
+            "about",
+            "in",
+            "do",
+            "does",
+            "is",
+            "are",
+            "it",
+            "advised",
+            "to",
+            "not",
+            "the",
+            "notes",
+            "say",
+            "have",
+            "has",
+            "been",
+        }, (question, own)
+        # Its answer adds to the lesson: the rest of its list, its webinar, other passages.
+        answer = client.post("/api/ask", json={"question": question}).json()
+        assert not answer["abstained"], question
+        others = {x["chunk_id"] for x in answer["citations"]} - {c.id}
+        assert others, question
 
 
 def test_by_webinar_keeps_general_lessons_under_all_webinars(client: TestClient) -> None:

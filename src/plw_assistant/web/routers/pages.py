@@ -15,6 +15,7 @@ from ...config import MAX_K
 from ...domain import MARKER, Answer, Filters, Mode, Question, clean_question
 from ...errors import PLWError, QuestionError
 from ...lessons import Filter, lessons
+from ...lessons.questions import questions
 from ..deps import AssistantDep, IndexDep, RecordDep
 from ..documents import document_view
 from ..facets import Labels, filter_choices
@@ -207,6 +208,7 @@ async def lessons_page(
         "by": order,
         "filter": filter.strip(),
         "meant": wanted.meant,
+        "ask_about": questions(index),
         "total": sum(p.count for p in parts),
     }
     return templates.TemplateResponse(request=request, name="lessons.html", context=context)

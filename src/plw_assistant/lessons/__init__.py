@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .domain import DETAILS, Chunk
-from .search.analysis import Analyzer, Correction
-from .search.names import Session, Vocabulary
-from .store.reader import Index
-from .text import SECTION_SEP
-from .words import tokenize
+from ..domain import DETAILS, Chunk
+from ..search.analysis import Analyzer, Correction
+from ..search.names import Session, Vocabulary
+from ..store.reader import Index
+from ..text import SECTION_SEP
+from ..words import tokenize
 
 ALL_WEBINARS = "All webinars"
 # The heading an article gives its conclusions: "Wrap-up of the lessons learnt", "Key lessons".
