@@ -23,6 +23,7 @@ from plw_assistant.appdata.migrations import Legacy
 from plw_assistant.cli import cli
 from plw_assistant.config import Settings
 from plw_assistant.web.app import create_app
+from plw_assistant.web.render import passage_html
 
 FUNDING = "How can clusters support their members with EU funding?"
 COVID = "Which webinar dealt with the impact of COVID?"
@@ -252,3 +253,25 @@ def test_a_feedback_file_from_before_the_kind_column_is_imported(tmp_path: Path)
     assert not store.set_comment(vote, "Another question", "x")
     assert [r[6] for r in store.rows()] == ["answer", "missing"]
     assert store.to_csv().splitlines()[0] == ",".join(COLUMNS)
+
+
+def test_a_passages_list_is_shown_as_a_list(client: TestClient) -> None:
+    r = client.get("/", params={"q": "What was discussed in PLW#3?"})
+    quoted = r.text.split('<section class="passages"', 1)[1]
+    shown = re.findall(r"<blockquote>(.*?)</blockquote>", quoted, re.S)
+    assert shown[0] == (
+        "<mark>PLW#3: ENLARGE THE SHARING KNOWLEDGE</mark><ul>"
+        "<li><mark>Communicate in a fog period</mark></li>"
+        "<li><mark>Adaptation of the action plan in ESCP4x Project</mark></li></ul>"
+    )
+    assert not [b for b in shown if "\n" in b or "- " in b]  # no raw bullets
+
+
+def test_passage_html_nests_lists_and_keeps_highlights_whole() -> None:
+    text = "Made-up list:\n- one <b>\n  - one.a\n- two\nAfter it."
+    html = str(passage_html(text, [(8, 20), (40, 43)]))
+    assert html == (
+        "Made-up <mark>list:</mark><ul><li><mark>one </mark>&lt;b&gt;<ul><li>one.a</li></ul>"
+        "</li><li>two</li></ul><mark>Aft</mark>er it."
+    )
+    assert str(passage_html("Made-up line one\nline two", [])) == "Made-up line one\nline two"

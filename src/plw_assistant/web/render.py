@@ -44,6 +44,45 @@ def highlight(text: str, spans: list[tuple[int, int]]) -> Markup:
     return Markup("".join(out))
 
 
+# A list item's line in a passage: its indent, then "- ", "* " or "• ".
+_ITEM = re.compile(r"^([ \t]*)[-*•][ \t]+")
+
+
+def passage_html(text: str, spans: list[tuple[int, int]]) -> Markup:
+    """A passage as ``highlight`` marks it, its "- " lines as a list (indented ones nested
+    under the item before them) rather than raw bullets; other lines stay lines."""
+    out: list[str] = []
+    depths: list[int] = []  # the indents of the lists open
+    at = 0
+    for line in text.split("\n"):
+        begin, end = at, at + len(line)
+        at = end + 1
+        item = _ITEM.match(line)
+        start = begin + (item.end() if item else 0)
+        inner = str(highlight(text[start:end], _within(spans, start, end)))
+        if item is None:
+            out += ["</li></ul>" * len(depths) if depths else "\n" if out else "", inner]
+            depths = []
+            continue
+        indent = len(item.group(1).expandtabs(4))
+        while depths and indent < depths[-1]:
+            out.append("</li></ul>")
+            depths.pop()
+        if depths and indent == depths[-1]:
+            out.append("</li><li>")
+        else:
+            out.append("<ul><li>")
+            depths.append(indent)
+        out.append(inner)
+    out.append("</li></ul>" * len(depths))
+    return Markup("".join(out))
+
+
+def _within(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The parts of ``spans`` inside ``[start, end)``, relative to ``start``."""
+    return [(max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start]
+
+
 _STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2})?(Z|[+-]\d{4})?$")
 
 
@@ -72,6 +111,7 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=web_root() / "templates", context_processors=[gap_notice])
     templates.env.filters["cite_links"] = cite_links
     templates.env.filters["highlight"] = highlight
+    templates.env.filters["passage"] = passage_html
     templates.env.filters["when"] = when
     templates.env.filters["plain"] = plain_text
     return templates
