@@ -10,6 +10,7 @@ import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from html import escape, unescape
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,6 +25,7 @@ from plw_assistant.cli import cli
 from plw_assistant.config import Settings
 from plw_assistant.web.app import create_app
 from plw_assistant.web.render import passage_html
+from plw_assistant.web.responses import AnswerOut
 
 FUNDING = "How can clusters support their members with EU funding?"
 COVID = "Which webinar dealt with the impact of COVID?"
@@ -275,3 +277,33 @@ def test_passage_html_nests_lists_and_keeps_highlights_whole() -> None:
         "</li><li>two</li></ul><mark>Aft</mark>er it."
     )
     assert str(passage_html("Made-up line one\nline two", [])) == "Made-up line one\nline two"
+
+
+def _placeholder(html: str) -> str:
+    match = re.search(r'<input id="q"[^>]*placeholder="([^"]*)"', html, re.S)
+    assert match is not None
+    return unescape(match.group(1))
+
+
+def test_the_follow_up_box_suggests_from_what_was_answered(client: TestClient) -> None:
+    webinar = client.get("/", params={"q": "What was discussed in PLW#5?"})
+    suggested = _placeholder(webinar.text)
+    assert suggested == "And what about “Communication & information on funding opportunities”?"
+    assert f'data-follow-up="{escape(suggested)}"' in webinar.text
+    # Right after a partner-search answer: the webinar's next topic, not partner search again.
+    history = AnswerOut.of(webinar.context["answer"]).model_dump_json()
+    partner = client.post(
+        "/", data={"q": "And what about partner search?", "history": f"[{history}]"}
+    )
+    assert _placeholder(partner.text) == "And what about “Setting up proposals”?"
+    # A lesson of a list: another lesson of the same list, asked as a whole question.
+    funding = client.get(
+        "/", params={"q": "How can clusters support their members with EU funding?"}
+    )
+    assert _placeholder(funding.text) == "Why is Digitalization of cluster services very strategic?"
+    # After a refusal: no suggestion, a plain invitation.
+    refused = client.get("/", params={"q": "How do I configure a Kubernetes ingress?"})
+    assert _placeholder(refused.text) == "Ask another question about the lessons"
+    assert 'data-follow-up=""' in refused.text
+    first = client.get("/")
+    assert _placeholder(first.text) == "How can clusters support their members with EU funding?"

@@ -86,13 +86,21 @@ function land(section) {
   heading.focus({preventScroll: true});
 }
 
+// What the follow-up box suggests: drawn from the last answer shown (the server says what in
+// its data-follow-up), a plain invitation after a refusal.
+function suggestion() {
+  const turns = conversation.querySelectorAll(":scope > .turn");
+  const answer = turns.length ? turns[turns.length - 1].querySelector("article.answer") : null;
+  return (answer && answer.dataset.followUp) || "Ask another question about the lessons";
+}
+
 // The form says what comes next: a first question or a follow-up, with the turns shown.
 function syncForm() {
   const turns = state.turns.slice(0, shown);
   form.elements.history.value = JSON.stringify(turns.slice(-MAX_HISTORY).map((t) => t.data));
   form.querySelector(".ask-label").textContent = shown ? "Ask a follow-up question" : "Your question";
   if (shown) form.elements.q.removeAttribute("autofocus");  // the answer, not the box, is in view
-  form.elements.q.placeholder = shown ? "And what about partner search?" : "How can clusters support their members with EU funding?";
+  form.elements.q.placeholder = shown ? suggestion() : "How can clusters support their members with EU funding?";
   const link = form.querySelector("a.new");
   if (link) link.hidden = !shown;
   const last = turns[turns.length - 1];

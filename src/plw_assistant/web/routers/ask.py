@@ -11,6 +11,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from ...errors import PLWError
 from ..deps import AssistantDep, RecordDep
+from ..follow_up import follow_up
 from ..openapi import errors, event_stream, json_body
 from ..render import templates
 from ..responses import (
@@ -71,7 +72,9 @@ def api_ask_stream(
             if isinstance(event, str):
                 yield ServerSentEvent(event="token", data=StreamToken(text=event))
             else:
-                html = partial.render(answer=event)
+                html = partial.render(
+                    answer=event, follow_up=lambda a: follow_up(a, assistant.index)
+                )
                 out = StreamAnswer(**dict(AnswerOut.of(event)), html=html)
                 yield ServerSentEvent(event="answer", data=out)
     except PLWError as exc:

@@ -20,6 +20,7 @@ from ..deps import AssistantDep, IndexDep, RecordDep
 from ..documents import document_view
 from ..facets import Labels, filter_choices
 from ..failures import problem
+from ..follow_up import follow_up
 from ..forms import ChatForm
 from ..openapi import PAGE_INVALID
 from ..render import templates
@@ -141,6 +142,7 @@ async def _chat_page(
         "facets": facets,
         "labels": labels,
         "filters": filters,
+        "follow_up": lambda turn: follow_up(turn, assistant.index),
     }
     return templates.TemplateResponse(
         request=request, name="index.html", context=context, status_code=status
@@ -189,6 +191,7 @@ async def page_post(
 @router.get("/lessons", response_class=HTMLResponse)
 async def lessons_page(
     request: Request,
+    index: IndexDep,
     assistant: AssistantDep,
     by: Annotated[str, Query(max_length=200)] = "document",
     filter: Annotated[str, Query(max_length=200)] = "",
@@ -198,7 +201,6 @@ async def lessons_page(
     corrected. An order the page does not know (an edited address) is the default one, not
     an error."""
     order: Literal["document", "webinar"] = "webinar" if by == "webinar" else "document"
-    index = assistant.index
     wanted = await run_in_threadpool(
         Filter.of_index, filter, index, assistant.embedder.is_common_word
     )
