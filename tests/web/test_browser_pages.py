@@ -118,3 +118,65 @@ def test_the_lessons_page_on_a_phone(phone, server) -> None:
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
     phone.screenshot(path=str(ARTIFACTS / "lessons-phone.png"), full_page=True)
     assert phone.problems == []
+
+
+SHOTS = ARTIFACTS.parent / "docs" / "screenshots"
+
+
+def _ask(page, question: str) -> object:
+    """Type and send a question (the page's script asks it in place); its new turn."""
+    before = page.locator(".conversation > .turn").count()
+    page.fill("#q", question)
+    page.press("#q", "Enter")
+    turn = page.locator(".conversation > .turn").nth(before)
+    turn.locator(".answer").wait_for()
+    return turn
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_quoted_lists_and_the_follow_up_suggestion(size, request, server) -> None:
+    page = request.getfixturevalue(size)
+    page.goto(server + "/")
+    turn = _ask(page, "What was discussed in PLW#5?")
+    # The overview's list is a list, not "- " lines.
+    quote = turn.locator(".cited .passage blockquote").first
+    assert quote.locator("li").count() == 4
+    assert "- " not in quote.inner_text() and "Partner search" in quote.inner_text()
+    box = page.locator("#q")
+    assert (
+        box.get_attribute("placeholder")
+        == "And what about “Communication & information on funding opportunities”?"
+    )
+    _ask(page, "And what about partner search?")
+    assert box.get_attribute("placeholder") == "And what about “Setting up proposals”?"
+    page.click("a.new")  # a new conversation: the refusal is not read as a follow-up
+    page.wait_for_function("() => !document.querySelector('.conversation > .turn')")
+    refused = _ask(page, "How do I configure a Kubernetes ingress?")
+    assert box.get_attribute("placeholder") == "Ask another question about the lessons"
+    assert refused.locator("text=This should have been answered").count() == 0
+    assert refused.locator("article.answer").get_attribute("data-follow-up") == ""
+    page.goto(server + "/?q=What+was+discussed+in+PLW%233%3F")
+    page.wait_for_selector(".answer")
+    page.screenshot(path=str(SHOTS / f"i24-follow-up-{size}.png"), full_page=True)
+    assert page.problems == []
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_lessons_filter_tolerates_typos(size, request, server) -> None:
+    page = request.getfixturevalue(size)
+    page.goto(server + "/lessons")
+    page.fill("#filter", "fundng")
+    page.press("#filter", "Enter")
+    page.wait_for_url("**filter=fundng**")
+    assert page.inner_text(".count").startswith("3 lessons match “funding”. (You typed “fundng”.)")
+    assert "can be extracted:" not in page.inner_text("main")
+    ask = page.locator(".lesson a.ask-about").first
+    assert ask.get_attribute("href").startswith("/?q=Why%20are%20European%20funding")
+    page.screenshot(path=str(SHOTS / f"i24-lessons-typo-{size}.png"), full_page=True)
+    ask.click()
+    page.wait_for_selector(".answer")
+    assert page.inner_text("h2.asked") == (
+        "Why are European funding programmes highly strategic for cluster organisations?"
+    )
+    assert "more lessons under" in page.inner_text(".answer")
+    assert page.problems == []
