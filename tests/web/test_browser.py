@@ -79,7 +79,9 @@ def test_browse_lessons_ask_about_one_and_give_feedback(page, server) -> None:
     page.wait_for_selector("form.feedback [role=status]")
     assert page.inner_text("form.feedback .noted") == "Thanks — noted: useful."
     rows = FeedbackStore(AppDatabase(index_dir / "app.sqlite")).rows()
-    assert rows and rows[-1][1] == "up" and rows[-1][2].startswith("Tell me more about:")
+    # The lesson's question about its subject (no longer "Tell me more about: <cut text>").
+    asked = "Why are European funding programmes highly strategic for cluster organisations?"
+    assert rows and rows[-1][1] == "up" and rows[-1][2] == asked
 
 
 def test_script_in_a_note_runs_nothing(page, server) -> None:
