@@ -9,11 +9,17 @@ end, and the text between them in the rendered HTML is wrapped in ``<mark>``, on
 text so the tags nest (the first is ``<mark id="passage">``). When the characters would change
 how the note parses (a passage that is a fenced block, a table or a quote), the blocks holding
 the passage get ``class="cited"`` and the first ``id="passage"`` instead.
+
+The whole note is rendered once (``render_blocks``, which says where each top-level block's
+source and HTML are); a passage is then marked in the blocks holding it alone
+(``mark_fragment``), with the note's references, and those blocks put in place.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -25,32 +31,84 @@ _TAG_SPLIT = re.compile(r"(<[^>]*>)")
 _NEWLINE = re.compile(r"\r\n?|\n")
 FIRST_MARK = '<mark id="passage">'
 Span = tuple[int, int]
+Block = tuple[int, int, int, int]  # source start, end; HTML start, end
+Env = dict[str, Any]
 
 
-def render_markdown(body: str, title: str, span: Span | None) -> tuple[str, bool]:
-    """``body`` (a note without its front matter) as HTML, and whether ``span`` is marked."""
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    body, span = _without_comments(md, body, span)
-    tokens = md.parse(body)
-    if span is None or span[1] <= span[0]:
-        return md.renderer.render(_tidy_headings(tokens, title), md.options, {}), False
+def parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def render_blocks(body: str, title: str) -> tuple[str, list[Block], list[Span], Env]:
+    """``body`` (a note without its front matter) as HTML, with where each top-level block's
+    source and HTML are (``Block``), the comments cut from the source (spans of ``body``) and
+    the references (``[label]: url``) a block may use."""
+    md = parser()
+    body, cuts = _without_comments(md, body)
+    env: Env = {}
+    tokens = _tidy_headings(md.parse(body, env), title)
+    lines = [0] + [m.end() for m in _NEWLINE.finditer(body)] + [len(body)]
+    out: list[str] = []
+    blocks: list[Block] = []
+    size, i = 0, 0
+    while i < len(tokens):
+        j, depth = i, int(tokens[i].nesting)
+        while depth > 0:
+            j += 1
+            depth += tokens[j].nesting
+        html = md.renderer.render(tokens[i : j + 1], md.options, env)
+        line_map, last = tokens[i].map, len(lines) - 1
+        prev = blocks[-1][1] if blocks else 0
+        src = (
+            (lines[min(line_map[0], last)], lines[min(line_map[1], last)])
+            if line_map
+            else (prev, prev)
+        )
+        blocks.append((src[0], src[1], size, size + len(html)))
+        out.append(html)
+        size += len(html)
+        i = j + 1
+    return "".join(out), blocks, cuts, {"references": env.get("references", {})}
+
+
+def without_cuts(body: str, cuts: list[Span]) -> str:
+    out, pos = [], 0
+    for s, e in cuts:
+        out.append(body[pos:s])
+        pos = e
+    out.append(body[pos:])
+    return "".join(out)
+
+
+def moved(p: int, cuts: list[Span]) -> int:
+    """Where offset ``p`` of a body is once ``cuts`` are taken out of it."""
+    return p - sum(min(e, p) - s for s, e in cuts if s < p)
+
+
+def mark_fragment(source: str, span: Span, env: Env) -> tuple[str, bool]:
+    """``source`` (whole top-level blocks of a note, comments already cut) as HTML with
+    ``span`` of it marked; ``env`` holds the note's references."""
+    md = parser()
+    tokens = md.parse(source, copy.deepcopy(env))
     s, e = span
-    with_marks = md.parse(body[:s] + _OPEN + body[s:e] + _CLOSE + body[e:])
+    with_marks = md.parse(
+        source[:s] + _OPEN + source[s:e] + _CLOSE + source[e:], copy.deepcopy(env)
+    )
     if _shape(with_marks) == _shape(tokens):
-        html = md.renderer.render(_tidy_headings(with_marks, title), md.options, {})
+        html = md.renderer.render(_tidy_headings(with_marks, None), md.options, env)
         marked = _mark_between(html)
         if marked is not None:
             return marked, True
-    tokens = _tidy_headings(tokens, title)
-    found = _mark_blocks(tokens, _line_span(body, span))
-    return md.renderer.render(tokens, md.options, {}), found
+    tokens = _tidy_headings(tokens, None)
+    found = _mark_blocks(tokens, _line_span(source, span))
+    return md.renderer.render(tokens, md.options, env), found
 
 
-def _without_comments(md: MarkdownIt, body: str, span: Span | None) -> tuple[str, Span | None]:
+def _without_comments(md: MarkdownIt, body: str) -> tuple[str, list[Span]]:
     """``body`` without its HTML comments (a comment alone on its lines takes them along),
-    except in code, where it is what the note shows; ``span`` moved to match."""
+    except in code, where it is what the note shows; and the spans cut."""
     if "<!--" not in body:
-        return body, span
+        return body, []
     lines = [0] + [m.end() for m in _NEWLINE.finditer(body)]
     code = [
         (lines[t.map[0]], lines[min(t.map[1], len(lines) - 1)])
@@ -66,16 +124,7 @@ def _without_comments(md: MarkdownIt, body: str, span: Span | None) -> tuple[str
         line_end = len(body) if line_end < 0 else line_end + 1
         alone = not body[line_start : m.start()].strip() and not body[m.end() : line_end].strip()
         cuts.append((line_start, line_end) if alone else (m.start(), m.end()))
-    out, pos = [], 0
-    for s, e in cuts:
-        out.append(body[pos:s])
-        pos = e
-    out.append(body[pos:])
-
-    def moved(p: int) -> int:
-        return p - sum(min(e, p) - s for s, e in cuts if s < p)
-
-    return "".join(out), (moved(span[0]), moved(span[1])) if span is not None else None
+    return without_cuts(body, cuts), cuts
 
 
 def _shape(tokens: list[Token]) -> list[tuple[str, int, int]]:
@@ -85,11 +134,16 @@ def _shape(tokens: list[Token]) -> list[tuple[str, int, int]]:
     return shape
 
 
-def _tidy_headings(tokens: list[Token], title: str) -> list[Token]:
+def _tidy_headings(tokens: list[Token], title: str | None) -> list[Token]:
     """Without the note's first ``# Title`` (the page shows it); other level-1 headings one
     level down, so the page has a single ``<h1>``."""
     first = next((i for i, t in enumerate(tokens) if t.level == 0), None)
-    if first is not None and tokens[first].tag == "h1" and tokens[first].type == "heading_open":
+    if (
+        title is not None
+        and first is not None
+        and tokens[first].tag == "h1"
+        and tokens[first].type == "heading_open"
+    ):
         heading = SENTINELS.sub("", tokens[first + 1].content).strip()
         if heading.rstrip("#").strip() == title.strip():
             tokens = tokens[:first] + tokens[first + 3 :]

@@ -23,6 +23,7 @@ from ..failures import problem
 from ..follow_up import follow_up
 from ..forms import ChatForm
 from ..openapi import PAGE_INVALID
+from ..page_cache import FOLDER as PAGES
 from ..render import templates
 from ..responses import AnswerOut
 from ..schemas import MAX_HISTORY, HistoryTurn
@@ -237,6 +238,7 @@ async def document_page(
     chunk = index.chunk(passage) if passage else None
     if chunk is not None and chunk.document != doc.id:
         chunk = None
-    view = await run_in_threadpool(document_view, doc, chunk)
+    pages = index.path / PAGES if index.path is not None else None  # kept per generation
+    view = await run_in_threadpool(document_view, doc, chunk, pages)
     context = {"doc": doc, "passage": chunk, "view": view, "back": _back(request)}
     return templates.TemplateResponse(request=request, name="document.html", context=context)
