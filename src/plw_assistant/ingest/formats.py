@@ -203,12 +203,8 @@ def check_zip(data: bytes) -> None:
         raise CorpusError(f"it is a compressed file that expands too much ({size})")
 
 
-def _docx(data: bytes) -> Converted:
-    from docx import Document as Docx
-
-    check_zip(data)
-    doc = Docx(io.BytesIO(data))
-    props = doc.core_properties
+def office_properties(props: Any) -> dict[str, Any]:
+    """Title, author, date and tags from an Office file's core properties (Word, PowerPoint)."""
     meta: dict[str, Any] = {}
     if props.title:
         meta["title"] = props.title
@@ -218,6 +214,15 @@ def _docx(data: bytes) -> Converted:
         meta["date"] = props.created.date().isoformat()
     if props.keywords:
         meta["tags"] = [t.strip() for t in re.split(r"[,;]", props.keywords) if t.strip()]
+    return meta
+
+
+def _docx(data: bytes) -> Converted:
+    from docx import Document as Docx
+
+    check_zip(data)
+    doc = Docx(io.BytesIO(data))
+    meta = office_properties(doc.core_properties)
     lines: list[str] = []
     for para in doc.paragraphs:
         text = " ".join(para.text.split())

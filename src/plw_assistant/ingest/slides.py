@@ -13,7 +13,7 @@ import io
 import re
 from typing import Any
 
-from .formats import Converted, check_zip
+from .formats import Converted, check_zip, office_properties
 
 _MARKDOWN_START = re.compile(r"^(?:[#>*+=|`~-]|\d+[.)])")
 
@@ -25,7 +25,7 @@ def read_pptx(data: bytes) -> Converted:
 
     check_zip(data)
     deck = Presentation(io.BytesIO(data))
-    meta = _properties(deck.core_properties)
+    meta = office_properties(deck.core_properties)
     slides = [_slide(n, slide) for n, slide in enumerate(deck.slides, 1)]
     title = meta.get("title") or next((t for t, _ in slides if t), "")
     text = f"# {_line(title)}\n\n" if title else ""
@@ -34,19 +34,6 @@ def read_pptx(data: bytes) -> Converted:
         starts.append(len(text) if starts else 0)  # the deck's title belongs to slide 1
         text += body
     return Converted(text, meta, markdown=True, pages=tuple(starts), unit="slide")
-
-
-def _properties(props: Any) -> dict[str, Any]:
-    meta: dict[str, Any] = {}
-    if props.title:
-        meta["title"] = props.title
-    if props.author:
-        meta["author"] = props.author
-    if props.created:
-        meta["date"] = props.created.date().isoformat()
-    if props.keywords:
-        meta["tags"] = [t.strip() for t in re.split(r"[,;]", props.keywords) if t.strip()]
-    return meta
 
 
 def _slide(n: int, slide: Any) -> tuple[str, str]:
