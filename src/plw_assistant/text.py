@@ -68,3 +68,9 @@ def trim(text: str, s: int, e: int, strip_marker: bool) -> tuple[int, int]:
     while s < e and text[s].isspace():
         s += 1
     return s, e
+
+
+def shared_words(a: str, b: str) -> float:
+    """How many of their words two texts share (Jaccard of lower-case word sets, 0 to 1)."""
+    wa, wb = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0

@@ -110,6 +110,15 @@ def test_near_duplicate_passages_are_shown_once(tmp_path: Path, embedder) -> Non
     assert len(answer.citations) == 3  # the duplicate is dropped, the others stay
 
 
+def test_items_of_one_list_are_not_duplicates_of_each_other(assistant) -> None:
+    # Their vectors carry the list's heading, which makes them 0.95 similar although they
+    # say different things: only their words tell copies from siblings.
+    question = Question("Lessons for future ESCP-4x partnerships?", k=10)
+    texts = [h.chunk.plain for h in assistant.retrieve(question).hits]
+    for lesson in ("Be flexible and able to adjust plans", "Do not underestimate the power"):
+        assert any(t.startswith(lesson) for t in texts), texts
+
+
 def test_filters_restrict_retrieval_to_a_webinar_document_or_tag(client: TestClient) -> None:
     def ask(filters: dict) -> dict:
         r = client.post("/api/ask", json={"question": "What was discussed?", "filters": filters})

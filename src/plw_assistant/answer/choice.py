@@ -11,8 +11,9 @@ import numpy as np
 
 from ..domain import LOW_OCR, Hit
 from ..search.names import Vocabulary
-from ..search.retriever import Retrieval
+from ..search.retriever import SAME_WORDS, Retrieval
 from ..store.reader import Index
+from ..text import shared_words
 from . import structured
 from .units import Unit, make_unit, words
 
@@ -150,6 +151,10 @@ def _dense(index: Index, unit: Unit, query: np.ndarray | None) -> float:
 
 
 def _repeats(a: Unit, b: Unit, index: Index) -> bool:
-    """Same meaning (vectors) or the same words (one note repeating another)."""
+    """The same words (one note repeating another), or nearly the same meaning in mostly the
+    same words (vectors alone would call two items of one list repeats: they carry the
+    list's heading)."""
+    if words(a.plain) in words(b.plain):
+        return True
     va, vb = index.vectors_of([a.hit.row, b.hit.row])
-    return float(va @ vb) >= REDUNDANT or words(a.plain) in words(b.plain)
+    return float(va @ vb) >= REDUNDANT and shared_words(a.plain, b.plain) >= SAME_WORDS

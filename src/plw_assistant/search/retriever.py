@@ -12,7 +12,7 @@ from ..config import DEFAULT_HYBRID_ALPHA
 from ..domain import Hit, Question
 from ..embedding.base import Embedder
 from ..store.reader import Index
-from ..text import SECTION_SEP
+from ..text import SECTION_SEP, shared_words
 from .intent import Plan
 from .scope import keep_rows, within_rows
 
@@ -21,8 +21,13 @@ from .scope import keep_rows, within_rows
 # it beat reciprocal rank fusion there (nDCG@10 0.753 against 0.717).
 ALPHA = DEFAULT_HYBRID_ALPHA
 CANDIDATES = 100
-# Passages this similar to a better-ranked one are near-duplicates and are not shown twice.
+# Passages this similar to a better-ranked one, and sharing at least SAME_WORDS of their words,
+# are near-duplicates and are not shown twice. The words count because a passage's vector
+# carries its heading path: two items of one list ("Be flexible and able to adjust plans",
+# "Do not underestimate the power of meeting …") are 0.95 similar, though they say different
+# things (0.31 without the headings).
 DUPLICATE_COSINE = 0.95
+SAME_WORDS = 0.5
 # A long question's similarity to a passage: this share from its ask alone, the rest whole.
 FOCUS_WEIGHT = 0.75
 
@@ -220,10 +225,18 @@ class Retriever:
             return ranked
         vectors = self.index.vectors_of([r for r, _ in ranked])
         kept: list[int] = []
+        texts: dict[int, str] = {}
+
+        def text(i: int) -> str:
+            if i not in texts:
+                texts[i] = self.index.chunks_at([ranked[i][0]])[0].plain
+            return texts[i]
+
         # Matrix-vector products only: a matrix-matrix one wakes BLAS threads that then
         # spin, taking a core from concurrent requests.
         for i in range(len(ranked)):
-            if not kept or float(np.max(vectors[kept] @ vectors[i])) < DUPLICATE_COSINE:
+            close = np.flatnonzero(vectors[kept] @ vectors[i] >= DUPLICATE_COSINE) if kept else ()
+            if not any(shared_words(text(kept[j]), text(i)) >= SAME_WORDS for j in close):
                 kept.append(i)
                 if enough is not None and len(kept) >= enough:
                     break
