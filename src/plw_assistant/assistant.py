@@ -20,6 +20,7 @@ from .errors import LLMError, StorageError
 from .search.analysis import Analyzer
 from .search.intent import Plan, general, narrows, plan, standalone
 from .search.names import Vocabulary
+from .search.parts import parts_of
 from .search.retriever import QueryCache, Retrieval, Retriever
 from .search.scope import evidenced
 from .store.live import LiveIndex
@@ -77,6 +78,7 @@ class Assistant:
             query=analysis.expand(p.query, model=True),
             keywords=analysis.expand(p.keywords or p.query),
             focus=analysis.expand(analysis.ask, model=True) if analysis.ask else "",
+            parts=tuple(analysis.expand(part, model=True) for part in parts_of(analysis.searched)),
         )
         retriever = Retriever(
             index, self.embedder, self.settings.hybrid_alpha, self._queries, dedupe=True

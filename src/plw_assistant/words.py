@@ -17,13 +17,15 @@ BM25_PARAMS = {
     "method": "lucene",
     "stemmer": "english",
     "stopwords": "en_plus",  # NLTK's list: drops question words ("which", "how", "should")
-    "spelling": "american",  # British spellings read as American (breame's list + -isation)
+    "spelling": "american-2",  # British spellings as American: breame, -isation, unknown -ise
 }
 
 WORDS = re.compile(r"(?u)\b\w\w+\b").findall  # bm25s's (and scikit-learn's) token pattern
 # "-isation" is always the British form of "-ization"; breame's list covers the rest, word
-# by word (a rule for "-ise" would also turn "rise" or "expertise" into non-words).
+# by word. "-ise" is read as "-ize" only in a word no word list knows ("digitalise"): a rule
+# for every "-ise" would also turn "rise" or "expertise" into non-words.
 _ISATION = re.compile(r"^(\w{3,})isation(s?)$")
+_ISE = re.compile(r"^(\w{4,})is(e|es|ed|ing|er|ers)$")
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +52,12 @@ def american(word: str) -> str:
     if spelt != word:
         return str(spelt)
     match = _ISATION.match(word)
-    return f"{match.group(1)}ization{match.group(2)}" if match else word
+    if match:
+        return f"{match.group(1)}ization{match.group(2)}"
+    match = _ISE.match(word)
+    if match and word not in lexicon():
+        return f"{match.group(1)}iz{match.group(2)}"
+    return word
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:

@@ -139,3 +139,17 @@ def test_a_follow_up_subject_is_read_with_the_glossary(assistant: Assistant) -> 
         "and for small businesses?",
     )
     assert not answer.abstained and "Clusters are playing a key role in SMEs" in answer.answer
+
+
+def test_each_part_of_a_question_asking_two_things_gets_its_lesson(
+    assistant: Assistant,
+) -> None:
+    # The situation and "should I coordinate?" are two parts: the lesson on the first alone
+    # ("team up with other partnerships") does not answer the second.
+    answer = converse(
+        assistant,
+        "We're one of the ESCP-4x partnerships and I've noticed some of the other projects "
+        "are doing similar things to us. As a cluster manager, should I try to coordinate "
+        "our activities with theirs?",
+    )
+    assert "Look for synergies with other ESCP-4x projects" in answer.answer

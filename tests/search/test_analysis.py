@@ -20,6 +20,8 @@ def test_british_and_american_spellings_are_one_word_for_bm25() -> None:
     assert american("digitalisation") == "digitalization"  # the -isation rule
     assert american("programmes") == "programs"  # breame's list
     assert american("expertise") == "expertise"  # no blind -ise rule
+    assert american("digitalise") == "digitalize"  # -ise in a word no word list knows
+    assert american("digitalising") == "digitalizing" and american("rise") == "rise"
     assert tokenize(["digitalisation of cluster services"]) == tokenize(
         ["digitalization of cluster services"]
     )
@@ -63,6 +65,12 @@ def test_a_british_spelling_is_answered_like_the_american_one(assistant: Assista
     british = assistant.ask(Question("Is the digitalisation of cluster services strategic?"))
     american_ = assistant.ask(Question("Is the digitalization of cluster services strategic?"))
     assert not british.abstained and british.answer == american_.answer
+
+
+def test_a_british_verb_the_word_lists_lack_is_no_typo(assistant: Assistant) -> None:
+    analysis = _read(assistant, "How should a cluster digitalise its services?")
+    assert not analysis.corrected, analysis.corrections  # was read as "digitalism"
+    assert tokenize(["digitalise"]) == tokenize(["digitalization"])
 
 
 def test_a_word_no_passage_holds_is_an_unknown_term(assistant: Assistant) -> None:

@@ -34,6 +34,10 @@ BROAD_BY = 0.1
 # least LABEL_SHARE of the label's leads instead.
 LABEL_SHARE = 0.8
 FOLLOW_COSINE = 0.3
+# A part of a question asking two things brings its own lesson when that lesson is at least
+# PART_MIN similar to the part and PART_BY more similar than any lesson already chosen.
+PART_MIN = 0.4
+PART_BY = 0.05
 REDUNDANT = 0.9
 # "What are the lessons for …", "key lessons …": the answer is a whole list.
 _LIST_ASK = re.compile(
@@ -106,9 +110,33 @@ def lessons(
         close = _dense(index, u, retrieval.query) >= max(floor, FOLLOW_COSINE)
         if close and not any(_repeats(u, c, index) for c in chosen):
             chosen.append(u)
+    _cover_parts(chosen, units, retrieval)
     quoted = {u.hit.row for u in chosen}
     more = [u for u in listed if u.hit.row not in quoted] if len(listed) > 1 else []
     return chosen, more
+
+
+def _cover_parts(chosen: list[Unit], units: list[Unit], retrieval: Retrieval) -> None:
+    """For a question asking two things, the lesson that best answers a part no chosen lesson
+    answers as well, added (in place): it must be clearly closer to that part than anything
+    chosen, and related to it at all."""
+    index = retrieval.index
+    assert index is not None
+    pool = [u for u in units if not u.label and not _blurred(u)]
+    for vector in retrieval.parts:
+        if len(chosen) >= MAX_UNITS or not pool:
+            break
+        similar = index.dense_scores([u.hit.row for u in pool], vector)
+        best = max(range(len(pool)), key=lambda i: similar[i])
+        covered = max(index.dense_scores([u.hit.row for u in chosen], vector), default=0.0)
+        unit = pool[best]
+        if (
+            unit not in chosen
+            and similar[best] >= PART_MIN
+            and similar[best] >= covered + PART_BY
+            and not any(_repeats(unit, c, index) for c in chosen)
+        ):
+            chosen.append(unit)
 
 
 def _broad(lead: Unit, listed: list[Unit], retrieval: Retrieval) -> bool:

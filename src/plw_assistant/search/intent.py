@@ -100,6 +100,7 @@ class Plan:
     analysis: Analysis = field(default_factory=lambda: Analysis("", ""))  # the question read
     focus: str = ""  # what the model also reads: the question without the situation before it
     asked: str = ""  # the question as searched, in words (a follow-up with the one before it)
+    parts: tuple[str, ...] = ()  # what each part of a question asking two things searches
 
 
 def _subject_words(text: str, sessions: Sequence[Session]) -> set[str]:

@@ -45,6 +45,7 @@ class Retrieval:
     headings: dict[str, float] = field(default_factory=dict)  # section → its similarity
     best_anywhere: float | None = None  # searching some rows: the best similarity in all
     filtered: bool = False  # the question's filters restricted the search
+    parts: tuple[np.ndarray, ...] = ()  # the vectors of the parts of a question asking two things
 
     def heading_similarity(self, section: str) -> float | None:
         """How similar the question is to the heading of ``section`` (its last part): a
@@ -134,7 +135,14 @@ class Retriever:
             headings,
             best_anywhere,
             not question.filters.empty,
+            tuple(self.queries.get(self.embedder, p) for p in plan.parts)
+            if query is not None
+            else (),
         )
+
+    def _parts(self, plan: Plan) -> tuple[np.ndarray, ...]:
+        """The vectors of the parts of a question asking two things (each embedded once)."""
+        return tuple(self.queries.get(self.embedder, part) for part in plan.parts)
 
     def _headings(self, query: np.ndarray, hits: list[Hit]) -> dict[str, float]:
         """The question's similarity to the headings of the sections the hits are in (each

@@ -1,0 +1,53 @@
+"""A question that asks two things ("why does EU funding matter, and how should we support
+members who apply?"): its parts, each of which an answer should cover."""
+
+from __future__ import annotations
+
+import re
+
+from ..words import tokenize
+
+_ASKING = (
+    r"(?:how|why|what|which|when|who|where|should|can|could|would|will|do|does|did|is|are|was"
+    r"|were|has|have)\b"
+)
+# Where a question starts asking something else: a second question, or a clause opening with
+# a question word after a comma, "and", "but", a semicolon or a dash ("why does it matter, and
+# how should we organise it?"). "Time and effort", "during and after": one thing asked.
+_BREAKS = re.compile(
+    rf"\?\s+(?={_ASKING})|(?:,|;|\s[–—-])?\s+(?:and|but|also)\s+(?={_ASKING})"
+    rf"|(?:,|;|\s[–—-])\s+(?={_ASKING})",
+    re.I,
+)
+_QUESTION = re.compile(rf"^\s*{_ASKING}", re.I)
+_ASKS_ANYWHERE = re.compile(rf"\b{_ASKING}", re.I)
+# A part asks something of its own when it has at least this many words that are no stop words.
+MIN_WORDS = 2
+MAX_PARTS = 3
+
+
+def parts_of(question: str) -> tuple[str, ...]:
+    """The parts of ``question`` that each ask something of their own, in order; () when it
+    asks one thing. A piece too short to ask anything ("and why?") stays with the part before
+    it."""
+    pieces = [p.strip(" ,;?") for p in _BREAKS.split(question)]
+    parts: list[str] = []
+    for piece in pieces:
+        if not piece:
+            continue
+        if parts and len(tokenize([piece])[0]) < MIN_WORDS:
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    # The first part may open with its subject ("EU funding: why …"); a first part asking
+    # nothing is the situation the question is asked in ("We've hit a rough patch, should …").
+    asking = [
+        p
+        for n, p in enumerate(parts)
+        if (_ASKS_ANYWHERE.search(p) if n == 0 else _QUESTION.match(p)) and _asks(p)
+    ]
+    return tuple(asking) if 2 <= len(asking) <= MAX_PARTS else ()
+
+
+def _asks(part: str) -> bool:
+    return len(tokenize([part])[0]) >= MIN_WORDS

@@ -1,0 +1,38 @@
+"""Questions that ask two things: their parts (no model needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from plw_assistant.search.parts import parts_of
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "EU funding: why does it matter for clusters, and how should we organise support?",
+            ("EU funding: why does it matter for clusters", "how should we organise support"),
+        ),
+        (
+            "How should we digitalise our services? Can it replace meeting face to face?",
+            ("How should we digitalise our services", "Can it replace meeting face to face"),
+        ),
+    ],
+)
+def test_a_question_asking_two_things_has_two_parts(question: str, parts: tuple) -> None:
+    assert parts_of(question) == parts
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How can we save time and effort when running project activities?",  # one thing
+        "Was the follow-up of projects during and after them discussed?",
+        "When we run into difficulties should we go it alone or team up?",
+        "We've hit a rough patch, should we work with other partnerships?",  # a situation
+        "What did the webinars say about partner search?",
+    ],
+)
+def test_a_question_asking_one_thing_has_no_parts(question: str) -> None:
+    assert parts_of(question) == ()
