@@ -18,6 +18,10 @@ from plw_assistant.assistant import Assistant, gap_outcome
         ("What was the budget of the peer learning webinars?", "cost, budget or amount"),
         ("How satisfied were the participants with the webinars?", "score or rating"),
         ("How many people attended the second webinar?", "number of people"),
+        ("What budget did the project officer approve?", "cost, budget or amount"),
+        ("What was the exact date of the third webinar?", "date"),
+        ("What is the deadline for the next call for clusters?", "date"),
+        ("Which video conferencing platform did the webinars use?", "name the tool"),
     ],
 )
 def test_a_fact_the_notes_do_not_give_is_said_with_the_closest_passage(

@@ -18,6 +18,7 @@ _AMOUNT = re.compile(
     r"\bhow\s+much\s+(?:money\b|(?:did|does|do|will|would|was|is|are)\b.*\b(?:cost|pay|paid|charge"
     r"|spend|spent|budget|worth)\b)"
     r"|\bwhat\s+(?:was|is|were|are)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:cost|costs|budget|price|fees?)\b"
+    r"|\b(?:what|which|how\s+big\s+a)\s+(?:\w+\s+){0,2}budgets?\b"
     r"|\b(?:budget|cost|price)\s+(?:of|for)\b"
     r"|\bwhat\s+(?:did|does|do|will|would)\b[^.?]*\bcost\b",
     re.I,
@@ -39,7 +40,8 @@ _DESCRIBING = frozenset(
 )
 _DATE_ASK = re.compile(
     r"^\s*when\s+(?:did|was|were|is|are|will|does|do|has|have)\b"
-    r"|\b(?:what|which)\s+(?:\w+\s+)?(?:date|day|month|year)\b|\bon\s+what\s+date\b",
+    r"|\b(?:what|which)\s+(?:\w+\s+){0,3}(?:date|day|month|year)\b|\bon\s+what\s+date\b"
+    r"|\bdeadlines?\b",
     re.I,
 )
 _DATE = re.compile(
@@ -56,7 +58,7 @@ _ADDRESS = re.compile(r"https?://|\bwww\.|\.(?:pdf|pptx?|mp4)\b", re.I)
 _NAME_ASK = re.compile(
     r"\bwho\s+(?:presented|spoke|was\s+the\s+speaker|were\s+the\s+speakers|gave|led|moderated"
     r"|chaired|facilitated|ran|hosted)\b"
-    r"|\b(?:which|what)\s+(?:\w+\s+)?(?:tool|tools|software|platform|platforms|app|apps)\b"
+    r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,3}(?:tool|tools|software|platform|platforms|app|apps)\b"
     r"|\bname\s+of\s+the\b",
     re.I,
 )
