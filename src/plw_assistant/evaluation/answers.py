@@ -15,8 +15,14 @@ if TYPE_CHECKING:
 _FIRST_UNIT = re.compile(r"^.*?\[\d{1,3}\]", re.S)
 
 
+# Punctuation an answer may set differently from the notes without saying anything else: a
+# title quoted as 'PLW#2 “Working on a common note”' holds the notes' "PLW#2: Working on a
+# common note".
+_SETTING = re.compile(r"[:;,.!?“”\"«»()\[\]]")
+
+
 def _norm(text: str) -> str:
-    return " ".join(text.lower().replace("’", "'").split())
+    return " ".join(_SETTING.sub(" ", text.lower().replace("’", "'")).split())
 
 
 def _holds(text: str, wanted: str) -> bool:
