@@ -157,3 +157,34 @@ def test_each_part_of_a_question_asking_two_things_gets_its_lesson(
         "our activities with theirs?",
     )
     assert "Look for synergies with other ESCP-4x projects" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        (
+            "Should peer learning webinars be open to every ESCP project, not just the 4x ones?",
+            "Peer Learning webinars are very useful",
+        ),
+        (
+            "Why should a cluster bother going after European grants at all?",
+            "European funding programmes are highly strategic",
+        ),
+    ],
+)
+def test_the_lead_is_what_the_passage_says_not_its_headings(
+    assistant: Assistant, question: str, lead: str
+) -> None:
+    # Every lesson of a list shares its heading, which its stored vector carries: the lead
+    # is chosen on the passage with and without it.
+    assert converse(assistant, question).answer.startswith(lead)
+
+
+def test_a_new_subject_already_quoted_is_quoted_again_not_a_weaker_passage(
+    assistant: Assistant,
+) -> None:
+    answer = converse(
+        assistant, "What did the webinars teach future ESCP-4x partnerships?", "What about plans?"
+    )
+    assert "Be flexible and able to adjust plans" in answer.answer
+    assert "Adaptation of the action plan" not in answer.answer

@@ -76,19 +76,20 @@ def lessons(
     assert retrieval.index is not None
     index, plan = retrieval.index, retrieval.plan
     about = on_subject(retrieval)
-    units = [
+    candidates = [
         u
         for n, hit in enumerate(hits, start=1)
         if hit.chunk.id not in plan.demote
         for u in [make_unit(n, hit, index, vocabulary, retrieval.query)]
-        if not (plan.said and words(u.plain) in words(plan.said)) and about(u)
+        if about(u)
     ]
-    if not units:
+    units = [u for u in candidates if not (plan.said and words(u.plain) in words(plan.said))]
+    if not units or _said_best(candidates, units, bool(plan.subject) and not plan.demote):
         return [], []
     if plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
         # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
         units = [u for u in units if _FULL_DATE.search(u.plain)]
-    lead = _lead(units)
+    lead = _lead(units, retrieval)
     listed: list[Unit] = []
     if not lead.label and "\n" not in lead.hit.chunk.text.strip():
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
@@ -114,6 +115,16 @@ def lessons(
     quoted = {u.hit.row for u in chosen}
     more = [u for u in listed if u.hit.row not in quoted] if len(listed) > 1 else []
     return chosen, more
+
+
+def _said_best(candidates: list[Unit], unsaid: list[Unit], on_subject: bool) -> bool:
+    """Whether an "and what about plans?" follow-up is best answered by a lesson the previous
+    answer already quoted: what is left is clearly less relevant (the answer then says the
+    notes hold nothing more, quoting it again)."""
+    if not on_subject or not candidates or candidates[0] in unsaid or candidates[0].label:
+        return False
+    best = max(u.hit.dense or 0.0 for u in candidates)
+    return max(u.hit.dense or 0.0 for u in unsaid) < FOLLOW_SHARE * best
 
 
 def _cover_parts(chosen: list[Unit], units: list[Unit], retrieval: Retrieval) -> None:
@@ -151,7 +162,7 @@ def _broad(lead: Unit, listed: list[Unit], retrieval: Retrieval) -> bool:
     return heading >= dense + BROAD_BY or max(others, default=0.0) >= FOLLOW_SHARE * dense
 
 
-def _lead(units: list[Unit]) -> Unit:
+def _lead(units: list[Unit], retrieval: Retrieval) -> Unit:
     """Of the lessons ranked nearly as high as the first, the one most similar to the
     question; a topic label leads only when no lesson is nearly as good."""
     first = units[0]
@@ -161,7 +172,22 @@ def _lead(units: list[Unit]) -> Unit:
     # Text read from a scan with low OCR confidence leads only when nothing else can.
     legible = [u for u in pool if not _blurred(u)]
     pool = legible or [u for u in units if not u.label and not _blurred(u)] or pool
-    return max(pool, key=lambda u: (u.hit.dense if u.hit.dense is not None else 0.0, -u.n))
+    similar = _similarity(pool, retrieval)
+    return pool[max(range(len(pool)), key=lambda i: (similar[i], -pool[i].n))]
+
+
+def _similarity(pool: list[Unit], retrieval: Retrieval) -> list[float]:
+    """How similar each unit is to the question. A passage's stored vector carries its
+    headings, which can outweigh what it says (every lesson of a list shares "As cluster
+    organisation"): the mean of the similarity with and without them. A follow-up is searched
+    with the question before it, which the headings often answer ("What about plans?" after
+    "… future ESCP-4x partnerships?"): its similarity keeps them."""
+    dense = [u.hit.dense if u.hit.dense is not None else 0.0 for u in pool]
+    query, meaning = retrieval.query, retrieval.meaning
+    if len(pool) < 2 or query is None or meaning is None or retrieval.plan.continues:
+        return dense
+    plain = meaning([u.hit.chunk.plain for u in pool]) @ query
+    return [(d + float(p)) / 2 for d, p in zip(dense, plain, strict=True)]
 
 
 def _blurred(unit: Unit) -> bool:

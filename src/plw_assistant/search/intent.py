@@ -102,6 +102,11 @@ class Plan:
     asked: str = ""  # the question as searched, in words (a follow-up with the one before it)
     parts: tuple[str, ...] = ()  # what each part of a question asking two things searches
 
+    @property
+    def continues(self) -> bool:
+        """Whether the question was searched together with the one before it."""
+        return bool(self.asked) and self.asked != self.analysis.searched
+
 
 def _subject_words(text: str, sessions: Sequence[Session]) -> set[str]:
     """Content words of ``text`` beyond asking what a webinar was about and its own title."""

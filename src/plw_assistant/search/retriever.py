@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,6 +47,8 @@ class Retrieval:
     best_anywhere: float | None = None  # searching some rows: the best similarity in all
     filtered: bool = False  # the question's filters restricted the search
     parts: tuple[np.ndarray, ...] = ()  # the vectors of the parts of a question asking two things
+    # The vectors of texts as the model reads them (passages without their headings).
+    meaning: Callable[[Sequence[str]], np.ndarray] | None = None
 
     def heading_similarity(self, section: str) -> float | None:
         """How similar the question is to the heading of ``section`` (its last part): a
@@ -135,10 +138,13 @@ class Retriever:
             headings,
             best_anywhere,
             not question.filters.empty,
-            tuple(self.queries.get(self.embedder, p) for p in plan.parts)
-            if query is not None
-            else (),
+            self._parts(plan) if query is not None else (),
+            self._vectors if query is not None else None,
         )
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """The vectors of ``texts`` (cached with the questions: the notes' passages recur)."""
+        return np.stack([self.queries.get(self.embedder, t) for t in texts])
 
     def _parts(self, plan: Plan) -> tuple[np.ndarray, ...]:
         """The vectors of the parts of a question asking two things (each embedded once)."""
