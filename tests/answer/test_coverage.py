@@ -188,3 +188,12 @@ def test_a_new_subject_already_quoted_is_quoted_again_not_a_weaker_passage(
     )
     assert "Be flexible and able to adjust plans" in answer.answer
     assert "Adaptation of the action plan" not in answer.answer
+
+
+def test_a_lesson_nearly_as_relevant_as_the_lead_is_quoted_with_it(assistant: Assistant) -> None:
+    # Trust in hard times: both the lesson on the cluster's role in a crisis and the one on
+    # communication answer it (the second was left out at 0.9 of the lead's score).
+    question = "How can a cluster keep the confidence of its member SMEs during difficult times?"
+    answer = converse(assistant, question)
+    assert "Communication has to be maintained at all costs" in answer.answer
+    assert "Clusters are playing a key role in SMEs development" in answer.answer
