@@ -13,6 +13,7 @@ from ..domain import LOW_OCR, Hit
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
 from ..store.reader import Index
+from ..words import WORDS, tokenize
 from . import structured
 from .units import Unit, make_unit, words
 
@@ -50,12 +51,21 @@ _FULL_DATE = re.compile(
 
 def on_subject(retrieval: Retrieval) -> Callable[[Unit], bool]:
     """Whether a unit is about the new subject of an "and for SMEs?" follow-up, in any of the
-    glossary's forms ("and for small businesses?" finds "SMEs"); no subject: any unit is. The
-    passages naming the subject are found once, not once per unit."""
+    glossary's forms ("and for small businesses?" finds "SMEs"): one naming all its words
+    when any passage does ("partner search", not "partners" alone); no subject: any unit is.
+    The passages naming the subject are found once, not once per unit."""
     subject, index = retrieval.plan.subject, retrieval.index
     if not subject or index is None:
         return lambda _unit: True
-    named = index.lexical.scores(retrieval.plan.analysis.expand(subject)) > 0
+    expanded = retrieval.plan.analysis.expand(subject)
+    named = index.lexical.scores(expanded) > 0
+    own = [w for w in WORDS(subject) if tokenize([w])[0]]
+    if len(own) > 1:
+        every = np.logical_and.reduce([index.lexical.scores(w) > 0 for w in own])
+        other = expanded[len(subject) :].strip(" ()")  # the glossary's other forms, if any
+        if other:
+            every |= index.lexical.scores(other) > 0
+        named = every if every.any() else named
     return lambda unit: bool(named[unit.hit.row])
 
 
