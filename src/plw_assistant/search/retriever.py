@@ -39,7 +39,6 @@ class Retrieval:
     plan: Plan = field(default_factory=Plan)  # what kind of answer the question wants
     headings: dict[str, float] = field(default_factory=dict)  # section → its similarity
     best_anywhere: float | None = None  # searching some rows: the best similarity in all
-    filtered: bool = False  # the question's filters restricted the search
 
     def heading_similarity(self, section: str) -> float | None:
         """How similar the question is to the heading of ``section`` (its last part): a
@@ -128,7 +127,6 @@ class Retriever:
             plan,
             headings,
             best_anywhere,
-            not question.filters.empty,
         )
 
     def _headings(self, query: np.ndarray, hits: list[Hit]) -> dict[str, float]:
