@@ -539,3 +539,18 @@ def test_a_streamed_answer_grows_into_a_turn(new_page, streaming_server) -> None
     page.reload()
     page.locator(".conversation > .turn").nth(1).wait_for()
     assert page.locator(".conversation > .turn").count() == 2
+
+
+def test_a_streamed_answer_says_where_a_filtered_out_answer_is(new_page, streaming_server) -> None:
+    """With a language model the page builds the filter's note itself, from the answer's
+    ``elsewhere``: the same words as the page the server renders."""
+    page = new_page()
+    page.goto(streaming_server + "/")
+    assert page.get_attribute("body", "data-stream") == "1"
+    _open_filters(page)
+    page.select_option("#filter-tag", "covid")
+    turn = _ask(page, FILTERED)
+    note = turn.locator(".filter-note")
+    assert note.inner_text() == f"{ELSEWHERE} Ask the same question in all lessons"
+    assert turn.locator(".answer p.text").count() == 0
+    assert _query(streaming_server + note.locator("a").get_attribute("href")) == {"q": [FILTERED]}
