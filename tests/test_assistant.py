@@ -1,10 +1,13 @@
-"""The assistant's gap-log hook, with the real model and index: which outcomes are recorded
-(declined, answered only from topic labels), which are not (answered, another language, a
-re-ask that is not to be recorded), and nothing at all with PLW_GAP_LOG off."""
+"""The assistant with the real model and index: its gap-log hook (which outcomes are recorded:
+declined, answered only from topic labels; which are not: answered, another language, a re-ask
+that is not to be recorded; nothing at all with PLW_GAP_LOG off), and a conversation's turns
+read as new questions or as follow-ups."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from conftest import converse
 
 from plw_assistant.assistant import Assistant, gap_outcome
 from plw_assistant.config import Settings
@@ -75,3 +78,20 @@ def test_a_log_that_cannot_be_written_costs_the_asker_nothing(
     assert assistant.ask(Question(HACKATHON), record=True).abstained
     assistant.record_no(HACKATHON, [], "")
     assert "could not be saved" in caplog.text
+
+
+def test_a_new_question_after_an_answer_is_read_on_its_own(assistant: Assistant) -> None:
+    """Asked after an answer on partner search, a question the notes do not cover is declined
+    as it is when asked first, not answered from the turn before it."""
+    first = "How can clusters support members with partner search?"
+    kubernetes = "How do I configure a Kubernetes ingress?"
+    after = converse(assistant, first, kubernetes)
+    assert after.abstained and after.resolved == ""
+    assert after.answer == assistant.ask(Question(kubernetes)).answer
+
+
+def test_what_about_brings_its_subject_to_the_conversation(assistant: Assistant) -> None:
+    answer = converse(assistant, "What was discussed in PLW#5?", "And what about partner search?")
+    assert answer.resolved == "What do the notes say about partner search?"
+    assert not answer.abstained and "Partner search" in answer.answer
+    assert "Peer learning webinars (PLW) are tools" not in answer.answer  # "partners" alone

@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from .answer.extractive import NO_DETAIL, NO_DETAILS, compose
+from .answer.filtered import better_elsewhere, outside_filters
 from .answer.generated import LLM, fallback_notice, generate
 from .answer.language import ask_in_english, foreign_language
 from .appdata.database import AppDatabase
 from .appdata.gaps import GapLog
 from .config import Settings
-from .domain import Answer, Question
+from .domain import Answer, Filters, Question
 from .embedding.base import Embedder
 from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
@@ -126,7 +127,7 @@ class Assistant:
             return
         retrieval = self.retrieve(question)
         resolved = self._resolved(retrieval, question)
-        quoted = replace(compose(question, retrieval, self.settings.min_score), resolved=resolved)
+        quoted = replace(self._quote(question, retrieval), resolved=resolved)
         if quoted.abstained or self.llm is None:
             if record and gap_outcome(quoted) is not None and (record is True or record()):
                 self.record(retrieval.plan.asked or question.text, quoted)
@@ -137,6 +138,18 @@ class Assistant:
                 yield replace(part, resolved=resolved) if isinstance(part, Answer) else part
         except LLMError as exc:
             yield replace(quoted, notice=fallback_notice(exc))
+
+    def _quote(self, question: Question, retrieval: Retrieval) -> Answer:
+        """The quoted answer; with filters, the same question is also searched without them,
+        and when they leave out what answers it, the answer says so and where it is."""
+        quoted = compose(question, retrieval, self.settings.min_score)
+        if question.filters.empty:
+            return quoted
+        whole = replace(question, filters=Filters())
+        everywhere = self.retrieve(whole)
+        unfiltered = compose(whole, everywhere, self.settings.min_score)
+        lead = better_elsewhere(question, retrieval, quoted, everywhere, unfiltered)
+        return quoted if lead is None else outside_filters(quoted, lead)
 
     def record(self, text: str, answer: Answer) -> None:
         """Put a question the notes could not answer in the gap log (a follow-up as it was
@@ -190,8 +203,8 @@ class Assistant:
 def gap_outcome(answer: Answer) -> str | None:
     """``abstained``, ``topic_only`` (all the notes hold is a topic's name, or they lack the fact
     asked for) or ``None``."""
-    if answer.language is not None:
-        return None
+    if answer.language is not None or answer.elsewhere is not None:
+        return None  # another language, or answered by notes the filters left out
     if answer.abstained:
         return "abstained"
     if NO_DETAIL in answer.answer or NO_DETAILS in answer.answer or answer.missing:

@@ -271,6 +271,7 @@ class Answer:
     searched: str = ""  # the question as searched, when typos were corrected
     resolved: str = ""  # a follow-up as a question of its own ("What else was said in PLW#1?")
     outside: bool = False  # refused as clearly outside the notes: no passage is near it
+    elsewhere: Citation | None = None  # filters left out what answers: the best passage then
 
     def to_markdown(self) -> str:
         """The answer with its citations as footnotes (quote, document, section)."""

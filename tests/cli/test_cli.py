@@ -63,6 +63,7 @@ def test_ask_json_returns_the_public_shape(settings: Settings) -> None:
         "offered",
         "searched",
         "resolved",
+        "elsewhere",
     }
     assert [c["n"] for c in body["citations"]] == [1, 2, 3]
     assert any(

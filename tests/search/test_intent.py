@@ -6,7 +6,7 @@ import pytest
 
 from plw_assistant.assistant import Assistant
 from plw_assistant.domain import Question, Turn
-from plw_assistant.search.intent import plan, read
+from plw_assistant.search.intent import plan, read, standalone
 from plw_assistant.search.names import Vocabulary
 
 
@@ -77,3 +77,21 @@ def test_follow_ups_keep_the_intent_with_a_new_subject(vocabulary: Vocabulary) -
     assert p.kind == "published" and "wrap-up" in p.query
     p = plan("and for SMEs?", [_turn("Why keep communicating in a crisis?", "A. [1]")], vocabulary)
     assert p.kind == "general" and p.subject == "SMEs" and p.said == "A. [1]"
+
+
+def test_a_follow_up_is_worded_without_its_elliptical_opening(vocabulary: Vocabulary) -> None:
+    webinar = [_turn("What was discussed in PLW#5?", "PLW#5: … Partner search; … [1]")]
+    for text in ("And what about partner search?", "what about partner search?"):
+        p = plan(text, webinar, vocabulary)
+        assert p.subject == "partner search"
+        assert standalone(p, text, vocabulary) == "What do the notes say about partner search?"
+    p = plan("And for SMEs?", [_turn("Why keep communicating in a crisis?")], vocabulary)
+    assert standalone(p, "And for SMEs?", vocabulary) == "What do the notes say about SMEs?"
+
+
+def test_a_question_complete_on_its_own_is_not_joined_to_the_one_before(vocabulary) -> None:
+    earlier = [_turn("How can clusters support members with partner search?", "… [1]")]
+    text = "How do I configure a Kubernetes ingress?"
+    p = plan(text, earlier, vocabulary)
+    assert p == plan(text, [], vocabulary)  # read as if asked first
+    assert p.asked == text and standalone(p, text, vocabulary) == ""

@@ -78,6 +78,7 @@ def test_out_of_scope_questions_abstain(client: TestClient, question: str) -> No
         "offered": [],
         "searched": "",
         "resolved": "",
+        "elsewhere": None,
     }
 
 

@@ -286,32 +286,122 @@ def test_a_shared_link_answers_without_javascript(new_page, server) -> None:
     assert page.inner_text("#latest") == FOLLOW_UP and _in_view(page, page.locator("#latest"))
 
 
-def test_a_filter_that_leaves_nothing_says_so(new_page, server) -> None:
-    base, _ = server
-    page = new_page()
-    page.goto(base + "/")
-    _open_filters(page)
-    tags = page.locator("#filter-tag option").all_inner_texts()
-    assert "IT tool" in tags and "ESCP-4x" in tags and "it-tool" not in tags
-    documents = page.locator("#filter-document option").all_inner_texts()
-    assert not any(d.startswith("PLW#") for d in documents)  # the "Webinar" choice has them
-    page.select_option("#filter-tag", "covid")
-    assert page.inner_text(".scope-now") == "Tag: COVID"
-    turn = _ask(page, "What about EU funding?")
-    assert _query(page.url) == {"q": ["What about EU funding?"], "tag": ["covid"]}
+FILTERED = "How can clusters support members with partner search?"
+PLW5 = "PLW#5: As a cluster, how to support our members in building EU projects"
+ELSEWHERE = (
+    "Nothing within the filter Tag: COVID matches this question well. The best match is in "
+    f"“{PLW5}”."
+)
+
+
+def _apart(page, one: str, other: str) -> bool:
+    """Whether the boxes of two elements do not overlap."""
+    a, b = page.locator(one).last.bounding_box(), page.locator(other).bounding_box()
+    return (
+        a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+        or a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+    )
+
+
+def _says_where_the_answer_is(page, turn, viewport: dict[str, int]) -> None:
+    assert turn.locator("h3.kind").text_content().strip() == "No good match within the filter"
     note = turn.locator(".filter-note")
-    assert note.inner_text().startswith("No lesson matched with the filter Tag: COVID.")
-    # The filter was for that question: the next one starts without it.
-    assert page.input_value("#filter-tag") == ""
-    assert page.inner_text(".scope-now") == "all lessons"
-    page.screenshot(path=str(ARTIFACTS / "chat-desktop-filtered-out.png"))
-    link = note.locator("a")
-    assert _query(base + link.get_attribute("href")) == {"q": ["What about EU funding?"]}
+    assert note.inner_text() == f"{ELSEWHERE} Ask the same question in all lessons"
+    assert turn.locator(".answer p.text").count() == 0  # the note says it
+    assert turn.locator(".confidence, .passage, form.feedback").count() == 0  # nothing quoted
+    assert _in_view(page, note) and _apart(page, ".filter-note", "form.ask")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+def _answers_without_the_filter(browser, url: str, javascript: bool) -> None:
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        answer = page.locator(".conversation > .turn .answer")
+        assert "abstained" not in (answer.get_attribute("class") or "")
+        assert "Partner search" in answer.inner_text()
+    finally:
+        context.close()
+
+
+def test_a_filter_that_leaves_out_the_answer_says_where_it_is(new_page, browser, server) -> None:
+    """Tag "COVID" (PLW#1) and a question on partner search: not answered from PLW#1 but said
+    plainly, naming PLW#5 by its title, with the search without the filter one click away;
+    on a desktop and a phone, with and without JavaScript."""
+    base, _ = server
+    for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        phone = viewport is PHONE
+        page = new_page(viewport, is_mobile=phone, has_touch=phone)
+        page.goto(base + "/")
+        _open_filters(page)
+        tags = page.locator("#filter-tag option").all_inner_texts()
+        assert {"IT tool", "ESCP-4x", "COVID", "EU funding"} <= set(tags)
+        assert not {"it-tool", "escp-4x", "covid"} & set(tags)
+        documents = page.locator("#filter-document option").all_inner_texts()
+        assert not any(d.startswith("PLW#") for d in documents)  # "Webinar" has them
+        page.select_option("#filter-tag", "covid")
+        assert page.inner_text(".scope-now") == "Tag: COVID"
+        turn = _ask(page, FILTERED)
+        assert _query(page.url) == {"q": [FILTERED], "tag": ["covid"]}
+        _says_where_the_answer_is(page, turn, viewport)
+        # The filter was for that question: the next one starts without it.
+        assert page.input_value("#filter-tag") == ""
+        assert page.inner_text(".scope-now") == "all lessons"
+        page.screenshot(path=str(ARTIFACTS / f"chat-{name}-filter-elsewhere.png"))
+    link = turn.locator(".filter-note a")
+    href = link.get_attribute("href")
+    assert _query(base + href) == {"q": [FILTERED]}
+    for javascript in (True, False):
+        _answers_without_the_filter(browser, base + href, javascript)
     link.click()
-    page.wait_for_url(re.compile(r"/\?q=What\+about\+EU\+funding%3F$"))
-    answer = page.locator(".conversation > .turn .answer")
-    assert "abstained" not in (answer.get_attribute("class") or "")
-    assert page.locator(".passages .passage.quoted").count() >= 1
+    page.wait_for_url(re.compile(r"/\?q=How\+can\+clusters\+support\+members\+with\+partner"))
+    assert "Partner search" in page.locator(".conversation > .turn .answer").inner_text()
+    # Without JavaScript: the filter chosen in the folded form, the question posted.
+    plain = new_page(java_script_enabled=False)
+    plain.goto(base + "/")
+    plain.click("details.scope summary")
+    plain.select_option("#filter-tag", "covid")
+    plain.fill("#q", FILTERED)
+    plain.press("#q", "Enter")
+    plain.wait_for_url(re.compile(r"&tag=covid$"))
+    _says_where_the_answer_is(plain, plain.locator(".conversation > .turn"), DESKTOP)
+    plain.click(".filter-note a")
+    plain.wait_for_url(re.compile(r"\?q=[^&]*$"))
+    assert "Partner search" in plain.locator(".conversation > .turn .answer").inner_text()
+
+
+def test_a_question_of_its_own_is_new_and_what_about_keeps_its_subject(new_page, server) -> None:
+    """After an answer on partner search, an off-topic question is declined as when asked
+    first, not answered from the turn before; "And what about partner search?" after a
+    webinar's answer is asked as "What do the notes say about partner search?". With and
+    without JavaScript."""
+    base, _ = server
+    kubernetes = "How do I configure a Kubernetes ingress?"
+    about = "What do the notes say about partner search?"
+    for javascript in (True, False):
+        page = new_page(java_script_enabled=javascript)
+        page.goto(base + "/")
+        _ask(page, FILTERED)
+        declined = _ask(page, kubernetes)
+        assert "abstained" in (declined.locator(".answer").get_attribute("class") or "")
+        assert "No lesson in the notes covers this question" in declined.inner_text()
+        assert declined.locator(".resolved").count() == 0  # read on its own
+        if javascript:
+            assert _query(page.url) == {"q": [kubernetes]}
+        page.goto(base + "/")
+        _ask(page, "What was discussed in PLW#5?")
+        second = _ask(page, "And what about partner search?")
+        assert second.locator(".resolved").inner_text() == f"Answered as {about}"
+        assert "Partner search" in second.locator(".answer p.text").inner_text()
+        if javascript:
+            assert _query(page.url) == {"q": [about]}
+            page.screenshot(path=str(ARTIFACTS / "chat-desktop-what-about.png"))
+        else:
+            href = second.locator(".resolved a").get_attribute("href")
+            assert _query(base + href) == {"q": [about]}
 
 
 def _votes(index_dir: Path, question: str) -> list[tuple[str, ...]]:
@@ -449,3 +539,18 @@ def test_a_streamed_answer_grows_into_a_turn(new_page, streaming_server) -> None
     page.reload()
     page.locator(".conversation > .turn").nth(1).wait_for()
     assert page.locator(".conversation > .turn").count() == 2
+
+
+def test_a_streamed_answer_says_where_a_filtered_out_answer_is(new_page, streaming_server) -> None:
+    """With a language model the page builds the filter's note itself, from the answer's
+    ``elsewhere``: the same words as the page the server renders."""
+    page = new_page()
+    page.goto(streaming_server + "/")
+    assert page.get_attribute("body", "data-stream") == "1"
+    _open_filters(page)
+    page.select_option("#filter-tag", "covid")
+    turn = _ask(page, FILTERED)
+    note = turn.locator(".filter-note")
+    assert note.inner_text() == f"{ELSEWHERE} Ask the same question in all lessons"
+    assert turn.locator(".answer p.text").count() == 0
+    assert _query(streaming_server + note.locator("a").get_attribute("href")) == {"q": [FILTERED]}

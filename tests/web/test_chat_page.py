@@ -111,22 +111,52 @@ def test_earlier_turns_sent_back_malformed_are_shown_safely(client: TestClient) 
 
 
 def test_a_filter_that_leaves_nothing_says_so_and_links_without_it(client: TestClient) -> None:
-    r = client.get("/", params={"q": "What about EU funding?", "tag": "covid", "mode": "dense"})
-    assert r.context["answer"].abstained
+    # Nothing in the notes answers it, within the filter or without: nowhere better to name.
+    kubernetes = "How do I configure a Kubernetes ingress?"
+    r = client.get("/", params={"q": kubernetes, "tag": "covid", "mode": "dense"})
+    assert r.context["answer"].abstained and r.context["answer"].elsewhere is None
     note = r.context["filter_note"]
     assert note["text"] == "No lesson matched with the filter Tag: COVID."
-    assert _query(note["url"]) == {"q": ["What about EU funding?"], "mode": ["dense"]}
+    assert _query(note["url"]) == {"q": [kubernetes], "mode": ["dense"]}
     assert note["text"] in r.text and 'class="unfiltered"' in r.text
-    assert not client.get(note["url"]).context["answer"].abstained
+    assert client.get("/", params={"q": "What about EU funding?"}).context["filter_note"] is None
+    unfiltered = client.get("/", params={"q": kubernetes})
+    assert unfiltered.context["answer"].abstained and unfiltered.context["filter_note"] is None
+
+
+def test_a_filter_that_leaves_out_the_answer_says_where_it_is(client: TestClient) -> None:
+    """Tag "COVID" (PLW#1's note) and a question on partner search: not quoted from PLW#1, but
+    said plainly, with the webinar that answers it by its title and the search without the
+    filter one click away (a link: no script needed)."""
+    question = "How can clusters support members with partner search?"
+    r = client.get("/", params={"q": question, "tag": "covid"})
+    assert r.context["answer"].abstained
+    note = r.context["filter_note"]
+    assert note["text"] == (
+        "Nothing within the filter Tag: COVID matches this question well. The best match is "
+        "in “PLW#5: As a cluster, how to support our members in building EU projects”."
+    )
+    assert _query(note["url"]) == {"q": [question]}
+    turn = "<section" + r.text.split('<section class="turn"', 1)[1].split("</section>", 1)[0]
+    assert "No good match within the filter</h3>" in turn and escape(note["text"]) in turn
+    assert f'<a class="unfiltered" href="{escape(note["url"])}">' in turn
+    assert 'class="text"' not in turn  # the note says it, naming the filter
+    assert "This should have been answered" not in turn  # the notes do answer it
+    for slug in ("sessions/plw-5", "plw-5.md", "partner-search", "covid"):
+        assert slug not in unescape(re.sub(r"<[^>]+>", " ", turn)), slug
+    assert "Partner search" in client.get(note["url"]).context["answer"].answer
     two = client.get(
         "/", params={"q": "What about EU funding?", "tag": "covid", "session": "PLW#1"}
-    ).context["filter_note"]
-    assert two["text"] == (
-        "No lesson matched with the filters Webinar: PLW#1: Knowing each other and Tag: COVID."
     )
-    assert client.get("/", params={"q": "What about EU funding?"}).context["filter_note"] is None
-    unfiltered = client.get("/", params={"q": "How do I configure a Kubernetes ingress?"})
-    assert unfiltered.context["answer"].abstained and unfiltered.context["filter_note"] is None
+    assert two.context["filter_note"]["text"].startswith(
+        "Nothing within the filters Webinar: PLW#1: Knowing each other and Tag: COVID matches"
+    )
+    # The JSON says the same: the passage leading the answer without the filters.
+    body = {"question": question, "filters": {"session": "PLW#1"}}
+    api = client.post("/api/ask", json=body).json()
+    assert api["abstained"] and api["citations"] == []
+    assert api["elsewhere"]["session"] == "PLW#5" and api["elsewhere"]["text"] == "Partner search"
+    assert client.post("/api/ask", json={"question": question}).json()["elsewhere"] is None
 
 
 def test_filters_show_titles_and_names_and_the_mode_is_advanced(client: TestClient) -> None:

@@ -35,6 +35,7 @@ def test_api_ask_returns_the_public_shape(client: TestClient) -> None:
         "offered",
         "searched",
         "resolved",
+        "elsewhere",
     }
     assert body["question"] == QUESTION
     assert [c["n"] for c in body["citations"]] == [1, 2, 3, 4, 5]

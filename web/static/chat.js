@@ -238,8 +238,9 @@ async function ask(event) {
   }
 }
 
-// The notice a filtered abstention gets (the server adds it to the pages it renders).
-function filterNote(question) {
+// The notice a filtered abstention gets (the server adds it to the pages it renders): when the
+// filters left out what answers, where the best match is.
+function filterNote(data) {
   const said = [];
   for (const name of Object.keys(filterValues())) {
     const select = form.elements[name];
@@ -247,11 +248,14 @@ function filterNote(question) {
     said.push(`${label ? label.textContent : name}: ${select.selectedOptions[0].textContent}`);
   }
   if (!said.length) return null;
+  const noun = said.length === 1 ? "filter" : "filters";
   const p = document.createElement("p");
   p.className = "filter-note";
-  p.textContent = `No lesson matched with the ${said.length === 1 ? "filter" : "filters"} ${said.join(" and ")}. `;
+  p.textContent = data.elsewhere
+    ? `Nothing within the ${noun} ${said.join(" and ")} matches this question well. The best match is in “${data.elsewhere.title}”. `
+    : `No lesson matched with the ${noun} ${said.join(" and ")}. `;
   const a = document.createElement("a");
-  const params = new URLSearchParams({q: question});
+  const params = new URLSearchParams({q: data.resolved || data.question});
   const mode = form.elements.mode;
   if (mode && mode.value !== form.dataset.defaultMode) params.set("mode", mode.value);
   a.href = `/?${params}`;
@@ -313,9 +317,10 @@ async function askStreaming(event) {
           const holder = document.createElement("div");
           holder.innerHTML = data.html;  // rendered and escaped by the server
           section.replaceChildren(heading, ...holder.childNodes);
-          const note = data.abstained && !data.language ? filterNote(data.question) : null;
+          const note = data.abstained && !data.language ? filterNote(data) : null;
           const kind = section.querySelector(".answer h3.kind");
           if (note && kind) kind.after(note);
+          if (note && data.elsewhere) section.querySelector(".answer p.text")?.remove();
           delete data.html;
           add(section, urlFor(data.resolved || question), data);
         }

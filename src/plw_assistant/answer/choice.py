@@ -14,6 +14,7 @@ from ..search.names import Vocabulary
 from ..search.retriever import SAME_WORDS, Retrieval
 from ..store.reader import Index
 from ..text import shared_words
+from ..words import WORDS, tokenize
 from . import structured
 from .units import Unit, make_unit, words
 
@@ -60,12 +61,21 @@ _FULL_DATE = re.compile(
 
 def on_subject(retrieval: Retrieval) -> Callable[[Unit], bool]:
     """Whether a unit is about the new subject of an "and for SMEs?" follow-up, in any of the
-    glossary's forms ("and for small businesses?" finds "SMEs"); no subject: any unit is. The
-    passages naming the subject are found once, not once per unit."""
+    glossary's forms ("and for small businesses?" finds "SMEs"): one naming all its words
+    when any passage does ("partner search", not "partners" alone); no subject: any unit is.
+    The passages naming the subject are found once, not once per unit."""
     subject, index = retrieval.plan.subject, retrieval.index
     if not subject or index is None:
         return lambda _unit: True
-    named = index.lexical.scores(retrieval.plan.analysis.expand(subject)) > 0
+    expanded = retrieval.plan.analysis.expand(subject)
+    named = index.lexical.scores(expanded) > 0
+    own = [w for w in WORDS(subject) if tokenize([w])[0]]
+    if len(own) > 1:
+        every = np.logical_and.reduce([index.lexical.scores(w) > 0 for w in own])
+        other = expanded[len(subject) :].strip(" ()")  # the glossary's other forms, if any
+        if other:
+            every |= index.lexical.scores(other) > 0
+        named = every if every.any() else named
     return lambda unit: bool(named[unit.hit.row])
 
 
@@ -89,7 +99,7 @@ def lessons(
         if about(u)
     ]
     units = [u for u in candidates if not (plan.said and words(u.plain) in words(plan.said))]
-    if not units or _said_best(candidates, units, bool(plan.subject) and not plan.demote):
+    if not units or _said_best(candidates, units, bool(plan.said) and not plan.demote):
         return [], []
     if plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
         # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
@@ -122,11 +132,12 @@ def lessons(
     return chosen, more
 
 
-def _said_best(candidates: list[Unit], unsaid: list[Unit], on_subject: bool) -> bool:
-    """Whether an "and what about plans?" follow-up is best answered by a lesson the previous
-    answer already quoted: what is left is clearly less relevant (the answer then says the
-    notes hold nothing more, quoting it again)."""
-    if not on_subject or not candidates or candidates[0] in unsaid or candidates[0].label:
+def _said_best(candidates: list[Unit], unsaid: list[Unit], continues: bool) -> bool:
+    """Whether an "and what about plans?" follow-up (``continues``: one not asking for
+    something else) is best answered by a lesson the previous answer already quoted: what is
+    left is clearly less relevant (the answer then says the notes hold nothing more, quoting
+    it again)."""
+    if not continues or not candidates or candidates[0] in unsaid or candidates[0].label:
         return False
     best = max(u.hit.dense or 0.0 for u in candidates)
     return max(u.hit.dense or 0.0 for u in unsaid) < FOLLOW_SHARE * best

@@ -24,9 +24,6 @@ CLEAR_MARGIN = 0.05
 # A passage's similarity in words: "close" from CLOSE, "related" from RELATED, else "loose".
 CLOSE = 0.55
 RELATED = 0.4
-# With a filter, the best passage within it must be at least this share as similar as the
-# best one without it.
-FILTERED_SHARE = 0.6
 # A question naming something the notes never mention needs at least this similarity.
 STRONG_MATCH = 0.5
 # A refused question whose closest passage is less similar than this is clearly outside the
@@ -55,9 +52,6 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
         return False
     if retrieval.best_cosine is None:
         return retrieval.keyword_match
-    anywhere = retrieval.best_anywhere
-    if retrieval.filtered and anywhere and retrieval.best_cosine < FILTERED_SHARE * anywhere:
-        return False  # the filter leaves out what answers: say so rather than quote noise
     if retrieval.named_terms and retrieval.keyword_match:
         return True  # a name the notes know, in the passages searched (a filter may hide it)
     if retrieval.unknown_terms and retrieval.best_cosine < STRONG_MATCH:

@@ -9,17 +9,55 @@ from dataclasses import dataclass
 from ..domain import Turn
 from ..words import tokenize
 
-# Words that point back at the previous turn, or openings that continue it.
-_REFERS_BACK = re.compile(
-    r"^\s*(and|but|also|so|what about|how about|what else|anything else)\b"
-    r"|\b(it|its|they|them|their|there|that|this|those|these|he|she|else|same)\b",
+# Openings that continue the previous turn: a connective ("and …?", "but …") or an elliptical
+# "what about …?".
+_CONTINUES = re.compile(
+    r"^\W*(?:(?:and|but|also|so|then|plus|or)\b|(?:what|how)\s+about\b|as\s+for\b)",
     re.IGNORECASE,
+)
+# An elliptical opening, whose rest is the subject the follow-up brings ("And what about
+# partner search?", "and for SMEs?", "how about the common note?").
+_ELLIPSIS = re.compile(
+    r"^\W*(?:(?:and|but|also)\b[\s,]*(?:(?:what|how)\s+about\b)?|(?:what|how)\s+about\b"
+    r"|as\s+for\b)\s*(?:(?:for|about|on|with|regarding|in|of)\s+(?:the\s+)?)?",
+    re.IGNORECASE,
+)
+# What a question of its own starts with ("and who wrote it?" brings no subject: it asks).
+_ASKS = re.compile(
+    r"(?:what|what's|how|who|whom|whose|why|when|where|which|is|are|was|were|do|does|did"
+    r"|can|could|should|would|will|has|have|had|may|might|must|shall)\b",
+    re.IGNORECASE,
+)
+# Words pointing back at something the previous turn named: a pronoun, "there", "that one",
+# "the one before", "this" or "that" standing alone or before what a turn is about.
+_POINTS_BACK = re.compile(
+    r"\b(?:it|its|itself|they|them|their|theirs|themselves|he|she|him|her|his|there|same"
+    r"|else|previous)\b"
+    r"|\b(?:that|this|the|another|other|next)\s+ones?\b|\bones?\s+(?:before|after)\b"
+    r"|\b(?:after|before|than|like)\s+(?:that|this)\b"
+    r"|\b(?:that|this|those|these)\s*(?:[?!.,;]|$)"
+    r"|\b(?:that|this|those|these)\s+(?:webinars?|sessions?|plws?|meetings?|topics?|lessons?"
+    r"|notes?|points?|ideas?|projects?|parts?|lists?)\b",
+    re.IGNORECASE,
+)
+# "It" pointing at nothing before: "is it worth …?" (it stands for what follows).
+_POINTS_NOWHERE = re.compile(
+    r"\bit(?:'s|\s+is|\s+was|\s+be)?\s+(?:worth|important|possible|necessary|useful|better"
+    r"|best|wise|true|easy|hard|difficult|advisable|a\s+good\s+idea)\b",
+    re.IGNORECASE,
+)
+# Words that ask for something without naming what: a question of only these has no subject.
+_ASKING = frozenset(
+    tokenize(
+        [
+            "tell me more explain say said says mean means example examples detail details "
+            "elaborate go on give know anything something one ones really sure ok okay thanks"
+        ]
+    )[0]
 )
 _WANTS_MORE = re.compile(r"\b(else|other|more)\b", re.IGNORECASE)
 # Words that point at the place or thing the previous answer was about.
 _DEICTIC = re.compile(r"\b(there|it|its|that|this|those|these|them|they|their)\b", re.IGNORECASE)
-# A question with this many content words or fewer is read as continuing the conversation.
-SHORT = 3
 
 
 def wants_more(question: str) -> bool:
@@ -27,8 +65,49 @@ def wants_more(question: str) -> bool:
     return bool(_WANTS_MORE.search(question))
 
 
+def points_back(question: str) -> bool:
+    """Whether the question continues the previous turn ("and for SMEs?", "what about …?")
+    or has a word pointing at something it named ("it", "there", "that one", "the one
+    before"). A possessive after a word naming its owner points within the question
+    ("clusters … their members"); "is it worth …?" points nowhere."""
+    if _CONTINUES.search(question):
+        return True
+    text = _POINTS_NOWHERE.sub(lambda m: " " * len(m.group(0)), question)
+    for m in _POINTS_BACK.finditer(text):
+        if m.group(0).lower() in ("its", "their") and has_subject(text[: m.start()]):
+            continue
+        return True
+    return False
+
+
+def has_subject(question: str) -> bool:
+    """Whether the question names something of its own, beyond asking ("why?", "tell me
+    more", "which one?")."""
+    return bool(set(tokenize([question])[0]) - _ASKING)
+
+
+def elliptical(question: str) -> bool:
+    """Whether the question opens as one that leaves out what it shares with the one before
+    ("and …", "but …", "what about …")."""
+    return _ELLIPSIS.match(question) is not None
+
+
+def new_subject(question: str) -> str:
+    """The subject an elliptical follow-up brings, without its opening: "partner search" for
+    "And what about partner search?", "SMEs" for "and for SMEs?"; "" for any other question
+    ("and who wrote it?" asks a question of its own)."""
+    opening = _ELLIPSIS.match(question)
+    if opening is None:
+        return ""
+    rest = question[opening.end() :].strip(" ?!.")
+    return "" if _ASKS.match(rest) else rest
+
+
 def is_follow_up(question: str) -> bool:
-    return len(tokenize([question])[0]) <= SHORT or bool(_REFERS_BACK.search(question))
+    """Whether the question needs the turn before it: it points back at it, or names nothing
+    of its own. A question complete on its own is a new one, however short ("How do I
+    configure a Kubernetes ingress?" after an answer on partner search)."""
+    return points_back(question) or not has_subject(question)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Literal
 from ..domain import Turn
 from ..words import tokenize
 from .analysis import Analysis
-from .followup import Resolved, is_follow_up, resolve_follow_up, wants_more
+from .followup import Resolved, elliptical, is_follow_up, new_subject, resolve_follow_up, wants_more
 from .names import KIND, Session, Vocabulary
 
 Expects = Literal["date", "number", "names"]
@@ -55,12 +55,6 @@ _AUTHOR = re.compile(
 _PUBLISHED = re.compile(
     r"\bwhen\b.*\b(?:published|written|released|dated|posted|issued)\b"
     r"|\b(?:publication|release)\s+date\b",
-    re.I,
-)
-# An "and …?" / "what about …?" follow-up brings a new subject to the previous question.
-_NEW_SUBJECT = re.compile(
-    r"^\s*(?:and|but|also|what about|how about)\b\s*"
-    r"(?:(?:for|about|on|with|regarding|in|of)\s+(?:the\s+)?)?(.*)$",
     re.I,
 )
 # Words that ask what a webinar was about rather than name a subject of their own.
@@ -177,9 +171,8 @@ def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: 
     if not is_follow_up(text):
         return own
     previous = read(history[-1].question, vocabulary)
-    new = _NEW_SUBJECT.match(text)
-    subject = new.group(1).strip(" ?!.") if new else ""
-    said = history[-1].answer if (wants_more(text) or subject) else ""
+    subject = new_subject(text)
+    said = history[-1].answer if (wants_more(text) or elliptical(text)) else ""
     if own.kind in ("author", "published"):  # "when was it published?": it = the last subject
         return replace(own, query=resolved.query)
     if own.kind != "general" or own.sessions:
@@ -191,11 +184,15 @@ def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: 
         return Plan("more", text, sessions=previous.sessions, demote=resolved.demote, said=said)
     if previous.kind == "which" and subject:
         return Plan("which", _without(subject, _ABOUT), subject=subject, said=said)
+    if previous.kind in ("overview", "more", "list") and subject:
+        # "And what about partner search?" after what a webinar covered: the question before
+        # names no subject to search the new one with.
+        return replace(read(subject, vocabulary), subject=subject, said=said)
     return Plan(
         "general",
         resolved.query,
         keywords=_without(resolved.query, _SERIES_WORDS),
-        expects=own.expects or (None if subject else previous.expects),
+        expects=own.expects or (None if elliptical(text) else previous.expects),
         subject=subject,
         demote=resolved.demote,
         prefer=resolved.prefer,

@@ -45,7 +45,6 @@ class Retrieval:
     plan: Plan = field(default_factory=Plan)  # what kind of answer the question wants
     headings: dict[str, float] = field(default_factory=dict)  # section → its similarity
     best_anywhere: float | None = None  # searching some rows: the best similarity in all
-    filtered: bool = False  # the question's filters restricted the search
     parts: tuple[np.ndarray, ...] = ()  # the vectors of the parts of a question asking two things
     # The vectors of texts as the model reads them (passages without their headings).
     meaning: Callable[[Sequence[str]], np.ndarray] | None = None
@@ -137,7 +136,6 @@ class Retriever:
             plan,
             headings,
             best_anywhere,
-            not question.filters.empty,
             self._parts(plan) if query is not None else (),
             self._vectors if query is not None else None,
         )

@@ -61,6 +61,7 @@ class AnswerOut(Out):
     offered: list[CitationOut]
     searched: str
     resolved: str
+    elsewhere: CitationOut | None  # the filters left out what answers: the best passage then
 
     @classmethod
     def of(cls, answer: Answer) -> AnswerOut:

@@ -70,14 +70,23 @@ def _said(filters: Filters, labels: Labels) -> list[str]:
 def _filter_note(
     answer: Answer | None, filters: Filters, labels: Labels, mode: str | None
 ) -> dict[str, str] | None:
-    """When the filters left nothing to answer from: say which, and link the same question
-    without them."""
+    """When the filters left out what answers: say so, where the best match is (its webinar
+    or note as the filters name it), and link the same question without them."""
     if answer is None or not answer.abstained or answer.language or filters.empty:
         return None
     said = _said(filters, labels)
     noun = "filter" if len(said) == 1 else "filters"
     text = f"No lesson matched with the {noun} {' and '.join(said)}."
-    return {"text": text, "url": share_url(answer.resolved or answer.question, mode)}
+    lead = answer.elsewhere
+    if lead is not None:
+        webinar = labels.get("session", {}).get(lead.session or "")
+        where = webinar or labels.get("document", {}).get(lead.document) or lead.title
+        text = (
+            f"Nothing within the {noun} {' and '.join(said)} matches this question well. "
+            f"The best match is in “{where}”."
+        )
+    url = share_url(answer.resolved or answer.question, mode)
+    return {"text": text, "url": url, "heading": f"No good match within the {noun}" if lead else ""}
 
 
 def _scope_note(

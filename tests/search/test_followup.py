@@ -1,0 +1,68 @@
+"""Which questions need the turn before them, and the subject an elliptical one brings: read
+from the question's words alone (no model, no index)."""
+
+from __future__ import annotations
+
+import pytest
+
+from plw_assistant.search.followup import is_follow_up, new_subject
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I configure a Kubernetes ingress?",  # short, but complete on its own
+        "How many partnerships were invited?",
+        "Partner search?",
+        "did CLAMTEX take part?",
+        "How can clusters support their members with EU funding?",  # "their": the clusters
+        "Why is it worth meeting other partnerships when things get uncertain?",  # no "it"
+    ],
+)
+def test_a_question_complete_on_its_own_is_a_new_one(question: str) -> None:
+    assert not is_follow_up(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "And what about partner search?",  # a leading "and", an elliptical "what about"
+        "but what do clusters charge for it?",
+        "how about the common note?",
+        "What else?",
+        "What else was discussed there?",
+        "Who organised them?",
+        "when was it published?",
+        "what's her email?",
+        "Is another one planned?",
+        "and the one before that?",
+        "the previous one?",
+        "what was that session called?",
+        "Can they pay for usual activities?",
+        "Why?",  # names nothing of its own
+        "Tell me more",
+    ],
+)
+def test_a_question_pointing_back_or_naming_nothing_follows_up(question: str) -> None:
+    assert is_follow_up(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("And what about partner search?", "partner search"),
+        ("what about partner search?", "partner search"),
+        ("How about the common note?", "the common note"),
+        ("and for SMEs?", "SMEs"),
+        ("And, for the members?", "members"),
+        ("As for calls?", "calls"),
+        ("and PLW#2?", "PLW#2"),
+        # A whole question after "and" brings no subject: it asks something of its own.
+        ("and who wrote the wrap-up article?", ""),
+        ("And what's planned after that?", ""),
+        ("What else?", ""),
+        ("How do I configure a Kubernetes ingress?", ""),
+    ],
+)
+def test_an_elliptical_opening_is_left_out_of_the_subject(question: str, subject: str) -> None:
+    assert new_subject(question) == subject
