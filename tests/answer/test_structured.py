@@ -100,3 +100,12 @@ def test_follow_ups_add_and_never_repeat(assistant: Assistant) -> None:
     assert "Working on a common note" in note.answer and "IT tool" not in note.answer
     nothing = converse(assistant, "What was PLW#4 about?", "What else did it cover?")
     assert nothing.answer.startswith("The notes hold nothing more on PLW#4")
+
+
+def test_which_webinar_is_answered_with_the_topic_asked_about(assistant: Assistant) -> None:
+    # The webinar's line of all its topics ranks first here; its topic on finding partners
+    # says what was asked, as it does for other wordings of the question.
+    answer = converse(
+        assistant, "Which session dealt with finding partners for EU-funded projects?"
+    )
+    assert answer.answer.startswith("“Partner search” was a topic of PLW#5")

@@ -12,7 +12,7 @@ from ..domain import DETAILS, Hit
 from ..search.names import DETAIL_KEYS, Session, Vocabulary
 from ..search.retriever import Retrieval
 from ..store.reader import Index
-from .units import Unit, make_unit, words
+from .units import Unit, is_label, make_unit, words
 
 ALWAYS_ANSWERED = frozenset({"overview", "list", "unknown", "more"})
 
@@ -44,12 +44,37 @@ def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Bu
     if plan.kind == "more":
         return _more(plan.sessions, plan.said, plan.demote, vocabulary, cite)
     if plan.kind == "which" and hits:  # a webinar's passage: its title and topics
-        return Built([cite.unit(hits[0].row)], topics=True)
+        return Built([cite.unit(_topic(hits, vocabulary).row)], topics=True)
     if plan.kind in DETAIL_KEYS:
         rows = vocabulary.detail_rows(plan.kind)
         best = next((hit for hit in hits if hit.row in rows), None)
         return Built([cite.unit(best.row)], certain=True) if best is not None else None
     return None
+
+
+# A topic ranked at least TOPIC_SHARE as high as its webinar's line of topics answers "which
+# webinar covered X?" in its place.
+TOPIC_SHARE = 0.7
+
+
+def _topic(hits: list[Hit], vocabulary: Vocabulary) -> Hit:
+    """What answers "which webinar covered X?": the best-ranked passage, or, when that is a
+    line giving a webinar's title and all its topics, the topic of that webinar that is X,
+    if it ranks nearly as high: the same answer whatever the words of the question."""
+    first = hits[0]
+    session = next((s for s in vocabulary.sessions if first.row in s.rows), None)
+    if session is None or is_label(first.chunk):
+        return first
+    return next(
+        (
+            h
+            for h in hits[1:]
+            if h.row in session.rows
+            and is_label(h.chunk)
+            and h.score >= TOPIC_SHARE * first.score
+        ),
+        first,
+    )
 
 
 class _Citer:
