@@ -22,6 +22,8 @@ from plw_assistant.assistant import Assistant, gap_outcome
         ("What was the exact date of the third webinar?", "date"),
         ("What is the deadline for the next call for clusters?", "date"),
         ("Which video conferencing platform did the webinars use?", "name the tool"),
+        ("How long was each of the peer learning webinars?", "how long it took"),
+        ("In which language were the webinars held?", "which language"),
     ],
 )
 def test_a_fact_the_notes_do_not_give_is_said_with_the_closest_passage(

@@ -48,6 +48,18 @@ _DATE = re.compile(
     r"\b(?:19|20)\d{2}\b|\b(?:January|February|March|April|May|June|July|August|September"
     r"|October|November|December)\b"
 )
+# How long something lasted, and in which language it was held.
+_DURATION_ASK = re.compile(
+    r"\bhow\s+long\s+(?:was|were|is|are|did|does|do)\b(?!.*\b(?:ago|since)\b)"
+    r"|\b(?:duration|length)\s+of\b|\bhow\s+many\s+(?:hours|minutes)\b",
+    re.I,
+)
+_DURATION = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:h|hours?|min|minutes?|days?|weeks?)\b", re.I)
+_LANGUAGE_ASK = re.compile(r"\b(?:what|which|in\s+which)\s+languages?\b", re.I)
+_LANGUAGE = re.compile(
+    r"\b(?:English|French|German|Spanish|Italian|Dutch|Polish|Portuguese|Greek|Czech|Danish"
+    r"|Finnish|Hungarian|Romanian|Slovenian|Swedish|Bulgarian|Croatian)\b"
+)
 # Where to find a recording, the slides or a link: a passage giving one holds an address.
 _RESOURCE_ASK = re.compile(
     r"\b(?:recording|recordings|recorded|video|videos|slides|slide\s+deck|presentations?|link"
@@ -104,8 +116,12 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
             lambda t: _counts(t, stems),
             frozenset(stems),
         )
+    if _DURATION_ASK.search(question):
+        return Asked("duration", "The notes do not say how long it took.", _lasting)
     if _DATE_ASK.search(question):
         return Asked("date", "The notes do not give a date for this.", _dated)
+    if _LANGUAGE_ASK.search(question):
+        return Asked("language", "The notes do not say which language was used.", _language)
     if _RESOURCE_ASK.search(question) and re.search(
         r"\b(?:where|find|get|see|watch|access)\b", question, re.I
     ):
@@ -119,6 +135,14 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
             "name", "The notes do not name the tool.", lambda t: _named_near(t, about), about
         )
     return None
+
+
+def _lasting(text: str) -> bool:
+    return _DURATION.search(text) is not None
+
+
+def _language(text: str) -> bool:
+    return _LANGUAGE.search(text) is not None
 
 
 def _money(text: str) -> bool:

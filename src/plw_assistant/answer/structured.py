@@ -69,9 +69,7 @@ def _topic(hits: list[Hit], vocabulary: Vocabulary) -> Hit:
         (
             h
             for h in hits[1:]
-            if h.row in session.rows
-            and is_label(h.chunk)
-            and h.score >= TOPIC_SHARE * first.score
+            if h.row in session.rows and is_label(h.chunk) and h.score >= TOPIC_SHARE * first.score
         ),
         first,
     )
