@@ -22,3 +22,11 @@ def test_other_words_are_still_a_miss() -> None:
     text = "“New calls for clusters” was a topic of PLW#4 “Preparing European project”. [1]"
     checks = _checks("PLW#2: Working on a common note", text)
     assert not checks["answer_hit"] and not checks["lead_hit"]
+
+
+def test_saying_the_notes_do_not_give_it_declines_a_question_to_decline() -> None:
+    from plw_assistant.evaluation.latest import miss
+
+    row = {"expect_abstain": True, "abstained": False, "declined": True, "kind": "out_of_scope"}
+    assert miss(row) is None
+    assert miss({**row, "declined": False}) == "answered, expected to decline"

@@ -126,7 +126,10 @@ def _print_golden(s: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         f"  hit@1      {s['hit@1']:.4f}\n  hit@3      {s['hit@3']:.4f}\n  MRR        {s['mrr']:.4f}"
     )
     if s["abstention_accuracy"] is not None:
-        click.echo(f"  abstention {s['abstention_accuracy']:.4f} (out-of-scope questions declined)")
+        click.echo(
+            f"  abstention {s['abstention_accuracy']:.4f} (out-of-scope questions declined,"
+            " or answered that the notes do not give what was asked)"
+        )
     click.echo(f"  in-scope questions declined: {s['false_abstentions']}")
     suggested = s["suggested_min_score"]
     click.echo(

@@ -92,7 +92,7 @@ def _relative_label(answer: Answer) -> str | None:
 def _correct(row: dict[str, Any]) -> bool:
     """An answer a reader can rely on: the expected lesson first, nothing it must not hold."""
     if row["expect_abstain"] or row["kind"] in ("language", "unknown_webinar"):
-        return bool(row["abstained"]) or bool(row.get("unknown_ok"))
+        return bool(row.get("declined", row["abstained"])) or bool(row.get("unknown_ok"))
     return bool(row["lead_hit"]) and not row["wrong_source"]
 
 

@@ -142,6 +142,9 @@ def evaluate_golden(
                 "plan": retrieval.plan.kind,
                 "expect_abstain": item.abstain,
                 "abstained": answer.abstained,
+                # Declined: refused, or said the notes do not give what was asked ("The notes
+                # do not name the tool", after the topic they hold on it).
+                "declined": answer.abstained or bool(answer.missing),
                 "rank": rank,
                 "best_cosine": retrieval.best_cosine,
                 "unknown_terms": list(retrieval.unknown_terms),
@@ -182,7 +185,7 @@ def _summary(rows: list[dict[str, Any]], mode: Mode, assistant: Assistant) -> di
         "hit@3": round(sum(r["rank"] is not None and r["rank"] <= 3 for r in scoped) / n, 4),
         "mrr": round(sum(1 / r["rank"] for r in scoped if r["rank"]) / n, 4),
         "abstention_accuracy": round(
-            sum(r["abstained"] for r in out_of_scope) / len(out_of_scope), 4
+            sum(r["declined"] for r in out_of_scope) / len(out_of_scope), 4
         )
         if out_of_scope
         else None,

@@ -22,7 +22,7 @@ SHOWN = ("hit@1", "hit@3", "mrr", "abstention_accuracy", "answer_hit", "lead_hit
 def miss(r: dict[str, Any]) -> str | None:
     """Why a row was not answered as expected, or ``None``."""
     if r["expect_abstain"]:
-        return None if r["abstained"] else "answered, expected to decline"
+        return None if r.get("declined", r["abstained"]) else "answered, expected to decline"
     if r["kind"] == "language":
         return None if r.get("language_ok") else "not told to ask in English"
     if r["kind"] == "unknown_webinar":
