@@ -20,6 +20,7 @@ from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
 from .search.analysis import Analyzer
 from .search.intent import Plan, general, narrows, plan, standalone
+from .search.keywords import keywords
 from .search.names import Vocabulary
 from .search.parts import parts_of
 from .search.retriever import QueryCache, Retrieval, Retriever
@@ -77,7 +78,7 @@ class Assistant:
             p,
             analysis=analysis,
             query=analysis.expand(p.query, model=True),
-            keywords=analysis.expand(p.keywords or p.query),
+            keywords=keywords(analysis, p.keywords or p.query),
             focus=analysis.expand(analysis.ask, model=True) if analysis.ask else "",
             parts=tuple(analysis.expand(part, model=True) for part in parts_of(analysis.searched)),
         )

@@ -102,6 +102,11 @@ class Chunk:
         return plain_text(self.text)
 
     @property
+    def lead_in(self) -> bool:
+        """A sentence introducing a list ("… can be extracted:"): not a lesson itself."""
+        return self.text.rstrip().endswith(":")
+
+    @property
     def embedding_text(self) -> str:
         """What gets embedded: the document title and heading path give the passage context."""
         return f"{self.context}: {self.plain}"

@@ -199,3 +199,9 @@ def test_a_lesson_nearly_as_relevant_as_the_lead_is_quoted_with_it(assistant: As
     answer = converse(assistant, question)
     assert "Communication has to be maintained at all costs" in answer.answer
     assert "Clusters are playing a key role in SMEs development" in answer.answer
+
+
+def test_a_list_lead_in_is_never_quoted_as_a_lesson(assistant: Assistant) -> None:
+    answer = converse(assistant, "Did the webinars include a discussion with the project officer?")
+    assert "Discussion with the PO" in answer.answer
+    assert "can be extracted" not in answer.answer

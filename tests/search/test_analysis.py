@@ -7,7 +7,9 @@ import pytest
 
 from plw_assistant.assistant import Assistant
 from plw_assistant.domain import Question
-from plw_assistant.search.analysis import Analysis, ask_of
+from plw_assistant.search.analysis import Analysis
+from plw_assistant.search.keywords import keywords
+from plw_assistant.search.parts import ask_of
 from plw_assistant.words import american, is_english, tokenize
 
 
@@ -99,3 +101,16 @@ def test_a_long_question_is_also_read_as_its_ask() -> None:
     assert ask_of("We paused our newsletter during the lockdown. Was that a mistake?") == ""
     quiz = "I'm putting together a quiz for our team day: which city is the capital of France?"
     assert ask_of(quiz) == "which city is the capital of France?"
+
+
+def test_a_written_out_term_the_notes_never_use_is_searched_by_its_abbreviation(
+    assistant: Assistant,
+) -> None:
+    question = "What advice is there for European Strategic Cluster Partnerships for excellence?"
+    analysis = _read(assistant, question)
+    assert "European Strategic Cluster Partnerships for excellence" in analysis.unwritten
+    searched = keywords(analysis, question)
+    assert "ESCP-4x" in searched and "Strategic" not in searched  # not word by word
+    # The notes write "peer learning webinars" themselves: its words stay.
+    plw = _read(assistant, "What is a peer learning webinar?")
+    assert plw.unwritten == () and "peer learning webinar" in keywords(plw, plw.searched)

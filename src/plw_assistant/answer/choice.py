@@ -94,7 +94,7 @@ def lessons(
     candidates = [
         u
         for n, hit in enumerate(hits, start=1)
-        if hit.chunk.id not in plan.demote
+        if hit.chunk.id not in plan.demote and not hit.chunk.lead_in  # a list's lead-in
         for u in [make_unit(n, hit, index, vocabulary, retrieval.query)]
         if about(u)
     ]

@@ -150,7 +150,7 @@ class Filter:
 
 def is_lead_in(chunk: Chunk) -> bool:
     """A sentence introducing a list ("… can be extracted:"): not a lesson itself."""
-    return chunk.text.rstrip().endswith(":")
+    return chunk.lead_in
 
 
 def is_key_lesson(chunk: Chunk) -> bool:

@@ -14,12 +14,10 @@ from functools import lru_cache
 
 from ..domain import Glossary, Term
 from ..store.reader import Index
-from ..text import sentence_spans
 from ..words import is_english, lexicon, stem, stopwords, tokenize
 from .names import passage_texts
+from .parts import ask_of
 
-# An ask read on its own needs this many content words.
-MIN_ASK_WORDS = 3
 # A word this long or longer may be a typo; shorter ones are too ambiguous to correct.
 MIN_TYPO = 4
 # Edits allowed towards a known word: one for words of up to 5 letters, else two.
@@ -48,6 +46,7 @@ class Analysis:
     unknown_terms: tuple[str, ...] = ()
     named_terms: tuple[str, ...] = ()
     ask: str = ""  # the question itself, when context comes before it ("We are … What …?")
+    unwritten: tuple[str, ...] = ()  # glossary forms it uses that the notes never write
 
     @property
     def corrected(self) -> bool:
@@ -118,8 +117,22 @@ class Analyzer:
                 end = m.end()
         searched = "".join(parts) + text[end:] if corrections else text
         unknown, named = self._rare(searched, is_common_word)
+        stems = tokenize([searched])[0]
+        unwritten = tuple(
+            f
+            for t in self.terms
+            for f in t.forms
+            if " " in f and _uses(searched, stems, f) and not all(map(self.knows, _words(f)))
+        )
         return Analysis(
-            text, searched, tuple(corrections), self.terms, unknown, named, ask_of(searched)
+            text,
+            searched,
+            tuple(corrections),
+            self.terms,
+            unknown,
+            named,
+            ask_of(searched),
+            unwritten,
         )
 
     def knows(self, word: str) -> bool:
@@ -205,21 +218,8 @@ def _own_words(index: Index) -> set[str]:
     }
 
 
-def ask_of(text: str) -> str:
-    """What a question of several sentences asks, without the situation told before it: its
-    sentences that end with "?" (else its last one); "" for a question of one sentence."""
-    sentences = [text[s:e] for s, e in sentence_spans(text)]
-    if len(sentences) == 1:  # "I need a quick check: which city is …?"
-        before, colon, after = text.rpartition(": ")
-        long_enough = len(before.split()) >= 4 and len(after.split()) >= 4
-        return after.strip() if colon and long_enough and after.rstrip().endswith("?") else ""
-    if len(sentences) < 2:
-        return ""
-    asked = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
-    ask = " ".join(asked) if len(asked) < len(sentences) else ""
-    # "Was that a mistake?", "What do the lessons say?": an ask that only points back at the
-    # situation says less than the whole question.
-    return ask if len(tokenize([ask])[0]) >= MIN_ASK_WORDS else ""
+def _words(form: str) -> list[str]:
+    return [w for w in re.findall(r"[^\W_]+", form.lower()) if w not in stopwords()]
 
 
 def _uses(text: str, stems: list[str], form: str) -> bool:

@@ -13,6 +13,7 @@ from ..domain import Turn
 from ..words import tokenize
 from .analysis import Analysis
 from .followup import Resolved, elliptical, is_follow_up, new_subject, resolve_follow_up, wants_more
+from .keywords import keywords
 from .names import KIND, Session, Vocabulary
 
 Expects = Literal["date", "number", "names"]
@@ -252,7 +253,7 @@ def general(p: Plan) -> Plan:
         kind="general",
         sessions=(),
         query=analysis.expand(text, model=True),
-        keywords=analysis.expand(_without(text, _SERIES_WORDS)),
+        keywords=keywords(analysis, _without(text, _SERIES_WORDS)),
     )
 
 

@@ -1,11 +1,16 @@
-"""A question that asks two things ("why does EU funding matter, and how should we support
-members who apply?"): its parts, each of which an answer should cover."""
+"""What a question asks: without the situation told before it, and, when it asks two things
+("why does EU funding matter, and how should we support members who apply?"), its parts,
+each of which an answer should cover."""
 
 from __future__ import annotations
 
 import re
 
+from ..text import sentence_spans
 from ..words import tokenize
+
+# An ask read on its own needs this many content words.
+MIN_ASK_WORDS = 3
 
 _ASKING = (
     r"(?:how|why|what|which|when|who|where|should|can|could|would|will|do|does|did|is|are|was"
@@ -51,3 +56,20 @@ def parts_of(question: str) -> tuple[str, ...]:
 
 def _asks(part: str) -> bool:
     return len(tokenize([part])[0]) >= MIN_WORDS
+
+
+def ask_of(text: str) -> str:
+    """What a question of several sentences asks, without the situation told before it: its
+    sentences that end with "?" (else its last one); "" for a question of one sentence."""
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    if len(sentences) == 1:  # "I need a quick check: which city is …?"
+        before, colon, after = text.rpartition(": ")
+        long_enough = len(before.split()) >= 4 and len(after.split()) >= 4
+        return after.strip() if colon and long_enough and after.rstrip().endswith("?") else ""
+    if len(sentences) < 2:
+        return ""
+    asked = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
+    ask = " ".join(asked) if len(asked) < len(sentences) else ""
+    # "Was that a mistake?", "What do the lessons say?": an ask that only points back at the
+    # situation says less than the whole question.
+    return ask if len(tokenize([ask])[0]) >= MIN_ASK_WORDS else ""
