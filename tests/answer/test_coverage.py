@@ -205,3 +205,14 @@ def test_a_list_lead_in_is_never_quoted_as_a_lesson(assistant: Assistant) -> Non
     answer = converse(assistant, "Did the webinars include a discussion with the project officer?")
     assert "Discussion with the PO" in answer.answer
     assert "can be extracted" not in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Did RECIPE4Mobilty take part in the PLWs?", "GSSC part of it?"],
+)
+def test_a_name_the_notes_hold_is_answered_by_the_passage_naming_it(
+    assistant: Assistant, question: str
+) -> None:
+    answer = converse(assistant, question)
+    assert answer.answer.startswith("14 partnerships have been invited to cooperate")

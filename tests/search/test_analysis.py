@@ -114,3 +114,12 @@ def test_a_written_out_term_the_notes_never_use_is_searched_by_its_abbreviation(
     # The notes write "peer learning webinars" themselves: its words stay.
     plw = _read(assistant, "What is a peer learning webinar?")
     assert plw.unwritten == () and "peer learning webinar" in keywords(plw, plw.searched)
+
+
+def test_a_mistyped_name_is_spelt_as_the_notes_spell_it(assistant: Assistant) -> None:
+    analysis = _read(assistant, "Did RECIPE4Mobilty take part in the PLWs?")
+    assert analysis.searched == "Did RECIPE4Mobility take part in the PLWs?"
+    assert [(c.typed, c.meant) for c in analysis.corrections] == [
+        ("RECIPE4Mobilty", "RECIPE4Mobility")
+    ]
+    assert _read(assistant, "was CLAMTX involved?").searched == "was CLAMTEX involved?"

@@ -12,6 +12,7 @@ import numpy as np
 from ..domain import LOW_OCR, Hit
 from ..search.names import Vocabulary
 from ..search.retriever import SAME_WORDS, Retrieval
+from ..search.typos import NAME
 from ..store.reader import Index
 from ..text import shared_words
 from ..words import WORDS, tokenize
@@ -104,7 +105,7 @@ def lessons(
     if plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
         # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
         units = [u for u in units if _FULL_DATE.search(u.plain)]
-    lead = _lead(units, retrieval)
+    lead = _lead(_naming(units, retrieval) or units, retrieval)
     listed: list[Unit] = []
     if not lead.label and "\n" not in lead.hit.chunk.text.strip():
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
@@ -130,6 +131,17 @@ def lessons(
     quoted = {u.hit.row for u in chosen}
     more = [u for u in listed if u.hit.row not in quoted] if len(listed) > 1 else []
     return chosen, more
+
+
+def _naming(units: list[Unit], retrieval: Retrieval) -> list[Unit]:
+    """The units naming a name the question asks about and the notes hold ("Did
+    RECIPE4Mobility take part?": the passage listing it), if any: one of them leads. A
+    glossary term is no such name: it has other forms."""
+    searched = retrieval.plan.analysis.searched
+    glossary = {f.lower() for t in retrieval.plan.analysis.terms for f in t.forms}
+    asked = {m.group(0).lower() for m in NAME.finditer(searched)} & set(retrieval.named_terms)
+    asked -= glossary  # "ESCP4x" is "ESCP-4x", however the passages write it
+    return [u for u in units if asked & {w.lower() for w in WORDS(u.plain)}] if asked else []
 
 
 def _said_best(candidates: list[Unit], unsaid: list[Unit], continues: bool) -> bool:

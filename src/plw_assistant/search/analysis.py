@@ -17,11 +17,10 @@ from ..store.reader import Index
 from ..words import is_english, lexicon, stem, stopwords, tokenize
 from .names import passage_texts
 from .parts import ask_of
+from .typos import NAME, Candidates, closest, common_english, names_in
 
 # A word this long or longer may be a typo; shorter ones are too ambiguous to correct.
 MIN_TYPO = 4
-# Edits allowed towards a known word: one for words of up to 5 letters, else two.
-SHORT_WORD = 5
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # An abbreviation as written ("PO", "SMEs", "ESCP-4x"): matched with its case; "PLW#3" and
 # "PLW 3" name a webinar and are left alone.
@@ -92,6 +91,8 @@ class Analyzer:
         self.terms = _terms(index.glossary, abbreviations)
         self._forms = {f.lower() for t in self.terms for f in t.forms}
         self._targets: Candidates | None = None
+        self._names: dict[str, str] | None = None
+        self._name_targets = Candidates([])
         self._lock = threading.Lock()
 
     @classmethod
@@ -109,7 +110,7 @@ class Analyzer:
         corrections: list[Correction] = []
         parts: list[str] = []
         end = 0
-        for m in _WORD.finditer(text):
+        for m in _WORD.finditer(text := self._names_fixed(text, corrections)):
             meant = self._meant(m.group(0), is_common_word)
             if meant is not None:
                 corrections.append(Correction(m.group(0), meant))
@@ -157,10 +158,38 @@ class Analyzer:
         split = self._split(lower)
         if split is not None:
             return split
-        found = _closest(lower, self.targets()) or _closest(lower, _common_english(), edits=1)
+        found = closest(lower, self.targets()) or closest(lower, common_english(), edits=1)
         if found is None:
             return None
         return found.capitalize() if word[0].isupper() else found
+
+    def _names_fixed(self, text: str, corrections: list[Correction]) -> str:
+        """``text`` with a mistyped name the notes hold spelt as they do ("RECIPE4Mobilty":
+        "RECIPE4Mobility"); each correction added to ``corrections``."""
+
+        def fix(m: re.Match[str]) -> str:
+            typed = m.group(0)
+            if self.knows(typed.lower()):
+                return typed
+            meant = self.names().get(closest(typed.lower(), self._name_targets) or "")
+            if meant is None:
+                return typed
+            corrections.append(Correction(typed, meant))
+            return meant
+
+        if not self.names():
+            return text
+        return NAME.sub(fix, text)
+
+    def names(self) -> dict[str, str]:
+        """The notes' names (with a digit, or capitals inside: "RECIPE4Mobility", "CLAMTEX")
+        by their lower-case form; read on first need."""
+        with self._lock:
+            if self._names is None:
+                index = self._index()
+                self._names = names_in(passage_texts(index)) if index is not None else {}
+                self._name_targets = Candidates(sorted(self._names))
+            return self._names
 
     def _split(self, word: str) -> str | None:
         """ "workplan" → "work plan": two English words, one of which the notes use."""
@@ -248,50 +277,6 @@ def _terms(glossary: Glossary, abbreviations: dict[str, str]) -> tuple[Term, ...
         Term(short, (long,)) for short, long in abbreviations.items() if short.lower() not in listed
     )
     return (*glossary.terms, *defined)
-
-
-class Candidates:
-    """Words a typo may be corrected to, most likely first, kept by length: a word within
-    two edits of another is at most two letters longer or shorter."""
-
-    def __init__(self, words: list[str]) -> None:
-        self.rank = {w: i for i, w in enumerate(words)}
-        self.by_length: dict[int, list[str]] = {}
-        for w in words:
-            self.by_length.setdefault(len(w), []).append(w)
-
-    def near(self, length: int, edits: int) -> list[str]:
-        return [
-            w for n in range(length - edits, length + edits + 1) for w in self.by_length.get(n, [])
-        ]
-
-
-def _closest(word: str, candidates: Candidates, edits: int | None = None) -> str | None:
-    """The candidate within the fewest edits of ``word``; among equals the one sharing most
-    of its letters in order ("wich": "which" rather than "with"), then the most likely;
-    ``None`` when none is within the allowed edits."""
-    from rapidfuzz import fuzz, process
-    from rapidfuzz.distance import OSA
-
-    allowed = edits if edits is not None else (1 if len(word) <= SHORT_WORD else 2)
-    near = candidates.near(len(word), allowed)
-    found = process.extract(word, near, scorer=OSA.distance, score_cutoff=allowed, limit=20)
-    if not found:
-        return None
-    best = min(d for _, d, _ in found)
-    ranked = ((-fuzz.ratio(word, c), candidates.rank[c], c) for c, d, _ in found if d == best)
-    return min(ranked)[2]
-
-
-_COMMON_MIN = 1000  # occurrences in the lexicon's subtitles: a word, not a typo it records
-
-
-@lru_cache(maxsize=1)
-def _common_english() -> Candidates:
-    """English words common enough to be what a typo meant, most frequent first."""
-    words = lexicon()
-    common = sorted((w for w, n in words.items() if n >= _COMMON_MIN), key=lambda w: -words[w])
-    return Candidates(common)
 
 
 _ANALYZERS: weakref.WeakKeyDictionary[Index, Analyzer] = weakref.WeakKeyDictionary()

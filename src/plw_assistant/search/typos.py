@@ -1,0 +1,76 @@
+"""Typos: the words a mistyped word may have meant, and the closest of them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from ..words import lexicon
+
+# A name as the notes write one: letters and a digit ("RECIPE4Mobility", "CE4BIG"), or four
+# or more capitals ("GSSC"), at least four characters long.
+NAME = re.compile(
+    r"(?<![\w-])(?=[\w-]{4,})"
+    r"(?:[A-Za-z-]*\d[\w-]*[A-Za-z][\w-]*|[A-Za-z][\w-]*\d[\w-]*|[A-Z]{4,}[\w-]*)(?![\w-])"
+)
+
+
+def names_in(texts: Iterable[str]) -> dict[str, str]:
+    """The names the texts write, by their lower-case form (not English words in capitals:
+    "PREPARING")."""
+    english = lexicon()
+    return {
+        m.group(0).lower(): m.group(0)
+        for text in texts
+        for m in NAME.finditer(text)
+        if m.group(0).lower() not in english
+    }
+
+
+# Edits allowed towards a known word: one for words of up to 5 letters, else two.
+SHORT_WORD = 5
+
+
+class Candidates:
+    """Words a typo may be corrected to, most likely first, kept by length: a word within
+    two edits of another is at most two letters longer or shorter."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.rank = {w: i for i, w in enumerate(words)}
+        self.by_length: dict[int, list[str]] = {}
+        for w in words:
+            self.by_length.setdefault(len(w), []).append(w)
+
+    def near(self, length: int, edits: int) -> list[str]:
+        return [
+            w for n in range(length - edits, length + edits + 1) for w in self.by_length.get(n, [])
+        ]
+
+
+def closest(word: str, candidates: Candidates, edits: int | None = None) -> str | None:
+    """The candidate within the fewest edits of ``word``; among equals the one sharing most
+    of its letters in order ("wich": "which" rather than "with"), then the most likely;
+    ``None`` when none is within the allowed edits."""
+    from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import OSA
+
+    allowed = edits if edits is not None else (1 if len(word) <= SHORT_WORD else 2)
+    near = candidates.near(len(word), allowed)
+    found = process.extract(word, near, scorer=OSA.distance, score_cutoff=allowed, limit=20)
+    if not found:
+        return None
+    best = min(d for _, d, _ in found)
+    ranked = ((-fuzz.ratio(word, c), candidates.rank[c], c) for c, d, _ in found if d == best)
+    return min(ranked)[2]
+
+
+_COMMON_MIN = 1000  # occurrences in the lexicon's subtitles: a word, not a typo it records
+
+
+@lru_cache(maxsize=1)
+def common_english() -> Candidates:
+    """English words common enough to be what a typo meant, most frequent first."""
+    words = lexicon()
+    common = sorted((w for w, n in words.items() if n >= _COMMON_MIN), key=lambda w: -words[w])
+    return Candidates(common)
