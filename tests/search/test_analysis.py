@@ -111,6 +111,10 @@ def test_a_written_out_term_the_notes_never_use_is_searched_by_its_abbreviation(
     assert "European Strategic Cluster Partnerships for excellence" in analysis.unwritten
     searched = keywords(analysis, question)
     assert "ESCP-4x" in searched and "Strategic" not in searched  # not word by word
+    assert "EU" not in searched.split("(")[1]  # its "European" is not the EU's
+    # Each word is in some passage, but no passage holds them all: not the notes' words.
+    which = _read(assistant, "Which European Strategic Cluster Partnerships took part?")
+    assert "European Strategic Cluster Partnerships" in which.unwritten
     # The notes write "peer learning webinars" themselves: its words stay.
     plw = _read(assistant, "What is a peer learning webinar?")
     assert plw.unwritten == () and "peer learning webinar" in keywords(plw, plw.searched)
@@ -123,3 +127,10 @@ def test_a_mistyped_name_is_spelt_as_the_notes_spell_it(assistant: Assistant) ->
         ("RECIPE4Mobilty", "RECIPE4Mobility")
     ]
     assert _read(assistant, "was CLAMTX involved?").searched == "was CLAMTEX involved?"
+
+
+def test_a_mistyped_ordinal_is_the_webinar_not_another_word(assistant: Assistant) -> None:
+    # "fith" is one edit from "faith", a commoner word, as from "fifth".
+    assert _read(assistant, "what was the fith webinar about").searched == (
+        "what was the fifth webinar about"
+    )

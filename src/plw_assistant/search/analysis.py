@@ -12,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from ..domain import Glossary, Term
 from ..store.reader import Index
 from ..words import is_english, lexicon, stem, stopwords, tokenize
-from .names import passage_texts
+from .names import READ_WORDS, passage_texts
 from .parts import ask_of
 from .typos import NAME, Candidates, closest, common_english, names_in
 
@@ -24,7 +26,7 @@ MIN_TYPO = 4
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # An abbreviation as written ("PO", "SMEs", "ESCP-4x"): matched with its case; "PLW#3" and
 # "PLW 3" name a webinar and are left alone.
-_ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9-]*[a-z0-9]?$")
+ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9-]*[a-z0-9]?$")
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,8 @@ class Analysis:
             used = [f for f in term.forms if _uses(query, stems, f)]
             if not used:
                 continue
-            short = [f for f in term.forms if _ABBREVIATION.match(f)]
-            words = [f for f in term.forms if not _ABBREVIATION.match(f)]
+            short = [f for f in term.forms if ABBREVIATION.match(f)]
+            words = [f for f in term.forms if not ABBREVIATION.match(f)]
             if model and words and all(f in short for f in used):
                 extra.append(words[0])
             elif not model:
@@ -92,6 +94,7 @@ class Analyzer:
         self._forms = {f.lower() for t in self.terms for f in t.forms}
         self._targets: Candidates | None = None
         self._names: dict[str, str] | None = None
+        self._writes: dict[str, bool] = {}
         self._name_targets = Candidates([])
         self._lock = threading.Lock()
 
@@ -123,7 +126,7 @@ class Analyzer:
             f
             for t in self.terms
             for f in t.forms
-            if " " in f and _uses(searched, stems, f) and not all(map(self.knows, _words(f)))
+            if " " in f and _uses(searched, stems, f) and not self.writes(f)
         )
         return Analysis(
             text,
@@ -135,6 +138,20 @@ class Analyzer:
             ask_of(searched),
             unwritten,
         )
+
+    def writes(self, form: str) -> bool:
+        """Whether some passage holds every word of a glossary form ("peer learning webinars":
+        yes; "European Strategic Cluster Partnerships": no passage has all four words, though
+        each is in one)."""
+        index = self._index()
+        words = tokenize([form])[0]
+        if index is None or not words:
+            return True
+        found = self._writes.get(form)
+        if found is None:
+            rows = np.logical_and.reduce([index.lexical.scores(w) > 0 for w in words])
+            found = self._writes[form] = bool(np.any(rows))
+        return found
 
     def knows(self, word: str) -> bool:
         """Whether a lower-case word, or its stem, occurs in the notes or the glossary."""
@@ -204,7 +221,8 @@ class Analyzer:
         return best[1] if best else None
 
     def targets(self) -> Candidates:
-        """What a typo may be corrected to: English words whose stem the notes hold, most
+        """What a typo may be corrected to: the words the question reader understands by
+        themselves (ordinals, "webinar"), English words whose stem the notes hold, most
         frequent first, then the notes' own words no word list has ("digitalization").
         Built on first need (a quarter of a second for the lexicon, one pass over the
         passages' text)."""
@@ -218,7 +236,8 @@ class Analyzer:
                     else []
                 )
                 own = _own_words(index) - words.keys() if index is not None else set()
-                self._targets = Candidates([*sorted(known, key=lambda w: -words[w]), *sorted(own)])
+                ranked = [*READ_WORDS, *sorted(known, key=lambda w: -words[w]), *sorted(own)]
+                self._targets = Candidates(list(dict.fromkeys(ranked)))
             return self._targets
 
     def _rare(
@@ -247,10 +266,6 @@ def _own_words(index: Index) -> set[str]:
     }
 
 
-def _words(form: str) -> list[str]:
-    return [w for w in re.findall(r"[^\W_]+", form.lower()) if w not in stopwords()]
-
-
 def _uses(text: str, stems: list[str], form: str) -> bool:
     """Whether ``text`` uses ``form``: an abbreviation as written (with a plural "s"), other
     words by their stems, in order."""
@@ -265,7 +280,7 @@ def _uses(text: str, stems: list[str], form: str) -> bool:
 def _form(form: str) -> tuple[re.Pattern[str] | None, list[str]]:
     """How a glossary form is found in a question: an abbreviation by a pattern, other words by
     their stems (worked out once per form, not per question)."""
-    if _ABBREVIATION.match(form):
+    if ABBREVIATION.match(form):
         return re.compile(rf"(?<![\w-]){re.escape(form)}s?(?![\w#-]|\s*\d)"), []
     return None, tokenize([form])[0]
 

@@ -5,20 +5,28 @@ from __future__ import annotations
 
 import re
 
-from .analysis import Analysis
+from .analysis import ABBREVIATION, Analysis
 
 
 def keywords(analysis: Analysis, query: str) -> str:
     """``query`` for BM25: the abbreviations of what it writes out added (``expand``), and a
     written-out form the notes never use left out: word by word it matches other passages
-    ("European Strategic Cluster Partnerships for excellence": "strategic" and "European" in a
-    lesson on funding), where "ESCP-4x" matches what it means. A form the notes also write
-    ("peer learning webinars") stays: its words are the notes' own."""
-    expanded = analysis.expand(query)
-    added = expanded[len(query) :]
-    if not added or not analysis.unwritten:
-        return expanded
-    text = query
+    ("European Strategic Cluster Partnerships": "strategic" and "European" in a lesson on
+    funding), where "ESCP" matches what it means. A form the notes also write ("peer learning
+    webinars") stays: its words are the notes' own. The words of a form left out bring no
+    other term's forms ("European" in it is not the EU's)."""
+    if not analysis.unwritten:
+        return analysis.expand(query)
+    text, gone = query, set()
     for form in sorted(analysis.unwritten, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w-]){re.escape(form)}(?![\w-])", " ", text, flags=re.I)
-    return f"{' '.join(text.split())}{added}"
+        shorter = re.sub(rf"(?<![\w-]){re.escape(form)}(?![\w-])", " ", text, flags=re.I)
+        if shorter != text:
+            gone.add(form)
+        text = shorter
+    text = " ".join(text.split())
+    kept = analysis.expand(text)[len(text) :].strip(" ()").split("; ")
+    own = [
+        f for t in analysis.terms if gone & set(t.forms) for f in t.forms if ABBREVIATION.match(f)
+    ]
+    extra = list(dict.fromkeys(f for f in [*kept, *own] if f))
+    return f"{text} ({'; '.join(extra)})" if extra else text

@@ -32,6 +32,9 @@ _ORDINALS = {
     "twelfth": 12,
 }
 KIND = r"(?:plw|peer[- ]learning[- ]webinar|webinar|session|meeting)s?"
+# Words the question reader understands by themselves, whatever the notes say: a typo is
+# corrected to one of them first ("fith webinar" is the fifth, not "faith").
+READ_WORDS = (*_ORDINALS, "webinar", "webinars", "session", "sessions", "meeting", "meetings")
 _NUMBERED = re.compile(rf"\b(?:{KIND})\s*(?:#|no\.?|number)?\s*(\d{{1,3}})\b", re.I)
 _ORDINAL = re.compile(
     rf"\b({'|'.join(_ORDINALS)}|\d{{1,3}}(?:st|nd|rd|th))\s+(?:{KIND}|one)\b", re.I
