@@ -24,6 +24,9 @@ from plw_assistant.assistant import Assistant, gap_outcome
         ("Which video conferencing platform did the webinars use?", "name the tool"),
         ("How long was each of the peer learning webinars?", "how long it took"),
         ("In which language were the webinars held?", "which language"),
+        ("Are recordings of the webinars available to download?", "recording, slides or a link"),
+        ("Who was the project officer in the PLW#2 discussion?", "names asked for"),
+        ("Which countries are the 14 partnerships based in?", "do not say where"),
     ],
 )
 def test_a_fact_the_notes_do_not_give_is_said_with_the_closest_passage(

@@ -60,6 +60,20 @@ _LANGUAGE = re.compile(
     r"\b(?:English|French|German|Spanish|Italian|Dutch|Polish|Portuguese|Greek|Czech|Danish"
     r"|Finnish|Hungarian|Romanian|Slovenian|Swedish|Bulgarian|Croatian)\b"
 )
+# Where something or someone is: a country, a city.
+_PLACE_ASK = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+)?(?:countries|country|cities|city|regions?|venues?)\b"
+    r"|\bwhere\s+(?:\w+\s+){0,4}(?:based|located|held|hosted|from)\b"
+    r"|\bwhere\s+(?:did|do|does)\s+(?:\w+\s+){0,4}take\s+place\b",
+    re.I,
+)
+_PLACE = re.compile(
+    r"\b(?:Austria|Belgium|Bulgaria|Croatia|Cyprus|Czechia|Czech Republic|Denmark|Estonia"
+    r"|Finland|France|Germany|Greece|Hungary|Ireland|Italy|Latvia|Lithuania|Luxembourg|Malta"
+    r"|Netherlands|Poland|Portugal|Romania|Slovakia|Slovenia|Spain|Sweden|Norway|Switzerland"
+    r"|Brussels|Paris|Berlin|Madrid|Rome|Lisbon|Vienna|online|virtual|virtually)\b",
+    re.I,
+)
 # Where to find a recording, the slides or a link: a passage giving one holds an address.
 _RESOURCE_ASK = re.compile(
     r"\b(?:recording|recordings|recorded|video|videos|slides|slide\s+deck|presentations?|link"
@@ -70,6 +84,8 @@ _ADDRESS = re.compile(r"https?://|\bwww\.|\.(?:pdf|pptx?|mp4)\b", re.I)
 _NAME_ASK = re.compile(
     r"\bwho\s+(?:presented|spoke|was\s+the\s+speaker|were\s+the\s+speakers|gave|led|moderated"
     r"|chaired|facilitated|ran|hosted)\b"
+    r"|\bwho\s+(?:was|were|is|are)\s+(?:the|their|our|its)\s+(?:[\w-]+\s+)?(?:officers?|speakers?"
+    r"|presenters?|moderators?|hosts?|facilitators?|chairs?|coordinators?|experts?)\b"
     r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,3}(?:tool|tools|software|platform|platforms|app|apps)\b"
     r"|\bname\s+of\s+the\b",
     re.I,
@@ -120,10 +136,12 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
         return Asked("duration", "The notes do not say how long it took.", _lasting)
     if _DATE_ASK.search(question):
         return Asked("date", "The notes do not give a date for this.", _dated)
+    if _PLACE_ASK.search(question):
+        return Asked("place", "The notes do not say where.", _placed)
     if _LANGUAGE_ASK.search(question):
         return Asked("language", "The notes do not say which language was used.", _language)
     if _RESOURCE_ASK.search(question) and re.search(
-        r"\b(?:where|find|get|see|watch|access)\b", question, re.I
+        r"\b(?:where|find|get|see|watch|access|available|download|share|send)\b", question, re.I
     ):
         return Asked("resource", "The notes do not give a recording, slides or a link.", _linked)
     tool = _NAME_ASK.search(question)
@@ -135,6 +153,10 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
             "name", "The notes do not name the tool.", lambda t: _named_near(t, about), about
         )
     return None
+
+
+def _placed(text: str) -> bool:
+    return _PLACE.search(text) is not None
 
 
 def _lasting(text: str) -> bool:
