@@ -18,7 +18,7 @@ from .domain import Answer, Filters, Question
 from .embedding.base import Embedder
 from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
-from .search.analysis import Analyzer
+from .search.analysis import Analysis, Analyzer
 from .search.intent import Plan, general, narrows, plan, standalone
 from .search.keywords import keywords
 from .search.names import Vocabulary
@@ -79,7 +79,7 @@ class Assistant:
             analysis=analysis,
             query=analysis.expand(p.query, model=True),
             keywords=keywords(analysis, p.keywords or p.query),
-            focus=analysis.expand(analysis.ask, model=True) if analysis.ask else "",
+            focus=_focus(p, analysis),
             parts=tuple(analysis.expand(part, model=True) for part in parts_of(analysis.searched)),
         )
         retriever = Retriever(
@@ -199,6 +199,15 @@ class Assistant:
             self.gaps.comment_vote(vote, question, comment)
         except StorageError as exc:
             log.warning("%s", exc)
+
+
+def _focus(p: Plan, analysis: Analysis) -> str:
+    """What the model also reads on its own: the new subject of an "and what about …?"
+    follow-up (searched with the question before it, whose subject would otherwise win), or
+    a long question's ask without the situation told first."""
+    if p.subject and p.kind == "general":
+        return analysis.expand(p.subject, model=True)
+    return analysis.expand(analysis.ask, model=True) if analysis.ask else ""
 
 
 def gap_outcome(answer: Answer) -> str | None:

@@ -219,3 +219,14 @@ def test_a_name_the_notes_hold_is_answered_by_the_passage_naming_it(
 ) -> None:
     answer = converse(assistant, question)
     assert answer.answer.startswith("14 partnerships have been invited to cooperate")
+
+
+def test_a_new_subject_after_a_list_is_searched_as_that_subject(assistant: Assistant) -> None:
+    # The question before it found the ESCP-4x list; "clusters" brings the other list.
+    answer = converse(
+        assistant,
+        "What were the lessons for future ESCP-4x partnerships?",
+        "and what about for clusters themselves?",
+    )
+    assert "Clusters are playing a key role in SMEs development" in answer.answer
+    assert "Look for synergies" not in answer.answer
