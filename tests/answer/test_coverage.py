@@ -230,3 +230,9 @@ def test_a_new_subject_after_a_list_is_searched_as_that_subject(assistant: Assis
     )
     assert "Clusters are playing a key role in SMEs development" in answer.answer
     assert "Look for synergies" not in answer.answer
+
+
+def test_a_count_the_notes_give_in_several_words_is_answered(assistant: Assistant) -> None:
+    # "how many peer learning webinars …" counted "peer": the notes give "five PLWs".
+    answer = converse(assistant, "how many peer learning webinars were held in total")
+    assert not answer.missing and "five PLWs were organised" in answer.answer

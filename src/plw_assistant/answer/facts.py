@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..words import lexicon, stem
+from ..words import lexicon, stem, stopwords
 
 _NUMBER = (
     r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
@@ -32,12 +32,7 @@ _SCORE = re.compile(
     re.I,
 )
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|per\s*cent|/\s*\d+|out\s+of\s+\d+)|\bscored?\b", re.I)
-_COUNT = re.compile(r"\bhow\s+many\s+(\w+)(?:\s+(\w+))?", re.I)
-# Words that describe the counted thing rather than name it ("how many key lessons").
-_DESCRIBING = frozenset(
-    {"key", "main", "different", "other", "new", "european", "eu", "member", "partner"}
-    | {"cluster", "separate", "individual"}
-)
+_COUNT = re.compile(r"\bhow\s+many\s+(\w+)", re.I)
 _DATE_ASK = re.compile(
     r"^\s*when\s+(?:did|was|were|is|are|will|does|do|has|have)\b"
     r"|\b(?:what|which)\s+(?:\w+\s+){0,3}(?:date|day|month|year)\b|\bon\s+what\s+date\b"
@@ -59,6 +54,30 @@ _LANGUAGE_ASK = re.compile(r"\b(?:what|which|in\s+which)\s+languages?\b", re.I)
 _LANGUAGE = re.compile(
     r"\b(?:English|French|German|Spanish|Italian|Dutch|Polish|Portuguese|Greek|Czech|Danish"
     r"|Finnish|Hungarian|Romanian|Slovenian|Swedish|Bulgarian|Croatian)\b"
+)
+# Verbs that may follow what "how many …" counts ("partnerships took part").
+_VERBS = frozenset(
+    [
+        "took",
+        "take",
+        "takes",
+        "came",
+        "come",
+        "went",
+        "go",
+        "got",
+        "get",
+        "made",
+        "make",
+        "met",
+        "meet",
+        "gave",
+        "give",
+        "ran",
+        "run",
+        "saw",
+        "see",
+    ]
 )
 # Where something or someone is: a country, a city.
 _PLACE_ASK = re.compile(
@@ -123,8 +142,7 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
         return Asked("score", "The notes do not give any score or rating.", _figure)
     count = _COUNT.search(question)
     if count:
-        first, second = count.group(1), count.group(2)
-        what = f"{first} {second}" if second and first.lower() in _DESCRIBING else first
+        what = _counted(question[count.start(1) :])
         stems = same(what.split()[-1].lower())
         return Asked(
             "count",
@@ -153,6 +171,22 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
             "name", "The notes do not name the tool.", lambda t: _named_near(t, about), about
         )
     return None
+
+
+def _counted(text: str) -> str:
+    """What "how many …" counts: its words up to the verb ("peer learning webinars were
+    held": "peer learning webinars"; "people attended": "people"), at most four."""
+    words = re.findall(r"[\w-]+", text)[:4]
+    stop = stopwords()
+    end = next(
+        (i for i, w in enumerate(words) if i and _verb_or_stop(w.lower(), stop)),
+        len(words),
+    )
+    return " ".join(words[:end])
+
+
+def _verb_or_stop(word: str, stop: frozenset[str]) -> bool:
+    return word in stop or word.endswith("ed") or word in _VERBS
 
 
 def _placed(text: str) -> bool:
