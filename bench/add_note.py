@@ -18,14 +18,13 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
-
 from plw_assistant.assistant import Assistant
 from plw_assistant.config import Settings
 from plw_assistant.domain import Question
 from plw_assistant.embedding.model import SentenceTransformerEmbedder
 from plw_assistant.pipeline.build import build_index
 from plw_assistant.pipeline.watch import watch
+from plw_bench.synthetic import RandomVectors
 
 SCIFACT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "scifact"
 NOTE = "\n\n".join(
@@ -45,28 +44,6 @@ NOTE = "\n\n".join(
         ],
     ]
 )
-
-
-class RandomVectors:
-    """Stands in for the model while the *previous* index is made (not timed)."""
-
-    def __init__(self, real: SentenceTransformerEmbedder) -> None:
-        self.name, self.real, self.rng = real.name, real, np.random.default_rng(0)
-
-    dimension = 384
-
-    def weights_sha256(self) -> str:
-        return self.real.weights_sha256()
-
-    def is_common_word(self, word: str) -> bool:
-        return True
-
-    def encode_queries(self, texts):
-        return self.encode(texts)
-
-    def encode(self, texts, batch_size=32, progress=None):
-        v = self.rng.standard_normal((len(texts), self.dimension)).astype(np.float32)
-        return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
 def main() -> None:

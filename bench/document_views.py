@@ -28,6 +28,8 @@ from pathlib import Path
 
 import httpx
 
+from plw_bench.harness import wait_healthy
+
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = {"question": "How can clusters support their members with EU funding?"}
 
@@ -131,13 +133,7 @@ def main() -> None:
 
 
 def run(pid: int, base: str, ids: list[str], args: argparse.Namespace) -> None:
-    for _ in range(600):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
+    wait_healthy(base)
     asks(base, 10)  # warm up
     alone = asks(base, args.questions)
     before = memory(pid)

@@ -29,42 +29,15 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from plw_assistant.config import Settings
-from plw_assistant.embedding.base import late_by_parts
 from plw_assistant.embedding.model import SentenceTransformerEmbedder
 from plw_assistant.pipeline.build import build_index
 from plw_assistant.store.generations import current_generation
 from plw_bench.harness import machine
+from plw_bench.synthetic import RandomVectors
 
 REPO = Path(__file__).resolve().parents[1]
 SCIFACT = REPO.parent / "shared" / "bench" / "scifact"
-
-
-class RandomVectors:
-    """Stands in for the model while the large corpus's index is made (not timed)."""
-
-    def __init__(self, real: SentenceTransformerEmbedder) -> None:
-        self.name, self.real, self.rng = real.name, real, np.random.default_rng(0)
-
-    dimension = 384
-
-    def weights_sha256(self) -> str:
-        return self.real.weights_sha256()
-
-    def is_common_word(self, word: str) -> bool:
-        return True
-
-    def encode_queries(self, texts):
-        return self.encode(texts)
-
-    def encode_late(self, items, batch_size=32, progress=None):
-        return late_by_parts(self, items, batch_size, progress)
-
-    def encode(self, texts, batch_size=32, progress=None):
-        v = self.rng.standard_normal((len(texts), self.dimension)).astype(np.float32)
-        return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
 def many_notes(folder: Path, scifact: Path, count: int) -> None:

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import httpx
 
+from plw_bench.harness import wait_healthy
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -53,13 +55,7 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
+        wait_healthy(base)
 
         def rss_mb() -> float:
             status = Path(f"/proc/{server.pid}/status").read_text()

@@ -94,3 +94,14 @@ def watched_page(browser: Any, viewport: dict[str, int]) -> tuple[Any, Any]:
 def _console(pg: Any, message: Any) -> None:
     if message.type == "error" and not message.text.startswith("Failed to load resource"):
         pg.problems.append(message.text)
+
+
+def ask(page: Any, question: str) -> Any:
+    """Type and send a question (the page's script asks it in place); its new turn, once its
+    answer is in."""
+    before = page.locator(".conversation > .turn").count()
+    page.fill("#q", question)
+    page.press("#q", "Enter")
+    turn = page.locator(".conversation > .turn").nth(before)
+    turn.locator(".answer").wait_for()
+    return turn

@@ -210,6 +210,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_healthy(base: str, seconds: float = 120) -> None:
+    """Wait until a server at ``base`` answers /healthz with 200 (or ``seconds`` pass)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+
+
 def descendants(pid: int) -> list[int]:
     """``pid`` and every process under it."""
     parents: dict[int, list[int]] = {}

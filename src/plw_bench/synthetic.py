@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from plw_assistant.domain import Chunk, Document
-from plw_assistant.embedding.base import Embedder
+from plw_assistant.embedding.base import Embedder, LateText, LateVectors, Progress, late_by_parts
 from plw_assistant.embedding.cache import CachedEmbedder
 from plw_assistant.ingest.corpus import load_corpus
 from plw_assistant.store.lexical import BM25
@@ -127,3 +127,34 @@ def build(
     )
     lexical = BM25.build([c.embedding_text for c in chunks])
     return Index(index, sentences, lexical, chunks, documents, manifest), vectors
+
+
+class RandomVectors:
+    """Stands in for the model while an index that no timing reads the vectors of is made:
+    the real model's name and weights, random unit vectors."""
+
+    dimension = 384
+
+    def __init__(self, real: Embedder) -> None:
+        self.name, self.real, self.rng = real.name, real, np.random.default_rng(0)
+
+    def weights_sha256(self) -> str:
+        return self.real.weights_sha256()
+
+    def is_common_word(self, word: str) -> bool:
+        return True
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode(texts)
+
+    def encode_late(
+        self, items: Sequence[LateText], batch_size: int = 32, progress: Progress | None = None
+    ) -> LateVectors:
+        return late_by_parts(self, items, batch_size, progress)
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
+    ) -> np.ndarray:
+        v = self.rng.standard_normal((len(texts), self.dimension)).astype(np.float32)
+        unit: np.ndarray = v / np.linalg.norm(v, axis=1, keepdims=True)
+        return unit

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from browser_support import ARTIFACTS, launch_browser, serve_copy
+from browser_support import ask as _ask
 
 from plw_assistant.appdata.database import AppDatabase
 from plw_assistant.appdata.feedback import FeedbackStore
@@ -56,16 +57,6 @@ def new_page(browser, server) -> Iterator[object]:
     for context in contexts:
         context.close()
     assert errors == []
-
-
-def _ask(page, question: str) -> object:
-    """Type and send a question; the new turn, once its answer is in."""
-    before = page.locator(".conversation > .turn").count()
-    page.fill("#q", question)
-    page.press("#q", "Enter")
-    turn = page.locator(".conversation > .turn").nth(before)
-    turn.locator(".answer").wait_for()
-    return turn
 
 
 def _in_view(page, locator) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from browser_support import ARTIFACTS, launch_browser, serve_copy, watched_page
+from browser_support import ask as _ask
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 800}
@@ -121,16 +122,6 @@ def test_the_lessons_page_on_a_phone(phone, server) -> None:
 
 
 SHOTS = ARTIFACTS.parent / "docs" / "screenshots"
-
-
-def _ask(page, question: str) -> object:
-    """Type and send a question (the page's script asks it in place); its new turn."""
-    before = page.locator(".conversation > .turn").count()
-    page.fill("#q", question)
-    page.press("#q", "Enter")
-    turn = page.locator(".conversation > .turn").nth(before)
-    turn.locator(".answer").wait_for()
-    return turn
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])

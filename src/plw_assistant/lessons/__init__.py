@@ -148,11 +148,6 @@ class Filter:
         return self.terms <= _word_set(haystack)
 
 
-def is_lead_in(chunk: Chunk) -> bool:
-    """A sentence introducing a list ("… can be extracted:"): not a lesson itself."""
-    return chunk.lead_in
-
-
 def is_key_lesson(chunk: Chunk) -> bool:
     """Under a sub-heading of a "lessons learnt" heading (the wrap-up's key messages)."""
     parts = chunk.section.split(SECTION_SEP)
@@ -174,7 +169,7 @@ def lessons(index: Index, by: str, wanted: Filter) -> list[Part]:
     others: dict[str, Group] = {}
     webinars = {s.id: Group(s.title, document=s.document, session=s.id) for s in sessions.values()}
     for row, chunk in enumerate(index.chunks):
-        if chunk.section == DETAILS or is_lead_in(chunk):  # not lessons: author, date, lead-in
+        if chunk.section == DETAILS or chunk.lead_in:  # not lessons: author, date, lead-in
             continue
         session = own_notes.get(chunk.document)
         introduces = naming(chunk) if session is None else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..domain import DETAILS, Answer, Chunk, Citation
-from ..lessons import is_lead_in, words
+from ..lessons import words
 from ..lessons.questions import TOPIC_WORDS, questions
 from ..search.names import Session, Vocabulary
 from ..store.reader import Index
@@ -54,7 +54,7 @@ def _other_topic(known: Session | None, index: Index, asked: set[str], quoted: s
         for c in index.chunks_at(known.rows)
         if c.document == known.document
         and c.section != DETAILS
-        and not is_lead_in(c)
+        and not c.lead_in
         and len(c.plain.split()) <= TOPIC_WORDS
     ]
     named = [i for i, t in enumerate(topics) if set(words(t)) <= asked or t in quoted]
@@ -72,5 +72,5 @@ def _same_list(answer: Answer, index: Index) -> Iterator[Chunk]:
     related = [c for c in answer.citations if (c.document, c.section) in lists]
     for citation in [*answer.offered, *related]:
         chunk = index.chunk(citation.chunk_id)
-        if chunk is not None and chunk.section != DETAILS and not is_lead_in(chunk):
+        if chunk is not None and chunk.section != DETAILS and not chunk.lead_in:
             yield chunk
