@@ -18,6 +18,7 @@ from .domain import Answer, Filters, Question
 from .embedding.base import Embedder
 from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
+from .search import forms
 from .search.analysis import Analysis, Analyzer
 from .search.intent import Plan, general, narrows, plan, standalone
 from .search.keywords import keywords
@@ -81,6 +82,9 @@ class Assistant:
             keywords=keywords(analysis, p.keywords or p.query),
             focus=_focus(p, analysis),
             parts=tuple(analysis.expand(part, model=True) for part in parts_of(analysis.searched)),
+            form=forms.asked(analysis.ask or analysis.searched, analysis.same)
+            if p.kind == "general"
+            else None,
         )
         retriever = Retriever(
             index, self.embedder, self.settings.hybrid_alpha, self._queries, dedupe=True

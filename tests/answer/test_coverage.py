@@ -236,3 +236,31 @@ def test_a_count_the_notes_give_in_several_words_is_answered(assistant: Assistan
     # "how many peer learning webinars …" counted "peer": the notes give "five PLWs".
     answer = converse(assistant, "how many peer learning webinars were held in total")
     assert not answer.missing and "five PLWs were organised" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("What is a PLW?", "Peer learning webinars (PLW) are tools"),  # not the webinars' list
+        ("Why should our cluster care about European programmes?", "European funding programmes"),
+        ("Who organised the peer learning webinars?", None),  # a passage naming the organiser
+    ],
+)
+def test_the_lead_is_written_in_the_form_the_question_asks_for(
+    assistant: Assistant, question: str, lead: str | None
+) -> None:
+    answer = converse(assistant, question)
+    first = answer.answer.split("[1]")[0]
+    assert (
+        first.startswith(lead)
+        if lead
+        else re.search(
+            r"organi[sz]ed by the BLUES|BLUES consortium has been organi|BLUES \(as", first
+        )
+    )
+
+
+def test_a_name_the_notes_never_define_is_said_to_be_undefined(assistant: Assistant) -> None:
+    answer = converse(assistant, "What is CLAMTEX?")
+    assert answer.missing == "The notes do not say what CLAMTEX is."
+    assert "CLAMTEX" in answer.answer.split(answer.missing)[1]  # the closest passage names it

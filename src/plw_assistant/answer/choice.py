@@ -10,6 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..domain import LOW_OCR, Hit
+from ..search.forms import holds
 from ..search.names import Vocabulary
 from ..search.retriever import SAME_WORDS, Retrieval
 from ..search.typos import NAME
@@ -197,6 +198,12 @@ def _lead(units: list[Unit], retrieval: Retrieval) -> Unit:
     close = [u for u in units if u.hit.score >= LEAD_SHARE * first.hit.score]
     lessons = [u for u in units if not u.label and u.hit.score >= LABEL_SHARE * first.hit.score]
     pool = [u for u in close if not u.label] or lessons or [first]
+    form = retrieval.plan.form
+    if form is not None:
+        # "Why …?": a lesson giving a reason answers it, if one is nearly as good; "What is
+        # a PLW?": the passage defining it, wherever it ranks (its subject names the term).
+        near = [u for u in units if not u.label] if form.kind == "definition" else lessons
+        pool = [u for u in near if holds(form, u.plain)] or pool
     # Text read from a scan with low OCR confidence leads only when nothing else can.
     legible = [u for u in pool if not _blurred(u)]
     pool = legible or [u for u in units if not u.label and not _blurred(u)] or pool

@@ -11,7 +11,7 @@ from ..search.retriever import Retrieval
 from ..text import SECTION_SEP, plain_text
 from . import structured
 from .choice import MAX_UNITS, lessons, on_subject
-from .facts import asked_for
+from .facts import asked_for, defined
 from .units import Unit, make_unit, words
 
 NO_MATCH = (
@@ -92,6 +92,7 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     # What is asked, without the situation told before it ("… which software we use. Was
     # there a session on IT tools?").
     asked = asked_for(analysis.ask or analysis.searched or question.text, analysis.same)
+    asked = asked or defined(retrieval.plan.form)
     if asked is not None and built.units and not any(asked.holds(u.plain) for u in built.units):
         # What the notes hold on the thing asked about is a topic ("IT tool"): quote it and
         # say the detail is missing; otherwise the closest passage, and "not in the notes".

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..search.forms import Form, holds
 from ..words import lexicon, stem, stopwords
 
 _NUMBER = (
@@ -113,6 +114,9 @@ _NAME_ASK = re.compile(
 _COMMON_NAME = 2000
 
 
+# An abbreviation or a name ("PO", "ESCP-4x", "CLAMTEX", "RECIPE4Mobility").
+_NAME_LIKE = re.compile(r"\b\w+[A-Z0-9]|\b[A-Z]{2,}")
+
 _TOOLS = ("tool", "tools", "software", "platform", "app", "application")
 
 
@@ -171,6 +175,19 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
             "name", "The notes do not name the tool.", lambda t: _named_near(t, about), about
         )
     return None
+
+
+def defined(form: Form | None) -> Asked | None:
+    """What "What is ESCP-4x?" asks for: a passage defining a name or an abbreviation (a
+    common word such as "digitalisation" is read, not looked up: any passage on it helps)."""
+    if form is None or form.kind != "definition" or not _NAME_LIKE.search(form.term):
+        return None
+    return Asked(
+        "definition",
+        f"The notes do not say what {form.term} is.",
+        lambda text: holds(form, text),
+        frozenset(s for group in form.about for s in group),
+    )
 
 
 def _counted(text: str) -> str:

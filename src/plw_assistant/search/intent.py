@@ -13,6 +13,7 @@ from ..domain import Turn
 from ..words import tokenize
 from .analysis import Analysis
 from .followup import Resolved, elliptical, is_follow_up, new_subject, resolve_follow_up, wants_more
+from .forms import Form
 from .keywords import keywords
 from .names import KIND, Session, Vocabulary
 
@@ -96,6 +97,7 @@ class Plan:
     focus: str = ""  # what the model also reads: the question without the situation before it
     asked: str = ""  # the question as searched, in words (a follow-up with the one before it)
     parts: tuple[str, ...] = ()  # what each part of a question asking two things searches
+    form: Form | None = None  # the form of answer its wording asks for (a purpose, a definition)
 
     @property
     def continues(self) -> bool:

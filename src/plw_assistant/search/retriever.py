@@ -14,6 +14,7 @@ from ..domain import Hit, Question
 from ..embedding.base import Embedder
 from ..store.reader import Index
 from ..text import SECTION_SEP, shared_words
+from .forms import in_form
 from .intent import Plan
 from .scope import keep_rows, within_rows
 
@@ -106,9 +107,7 @@ class Retriever:
             ranked = _top(keyword, want)
         else:
             ranked = self._fuse(query, dense, keyword, want)
-        keep = keep_rows(plan, self.index)
-        if keep is not None:
-            ranked = [p for p in ranked if keep[p[0]]]
+        ranked = self._answering(plan, ranked)
         reorder = plan.demote or plan.prefer
         if self.dedupe:  # with no reordering to follow, the first k survivors are all it takes
             ranked = self._dedupe(ranked, None if reorder else k)
@@ -139,6 +138,17 @@ class Retriever:
             self._parts(plan) if query is not None else (),
             self._vectors if query is not None else None,
         )
+
+    def _answering(self, plan: Plan, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """``ranked`` without the rows the plan cannot be answered from ("when …?": those
+        with no date), those written in the form it asks for a little higher."""
+        keep = keep_rows(plan, self.index)
+        if keep is not None:
+            ranked = [p for p in ranked if keep[p[0]]]
+        if plan.form is not None:
+            texts = [c.plain for c in self.index.chunks_at([r for r, _ in ranked])]
+            ranked = in_form(ranked, texts, plan.form)
+        return ranked
 
     def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         """The vectors of ``texts`` (cached with the questions: the notes' passages recur)."""

@@ -1,0 +1,65 @@
+"""The form of answer a question's wording asks for, and passages written in it (no model
+needed); the passages are made up for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from plw_assistant.search.forms import Form, asked, holds
+from plw_assistant.words import stem
+
+
+def same(word: str) -> set[str]:
+    """A made-up glossary: "PLW" (or "PLWs") means "peer learning webinar"."""
+    forms = {"plw", "plws", "webinar"}
+    return {stem(word)} | (forms if stem(word) in forms else set())
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Why should a cluster bother going after EU money?", "purpose"),
+        ("And why?", "purpose"),
+        ("What was the point of the series in the first place?", "purpose"),
+        ("What's the real aim of these meetings?", "purpose"),
+        ("what is a PLW?", "definition"),
+        ("What does PO stand for?", "definition"),
+        ("whats a peer learning webinar actually?", "definition"),
+        ("Who organised the webinar series?", "agent"),
+        ("who was behind it", None),  # "behind" names no verb the notes can hold
+        ("Who took part?", None),  # a list of participants, not a doer
+        ("Who is the point of contact for the webinars?", None),
+        ("What are the main lessons for cluster organisations on communication?", None),
+        ("How can clusters support members with EU funding?", None),
+    ],
+)
+def test_the_form_a_question_asks_for(question: str, kind: str | None) -> None:
+    form = asked(question, same)
+    assert (form.kind if form else None) == kind
+
+
+def test_a_purpose_is_a_purpose_or_reason_clause_in_any_words() -> None:
+    form = Form("purpose")
+    assert holds(form, "Funding is strategic in order to diversify revenues.")
+    assert holds(form, "Keep talking to members, or they risk losing trust.")
+    assert holds(form, "The idea was to help partners learn from each other.")
+    assert not holds(form, "Several options are available from outsourced to extra-paid.")
+
+
+def test_a_definition_defines_what_was_asked_about_in_any_of_its_forms() -> None:
+    form = asked("what is a PLW?", same)
+    assert form is not None
+    assert holds(form, "Peer learning webinars (PLW) are tools to learn from peers. More.")
+    assert holds(form, "Intro first. PLWs are online meetings.")
+    assert not holds(form, "The organisation of the webinars has been a great success.")
+    assert not holds(form, "Digitalization is very strategic.")  # defines something else
+
+
+def test_a_doer_is_a_name_next_to_the_verb_asked_about() -> None:
+    form = asked("Who organised the series?", same)
+    assert form is not None
+    assert holds(form, "Thanks to the meetings, organised by the BLUES partnership, a group …")
+    assert holds(form, "Partners: BLUES (as organiser), CELIS and GSSC.")
+    assert holds(form, "In 2021, the BLUES consortium has been organising a series.")
+    assert not holds(form, "In total, five PLWs were organised in which most took part.")
+    assert not holds(form, "The organisation of the meetings has been a great success.")
