@@ -75,16 +75,16 @@ class Assistant:
         analyzer = Analyzer.of(index, vocabulary.abbreviations)
         analysis = analyzer.analyse(question.text, self.embedder.is_common_word)
         p = self._plan(analysis.searched, question, index, vocabulary)
+        form = forms.asked(analysis.ask or analysis.searched, analysis.same)
+        form = form if p.kind == "general" else None
         p = replace(
             p,
             analysis=analysis,
             query=analysis.expand(p.query, model=True),
-            keywords=keywords(analysis, p.keywords or p.query),
+            keywords=keywords(analysis, forms.unasked(p.keywords or p.query, form)),
             focus=_focus(p, analysis),
             parts=tuple(analysis.expand(part, model=True) for part in parts_of(analysis.searched)),
-            form=forms.asked(analysis.ask or analysis.searched, analysis.same)
-            if p.kind == "general"
-            else None,
+            form=form,
         )
         retriever = Retriever(
             index, self.embedder, self.settings.hybrid_alpha, self._queries, dedupe=True

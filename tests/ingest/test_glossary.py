@@ -216,7 +216,17 @@ def test_the_shipped_glossary_reads_cleanly_and_holds_abbreviations_the_notes_us
     read = read_glossary(CORPUS)
     assert read.problems == []
     terms = {t.term: t.means for t in read.glossary.terms}
-    assert set(terms) == {"PLW", "PO", "SME", "EU", "ESCP", "ESCP-4x", "IT", "COVID"}
+    assert set(terms) == {
+        "PLW",
+        "PO",
+        "SME",
+        "EU",
+        "ESCP",
+        "ESCP-4x",
+        "IT",
+        "COVID",
+        "communication",
+    }
     assert terms["PO"] == ("project officer",)
     assert "European Strategic Cluster Partnerships for excellence" in terms["ESCP-4x"]
     assert {"small business", "small and medium enterprises"} <= set(terms["SME"])

@@ -134,3 +134,15 @@ def test_a_mistyped_ordinal_is_the_webinar_not_another_word(assistant: Assistant
     assert _read(assistant, "what was the fith webinar about").searched == (
         "what was the fifth webinar about"
     )
+
+
+def test_a_glossary_word_no_word_list_knows_is_searched_by_its_meaning(
+    assistant: Assistant,
+) -> None:
+    # "comms" is the glossary's everyday form of "communication": neither the model nor BM25
+    # (whose only "comm" is an e-mail address in the notes) reads it.
+    question = "how should clusters prioritise their comms with members during a crisis?"
+    retrieval = assistant.retrieve(Question(question))
+    assert "communication" in retrieval.plan.query and "communication" in retrieval.plan.keywords
+    answer = assistant.ask(Question(question))
+    assert answer.answer.startswith("Communication has to be maintained at all costs")

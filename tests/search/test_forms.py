@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from plw_assistant.search.forms import Form, asked, holds
+from plw_assistant.search.forms import Form, asked, holds, unasked
 from plw_assistant.words import stem
 
 
@@ -63,3 +63,20 @@ def test_a_doer_is_a_name_next_to_the_verb_asked_about() -> None:
     assert holds(form, "In 2021, the BLUES consortium has been organising a series.")
     assert not holds(form, "In total, five PLWs were organised in which most took part.")
     assert not holds(form, "The organisation of the meetings has been a great success.")
+
+
+def test_what_comes_next_is_written_in_the_future() -> None:
+    form = asked("Is another PLW planned, and when?", same)
+    assert form is not None and form.kind == "future"
+    assert holds(form, "On a short term, they will keep on with an extra PLW in 2022.")
+    assert not holds(form, "Be flexible and able to adjust plans.")  # no plan for later
+    assert asked("How rigid should a consortium be about its planning?", same) is None
+
+
+def test_the_words_asking_for_a_form_are_not_searched_as_its_subject() -> None:
+    form = asked("Is another PLW planned, and when?", same)
+    assert unasked("Is another PLW planned and when", form) == "Is another PLW and when"
+    purpose = asked("What was the point of the webinars?", same)
+    assert unasked("What was the point of the webinars", purpose) == "What was the of the webinars"
+    assert unasked("point", purpose) == "point"  # nothing would be left
+    assert unasked("EU funding", None) == "EU funding"

@@ -84,7 +84,7 @@ _VERBS = frozenset(
 _PLACE_ASK = re.compile(
     r"\b(?:which|what)\s+(?:\w+\s+)?(?:countries|country|cities|city|regions?|venues?)\b"
     r"|\bwhere\s+(?:\w+\s+){0,4}(?:based|located|held|hosted|from)\b"
-    r"|\bwhere\s+(?:did|do|does)\s+(?:\w+\s+){0,4}take\s+place\b",
+    r"|\bwhere\s+(?:did|do|does|will|would|is|was|are|were)\s+(?:\w+\s+){0,5}take\s+place\b",
     re.I,
 )
 _PLACE = re.compile(

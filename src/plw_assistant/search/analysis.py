@@ -10,7 +10,6 @@ import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -19,14 +18,12 @@ from ..store.reader import Index
 from ..words import is_english, lexicon, stem, stopwords, tokenize
 from .names import READ_WORDS, passage_texts
 from .parts import ask_of
+from .terms import ABBREVIATION, expand, uses
 from .typos import NAME, Candidates, closest, common_english, names_in
 
 # A word this long or longer may be a typo; shorter ones are too ambiguous to correct.
 MIN_TYPO = 4
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-# An abbreviation as written ("PO", "SMEs", "ESCP-4x"): matched with its case; "PLW#3" and
-# "PLW 3" name a webinar and are left alone.
-ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9-]*[a-z0-9]?$")
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,9 @@ class Analysis:
     unknown_terms: tuple[str, ...] = ()
     named_terms: tuple[str, ...] = ()
     ask: str = ""  # the question itself, when context comes before it ("We are … What …?")
-    unwritten: tuple[str, ...] = ()  # glossary forms it uses that the notes never write
+    # Glossary forms it uses that the notes never write, or a word no English word list
+    # holds ("comms"): searched by the term's other forms.
+    unwritten: tuple[str, ...] = ()
 
     @property
     def corrected(self) -> bool:
@@ -64,24 +63,8 @@ class Analysis:
         return out
 
     def expand(self, query: str, model: bool = False) -> str:
-        """``query`` with other forms of the glossary terms it uses: for the ``model``, which
-        reads words better than abbreviations, what its abbreviations stand for ("PO" →
-        "project officer"); for BM25, the abbreviations of what it writes out ("project
-        officer" → "PO"), which are distinctive where the written-out words are not."""
-        stems = tokenize([query])[0]
-        extra: list[str] = []
-        for term in self.terms:
-            used = [f for f in term.forms if _uses(query, stems, f)]
-            if not used:
-                continue
-            short = [f for f in term.forms if ABBREVIATION.match(f)]
-            words = [f for f in term.forms if not ABBREVIATION.match(f)]
-            if model and words and all(f in short for f in used):
-                extra.append(words[0])
-            elif not model:
-                extra += [f for f in short if f not in used]
-        extra = list(dict.fromkeys(extra))
-        return f"{query} ({'; '.join(extra)})" if extra else query
+        """``query`` with other forms of the glossary terms it uses (``terms.expand``)."""
+        return expand(self.terms, self.unwritten, query, model)
 
 
 class Analyzer:
@@ -126,7 +109,9 @@ class Analyzer:
             f
             for t in self.terms
             for f in t.forms
-            if " " in f and _uses(searched, stems, f) and not self.writes(f)
+            if not ABBREVIATION.match(f)
+            and uses(searched, stems, f)
+            and not (self.writes(f) and (" " in f or is_english(f)))
         )
         return Analysis(
             text,
@@ -264,25 +249,6 @@ def _own_words(index: Index) -> set[str]:
         for text in passage_texts(index)
         for w in re.findall(rf"[^\W\d_]{{{MIN_TYPO},}}", text.lower())
     }
-
-
-def _uses(text: str, stems: list[str], form: str) -> bool:
-    """Whether ``text`` uses ``form``: an abbreviation as written (with a plural "s"), other
-    words by their stems, in order."""
-    pattern, wanted = _form(form)
-    if pattern is not None:
-        return pattern.search(text) is not None
-    n = len(wanted)
-    return n > 0 and any(stems[i : i + n] == wanted for i in range(len(stems) - n + 1))
-
-
-@lru_cache(maxsize=4096)
-def _form(form: str) -> tuple[re.Pattern[str] | None, list[str]]:
-    """How a glossary form is found in a question: an abbreviation by a pattern, other words by
-    their stems (worked out once per form, not per question)."""
-    if ABBREVIATION.match(form):
-        return re.compile(rf"(?<![\w-]){re.escape(form)}s?(?![\w#-]|\s*\d)"), []
-    return None, tokenize([form])[0]
 
 
 def _terms(glossary: Glossary, abbreviations: dict[str, str]) -> tuple[Term, ...]:

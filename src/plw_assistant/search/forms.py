@@ -13,7 +13,7 @@ from typing import Literal
 
 from ..words import stem, stopwords, tokenize
 
-Kind = Literal["purpose", "definition", "agent"]
+Kind = Literal["purpose", "definition", "agent", "future"]
 # A passage written in the form asked for ranks this much higher (a defining one, first).
 # From 0.1 to 0.2 on the development sets: answers leading with the expected lesson 508 → 510
 # of 609, holding it 558 → 559; none lost.
@@ -34,12 +34,15 @@ _PURPOSE = re.compile(
     r"|(?:or|else)\s+(?:they|it|we|you|one)\s+risks?)\b",
     re.I,
 )
+# What a term is: the term ends the question, or a clause saying where follows it ("What is
+# meant by a PLW in the BLUES project?"); a sentence may follow ("… actually? never been").
+_TERM_END = r"\s*(?:,?\s*(?:exactly|actually|really))?\s*(?:[?.!]|$|\s+(?:in|within|at)\s+the\b)"
 _DEFINITION_ASK = re.compile(
-    r"^\s*(?:so\s+|and\s+)?(?:what\s*(?:is|are|'s|’s)|whats)\s+(?:an?\s+|the\s+)?"
-    r"(?P<term>[\w#-]+(?:\s+[\w#-]+){0,3}?)\s*(?:,?\s*(?:exactly|actually|really))?\s*[?.!]*\s*$"
+    r"^\s*(?:so\s+|and\s+)?(?:what\s*(?:is|are|'s|’s)(?:\s+meant\s+by)?|whats)\s+(?:an?\s+|the\s+)?"
+    rf"(?P<term>[\w#-]+(?:\s+[\w#-]+){{0,3}}?){_TERM_END}"
     r"|^\s*what\s+(?:does|do)\s+(?P<term2>[\w#-]+(?:\s+[\w#-]+){0,3}?)\s+(?:mean|stand\s+for)\b"
     r"|^\s*(?:define|definition\s+of|meaning\s+of)\s+(?:an?\s+|the\s+)?"
-    r"(?P<term3>[\w#-]+(?:\s+[\w#-]+){0,3}?)\s*[?.!]*\s*$",
+    rf"(?P<term3>[\w#-]+(?:\s+[\w#-]+){{0,3}}?){_TERM_END}",
     re.I,
 )
 # A sentence defining its subject: "Peer learning webinars (PLW) are tools to …".
@@ -52,6 +55,20 @@ _AGENT_ASK = re.compile(
     r"^\s*(?:and\s+|but\s+|so\s+)?who\s+(?:(?:was|were|has|have|had)\s+)?"
     r"(?!(?:participated|attended|joined|invited|involved|interested|concerned)\b)"
     r"(?P<verb>[a-z]+ed|ran|led|set|made|wrote|gave|held|began|built|chose|hosted)\b",
+    re.I,
+)
+# What comes next: plans, what follows the series, the long run.
+_FUTURE_ASK = re.compile(
+    r"\b(?:planned|upcoming|next\s+steps?|in\s+the\s+(?:future|long\s+run|longer\s+term)"
+    r"|long[- ]term|afterwards|after\s+(?:that|this|it|the\s+(?:series|webinars?|last\s+\w+))"
+    r"|coming\s+up|another\s+(?:one|webinar|plw|session|edition)|continue|carry\s+on"
+    r"|keep\s+(?:on|working|going|collaborating|meeting)|lead\s+to)\b",
+    re.I,
+)
+# The future as English writes it (not "plans": "adjust plans" is no plan for later).
+_FUTURE = re.compile(
+    r"\b(?:will|shall|going\s+to|futures?|upcoming|next\s+(?:year|step|edition)"
+    r"|continue|on\s+a\s+(?:short|long|longer)\s+(?:term|perspective))\b",
     re.I,
 )
 # An organisation named: a word in capitals ("BLUES", "CE4BIG") or in camel case.
@@ -67,13 +84,15 @@ class Form:
     kind: Kind
     about: tuple[frozenset[str], ...] = ()
     term: str = ""  # what a definition is asked of, as written
+    asking: frozenset[str] = frozenset()  # stems of the words asking for the form ("planned")
 
 
 def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
     """The form ``text`` asks for, if any. ``same`` gives the stems that mean a word (the
     glossary: "PLW" also means "peer learning webinar")."""
-    if _PURPOSE_ASK.search(text):
-        return Form("purpose")
+    m = _PURPOSE_ASK.search(text)
+    if m:
+        return Form("purpose", asking=_asking(m))
     m = _DEFINITION_ASK.search(text)
     if m:
         term = m.group("term") or m.group("term2") or m.group("term3")
@@ -85,7 +104,25 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
     m = _AGENT_ASK.search(text)
     if m:
         return Form("agent", (frozenset({stem(m.group("verb").lower())}),))
-    return None
+    future = list(_FUTURE_ASK.finditer(text))
+    return Form("future", asking=frozenset().union(*map(_asking, future))) if future else None
+
+
+def _asking(m: re.Match[str]) -> frozenset[str]:
+    """The words of ``m`` that only ask (not "another webinar": that one is the subject)."""
+    return frozenset(tokenize([m.group(0)])[0]) - _SUBJECTS
+
+
+_SUBJECTS = frozenset(tokenize(["another one webinar plw session edition series last"])[0])
+
+
+def unasked(keywords: str, form: Form | None) -> str:
+    """``keywords`` without the words that only ask for the form ("Is another PLW planned?"
+    searches for another PLW, not for "adjust plans"); unchanged if nothing would be left."""
+    if form is None or not form.asking:
+        return keywords
+    kept = [w for w in keywords.split() if not set(tokenize([w])[0]) & form.asking]
+    return " ".join(kept) if tokenize([" ".join(kept)])[0] else keywords
 
 
 def in_form(
@@ -106,6 +143,8 @@ def holds(form: Form, text: str) -> bool:
     partnership", "BLUES (as organiser)")."""
     if form.kind == "purpose":
         return _PURPOSE.search(text) is not None
+    if form.kind == "future":
+        return _FUTURE.search(text) is not None
     if form.kind == "definition":
         return any(_names(form.about, m.group("subject")) for m in _DEFINES.finditer(text))
     return _done_by(form.about[0], re.findall(r"[\w-]+", text))

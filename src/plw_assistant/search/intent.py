@@ -44,7 +44,7 @@ _HOW_MANY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 # "Which partnerships took part?": the answer is a passage that names several of them.
 _WHICH_ONES = re.compile(
     r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b)"
-    r"(?:[\w-]+\s+){0,2}[a-z-]+s\b"
+    r"(?:[\w-]+\s+){0,4}[a-z-]+s\b"
     r"(?:\s+(?:were|are|took|take|have|had|did|do)\b)"
     r"|^\s*who\s+(?:took\s+part|participated|attended|joined|was\s+invited|were\s+invited"
     r"|else\s+took\s+part)\b",

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from .analysis import ABBREVIATION, Analysis
+from .analysis import Analysis
+from .terms import ABBREVIATION
 
 
 def keywords(analysis: Analysis, query: str) -> str:
@@ -15,10 +16,11 @@ def keywords(analysis: Analysis, query: str) -> str:
     funding), where "ESCP" matches what it means. A form the notes also write ("peer learning
     webinars") stays: its words are the notes' own. The words of a form left out bring no
     other term's forms ("European" in it is not the EU's)."""
-    if not analysis.unwritten:
+    phrases = [f for f in analysis.unwritten if " " in f]  # a word ("comms") is expanded
+    if not phrases:
         return analysis.expand(query)
     text, gone = query, set()
-    for form in sorted(analysis.unwritten, key=len, reverse=True):
+    for form in sorted(phrases, key=len, reverse=True):
         shorter = re.sub(rf"(?<![\w-]){re.escape(form)}(?![\w-])", " ", text, flags=re.I)
         if shorter != text:
             gone.add(form)

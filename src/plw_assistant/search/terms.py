@@ -1,0 +1,58 @@
+"""How a question uses the glossary's terms: an abbreviation as written, other forms by their
+stems; and the question with the other forms of those it uses, for the model or for BM25."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..domain import Term
+from ..words import tokenize
+
+# An abbreviation as written ("PO", "SMEs", "ESCP-4x"): matched with its case; "PLW#3" and
+# "PLW 3" name a webinar and are left alone.
+ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9-]*[a-z0-9]?$")
+
+
+def expand(terms: tuple[Term, ...], unwritten: tuple[str, ...], query: str, model: bool) -> str:
+    """``query`` with other forms of the glossary terms it uses: for the ``model``, which
+    reads words better than abbreviations, what its abbreviations stand for ("PO" →
+    "project officer"); for BM25, the abbreviations of what it writes out ("project
+    officer" → "PO"), which are distinctive where the written-out words are not. A form the
+    notes never write, or no word list holds (``unwritten``: "comms"), brings the term's
+    other words for both ("communication")."""
+    stems = tokenize([query])[0]
+    extra: list[str] = []
+    for term in terms:
+        used = [f for f in term.forms if uses(query, stems, f)]
+        if not used:
+            continue
+        short = [f for f in term.forms if ABBREVIATION.match(f)]
+        words = [f for f in term.forms if not ABBREVIATION.match(f)]
+        if all(f in unwritten for f in used):  # "comms": the notes say it otherwise
+            extra += [f for f in words if f not in used and " " not in f]
+        if model and words and all(f in short for f in used):
+            extra.append(words[0])
+        elif not model:
+            extra += [f for f in short if f not in used]
+    extra = list(dict.fromkeys(extra))
+    return f"{query} ({'; '.join(extra)})" if extra else query
+
+
+def uses(text: str, stems: list[str], form: str) -> bool:
+    """Whether ``text`` uses ``form``: an abbreviation as written (with a plural "s"), other
+    words by their stems, in order."""
+    pattern, wanted = _form(form)
+    if pattern is not None:
+        return pattern.search(text) is not None
+    n = len(wanted)
+    return n > 0 and any(stems[i : i + n] == wanted for i in range(len(stems) - n + 1))
+
+
+@lru_cache(maxsize=4096)
+def _form(form: str) -> tuple[re.Pattern[str] | None, list[str]]:
+    """How a glossary form is found in a question: an abbreviation by a pattern, other words by
+    their stems (worked out once per form, not per question)."""
+    if ABBREVIATION.match(form):
+        return re.compile(rf"(?<![\w-]){re.escape(form)}s?(?![\w#-]|\s*\d)"), []
+    return None, tokenize([form])[0]
