@@ -33,6 +33,12 @@ def vocabulary(assistant: Assistant) -> Vocabulary:
         ("When was the wrap-up published?", "published"),
         ("When did the webinars take place?", "general"),
         ("How can clusters support their members with EU funding?", "general"),
+        # Keywords whose head noun is a webinar ask which one covered the rest.
+        ("proposal writing webinar", "which"),
+        ("COVID impact session", "which"),
+        ("webinar series dates", "general"),  # about the series, not one webinar
+        ("clusters continue collaboration after webinars", "general"),
+        ("meeting other partnerships uncertainty", "general"),
     ],
 )
 def test_kinds(vocabulary: Vocabulary, question: str, kind: str) -> None:

@@ -33,6 +33,10 @@ _WHICH = re.compile(
     re.I,
 )
 _SERIES = r"(?:plws|webinars|sessions|meetings)"
+_ASKING = (
+    r"how|why|what|which|when|who|where|should|can|could|would|will|do|does|did|is|are|was"
+    r"|were|has|have|tell|list|name|any|anything|whats"
+)
 _LIST = re.compile(rf"\b(?:list|name|all|which|what)\b.*\b{_SERIES}\b", re.I)
 # Questions asking for a time or a count: answered from passages holding one.
 _WHEN = re.compile(
@@ -126,7 +130,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         return Plan("author", text)
     if _PUBLISHED.search(text):
         return Plan("published", text)
-    if _WHICH.search(text):
+    if _WHICH.search(text) or _terse_which(text):
         return Plan("which", _without(text, _ABOUT))
     if _LIST.search(text) and not _subject_words(text, ()):
         return Plan("list", text)
@@ -143,6 +147,20 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         expects=expects,
         keywords=_without(text, _SERIES_WORDS),
     )
+
+
+# Typed as keywords whose head noun is a webinar ("proposal writing webinar": a webinar on
+# proposal writing): no question word anywhere, and the last word names one webinar.
+_TERSE = re.compile(
+    rf"^(?!.*\b(?:{_ASKING})\b)[\w&'’ -]{{3,60}}\s(?:plw|webinar|session)$",
+    re.I,
+)
+
+
+def _terse_which(text: str) -> bool:
+    """Whether ``text`` is keywords naming a subject and a webinar ("COVID impact webinar"):
+    it asks which webinar covered the subject, as "Which webinar covered …?" does."""
+    return _TERSE.match(text.strip(" ?.!")) is not None and bool(_subject_words(text, ()))
 
 
 def _without(text: str, stems: frozenset[str]) -> str:
