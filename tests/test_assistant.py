@@ -95,3 +95,14 @@ def test_what_about_brings_its_subject_to_the_conversation(assistant: Assistant)
     assert answer.resolved == "What do the notes say about partner search?"
     assert not answer.abstained and "Partner search" in answer.answer
     assert "Peer learning webinars (PLW) are tools" not in answer.answer  # "partners" alone
+
+
+def test_a_follow_up_asking_a_thing_of_its_own_is_read_mostly_alone(assistant: Assistant) -> None:
+    # Searched with the question before it ("another one" is another webinar), but the words
+    # of "Who organised …?" ("organised": "cluster organisations") must not choose the lesson.
+    answer = converse(
+        assistant,
+        "Who organised the peer learning webinars?",
+        "and is there going to be another one?",
+    )
+    assert "extra PLW in 2022" in answer.answer.split("[1]")[0]

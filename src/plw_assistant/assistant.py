@@ -28,6 +28,7 @@ from .search.retriever import QueryCache, Retrieval, Retriever
 from .search.scope import evidenced
 from .store.live import LiveIndex
 from .store.reader import Index
+from .words import tokenize
 
 log = logging.getLogger("plw_assistant")
 # Whether to record a question the notes cannot answer: yes, no, or ask this (a quota).
@@ -82,7 +83,7 @@ class Assistant:
             analysis=analysis,
             query=analysis.expand(p.query, model=True),
             keywords=keywords(analysis, forms.unasked(p.keywords or p.query, form)),
-            focus=_focus(p, analysis),
+            focus=_focus(replace(p, form=form), analysis),
             parts=tuple(analysis.expand(part, model=True) for part in parts_of(analysis.searched)),
             form=form,
         )
@@ -211,6 +212,10 @@ def _focus(p: Plan, analysis: Analysis) -> str:
     a long question's ask without the situation told first."""
     if p.subject and p.kind == "general":
         return analysis.expand(p.subject, model=True)
+    own = len(tokenize([analysis.searched])[0]) >= 2
+    if p.kind == "general" and own and p.asked not in ("", analysis.searched):
+        # "… and is there going to be another one?": a follow-up asking a thing of its own.
+        return analysis.expand(analysis.searched, model=True)
     return analysis.expand(analysis.ask, model=True) if analysis.ask else ""
 
 
