@@ -146,3 +146,16 @@ def test_a_glossary_word_no_word_list_knows_is_searched_by_its_meaning(
     assert "communication" in retrieval.plan.query and "communication" in retrieval.plan.keywords
     answer = assistant.ask(Question(question))
     assert answer.answer.startswith("Communication has to be maintained at all costs")
+
+
+def test_an_abbreviation_also_finds_its_one_word_meaning_by_keyword(assistant: Assistant) -> None:
+    # "EU money" finds "European funding programmes are highly strategic …" by its words too;
+    # a meaning of several words is left to the model ("project officer" would find projects).
+    keywords = assistant.retrieve(
+        Question("Can EU money pay for regular activities?")
+    ).plan.keywords
+    assert "European" in (keywords or "")
+    po = assistant.retrieve(Question("What did the PO say?")).plan.keywords
+    assert "officer" not in (po or "")
+    answer = assistant.ask(Question("EU grants cluster business model"))
+    assert answer.answer.startswith("European funding programmes are highly strategic")

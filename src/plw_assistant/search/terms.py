@@ -18,7 +18,9 @@ def expand(terms: tuple[Term, ...], unwritten: tuple[str, ...], query: str, mode
     """``query`` with other forms of the glossary terms it uses: for the ``model``, which
     reads words better than abbreviations, what its abbreviations stand for ("PO" →
     "project officer"); for BM25, the abbreviations of what it writes out ("project
-    officer" → "PO"), which are distinctive where the written-out words are not. A form the
+    officer" → "PO"), which are distinctive where the written-out words are not, and the
+    one-word meanings of the abbreviations it uses ("EU" → "European"; a phrase would match
+    word by word: "project officer" finds "projects"). A form the
     notes never write, or no word list holds (``unwritten``: "comms"), brings the term's
     other words for both ("communication")."""
     stems = tokenize([query])[0]
@@ -35,6 +37,8 @@ def expand(terms: tuple[Term, ...], unwritten: tuple[str, ...], query: str, mode
             extra.append(words[0])
         elif not model:
             extra += [f for f in short if f not in used]
+            if used and all(f in short for f in used):  # "EU" also finds "European"
+                extra += [f for f in words if " " not in f]
     extra = list(dict.fromkeys(extra))
     return f"{query} ({'; '.join(extra)})" if extra else query
 
