@@ -26,6 +26,7 @@ def same(word: str) -> set[str]:
         ("What does PO stand for?", "definition"),
         ("whats a peer learning webinar actually?", "definition"),
         ("Who organised the webinar series?", "agent"),
+        ("Who was the organizer of the peer learning webinars?", "agent"),
         ("who was behind it", None),  # "behind" names no verb the notes can hold
         ("Who took part?", None),  # a list of participants, not a doer
         ("Who is the point of contact for the webinars?", None),

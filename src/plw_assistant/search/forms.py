@@ -54,7 +54,10 @@ _DEFINES = re.compile(
 _AGENT_ASK = re.compile(
     r"^\s*(?:and\s+|but\s+|so\s+)?who\s+(?:(?:was|were|has|have|had)\s+)?"
     r"(?!(?:participated|attended|joined|invited|involved|interested|concerned)\b)"
-    r"(?P<verb>[a-z]+ed|ran|led|set|made|wrote|gave|held|began|built|chose|hosted)\b",
+    r"(?P<verb>[a-z]+ed|ran|led|set|made|wrote|gave|held|began|built|chose|hosted)\b"
+    # "Who was the organiser of …?": the doer named by the deed.
+    r"|^\s*(?:and\s+)?who\s+(?:was|were|is|are)\s+(?:the\s+)?(?:main\s+)?"
+    r"(?P<doer>[a-z]+(?:er|or)s?)\s+(?:of|behind|for)\b",
     re.I,
 )
 # What comes next: plans, what follows the series, the long run.
@@ -103,7 +106,8 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
             return Form("definition", about, term) if about else None
     m = _AGENT_ASK.search(text)
     if m:
-        return Form("agent", (frozenset({stem(m.group("verb").lower())}),))
+        deed = m.group("verb") or m.group("doer")
+        return Form("agent", (frozenset({stem(deed.lower())}),))
     future = list(_FUTURE_ASK.finditer(text))
     return Form("future", asking=frozenset().union(*map(_asking, future))) if future else None
 
