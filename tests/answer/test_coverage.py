@@ -264,3 +264,13 @@ def test_a_name_the_notes_never_define_is_said_to_be_undefined(assistant: Assist
     answer = converse(assistant, "What is CLAMTEX?")
     assert answer.missing == "The notes do not say what CLAMTEX is."
     assert "CLAMTEX" in answer.answer.split(answer.missing)[1]  # the closest passage names it
+
+
+def test_asked_for_the_main_lessons_the_answer_is_a_list_of_lessons(assistant: Assistant) -> None:
+    question = (
+        "We're setting up a new partnership between clusters in three EU countries. What are "
+        "the main lessons from the BLUES webinars we should keep in mind?"
+    )
+    answer = converse(assistant, question)
+    assert not answer.answer.startswith("Thanks to the PLWs")  # the outlook is no lesson
+    assert sum(c.cited for c in answer.citations) >= 3

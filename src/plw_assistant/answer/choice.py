@@ -106,6 +106,8 @@ def lessons(
     if plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
         # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
         units = [u for u in units if _FULL_DATE.search(u.plain)]
+    if _LIST_ASK.search(question):  # "What are the main lessons …?": a lesson of a list
+        units = [u for u in units if structured.in_list(u, index)] or units
     lead = _lead(_naming(units, retrieval) or units, retrieval)
     listed: list[Unit] = []
     if not lead.label and "\n" not in lead.hit.chunk.text.strip():

@@ -168,6 +168,15 @@ def whole_list(
     return [cite.unit(r) for r in items] if lead.hit.row in items else [lead]
 
 
+def in_list(unit: Unit, index: Index) -> bool:
+    """Whether ``unit`` is a lesson in a list of lessons (not a topic, not a paragraph)."""
+    return (
+        not unit.label
+        and "\n" not in unit.hit.chunk.text.strip()
+        and _is_list_item(index, unit.hit.row)
+    )
+
+
 def _is_list_item(index: Index, row: int) -> bool:
     chunk = index.chunks[row]
     doc = index.documents.get(chunk.document)
