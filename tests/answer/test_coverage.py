@@ -17,6 +17,9 @@ from plw_assistant.assistant import Assistant, gap_outcome
     [
         ("What was the budget of the peer learning webinars?", "cost, budget or amount"),
         ("How satisfied were the participants with the webinars?", "score or rating"),
+        ("What share of a cluster's budget comes from EU funding?", "percentage or share"),
+        # "100%" is the question's own figure, not an answer to it.
+        ("What percentage of clusters chose the 100% outsourced option?", "percentage or share"),
         ("How many people attended the second webinar?", "number of people"),
         ("What budget did the project officer approve?", "cost, budget or amount"),
         ("What was the exact date of the third webinar?", "date"),

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..search.forms import Form, holds
-from ..words import lexicon, stem, stopwords
+from ..words import lexicon, stem, stopwords, tokenize
 
 _NUMBER = (
     r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
@@ -28,9 +28,12 @@ _MONEY = re.compile(
     r"[€$£]\s*\d|\d[\d,.]*\s*(?:k|m|million|thousand)?\s*(?:€|eur\b|euros?\b|dollars?\b)", re.I
 )
 _SCORE = re.compile(
-    r"\b(?:satisfaction|rating|ratings|rated|score|scores|scored|percentage|how\s+satisfied"
+    r"\b(?:satisfaction|rating|ratings|rated|score|scores|scored|how\s+satisfied"
     r"|how\s+(?:well|highly)\s+(?:were|was)\s+\w+\s+rated)\b",
     re.I,
+)
+_SHARE = re.compile(
+    r"\b(?:percentage|proportion|share\s+of|what\s+percent|how\s+much\s+of)\b", re.I
 )
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|per\s*cent|/\s*\d+|out\s+of\s+\d+)|\bscored?\b", re.I)
 _COUNT = re.compile(r"\bhow\s+many\s+(\w+)", re.I)
@@ -142,8 +145,15 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
     a word (from the glossary: "webinars" also counts "PLWs")."""
     if _AMOUNT.search(question):
         return Asked("amount", "The notes do not give any cost, budget or amount.", _money)
-    if _SCORE.search(question):
-        return Asked("score", "The notes do not give any score or rating.", _figure)
+    if _SHARE.search(question) or _SCORE.search(question):
+        about = frozenset(tokenize([_SCORE.sub(" ", _SHARE.sub(" ", question))])[0])
+        told = frozenset(m.group(0) for m in _FIGURE.finditer(question))  # not an answer
+        missing = (
+            "The notes do not give any percentage or share."
+            if _SHARE.search(question)
+            else "The notes do not give any score or rating."
+        )
+        return Asked("score", missing, lambda t: _figure(t, about, told))
     count = _COUNT.search(question)
     if count:
         what = _counted(question[count.start(1) :])
@@ -222,8 +232,17 @@ def _money(text: str) -> bool:
     return _MONEY.search(text) is not None
 
 
-def _figure(text: str) -> bool:
-    return _FIGURE.search(text) is not None
+def _figure(text: str, about: frozenset[str], told: frozenset[str]) -> bool:
+    """A figure next to what is asked about ("a share of the budget": "100% outsourced" is
+    no share of a budget; any figure when the question names nothing else), other than the
+    figures the question gives itself ("the 100% outsourced option")."""
+    for m in _FIGURE.finditer(text):
+        if m.group(0) in told:
+            continue
+        near = tokenize([text[max(0, m.start() - 40) : m.end() + 40]])[0]
+        if not about or about & set(near):
+            return True
+    return False
 
 
 def _dated(text: str) -> bool:
