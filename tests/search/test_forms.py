@@ -20,6 +20,7 @@ def same(word: str) -> set[str]:
     [
         ("Why should a cluster bother going after EU money?", "purpose"),
         ("And why?", "purpose"),
+        ("EU funding: why does it matter for clusters?", "purpose"),
         ("What was the point of the series in the first place?", "purpose"),
         ("What's the real aim of these meetings?", "purpose"),
         ("what is a PLW?", "definition"),

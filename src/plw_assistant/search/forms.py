@@ -20,7 +20,7 @@ Kind = Literal["purpose", "definition", "agent", "future"]
 FORM_BONUS = 0.2
 
 _PURPOSE_ASK = re.compile(
-    r"^\s*(?:and\s+|but\s+|so\s+)?why\b"
+    r"(?:^|[:;]|,\s+(?:and|but)\b)\s*(?:and\s+|but\s+|so\s+)?why\b"
     r"|\bwhat\s+(?:was|is|were|are|'s)\s+(?:the|their|its)\s+(?:main\s+|real\s+|whole\s+)?"
     r"(?:point|purpose|aim|goal|objective|idea|reason|rationale)s?\b"
     r"|\bwhat\s+(?:was|is)\s+(?:it|that|this)\s+(?:all\s+)?for\b"
