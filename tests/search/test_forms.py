@@ -30,6 +30,8 @@ def same(word: str) -> set[str]:
         ("Who was the organizer of the peer learning webinars?", "agent"),
         ("who was behind it", None),  # "behind" names no verb the notes can hold
         ("Who took part?", None),  # a list of participants, not a doer
+        ("did the PLWs actually work? were they a success", "judgement"),
+        ("How did the sessions work?", None),  # how they were run, not how they went
         ("Who is the point of contact for the webinars?", None),
         ("What are the main lessons for cluster organisations on communication?", None),
         ("How can clusters support members with EU funding?", None),
@@ -82,3 +84,10 @@ def test_the_words_asking_for_a_form_are_not_searched_as_its_subject() -> None:
     assert unasked("What was the point of the webinars", purpose) == "What was the of the webinars"
     assert unasked("point", purpose) == "point"  # nothing would be left
     assert unasked("EU funding", None) == "EU funding"
+
+
+def test_a_judgement_says_how_something_went() -> None:
+    form = Form("judgement")
+    assert holds(form, "The organisation of the webinars has been a great success.")
+    assert holds(form, "Peer Learning webinars are very useful.")
+    assert not holds(form, "Partners learn how the organisations work successfully.")  # manner

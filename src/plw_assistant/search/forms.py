@@ -1,6 +1,7 @@
 """The form of answer a question's wording asks for, as question-answering systems read it
 ("why …?" wants a purpose or a reason, "what is a PLW?" a definition, "who organised …?" the
-one who did it), and whether a passage is written in that form. A passage in the asked form
+one who did it, "is another one planned?" what comes next, "was it a success?" a judgement),
+and whether a passage is written in that form. A passage in the asked form
 ranks a little higher: of two passages about the series, "… organising a series of 5 PLW in
 order to facilitate …" answers "What was the point of the series?"."""
 
@@ -13,7 +14,7 @@ from typing import Literal
 
 from ..words import stem, stopwords, tokenize
 
-Kind = Literal["purpose", "definition", "agent", "future"]
+Kind = Literal["purpose", "definition", "agent", "future", "judgement"]
 # A passage written in the form asked for ranks this much higher (a defining one, first).
 # From 0.1 to 0.2 on the development sets: answers leading with the expected lesson 508 → 510
 # of 609, holding it 558 → 559; none lost.
@@ -74,6 +75,19 @@ _FUTURE = re.compile(
     r"|continue|on\s+a\s+(?:short|long|longer)\s+(?:term|perspective))\b",
     re.I,
 )
+# How something turned out: a success, worth it, what it achieved.
+_JUDGEMENT_ASK = re.compile(
+    r"\b(?:success|successful|worth\s+it|worthwhile|achieved?|achievements?|outcomes?|results?"
+    r"|pay\s+off|paid\s+off|how\s+well|(?<!how\s)did\s+(?:it|they|the\s+\w+)\s+(?:actually\s+|really\s+)?work"
+    r"|(?:were|was|are|is)\s+(?:they|it|the\s+\w+)\s+(?:\w+\s+)?(?:useful|valuable|effective))\b",
+    re.I,
+)
+# A judgement as English writes one (not "strategic": that says what matters, not how it went).
+_JUDGEMENT = re.compile(
+    r"\b(?:success(?:es|ful)?|useful|efficient|effective|powerful|valuable|worth(?:while)?|achiev\w*"
+    r"|benefit\w*|fruitful|failure|failed)\b",
+    re.I,
+)
 # An organisation named: a word in capitals ("BLUES", "CE4BIG") or in camel case.
 _NAMED = re.compile(r"[A-Z]{2,}[\w-]*|[A-Z][a-z]+[A-Z][\w-]*")
 _BE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
@@ -108,6 +122,8 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
     if m:
         deed = m.group("verb") or m.group("doer")
         return Form("agent", (frozenset({stem(deed.lower())}),))
+    if _JUDGEMENT_ASK.search(text):  # its words ("success") are the notes' own: searched
+        return Form("judgement")
     future = list(_FUTURE_ASK.finditer(text))
     return Form("future", asking=frozenset().union(*map(_asking, future))) if future else None
 
@@ -149,6 +165,8 @@ def holds(form: Form, text: str) -> bool:
         return _PURPOSE.search(text) is not None
     if form.kind == "future":
         return _FUTURE.search(text) is not None
+    if form.kind == "judgement":
+        return _JUDGEMENT.search(text) is not None
     if form.kind == "definition":
         return any(_names(form.about, m.group("subject")) for m in _DEFINES.finditer(text))
     return _done_by(form.about[0], re.findall(r"[\w-]+", text))
