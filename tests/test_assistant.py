@@ -106,3 +106,9 @@ def test_a_follow_up_asking_a_thing_of_its_own_is_read_mostly_alone(assistant: A
         "and is there going to be another one?",
     )
     assert "extra PLW in 2022" in answer.answer.split("[1]")[0]
+
+
+def test_why_after_an_answer_asks_about_what_it_quoted(assistant: Assistant) -> None:
+    # Not another lesson's reason ("… in order to diversify their revenues").
+    answer = converse(assistant, "Should clusters digitalise their services?", "why?")
+    assert answer.answer.startswith("Digitalization of cluster services is very strategic")

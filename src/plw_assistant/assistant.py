@@ -77,7 +77,9 @@ class Assistant:
         analysis = analyzer.analyse(question.text, self.embedder.is_common_word)
         p = self._plan(analysis.searched, question, index, vocabulary)
         form = forms.asked(analysis.ask or analysis.searched, analysis.same)
-        form = form if p.kind == "general" else None
+        # "Why?" after an answer asks about what it quoted: no other passage's reason.
+        own = tokenize([forms.unasked(analysis.searched, form)])[0]
+        form = form if p.kind == "general" and own else None
         p = replace(
             p,
             analysis=analysis,
