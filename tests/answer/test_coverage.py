@@ -277,3 +277,11 @@ def test_asked_for_the_main_lessons_the_answer_is_a_list_of_lessons(assistant: A
     answer = converse(assistant, question)
     assert not answer.answer.startswith("Thanks to the PLWs")  # the outlook is no lesson
     assert sum(c.cited for c in answer.citations) >= 3
+
+
+def test_what_the_webinars_taught_is_a_lesson_not_a_webinar_title(assistant: Assistant) -> None:
+    taught = converse(assistant, "What did the webinars say about coping with the COVID crisis?")
+    assert taught.answer.startswith("Clusters are playing a key role in SMEs development")
+    # Asked about a webinar, its title and topics still answer.
+    covered = converse(assistant, "Was the COVID impact covered in a webinar?")
+    assert "PLW#1" in covered.answer.split("[1]")[0]

@@ -18,7 +18,7 @@ from ..store.reader import Index
 from ..text import shared_words
 from ..words import WORDS, tokenize
 from . import structured
-from .units import Unit, make_unit, words
+from .units import Unit, is_overview, make_unit, words
 
 # The lead lesson is the best-ranked passage; another follows only if its score is at least
 # FOLLOW_SCORE of the lead's and its similarity to the question at least FOLLOW_DENSE of the
@@ -55,6 +55,13 @@ _LIST_ASK = re.compile(
 )
 
 
+# A question about one webinar (or any one of them), not about what the series taught.
+_A_WEBINAR = re.compile(
+    r"\b(?:a|an|any|one|which|what|that|this|the)\s+(?:\w+\s+)?(?:webinar|session|plw|meeting)\b(?!s)"
+    r"|\b(?:any|one|which)\s+of\s+the\s+(?:\w+\s+){0,3}(?:webinars|sessions|plws|meetings)\b"
+    r"|\bplw\s*#?\s*\d|\b(?:first|second|third|fourth|fifth|last)\s+(?:webinar|session|plw|one)\b",
+    re.I,
+)
 _FULL_DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
     r"|December)\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"
@@ -108,7 +115,8 @@ def lessons(
         units = [u for u in units if _FULL_DATE.search(u.plain)]
     if _LIST_ASK.search(question):  # "What are the main lessons …?": a lesson of a list
         units = [u for u in units if structured.in_list(u, index)] or units
-    lead = _lead(_naming(units, retrieval) or units, retrieval)
+    says_less = _says_less(plan.asked or question, vocabulary)
+    lead = _lead(_naming(units, retrieval) or units, retrieval, says_less)
     listed: list[Unit] = []
     if not lead.label and "\n" not in lead.hit.chunk.text.strip():
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
@@ -193,13 +201,25 @@ def _broad(lead: Unit, listed: list[Unit], retrieval: Retrieval) -> bool:
     return heading >= dense + BROAD_BY or max(others, default=0.0) >= FOLLOW_SHARE * dense
 
 
-def _lead(units: list[Unit], retrieval: Retrieval) -> Unit:
+def _says_less(question: str, vocabulary: Vocabulary) -> Callable[[Unit], bool]:
+    """What says less than a lesson: a topic label; and a webinar's title and topics, unless
+    the question asks about a webinar ("Was this covered in a webinar?"), not what the
+    webinars taught ("What did the webinars teach about COVID?")."""
+    if _A_WEBINAR.search(question):
+        return lambda u: u.label
+    return lambda u: u.label or is_overview(u, vocabulary)
+
+
+def _lead(units: list[Unit], retrieval: Retrieval, says_less: Callable[[Unit], bool]) -> Unit:
     """Of the lessons ranked nearly as high as the first, the one most similar to the
-    question; a topic label leads only when no lesson is nearly as good."""
+    question; a topic label (or what else ``says_less``) leads only when no lesson is nearly
+    as good."""
     first = units[0]
     close = [u for u in units if u.hit.score >= LEAD_SHARE * first.hit.score]
-    lessons = [u for u in units if not u.label and u.hit.score >= LABEL_SHARE * first.hit.score]
-    pool = [u for u in close if not u.label] or lessons or [first]
+    near = [u for u in units if u.hit.score >= LABEL_SHARE * first.hit.score]
+    lessons = [u for u in near if not says_less(u)]
+    pool = [u for u in close if not says_less(u)] or lessons
+    pool = pool or [u for u in near if not u.label] or [first]
     form = retrieval.plan.form
     if form is not None:
         # "Why …?": a lesson giving a reason answers it, if one is nearly as good; "What is

@@ -12,7 +12,7 @@ from ..text import SECTION_SEP, plain_text
 from . import structured
 from .choice import MAX_UNITS, lessons, on_subject
 from .facts import asked_for, defined
-from .units import Unit, make_unit, words
+from .units import Unit, is_overview, make_unit, words
 
 NO_MATCH = (
     "No lesson in the notes covers this question. Try other words, or ask about the BLUES "
@@ -101,7 +101,7 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
             (
                 u
                 for u in [*built.units, *others]
-                if (u.label or _webinar_line(u, vocabulary)) and asked.mentioned_in(u.plain)
+                if (u.label or is_overview(u, vocabulary)) and asked.mentioned_in(u.plain)
             ),
             None,
         )
@@ -128,12 +128,6 @@ def _unknown_subject(retrieval: Retrieval) -> bool:
     if not subject or index is None:
         return False
     return not index.lexical.scores(retrieval.plan.analysis.expand(subject)).any()
-
-
-def _webinar_line(unit: Unit, vocabulary: Vocabulary) -> bool:
-    """A passage giving a webinar's title and topics ("PLW#1: Knowing each other: …")."""
-    text = unit.hit.chunk.text.lstrip(" -*")
-    return any(text.startswith(f"{s.id}:") for s in vocabulary.sessions)
 
 
 def _general(

@@ -50,6 +50,12 @@ def is_label(chunk: Chunk) -> bool:
     )
 
 
+def is_overview(unit: Unit, vocabulary: Vocabulary) -> bool:
+    """A passage giving a webinar's title and topics ("PLW#1: Knowing each other: …")."""
+    text = unit.hit.chunk.text.lstrip(" -*")
+    return any(text.startswith(f"{s.id}:") for s in vocabulary.sessions)
+
+
 def session_label(chunk: Chunk, vocabulary: Vocabulary) -> str | None:
     """'PLW#5 “Title”' for a passage of a webinar's own note."""
     session = vocabulary.by_id.get(chunk.session or "")
