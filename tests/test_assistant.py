@@ -112,3 +112,15 @@ def test_why_after_an_answer_asks_about_what_it_quoted(assistant: Assistant) -> 
     # Not another lesson's reason ("… in order to diversify their revenues").
     answer = converse(assistant, "Should clusters digitalise their services?", "why?")
     assert answer.answer.startswith("Digitalization of cluster services is very strategic")
+
+
+def test_tell_me_more_with_nothing_more_on_it_says_so(assistant: Assistant) -> None:
+    # Not an unrelated lesson ("Members … EU funding") passed off as more on digitalisation.
+    first = "Tell me about digitalisation of cluster services"
+    answer = converse(assistant, first, "tell me more about that")
+    assert answer.answer.startswith("The notes hold nothing more on this")
+
+
+def test_when_alone_asks_for_a_date(assistant: Assistant) -> None:
+    answer = converse(assistant, "How many webinars were there?", "when?")
+    assert answer.answer.startswith("Between October 2020 and January 2022")

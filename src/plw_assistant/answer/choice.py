@@ -62,6 +62,7 @@ _A_WEBINAR = re.compile(
     r"|\bplw\s*#?\s*\d|\b(?:first|second|third|fourth|fifth|last)\s+(?:webinar|session|plw|one)\b",
     re.I,
 )
+_OTHERS = re.compile(r"\b(?:others?|else)\b", re.I)
 _FULL_DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
     r"|December)\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"
@@ -108,12 +109,13 @@ def lessons(
         if about(u)
     ]
     units = [u for u in candidates if not (plan.said and words(u.plain) in words(plan.said))]
-    if not units or _said_best(candidates, units, bool(plan.said) and not plan.demote):
+    continues = bool(plan.said) and not plan.demote
+    if not units or _said_best(candidates, units, continues) or _nothing_more(retrieval, units):
         return [], []
     if plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
         # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
         units = [u for u in units if _FULL_DATE.search(u.plain)]
-    if _LIST_ASK.search(question):  # "What are the main lessons …?": a lesson of a list
+    if _LIST_ASK.search(plan.asked or question):  # "What are the main lessons …?": a list
         units = [u for u in units if structured.in_list(u, index)] or units
     says_less = _says_less(plan.asked or question, vocabulary)
     lead = _lead(_naming(units, retrieval) or units, retrieval, says_less)
@@ -164,6 +166,18 @@ def _said_best(candidates: list[Unit], unsaid: list[Unit], continues: bool) -> b
         return False
     best = max(u.hit.dense or 0.0 for u in candidates)
     return max(u.hit.dense or 0.0 for u in unsaid) < FOLLOW_SHARE * best
+
+
+def _nothing_more(retrieval: Retrieval, unsaid: list[Unit]) -> bool:
+    """Whether a "tell me more" follow-up has nothing more to quote: what is left is clearly
+    less similar to it than what the previous answer quoted (an unrelated lesson is no more
+    on the subject)."""
+    plan, index, query = retrieval.plan, retrieval.index, retrieval.query
+    if not plan.demote or index is None or query is None or _OTHERS.search(plan.analysis.searched):
+        return False  # "the other ones?", "what else?": anything else is what is asked
+    rows = [r for r in map(index.row, plan.demote) if r is not None]
+    said = max(index.dense_scores(rows, query), default=0.0)
+    return max(u.hit.dense or 0.0 for u in unsaid) < FOLLOW_SHARE * said
 
 
 def _cover_parts(chosen: list[Unit], units: list[Unit], retrieval: Retrieval) -> None:

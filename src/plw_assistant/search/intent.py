@@ -40,7 +40,7 @@ _ASKING = (
 _LIST = re.compile(rf"\b(?:list|name|all|which|what)\b.*\b{_SERIES}\b", re.I)
 # Questions asking for a time or a count: answered from passages holding one.
 _WHEN = re.compile(
-    r"^\s*when\s+(?:did|was|were|is|are|will|do|does|have|has)\b"
+    r"^\s*when\s+(?:did|was|were|is|are|will|do|does|have|has)\b|^\W*(?:and\s+|so\s+)?when\W*$"
     r"|\bwhat\s+(?:period|year|years|dates?|months?|time\s+span)\b|\bhow\s+long\b",
     re.I,
 )

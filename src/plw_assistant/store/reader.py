@@ -192,11 +192,14 @@ class Index:
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         """The passage with this id, if the index holds it."""
-        if isinstance(self.chunks, ChunkTable):
-            row = self.chunks.row_of(chunk_id)
-        else:
-            row = self.columns.row_of(self.chunks).get(chunk_id)
+        row = self.row(chunk_id)
         return None if row is None else self.chunks[row]
+
+    def row(self, chunk_id: str) -> int | None:
+        """The row of the passage with this id, if the index holds it."""
+        if isinstance(self.chunks, ChunkTable):
+            return self.chunks.row_of(chunk_id)
+        return self.columns.row_of(self.chunks).get(chunk_id)
 
     def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
         """The passages of ``rows``, in that order (from disk: one query for them all)."""
