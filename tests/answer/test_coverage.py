@@ -285,3 +285,13 @@ def test_what_the_webinars_taught_is_a_lesson_not_a_webinar_title(assistant: Ass
     # Asked about a webinar, its title and topics still answer.
     covered = converse(assistant, "Was the COVID impact covered in a webinar?")
     assert "PLW#1" in covered.answer.split("[1]")[0]
+
+
+def test_a_list_asked_for_in_the_conversation_is_given_for_the_new_subject(
+    assistant: Assistant,
+) -> None:
+    first = "What are the lessons for future ESCP-4x partnerships?"
+    answer = converse(assistant, first, "and for cluster organisations?")
+    # The list written for cluster organisations, in the note's order.
+    assert answer.answer.startswith("Digitalization of cluster services is very strategic")
+    assert "European funding programmes are highly strategic" in answer.answer

@@ -28,6 +28,7 @@ def same(word: str) -> set[str]:
         ("whats a peer learning webinar actually?", "definition"),
         ("Who organised the webinar series?", "agent"),
         ("Who was the organizer of the peer learning webinars?", "agent"),
+        ("which partnership organised the webinars", "agent"),
         ("who was behind it", None),  # "behind" names no verb the notes can hold
         ("Who took part?", None),  # a list of participants, not a doer
         ("did the PLWs actually work? were they a success", "judgement"),

@@ -122,7 +122,7 @@ def lessons(
     listed: list[Unit] = []
     if not lead.label and "\n" not in lead.hit.chunk.text.strip():
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
-        if len(listed) > 1 and _LIST_ASK.search(question):
+        if len(listed) > 1 and _LIST_ASK.search(plan.asked or question):
             return listed[:MAX_LIST], []
         if len(listed) > 1 and _broad(lead, listed, retrieval):  # the lead, then the list
             return [lead, *(u for u in listed if u.hit.row != lead.hit.row)][:MAX_LIST], []

@@ -56,6 +56,9 @@ _AGENT_ASK = re.compile(
     r"^\s*(?:and\s+|but\s+|so\s+)?who\s+(?:(?:was|were|has|have|had)\s+)?"
     r"(?!(?:participated|attended|joined|invited|involved|interested|concerned)\b)"
     r"(?P<verb>[a-z]+ed|ran|led|set|made|wrote|gave|held|began|built|chose|hosted)\b"
+    # "Which partnership organised …?": the doer is one of those.
+    r"|^\s*(?:and\s+)?(?:which|what)\s+(?:[\w-]+\s+)?(?:partnerships?|organi[sz]ations?|consortium"
+    r"|compan(?:y|ies)|projects?|clusters?|body|bodies|ones?)\s+(?P<deed>[a-z]+ed|ran|led|hosted)\b"
     # "Who was the organiser of …?": the doer named by the deed.
     r"|^\s*(?:and\s+)?who\s+(?:was|were|is|are)\s+(?:the\s+)?(?:main\s+)?"
     r"(?P<doer>[a-z]+(?:er|or)s?)\s+(?:of|behind|for)\b",
@@ -120,7 +123,7 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
             return Form("definition", about, term) if about else None
     m = _AGENT_ASK.search(text)
     if m:
-        deed = m.group("verb") or m.group("doer")
+        deed = m.group("verb") or m.group("deed") or m.group("doer")
         return Form("agent", (frozenset({stem(deed.lower())}),))
     if _JUDGEMENT_ASK.search(text):  # its words ("success") are the notes' own: searched
         return Form("judgement")
