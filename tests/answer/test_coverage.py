@@ -295,3 +295,14 @@ def test_a_list_asked_for_in_the_conversation_is_given_for_the_new_subject(
     # The list written for cluster organisations, in the note's order.
     assert answer.answer.startswith("Digitalization of cluster services is very strategic")
     assert "European funding programmes are highly strategic" in answer.answer
+
+
+def test_a_name_the_notes_only_list_gets_no_made_up_detail(assistant: Assistant) -> None:
+    answer = converse(assistant, "How did SmartSports4GoodLife support its members during COVID?")
+    assert answer.missing == (
+        "The notes name SmartSports4GoodLife only in a list; they say nothing else about it."
+    )
+    assert "SmartSports4GoodLife" in answer.answer.split(answer.missing)[1]  # the list itself
+    # Whether it took part is what the list answers.
+    took_part = converse(assistant, "Did SmartSports4GoodLife take part?")
+    assert not took_part.missing and "SmartSports4GoodLife" in took_part.answer

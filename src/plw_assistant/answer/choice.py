@@ -13,11 +13,11 @@ from ..domain import LOW_OCR, Hit
 from ..search.forms import holds
 from ..search.names import Vocabulary
 from ..search.retriever import SAME_WORDS, Retrieval
-from ..search.typos import NAME
 from ..store.reader import Index
 from ..text import shared_words
 from ..words import WORDS, tokenize
 from . import structured
+from .listed import asked_names
 from .units import Unit, is_overview, make_unit, words
 
 # The lead lesson is the best-ranked passage; another follows only if its score is at least
@@ -148,12 +148,8 @@ def lessons(
 
 def _naming(units: list[Unit], retrieval: Retrieval) -> list[Unit]:
     """The units naming a name the question asks about and the notes hold ("Did
-    RECIPE4Mobility take part?": the passage listing it), if any: one of them leads. A
-    glossary term is no such name: it has other forms."""
-    searched = retrieval.plan.analysis.searched
-    glossary = {f.lower() for t in retrieval.plan.analysis.terms for f in t.forms}
-    asked = {m.group(0).lower() for m in NAME.finditer(searched)} & set(retrieval.named_terms)
-    asked -= glossary  # "ESCP4x" is "ESCP-4x", however the passages write it
+    RECIPE4Mobility take part?": the passage listing it), if any: one of them leads."""
+    asked = asked_names(retrieval)
     return [u for u in units if asked & {w.lower() for w in WORDS(u.plain)}] if asked else []
 
 

@@ -12,6 +12,7 @@ from ..text import SECTION_SEP, plain_text
 from . import structured
 from .choice import MAX_UNITS, lessons, on_subject
 from .facts import asked_for, defined
+from .listed import only_listed
 from .units import Unit, is_overview, make_unit, words
 
 NO_MATCH = (
@@ -93,6 +94,12 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     # there a session on IT tools?").
     asked = asked_for(analysis.ask or analysis.searched or question.text, analysis.same)
     asked = asked or defined(retrieval.plan.form)
+    name = only_listed(retrieval, analysis.ask or analysis.searched) if asked is None else None
+    if name is not None and built.units:  # "What did CLAMTEX present?": only in a list
+        missing = f"The notes name {name} only in a list; they say nothing else about it."
+        listing = [u for u in _units(retrieval, hits, vocabulary) if name in u.plain]
+        closest = (listing or built.units)[0]
+        return _not_given(question.text, missing, closest, hits, len(retrieval.hits))
     if asked is not None and built.units and not any(asked.holds(u.plain) for u in built.units):
         # What the notes hold on the thing asked about is a topic ("IT tool"): quote it and
         # say the detail is missing; otherwise the closest passage, and "not in the notes".
