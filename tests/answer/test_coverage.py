@@ -20,6 +20,9 @@ from plw_assistant.assistant import Assistant, gap_outcome
         ("What share of a cluster's budget comes from EU funding?", "percentage or share"),
         # "100%" is the question's own figure, not an answer to it.
         ("What percentage of clusters chose the 100% outsourced option?", "percentage or share"),
+        ("What's a fair price to charge for an extra-paid service?", "cost, budget or amount"),
+        ("What was the name of BLUES' project officer?", "names asked for"),
+        ("Which consultancies did clusters outsource the support to?", "do not name any"),
         ("How many people attended the second webinar?", "number of people"),
         ("What budget did the project officer approve?", "cost, budget or amount"),
         ("What was the exact date of the third webinar?", "date"),
@@ -306,3 +309,28 @@ def test_a_name_the_notes_only_list_gets_no_made_up_detail(assistant: Assistant)
     # Whether it took part is what the list answers.
     took_part = converse(assistant, "Did SmartSports4GoodLife take part?")
     assert not took_part.missing and "SmartSports4GoodLife" in took_part.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("What was the name of the third webinar?", "PLW#3: Enlarge the sharing knowledge"),
+        ("what was the forth webinar abuot?", "PLW#4: Preparing European project"),  # "fourth"
+        ("How many partnerships took part in the webinars?", "14 partnerships have been invited"),
+        ("Is another peer learning webinar planned after the fifth one?", "Thanks to the PLWs"),
+        (
+            "I missed a couple of the sessions. A colleague mentioned one about getting ready "
+            "for European projects. Was that the fourth one, and what did it cover?",
+            "PLW#4",  # its title and topics, or one of them: not declined
+        ),
+    ],
+)
+def test_questions_about_the_series_read_as_a_user_means_them(
+    assistant: Assistant, question: str, start: str
+) -> None:
+    answer = converse(assistant, question)
+    assert not answer.abstained and start in answer.answer.split("[1]")[0]
+
+
+def test_a_year_is_no_name_the_notes_hold(assistant: Assistant) -> None:
+    assert converse(assistant, "Who won the 2022 football World Cup?").abstained

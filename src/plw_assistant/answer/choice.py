@@ -17,6 +17,7 @@ from ..store.reader import Index
 from ..text import shared_words
 from ..words import WORDS, tokenize
 from . import structured
+from .facts import asked_for
 from .listed import asked_names
 from .units import Unit, is_overview, make_unit, words
 
@@ -115,6 +116,10 @@ def lessons(
     if plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
         # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
         units = [u for u in units if _FULL_DATE.search(u.plain)]
+    counted = asked_for(plan.analysis.ask or plan.analysis.searched, plan.analysis.same)
+    if counted is not None and counted.kind == "count":
+        # "How many partnerships …?": "14 partnerships", not "most of the partnership".
+        units = [u for u in units if counted.holds(u.plain)] or units
     if _LIST_ASK.search(plan.asked or question):  # "What are the main lessons …?": a list
         units = [u for u in units if structured.in_list(u, index)] or units
     says_less = _says_less(plan.asked or question, vocabulary)

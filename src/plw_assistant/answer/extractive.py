@@ -12,7 +12,7 @@ from ..text import SECTION_SEP, plain_text
 from . import structured
 from .choice import MAX_UNITS, lessons, on_subject
 from .facts import asked_for, defined
-from .listed import only_listed
+from .listed import only_listed, unnamed
 from .units import Unit, is_overview, make_unit, words
 
 NO_MATCH = (
@@ -57,6 +57,8 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
         return True  # a name the notes know, in the passages searched (a filter may hide it)
     if retrieval.unknown_terms and retrieval.best_cosine < STRONG_MATCH:
         return False
+    if retrieval.plan.sessions:
+        return True  # "… Was that the fourth one, and what did it cover?": its passages answer
     return retrieval.best_cosine >= min_score
 
 
@@ -94,7 +96,13 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     # there a session on IT tools?").
     asked = asked_for(analysis.ask or analysis.searched or question.text, analysis.same)
     asked = asked or defined(retrieval.plan.form)
-    name = only_listed(retrieval, analysis.ask or analysis.searched) if asked is None else None
+    asks = analysis.ask or analysis.searched
+    name = only_listed(retrieval, asks) if asked is None else None
+    kind = unnamed(retrieval, asks) if asked is None and name is None else None
+    if kind is not None and built.units:  # "Which consultancies …?": a list of partnerships
+        closest = max(built.units, key=lambda u: u.hit.dense or 0.0)
+        missing = f"The notes do not name any {kind}."
+        return _not_given(question.text, missing, closest, hits, len(retrieval.hits))
     if name is not None and built.units:  # "What did CLAMTEX present?": only in a list
         missing = f"The notes name {name} only in a list; they say nothing else about it."
         listing = [u for u in _units(retrieval, hits, vocabulary) if name in u.plain]

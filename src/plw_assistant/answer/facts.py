@@ -13,12 +13,13 @@ from ..words import lexicon, stem, stopwords, tokenize
 
 _NUMBER = (
     r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
-    r"|fourteen|fifteen|twenty|thirty|forty|fifty|hundred|dozens?|several|most|all)"
+    r"|fourteen|fifteen|twenty|thirty|forty|fifty|hundred|dozens?)"
 )
 _AMOUNT = re.compile(
-    r"\bhow\s+much\s+(?:money\b|(?:did|does|do|will|would|was|is|are)\b.*\b(?:cost|pay|paid|charge"
-    r"|spend|spent|budget|worth)\b)"
-    r"|\bwhat\s+(?:was|is|were|are)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:cost|costs|budget|price|fees?)\b"
+    r"\bhow\s+much\s+(?:money\b|(?:did|does|do|will|would|should|could|can|was|is|are)\b.*"
+    r"\b(?:cost|pay|paid|charge|spend|spent|budget|worth)\b)"
+    r"|\bwhat(?:'s|’s|\s+(?:was|is|were|are|would\s+be))\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+){0,2}"
+    r"(?:cost|costs|budget|price|prices|fees?)\b"
     r"|\b(?:what|which|how\s+big\s+a)\s+(?:\w+\s+){0,2}budgets?\b"
     r"|\b(?:budget|cost|price)\s+(?:of|for)\b"
     r"|\bwhat\s+(?:did|does|do|will|would)\b[^.?]*\bcost\b",
@@ -110,7 +111,10 @@ _NAME_ASK = re.compile(
     r"|\bwho\s+(?:was|were|is|are)\s+(?:the|their|our|its)\s+(?:[\w-]+\s+)?(?:officers?|speakers?"
     r"|presenters?|moderators?|hosts?|facilitators?|chairs?|coordinators?|experts?)\b"
     r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,3}(?:tool|tools|software|platform|platforms|app|apps)\b"
-    r"|\bname\s+of\s+the\b",
+    # "The name of the project officer"; a webinar's or a partnership's name is its title.
+    r"|\bnames?\s+of\s+(?!(?:the\s+|a\s+|that\s+)?(?:\w+\s+)?(?:webinars?|sessions?|plws?|series"
+    r"|meetings?|partnerships?|clusters?|topics?)\b"
+    r"(?!\s+(?:officers?|managers?|coordinators?|leaders?|speakers?|presenters?|contacts?)\b))",
     re.I,
 )
 # A surname is rarer than this in the lexicon's subtitles ("Webinars" is not, nor "Search").
@@ -156,7 +160,7 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
         return Asked("score", missing, lambda t: _figure(t, about, told))
     count = _COUNT.search(question)
     if count:
-        what = _counted(question[count.start(1) :])
+        what = _counted(question[count.start(1) :]) or _counted_before(question[: count.start()])
         stems = same(what.split()[-1].lower())
         return Asked(
             "count",
@@ -202,14 +206,24 @@ def defined(form: Form | None) -> Asked | None:
 
 def _counted(text: str) -> str:
     """What "how many …" counts: its words up to the verb ("peer learning webinars were
-    held": "peer learning webinars"; "people attended": "people"), at most four."""
+    held": "peer learning webinars"; "people attended": "people"), at most four; "" when it
+    points back ("how many there were")."""
     words = re.findall(r"[\w-]+", text)[:4]
     stop = stopwords()
+    if words and words[0].lower() in stop:
+        return ""
     end = next(
         (i for i, w in enumerate(words) if i and _verb_or_stop(w.lower(), stop)),
         len(words),
     )
     return " ".join(words[:end])
+
+
+def _counted_before(text: str) -> str:
+    """What "…, and how many there were" counts: the last plural named before it."""
+    stop = stopwords()
+    plural = [w for w in re.findall(r"[\w-]+", text) if w.endswith("s") and w.lower() not in stop]
+    return plural[-1] if plural else "them"
 
 
 def _verb_or_stop(word: str, stop: frozenset[str]) -> bool:

@@ -1,5 +1,6 @@
-"""A name the notes give only in a list of names: "What did CLAMTEX present?" is not answered
-by the list of partnerships that names it; the notes hold nothing else on CLAMTEX."""
+"""Names the notes give only in a list: "What did CLAMTEX present?" is not answered by the list
+of partnerships that names it (the notes hold nothing else on CLAMTEX), and "Which
+consultancies …?" is not answered by a list of partnerships (the notes name no consultancy)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import re
 
 import numpy as np
 
-from ..search.names import Vocabulary
+from ..search.names import Vocabulary, passage_texts
 from ..search.retriever import Retrieval
 from ..search.typos import NAME
+from ..words import tokenize
 
 # Asking whether or how a name took part: the list that names it answers that.
 _PARTICIPATION = re.compile(
@@ -17,6 +19,10 @@ _PARTICIPATION = re.compile(
     r"|represented|among|included|include|list\w*|one\s+of|organi[sz]\w*)\b",
     re.I,
 )
+
+
+# Asking for whatever the notes hold on a name ("tell me about CLAMTEX"), not for a detail.
+_TELL = frozenset(tokenize(["tell about know say says said notes info information anything"])[0])
 
 
 def asked_names(retrieval: Retrieval) -> set[str]:
@@ -35,9 +41,32 @@ def only_listed(retrieval: Retrieval, question: str) -> str | None:
     if index is None or retrieval.plan.kind != "general" or _PARTICIPATION.search(question):
         return None
     listing = Vocabulary.of(index).holding("names")
-    for name in sorted(asked_names(retrieval)):
+    names = asked_names(retrieval)
+    rest = set(tokenize([question])[0]) - set(tokenize([" ".join(names)])[0]) - _TELL
+    if not rest:  # "RECIPE4Mobility", "tell me about CLAMTEX": what the notes hold on it
+        return None
+    for name in sorted(names):
         rows = np.flatnonzero(index.lexical.scores(name) > 0)
         if rows.size and listing[rows].all():
             m = re.search(rf"\b{re.escape(name)}\b", question, re.I)
             return m.group(0) if m else name
     return None
+
+
+# "Which consultancies …?": the kind of thing whose names are asked for.
+_WHICH_KIND = re.compile(r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<kind>[a-z-]+s)\b", re.I)
+
+
+def unnamed(retrieval: Retrieval, question: str) -> str | None:
+    """The kind of thing "Which consultancies did …?" asks the names of, when no passage
+    naming several things says they are of that kind (in any of the glossary's forms); else
+    ``None``. Whether they took part is what any list of participants answers."""
+    index, plan = retrieval.index, retrieval.plan
+    m = _WHICH_KIND.search(question)
+    if index is None or plan.expects != "names" or m is None or _PARTICIPATION.search(question):
+        return None
+    kind = m.group("kind")
+    stems = plan.analysis.same(kind.lower())
+    listing = Vocabulary.of(index).holding("names")
+    texts = (t for t, listed in zip(passage_texts(index), listing, strict=True) if listed)
+    return None if any(stems & set(tokenize([t])[0]) for t in texts) else kind

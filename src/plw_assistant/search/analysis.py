@@ -233,8 +233,8 @@ class Analyzer:
         unknown: list[str] = []
         named: list[str] = []
         for word in dict.fromkeys(re.findall(r"[^\W_]{2,}", text.lower())):
-            if not tokenize([word])[0] or is_common_word(word):
-                continue
+            if not tokenize([word])[0] or is_common_word(word) or word.isdigit():
+                continue  # a number ("2022") names nothing: "the 2022 World Cup" is no PLW
             if self.knows(word):
                 named.append(word)
             elif not is_english(word):  # "Kubernetes"; an English word is no subject's name

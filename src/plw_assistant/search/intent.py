@@ -13,7 +13,7 @@ from ..domain import Turn
 from ..words import tokenize
 from .analysis import Analysis
 from .followup import Resolved, elliptical, is_follow_up, new_subject, resolve_follow_up, wants_more
-from .forms import Form
+from .forms import Form, asked
 from .keywords import keywords
 from .names import KIND, Session, Vocabulary
 
@@ -33,6 +33,17 @@ _WHICH = re.compile(
     re.I,
 )
 _SERIES = r"(?:plws|webinars|sessions|meetings)"
+# A webinar referred to ("the fifth one", "the last session"): what it names is searched by
+# the plan, not by its words ("one" would match "new ones").
+_REFERENCE = re.compile(
+    r"\b(?:first|second|third|fourth|forth|fifth|sixth|last|next|previous|final|latest"
+    rf"|\d+(?:st|nd|rd|th))\s+(?:ones?|{KIND})\b",
+    re.I,
+)
+_TIME = re.compile(
+    rf"\b(?:after|since|following|until|till)\s+(?:the\s+)?\w+\s+(?:{KIND}|one)\b(?!\s*#?\s*\d)",
+    re.I,
+)
 _ASKING = (
     r"how|why|what|which|when|who|where|should|can|could|would|will|do|does|did|is|are|was"
     r"|were|has|have|tell|list|name|any|anything|whats"
@@ -118,8 +129,11 @@ def _subject_words(text: str, sessions: Sequence[Session]) -> set[str]:
 
 
 def read(text: str, vocabulary: Vocabulary) -> Plan:
-    """The kind of a question on its own (without the conversation)."""
-    named = vocabulary.resolve(text)
+    """The kind of a question on its own (without the conversation). A webinar named only as
+    the time after which something comes ("… planned after the fifth one?") is not what the
+    question is about."""
+    future = (asked(text, lambda w: {w}) or Form("purpose")).kind == "future"
+    named = vocabulary.resolve(_TIME.sub(" ", text) if future else text)
     if named.unknown and not named.sessions:
         return Plan("unknown", text, unknown=named.unknown)
     if named.sessions:
@@ -145,7 +159,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         "general",
         text,
         expects=expects,
-        keywords=_without(text, _SERIES_WORDS),
+        keywords=_without(_REFERENCE.sub(" ", text), _SERIES_WORDS),
     )
 
 

@@ -36,8 +36,12 @@ KIND = r"(?:plw|peer[- ]learning[- ]webinar|webinar|session|meeting)s?"
 # corrected to one of them first ("fith webinar" is the fifth, not "faith").
 READ_WORDS = (*_ORDINALS, "webinar", "webinars", "session", "sessions", "meeting", "meetings")
 _NUMBERED = re.compile(rf"\b(?:{KIND})\s*(?:#|no\.?|number)?\s*(\d{{1,3}})\b", re.I)
+# Ordinals misspelt as other English words, which no typo check corrects: before "webinar"
+# they can only be the ordinal ("the forth webinar").
+_MISSPELT = {"forth": 4}
 _ORDINAL = re.compile(
-    rf"\b({'|'.join(_ORDINALS)}|\d{{1,3}}(?:st|nd|rd|th))\s+(?:{KIND}|one)\b", re.I
+    rf"\b({'|'.join([*_ORDINALS, *_MISSPELT])}|\d{{1,3}}(?:st|nd|rd|th))\s+(?:{KIND}|one)\b",
+    re.I,
 )
 _LAST = re.compile(rf"\b(?:last|latest|final)\s+(?:{KIND})\b", re.I)
 # A webinar named relative to the one the conversation is about: "the one before", "the next
@@ -203,7 +207,9 @@ class Vocabulary:
         numbers = [int(m.group(1)) for m in _NUMBERED.finditer(question)]
         for m in _ORDINAL.finditer(question):
             word = m.group(1).lower()
-            numbers.append(_ORDINALS.get(word) or int(re.sub(r"\D", "", word)))
+            numbers.append(
+                _ORDINALS.get(word) or _MISSPELT.get(word) or int(re.sub(r"\D", "", word))
+            )
         if _LAST.search(question) and self.sessions:
             numbers.append(self.sessions[-1].number)
         numbers = list(dict.fromkeys(numbers))
