@@ -334,3 +334,11 @@ def test_questions_about_the_series_read_as_a_user_means_them(
 
 def test_a_year_is_no_name_the_notes_hold(assistant: Assistant) -> None:
     assert converse(assistant, "Who won the 2022 football World Cup?").abstained
+
+
+def test_keywords_asking_for_a_list_get_the_list(assistant: Assistant) -> None:
+    partnerships = converse(assistant, "PLW participating partnerships list")
+    assert partnerships.answer.startswith("14 partnerships have been invited")
+    lessons = converse(assistant, "lessons list")  # a list of lessons, whole
+    assert sum(c.cited for c in lessons.citations) >= 3
+    assert not lessons.answer.startswith("For more information contact")

@@ -39,6 +39,7 @@ def vocabulary(assistant: Assistant) -> Vocabulary:
         ("webinar series dates", "general"),  # about the series, not one webinar
         ("clusters continue collaboration after webinars", "general"),
         ("meeting other partnerships uncertainty", "general"),
+        ("webinar names", "list"),
     ],
 )
 def test_kinds(vocabulary: Vocabulary, question: str, kind: str) -> None:

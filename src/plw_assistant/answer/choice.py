@@ -51,7 +51,8 @@ REDUNDANT = 0.9
 # "What are the lessons for …", "key lessons …": the answer is a whole list.
 _LIST_ASK = re.compile(
     r"\b(?:what\s+are|which\s+are|list|all|key|main)\b.*\b(?:lessons?|messages?|"
-    r"recommendations?|takeaways?|points?)\b|\blessons?\s+(?:learnt|learned)\s+for\b",
+    r"recommendations?|takeaways?|points?)\b|\blessons?\s+(?:learnt|learned)\s+for\b"
+    r"|\blessons?\s+(?:list|summary|overview)\b",
     re.I,
 )
 

@@ -16,6 +16,7 @@ from .followup import Resolved, elliptical, is_follow_up, new_subject, resolve_f
 from .forms import Form, asked
 from .keywords import keywords
 from .names import KIND, Session, Vocabulary
+from .shorthand import names_webinar, without_references, without_times
 
 Expects = Literal["date", "number", "names"]
 Kind = Literal["general", "overview", "which", "list", "unknown", "more", "author", "published"]
@@ -33,22 +34,11 @@ _WHICH = re.compile(
     re.I,
 )
 _SERIES = r"(?:plws|webinars|sessions|meetings)"
-# A webinar referred to ("the fifth one", "the last session"): what it names is searched by
-# the plan, not by its words ("one" would match "new ones").
-_REFERENCE = re.compile(
-    r"\b(?:first|second|third|fourth|forth|fifth|sixth|last|next|previous|final|latest"
-    rf"|\d+(?:st|nd|rd|th))\s+(?:ones?|{KIND})\b",
+_LIST = re.compile(
+    rf"\b(?:list|name|all|which|what)\b.*\b{_SERIES}\b"
+    r"|\b(?:webinar|session|plw)s?\s+(?:list|names|titles|overview)\W*$",
     re.I,
 )
-_TIME = re.compile(
-    rf"\b(?:after|since|following|until|till)\s+(?:the\s+)?\w+\s+(?:{KIND}|one)\b(?!\s*#?\s*\d)",
-    re.I,
-)
-_ASKING = (
-    r"how|why|what|which|when|who|where|should|can|could|would|will|do|does|did|is|are|was"
-    r"|were|has|have|tell|list|name|any|anything|whats"
-)
-_LIST = re.compile(rf"\b(?:list|name|all|which|what)\b.*\b{_SERIES}\b", re.I)
 # Questions asking for a time or a count: answered from passages holding one.
 _WHEN = re.compile(
     r"^\s*when\s+(?:did|was|were|is|are|will|do|does|have|has)\b|^\W*(?:and\s+|so\s+)?when\W*$"
@@ -62,7 +52,10 @@ _WHICH_ONES = re.compile(
     r"(?:[\w-]+\s+){0,4}[a-z-]+s\b"
     r"(?:\s+(?:were|are|took|take|have|had|did|do)\b)"
     r"|^\s*who\s+(?:took\s+part|participated|attended|joined|was\s+invited|were\s+invited"
-    r"|else\s+took\s+part)\b",
+    r"|else\s+took\s+part)\b"
+    # Keywords asking for a list: "participating partnerships list".
+    r"|^(?!.*\b(?:lessons?|messages?|topics?|tips|advice|webinars?|sessions?)\s+(?:list|names))"
+    r"[\w#' -]{3,60}\s(?:list|names)\W*$",
     re.I,
 )
 _WORD = re.compile(r"[\w#’'-]+")
@@ -133,7 +126,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     the time after which something comes ("… planned after the fifth one?") is not what the
     question is about."""
     future = (asked(text, lambda w: {w}) or Form("purpose")).kind == "future"
-    named = vocabulary.resolve(_TIME.sub(" ", text) if future else text)
+    named = vocabulary.resolve(without_times(text) if future else text)
     if named.unknown and not named.sessions:
         return Plan("unknown", text, unknown=named.unknown)
     if named.sessions:
@@ -144,7 +137,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         return Plan("author", text)
     if _PUBLISHED.search(text):
         return Plan("published", text)
-    if _WHICH.search(text) or _terse_which(text):
+    if _WHICH.search(text) or (names_webinar(text) and bool(_subject_words(text, ()))):
         return Plan("which", _without(text, _ABOUT))
     if _LIST.search(text) and not _subject_words(text, ()):
         return Plan("list", text)
@@ -159,22 +152,8 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         "general",
         text,
         expects=expects,
-        keywords=_without(_REFERENCE.sub(" ", text), _SERIES_WORDS),
+        keywords=_without(without_references(text), _SERIES_WORDS),
     )
-
-
-# Typed as keywords whose head noun is a webinar ("proposal writing webinar": a webinar on
-# proposal writing): no question word anywhere, and the last word names one webinar.
-_TERSE = re.compile(
-    rf"^(?!.*\b(?:{_ASKING})\b)[\w&'’ -]{{3,60}}\s(?:plw|webinar|session)$",
-    re.I,
-)
-
-
-def _terse_which(text: str) -> bool:
-    """Whether ``text`` is keywords naming a subject and a webinar ("COVID impact webinar"):
-    it asks which webinar covered the subject, as "Which webinar covered …?" does."""
-    return _TERSE.match(text.strip(" ?.!")) is not None and bool(_subject_words(text, ()))
 
 
 def _without(text: str, stems: frozenset[str]) -> str:
