@@ -10,7 +10,7 @@ from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
 from ..text import SECTION_SEP, plain_text
 from . import structured
-from .choice import MAX_UNITS, lessons, on_subject
+from .choice import FOLLOW_SHARE, MAX_UNITS, lessons, on_subject
 from .facts import asked_for, defined
 from .listed import only_listed, unnamed
 from .units import Unit, is_overview, make_unit, words
@@ -169,6 +169,8 @@ def _general(
         for u in [make_unit(n, hit, index, vocabulary, retrieval.query)]
         if on_it(u) and _relevant(u, min_score)
     ][:MAX_UNITS]
+    best = max((u.hit.dense or 0.0 for u in quoted), default=0.0)
+    quoted = [u for u in quoted if (u.hit.dense or 0.0) >= FOLLOW_SHARE * best]  # what answers
     if quoted:
         opening = f"The notes hold nothing more on {about} than the previous answer quoted:"
         return structured.Built(quoted, opening)
