@@ -106,7 +106,7 @@ def test_a_follow_up_asking_a_thing_of_its_own_is_read_mostly_alone(assistant: A
         "and is there going to be another one?",
     )
     assert "extra PLW in 2022" in answer.answer.split("[1]")[0]
-    assert "[2]" not in answer.answer  # only what answers it, not all the previous quoted
+    assert "[3]" not in answer.answer  # what answers it, not all that the previous one quoted
 
 
 def test_why_after_an_answer_asks_about_what_it_quoted(assistant: Assistant) -> None:
