@@ -240,8 +240,8 @@ def _lead(units: list[Unit], retrieval: Retrieval, says_less: Callable[[Unit], b
     if form is not None:
         # "Why …?": a lesson giving a reason answers it, if one is nearly as good; "What is
         # a PLW?": the passage defining it, wherever it ranks (its subject names the term).
-        near = [u for u in units if not u.label] if form.kind == "definition" else lessons
-        pool = [u for u in near if holds(form, u.plain)] or pool
+        eligible = [u for u in units if not u.label] if form.kind == "definition" else lessons
+        pool = [u for u in eligible if holds(form, u.plain)] or pool
     # Text read from a scan with low OCR confidence leads only when nothing else can.
     legible = [u for u in pool if not _blurred(u)]
     pool = legible or [u for u in units if not u.label and not _blurred(u)] or pool
