@@ -152,7 +152,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         "general",
         text,
         expects=expects,
-        keywords=_without(without_references(text), _SERIES_WORDS),
+        keywords=_without(without_references(text, vocabulary), _SERIES_WORDS),
     )
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 
-from .names import KIND
+from .names import KIND, Vocabulary
 
 # A webinar referred to ("the fifth one", "the last session"): what it names is searched by
 # the plan, not by its words ("one" would match "new ones").
 _REFERENCE = re.compile(
-    r"\b(?:first|second|third|fourth|forth|fifth|sixth|last|next|previous|final|latest"
+    r"\b(?:first|second|third|fourth|forth|fifth|sixth|last|final|latest"
     rf"|\d+(?:st|nd|rd|th))\s+(?:ones?|{KIND})\b",
     re.I,
 )
@@ -37,9 +37,10 @@ def names_webinar(text: str) -> bool:
     return _TERSE.match(text.strip(" ?.!")) is not None
 
 
-def without_references(text: str) -> str:
-    """``text`` without the words referring to a webinar by its place ("the fifth one")."""
-    return _REFERENCE.sub(" ", text)
+def without_references(text: str, vocabulary: Vocabulary) -> str:
+    """``text`` without the words referring to a webinar the notes hold by its place ("the
+    fifth one"); as it is when it names none ("the next webinar" of a note on one)."""
+    return _REFERENCE.sub(" ", text) if vocabulary.resolve(text).sessions else text
 
 
 def without_times(text: str) -> str:
