@@ -46,6 +46,14 @@ def test_kinds(vocabulary: Vocabulary, question: str, kind: str) -> None:
     assert read(question, vocabulary).kind == kind
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["who was involved in the webinars?", "Who else was in on these webinars besides BLUES?"],
+)
+def test_who_was_in_on_it_asks_for_names(vocabulary: Vocabulary, question: str) -> None:
+    assert read(question, vocabulary).expects == "names"
+
+
 def test_what_a_plain_question_expects(vocabulary: Vocabulary) -> None:
     assert read("When did the webinars take place?", vocabulary).expects == "date"
     assert read("How many partnerships were invited?", vocabulary).expects == "number"

@@ -51,8 +51,8 @@ _WHICH_ONES = re.compile(
     r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b)"
     r"(?:[\w-]+\s+){0,4}[a-z-]+s\b"
     r"(?:\s+(?:were|are|took|take|have|had|did|do)\b)"
-    r"|^\s*who\s+(?:took\s+part|participated|attended|joined|was\s+invited|were\s+invited"
-    r"|else\s+took\s+part)\b"
+    r"|^\s*who\s+(?:else\s+)?(?:took\s+part|participated|attended|joined|was\s+invited"
+    r"|were\s+invited|(?:was|were)\s+(?:in\s+on|involved|part\s+of|there|represented))\b"
     # Keywords asking for a list: "participating partnerships list".
     r"|^(?!.*\b(?:lessons?|messages?|topics?|tips|advice|webinars?|sessions?)\s+(?:list|names))"
     r"[\w#' -]{3,60}\s(?:list|names)\W*$",
