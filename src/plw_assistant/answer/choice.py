@@ -17,7 +17,7 @@ from ..store.reader import Index
 from ..text import shared_words
 from ..words import WORDS, tokenize
 from . import structured
-from .facts import asked_for
+from .facts import Asked
 from .listed import asked_names
 from .units import Unit, is_overview, make_unit, words
 
@@ -96,10 +96,12 @@ def lessons(
     retrieval: Retrieval,
     hits: list[Hit],
     vocabulary: Vocabulary,
+    asked: Asked | None = None,
 ) -> tuple[list[Unit], list[Unit]]:
     """The lead lesson and the few that are nearly as relevant, or a whole list when the
     question asks for it or is about the list as a whole; and the other lessons of the lead's
-    list, offered after it."""
+    list, offered after it. ``asked``: the fact the question asks for (a count: a passage
+    giving it leads)."""
     assert retrieval.index is not None
     index, plan = retrieval.index, retrieval.plan
     about = on_subject(retrieval)
@@ -117,10 +119,9 @@ def lessons(
     if plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
         # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
         units = [u for u in units if _FULL_DATE.search(u.plain)]
-    counted = asked_for(plan.analysis.ask or plan.analysis.searched, plan.analysis.same)
-    if counted is not None and counted.kind == "count":
+    if asked is not None and asked.kind == "count":
         # "How many partnerships …?": "14 partnerships", not "most of the partnership".
-        units = [u for u in units if counted.holds(u.plain)] or units
+        units = [u for u in units if asked.holds(u.plain)] or units
     if _LIST_ASK.search(plan.asked or question):  # "What are the main lessons …?": a list
         units = [u for u in units if structured.in_list(u, index)] or units
     says_less = _says_less(plan.asked or question, vocabulary)

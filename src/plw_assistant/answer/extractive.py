@@ -11,7 +11,7 @@ from ..search.retriever import Retrieval
 from ..text import SECTION_SEP, plain_text
 from . import structured
 from .choice import FOLLOW_SHARE, MAX_UNITS, lessons, on_subject
-from .facts import asked_for, defined
+from .facts import Asked, asked_for, defined
 from .listed import only_listed, unnamed
 from .units import Unit, is_overview, make_unit, words
 
@@ -88,14 +88,14 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     assert retrieval.index is not None
     vocabulary = Vocabulary.of(retrieval.index)
     hits = list(retrieval.hits)
-    built = structured.compose(retrieval, hits, vocabulary)
-    if built is None:
-        built = _general(question.text, retrieval, hits, vocabulary, min_score)
     analysis = retrieval.plan.analysis
     # What is asked, without the situation told before it ("… which software we use. Was
     # there a session on IT tools?").
     asked = asked_for(analysis.ask or analysis.searched or question.text, analysis.same)
     asked = asked or defined(retrieval.plan.form)
+    built = structured.compose(retrieval, hits, vocabulary)
+    if built is None:
+        built = _general(question.text, retrieval, hits, vocabulary, min_score, asked)
     asks = analysis.ask or analysis.searched
     name = only_listed(retrieval, asks) if asked is None else None
     kind = unnamed(retrieval, asks) if asked is None and name is None else None
@@ -151,10 +151,11 @@ def _general(
     hits: list[Hit],
     vocabulary: Vocabulary,
     min_score: float,
+    asked: Asked | None,
 ) -> structured.Built:
-    """The lessons answering a plain question, or what to say when the previous answer
-    already quoted every relevant one."""
-    chosen, listed = lessons(question, retrieval, hits, vocabulary)
+    """The lessons answering a plain question (``asked``: the fact it asks for, if any), or
+    what to say when the previous answer already quoted every relevant one."""
+    chosen, listed = lessons(question, retrieval, hits, vocabulary, asked)
     if chosen:
         return structured.Built(chosen, more=listed)
     plan, index = retrieval.plan, retrieval.index

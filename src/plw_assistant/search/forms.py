@@ -131,6 +131,11 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
     return Form("future", asking=frozenset().union(*map(_asking, future))) if future else None
 
 
+def asks_future(text: str) -> bool:
+    """Whether ``text`` asks what comes next ("Is another one planned?")."""
+    return _FUTURE_ASK.search(text) is not None
+
+
 def _asking(m: re.Match[str]) -> frozenset[str]:
     """The words of ``m`` that only ask (not "another webinar": that one is the subject)."""
     return frozenset(tokenize([m.group(0)])[0]) - _SUBJECTS

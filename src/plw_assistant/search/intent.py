@@ -13,7 +13,7 @@ from ..domain import Turn
 from ..words import tokenize
 from .analysis import Analysis
 from .followup import Resolved, elliptical, is_follow_up, new_subject, resolve_follow_up, wants_more
-from .forms import Form, asked
+from .forms import Form, asks_future
 from .keywords import keywords
 from .names import KIND, Session, Vocabulary
 from .shorthand import names_webinar, without_references, without_times
@@ -125,8 +125,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     """The kind of a question on its own (without the conversation). A webinar named only as
     the time after which something comes ("… planned after the fifth one?") is not what the
     question is about."""
-    future = (asked(text, lambda w: {w}) or Form("purpose")).kind == "future"
-    named = vocabulary.resolve(without_times(text) if future else text)
+    named = vocabulary.resolve(without_times(text) if asks_future(text) else text)
     if named.unknown and not named.sessions:
         return Plan("unknown", text, unknown=named.unknown)
     if named.sessions:
