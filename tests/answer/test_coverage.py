@@ -210,6 +210,22 @@ def test_a_lesson_nearly_as_relevant_as_the_lead_is_quoted_with_it(assistant: As
     assert "Clusters are playing a key role in SMEs development" in answer.answer
 
 
+def test_a_lesson_meaning_ranks_as_high_as_the_lead_is_quoted_with_it(
+    assistant: Assistant,
+) -> None:
+    # The question shares "membership fees" with the lesson on supporting members' EU
+    # applications, which words rank far ahead; by meaning, the lesson on EU funding as a way
+    # to diversify a cluster's revenues is as close, and it answers what is asked.
+    question = (
+        "I run a textile cluster and our income from membership fees has been flat for years. "
+        "My board is asking whether going after European funding is worth the hassle. "
+        "What did the webinars conclude?"
+    )
+    answer = converse(assistant, question)
+    assert "in order to diversify their revenues" in answer.answer
+    assert "need to propose a dedicated service" in answer.answer
+
+
 def test_a_list_lead_in_is_never_quoted_as_a_lesson(assistant: Assistant) -> None:
     answer = converse(assistant, "Did the webinars include a discussion with the project officer?")
     assert "Discussion with the PO" in answer.answer

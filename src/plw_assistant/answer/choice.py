@@ -30,6 +30,7 @@ MAX_UNITS = 3
 MAX_LIST = 8
 FOLLOW_SCORE = 0.8
 FOLLOW_DENSE = 0.85
+SAME_MEANING = 0.95
 # Nearly as relevant, for the other choices below.
 FOLLOW_SHARE = 0.9
 # The lead is the most similar to the question of the passages ranked at least LEAD_SHARE of
@@ -148,6 +149,7 @@ def lessons(
         if close and not any(_repeats(u, c, index) for c in chosen):
             chosen.append(u)
     _cover_parts(chosen, units, retrieval)
+    _same_meaning(chosen, units, retrieval)
     quoted = {u.hit.row for u in chosen}
     more = [u for u in listed if u.hit.row not in quoted] if len(listed) > 1 else []
     return chosen, more
@@ -181,6 +183,23 @@ def _nothing_more(retrieval: Retrieval, unsaid: list[Unit]) -> bool:
     rows = [r for r in map(index.row, plan.demote) if r is not None]
     said = max(index.dense_scores(rows, query), default=0.0)
     return max(u.hit.dense or 0.0 for u in unsaid) < FOLLOW_SHARE * said
+
+
+def _same_meaning(chosen: list[Unit], units: list[Unit], retrieval: Retrieval) -> None:
+    """The lesson that meaning alone ranks nearly as high as the best chosen one, added (in
+    place) when words ranked it lower: the lead may owe its place to words the question
+    shares with it ("our membership fees … is EU funding worth it?")."""
+    index, query = retrieval.index, retrieval.query
+    assert index is not None
+    pool = [u for u in units if u not in chosen and not u.label]
+    if len(chosen) >= MAX_UNITS or not pool or query is None:
+        return
+    best = max(pool, key=lambda u: _dense(index, u, query))
+    said = max(_dense(index, c, query) for c in chosen)
+    if _dense(index, best, query) >= SAME_MEANING * said and not any(
+        _repeats(best, c, index) for c in chosen
+    ):
+        chosen.append(best)
 
 
 def _cover_parts(chosen: list[Unit], units: list[Unit], retrieval: Retrieval) -> None:
