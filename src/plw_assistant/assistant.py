@@ -24,7 +24,8 @@ from .search.intent import Plan, general, narrows, plan, standalone
 from .search.keywords import keywords
 from .search.names import Vocabulary
 from .search.parts import parts_of
-from .search.retriever import QueryCache, Retrieval, Retriever
+from .search.queries import QueryCache
+from .search.retriever import Retrieval, Retriever
 from .search.scope import evidenced
 from .store.live import LiveIndex
 from .store.reader import Index

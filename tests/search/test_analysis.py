@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from plw_assistant.assistant import Assistant
-from plw_assistant.domain import Question
+from plw_assistant.domain import Question, Term
 from plw_assistant.search.analysis import Analysis
 from plw_assistant.search.keywords import keywords
 from plw_assistant.search.parts import ask_of
+from plw_assistant.search.terms import glossed
 from plw_assistant.words import american, is_english, tokenize
 
 
@@ -88,6 +89,22 @@ def test_the_glossary_links_an_abbreviation_and_what_it_stands_for(assistant: As
     assert any("Discussion with the PO" in h.chunk.text for h in plan.hits[:3])
     spelt = assistant.retrieve(Question("What did the PO say?")).plan
     assert "project officer" in spelt.query  # the model reads the words
+
+
+def test_a_passage_is_read_in_the_question_s_words_for_a_glossary_term(
+    assistant: Assistant,
+) -> None:
+    terms = (Term("PO", ("project officer",)), Term("EU", ("European Union", "European")))
+    question = "Was there a talk with the project officer about European calls?"
+    said = glossed(terms, question, "Discussion with the PO on EU calls")
+    assert said == "Discussion with the project officer on European calls"
+    assert glossed(terms, "What did the PO say?", "Discussion with the PO") is None
+    assert glossed(terms, question, "PLW#2: Working on a common note") is None
+    # The model then reads the passage as the question puts it: closer than as written.
+    retrieval = assistant.retrieve(Question("Was there a session with our project officer?"))
+    hit = next(h for h in retrieval.hits if h.chunk.plain == "Discussion with the PO")
+    as_written = retrieval.index.dense_scores([hit.row], retrieval.query)[0]
+    assert hit.dense is not None and hit.dense > as_written + 0.1
 
 
 def test_a_long_question_is_also_read_as_its_ask() -> None:

@@ -153,7 +153,7 @@ def test_page_offers_and_applies_filters(client: TestClient) -> None:
 def test_query_cache_embeds_a_repeated_question_once() -> None:
     from conftest import HashEmbedder
 
-    from plw_assistant.search.retriever import QueryCache
+    from plw_assistant.search.queries import QueryCache
 
     cache, embedder = QueryCache(size=2), HashEmbedder()
     first = cache.get(embedder, "made-up question a")

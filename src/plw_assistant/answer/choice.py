@@ -9,28 +9,18 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..domain import LOW_OCR, Hit
+from ..domain import Hit
 from ..search.forms import holds
 from ..search.names import Vocabulary
-from ..search.retriever import SAME_WORDS, Retrieval
-from ..store.reader import Index
-from ..text import shared_words
+from ..search.retriever import Retrieval
 from ..words import WORDS, tokenize
 from . import structured
+from .companions import blurred, companions
 from .facts import Asked
 from .listed import asked_names
 from .units import Unit, is_overview, make_unit, words
 
-# The lead lesson is the best-ranked passage; another follows only if its score is at least
-# FOLLOW_SCORE of the lead's and its similarity to the question at least FOLLOW_DENSE of the
-# lead's and FOLLOW_COSINE, and it is not a repeat (REDUNDANT-similar, or its words inside one
-# quoted). Set on the development sets: from 0.9 and 0.9, answers holding the expected lesson
-# went from 0.898 to 0.917 for 1.50 lessons an answer instead of 1.35.
-MAX_UNITS = 3
 MAX_LIST = 8
-FOLLOW_SCORE = 0.8
-FOLLOW_DENSE = 0.85
-SAME_MEANING = 0.95
 # Nearly as relevant, for the other choices below.
 FOLLOW_SHARE = 0.9
 # The lead is the most similar to the question of the passages ranked at least LEAD_SHARE of
@@ -43,12 +33,6 @@ BROAD_BY = 0.1
 # A topic label ("Adaptation of the action plan") says less than a lesson: a lesson scoring at
 # least LABEL_SHARE of the label's leads instead.
 LABEL_SHARE = 0.8
-FOLLOW_COSINE = 0.3
-# A part of a question asking two things brings its own lesson when that lesson is at least
-# PART_MIN similar to the part and PART_BY more similar than any lesson already chosen.
-PART_MIN = 0.4
-PART_BY = 0.05
-REDUNDANT = 0.9
 # "What are the lessons for …", "key lessons …": the answer is a whole list.
 _LIST_ASK = re.compile(
     r"\b(?:what\s+are|which\s+are|list|all|key|main)\b.*\b(?:lessons?|messages?|"
@@ -134,22 +118,7 @@ def lessons(
             return listed[:MAX_LIST], []
         if len(listed) > 1 and _broad(lead, listed, retrieval):  # the lead, then the list
             return [lead, *(u for u in listed if u.hit.row != lead.hit.row)][:MAX_LIST], []
-    first = units[0]
-    chosen = [lead]
-    if first is not lead and not first.label and not _repeats(first, lead, index):
-        chosen.append(first)  # meaning and words disagree on the best: both answer a part
-    units = [lead, *(u for u in units if u is not lead)]
-    floor = _dense(index, lead, retrieval.query) * FOLLOW_DENSE
-    for u in units[1:]:
-        if len(chosen) >= MAX_UNITS or u.hit.score < FOLLOW_SCORE * lead.hit.score:
-            break
-        if u in chosen or (u.label and not lead.label):
-            continue  # a topic's name adds nothing to a lesson on it
-        close = _dense(index, u, retrieval.query) >= max(floor, FOLLOW_COSINE)
-        if close and not any(_repeats(u, c, index) for c in chosen):
-            chosen.append(u)
-    _cover_parts(chosen, units, retrieval)
-    _same_meaning(chosen, units, retrieval)
+    chosen = companions(lead, units, retrieval)
     quoted = {u.hit.row for u in chosen}
     more = [u for u in listed if u.hit.row not in quoted] if len(listed) > 1 else []
     return chosen, more
@@ -183,46 +152,6 @@ def _nothing_more(retrieval: Retrieval, unsaid: list[Unit]) -> bool:
     rows = [r for r in map(index.row, plan.demote) if r is not None]
     said = max(index.dense_scores(rows, query), default=0.0)
     return max(u.hit.dense or 0.0 for u in unsaid) < FOLLOW_SHARE * said
-
-
-def _same_meaning(chosen: list[Unit], units: list[Unit], retrieval: Retrieval) -> None:
-    """The lesson that meaning alone ranks nearly as high as the best chosen one, added (in
-    place) when words ranked it lower: the lead may owe its place to words the question
-    shares with it ("our membership fees … is EU funding worth it?")."""
-    index, query = retrieval.index, retrieval.query
-    assert index is not None
-    pool = [u for u in units if u not in chosen and not u.label]
-    if len(chosen) >= MAX_UNITS or not pool or query is None:
-        return
-    best = max(pool, key=lambda u: _dense(index, u, query))
-    said = max(_dense(index, c, query) for c in chosen)
-    if _dense(index, best, query) >= SAME_MEANING * said and not any(
-        _repeats(best, c, index) for c in chosen
-    ):
-        chosen.append(best)
-
-
-def _cover_parts(chosen: list[Unit], units: list[Unit], retrieval: Retrieval) -> None:
-    """For a question asking two things, the lesson that best answers a part no chosen lesson
-    answers as well, added (in place): it must be clearly closer to that part than anything
-    chosen, and related to it at all."""
-    index = retrieval.index
-    assert index is not None
-    pool = [u for u in units if not u.label and not _blurred(u)]
-    for vector in retrieval.parts:
-        if len(chosen) >= MAX_UNITS or not pool:
-            break
-        similar = index.dense_scores([u.hit.row for u in pool], vector)
-        best = max(range(len(pool)), key=lambda i: similar[i])
-        covered = max(index.dense_scores([u.hit.row for u in chosen], vector), default=0.0)
-        unit = pool[best]
-        if (
-            unit not in chosen
-            and similar[best] >= PART_MIN
-            and similar[best] >= covered + PART_BY
-            and not any(_repeats(unit, c, index) for c in chosen)
-        ):
-            chosen.append(unit)
 
 
 def _broad(lead: Unit, listed: list[Unit], retrieval: Retrieval) -> bool:
@@ -263,8 +192,8 @@ def _lead(units: list[Unit], retrieval: Retrieval, says_less: Callable[[Unit], b
         eligible = [u for u in units if not u.label] if form.kind == "definition" else lessons
         pool = [u for u in eligible if holds(form, u.plain)] or pool
     # Text read from a scan with low OCR confidence leads only when nothing else can.
-    legible = [u for u in pool if not _blurred(u)]
-    pool = legible or [u for u in units if not u.label and not _blurred(u)] or pool
+    legible = [u for u in pool if not blurred(u)]
+    pool = legible or [u for u in units if not u.label and not blurred(u)] or pool
     similar = _similarity(pool, retrieval)
     return pool[max(range(len(pool)), key=lambda i: (similar[i], -pool[i].n))]
 
@@ -281,27 +210,3 @@ def _similarity(pool: list[Unit], retrieval: Retrieval) -> list[float]:
         return dense
     plain = meaning([u.hit.chunk.plain for u in pool]) @ query
     return [(d + float(p)) / 2 for d, p in zip(dense, plain, strict=True)]
-
-
-def _blurred(unit: Unit) -> bool:
-    """Whether the unit was read from a scan with low OCR confidence."""
-    ocr = unit.hit.chunk.ocr
-    return ocr is not None and ocr < LOW_OCR
-
-
-def _dense(index: Index, unit: Unit, query: np.ndarray | None) -> float:
-    """The unit's similarity to the question (1 in bm25 mode, which has no vectors)."""
-    if query is None:
-        return 1.0
-    known = unit.hit.dense
-    return known if known is not None else index.dense_scores([unit.hit.row], query)[0]
-
-
-def _repeats(a: Unit, b: Unit, index: Index) -> bool:
-    """The same words (one note repeating another), or nearly the same meaning in mostly the
-    same words (vectors alone would call two items of one list repeats: they carry the
-    list's heading)."""
-    if words(a.plain) in words(b.plain):
-        return True
-    va, vb = index.vectors_of([a.hit.row, b.hit.row])
-    return float(va @ vb) >= REDUNDANT and shared_words(a.plain, b.plain) >= SAME_WORDS

@@ -10,7 +10,8 @@ from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
 from ..text import SECTION_SEP, plain_text
 from . import structured
-from .choice import FOLLOW_SHARE, MAX_UNITS, lessons, on_subject
+from .choice import FOLLOW_SHARE, lessons, on_subject
+from .companions import MAX_UNITS
 from .facts import Asked, asked_for, defined
 from .listed import only_listed, unnamed
 from .units import Unit, is_overview, make_unit, words

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -15,7 +13,9 @@ from ..embedding.base import Embedder
 from ..store.reader import Index
 from ..text import SECTION_SEP, shared_words
 from .forms import in_form
+from .glossed import gloss_scores
 from .intent import Plan
+from .queries import QueryCache
 from .scope import keep_rows, within_rows
 
 # Hybrid = ALPHA * dense/max(dense) + (1 - ALPHA) * bm25/max(bm25) over the union of each
@@ -106,7 +106,7 @@ class Retriever:
         elif mode == "bm25":
             ranked = _top(keyword, want)
         else:
-            ranked = self._fuse(query, dense, keyword, want)
+            ranked = self._fuse(plan, query, dense, keyword, want)
         ranked = self._answering(plan, ranked)
         reorder = plan.demote or plan.prefer
         if self.dedupe:  # with no reordering to follow, the first k survivors are all it takes
@@ -150,6 +150,9 @@ class Retriever:
             ranked = in_form(ranked, texts, plan.form)
         return ranked
 
+    def _embed(self, text: str) -> np.ndarray:
+        return self.queries.get(self.embedder, text)
+
     def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         """The vectors of ``texts`` (cached with the questions: the notes' passages recur)."""
         return np.stack([self.queries.get(self.embedder, t) for t in texts])
@@ -177,7 +180,9 @@ class Retriever:
         query = self.queries.get(self.embedder, plan.query)
         dense = dict(self.index.dense_search(query, want, allowed))
         if plan.focus:
-            query, dense = self._focused(query, dense, plan.focus, want, allowed)
+            query, dense = self._focused(query, dense, plan, want, allowed)
+        else:
+            gloss_scores(plan, self.index, dense, list(dense), query, self._embed)
         anywhere = None
         if allowed is not None:
             best = self.index.dense_search(query, 1)
@@ -197,19 +202,20 @@ class Retriever:
         self,
         query: np.ndarray,
         dense: dict[int, float],
-        focus: str,
+        plan: Plan,
         want: int,
         allowed: np.ndarray | None,
     ) -> tuple[np.ndarray, dict[int, float]]:
         """Similarities to a long question read both whole and as its ask alone (the
         situation told first can drown what is asked): their mean, over both's best rows.
         The query vector returned (for sentence choice) is the ask's."""
-        asked = self.queries.get(self.embedder, focus)
+        asked = self.queries.get(self.embedder, plan.focus)
         alone = dict(self.index.dense_search(asked, want, allowed))
         rows = sorted(set(dense) | set(alone))
         for scores, vector in ((dense, query), (alone, asked)):
             missing = [r for r in rows if r not in scores]
             scores.update(zip(missing, self.index.dense_scores(missing, vector), strict=True))
+            gloss_scores(plan, self.index, scores, rows, vector, self._embed)
         mixed = {r: FOCUS_WEIGHT * alone[r] + (1 - FOCUS_WEIGHT) * dense[r] for r in rows}
         return asked, mixed
 
@@ -223,13 +229,19 @@ class Retriever:
         ranked.sort(key=lambda p: (chunks[p[0]].id in demote, chunks[p[0]].document not in prefer))
 
     def _fuse(
-        self, query: np.ndarray | None, dense: dict[int, float], keyword: np.ndarray, want: int
+        self,
+        plan: Plan,
+        query: np.ndarray | None,
+        dense: dict[int, float],
+        keyword: np.ndarray,
+        want: int,
     ) -> list[tuple[int, float]]:
         lexical = dict(_top(keyword, want))
         rows = sorted(set(dense) | set(lexical))
         missing = [r for r in rows if r not in dense]
         if missing and query is not None:  # dense similarity of passages only BM25 found
             dense.update(zip(missing, self.index.dense_scores(missing, query), strict=True))
+            gloss_scores(plan, self.index, dense, missing, query, self._embed)
         top_dense = max(dense.values(), default=0.0) or 1.0
         top_keyword = max(lexical.values(), default=0.0) or 1.0
         fused = {
@@ -263,29 +275,6 @@ class Retriever:
                 if enough is not None and len(kept) >= enough:
                     break
         return [ranked[i] for i in kept]
-
-
-class QueryCache:
-    """Embeddings of recent questions (starter questions and retries are asked again)."""
-
-    def __init__(self, size: int = 2048) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, embedder: Embedder, text: str) -> np.ndarray:
-        key = (f"{embedder.name}\0{embedder.weights_sha256()}", text)
-        with self._lock:
-            cached = self._items.get(key)
-            if cached is not None:
-                self._items.move_to_end(key)
-                return cached
-        vector: np.ndarray = embedder.encode_queries([text])[0]
-        with self._lock:
-            self._items[key] = vector
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return vector
 
 
 def _top(scores: np.ndarray, k: int) -> list[tuple[int, float]]:

@@ -60,3 +60,20 @@ def _form(form: str) -> tuple[re.Pattern[str] | None, list[str]]:
     if ABBREVIATION.match(form):
         return re.compile(rf"(?<![\w-]){re.escape(form)}s?(?![\w#-]|\s*\d)"), []
     return None, tokenize([form])[0]
+
+
+def glossed(terms: tuple[Term, ...], question: str, passage: str) -> str | None:
+    """``passage`` with the abbreviations it writes for a term the question writes out, in
+    the question's words: the model reads "Discussion with the PO" as nothing like "our project
+    officer", though the glossary says they are the same. ``None``: nothing to change."""
+    stems = tokenize([question])[0]
+    out = passage
+    for term in terms:
+        written = [f for f in term.forms if not ABBREVIATION.match(f) and uses(question, stems, f)]
+        if not written:
+            continue
+        for form in term.forms:
+            pattern = _form(form)[0]
+            if pattern is not None and not uses(question, stems, form):
+                out = pattern.sub(written[0], out)
+    return out if out != passage else None
