@@ -23,6 +23,8 @@ from plw_assistant.assistant import Assistant, gap_outcome
         ("What's a fair price to charge for an extra-paid service?", "cost, budget or amount"),
         ("What was the name of BLUES' project officer?", "names asked for"),
         ("Which consultancies did clusters outsource the support to?", "do not name any"),
+        # No list of names is near it: searched as a plain question, the names still asked.
+        ("Which agencies did the clusters hire to write their EU proposals?", "do not name any"),
         ("How many people attended the second webinar?", "number of people"),
         ("What budget did the project officer approve?", "cost, budget or amount"),
         ("What was the exact date of the third webinar?", "date"),

@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 
+from ..search.intent import asks_names
 from ..search.names import Vocabulary, passage_texts
 from ..search.retriever import Retrieval
 from ..search.typos import NAME
@@ -57,13 +58,21 @@ def only_listed(retrieval: Retrieval, question: str) -> str | None:
 _WHICH_KIND = re.compile(r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<kind>[a-z-]+s)\b", re.I)
 
 
+_WHICH = re.compile(r"\s*which\b", re.I)
+
+
 def unnamed(retrieval: Retrieval, question: str) -> str | None:
     """The kind of thing "Which consultancies did …?" asks the names of, when no passage
     naming several things says they are of that kind (in any of the glossary's forms); else
     ``None``. Whether they took part is what any list of participants answers."""
     index, plan = retrieval.index, retrieval.plan
     m = _WHICH_KIND.search(question)
-    if index is None or plan.expects != "names" or m is None or _PARTICIPATION.search(question):
+    # A search for names that found no list of names gives way to a plain one; "Which
+    # consultancies …?" still asks for names ("What ways are there …?" may not).
+    asked = plan.expects == "names" or (
+        plan.kind == "general" and _WHICH.match(question) is not None and asks_names(question)
+    )
+    if index is None or not asked or m is None or _PARTICIPATION.search(question):
         return None
     kind = m.group("kind")
     stems = plan.analysis.same(kind.lower())

@@ -255,6 +255,11 @@ def narrows(p: Plan) -> bool:
     return p.kind == "general" and p.expects is not None
 
 
+def asks_names(text: str) -> bool:
+    """Whether ``text`` asks for the names of things ("Which consultancies did …?")."""
+    return _WHICH_ONES.search(text) is not None
+
+
 def general(p: Plan) -> Plan:
     """The same question searched over every passage, as a plain question."""
     if p.kind != "which":
