@@ -74,13 +74,16 @@ def test_a_plan_without_evidence_gives_way_to_the_plain_search(assistant: Assist
 
 def test_a_broad_question_gets_the_list_written_for_its_reader(assistant: Assistant) -> None:
     answer = converse(assistant, "We are a new ESCP-4x partnership: any advice?")
-    for tip in (
+    tips = (
         "Do not underestimate the power of meeting",
         "Look for synergies with other ESCP-4x projects",
         "Be flexible and able to adjust plans",
         "Peer Learning webinars are very useful",
-    ):
+    )
+    for tip in tips:
         assert tip in answer.answer
+    # Asked for the list as a whole, it is given as the notes give it, in their order.
+    assert [answer.answer.index(t) for t in tips] == sorted(answer.answer.index(t) for t in tips)
 
 
 def test_a_narrow_question_is_offered_the_rest_of_its_list(assistant: Assistant) -> None:

@@ -116,7 +116,10 @@ def lessons(
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
         if len(listed) > 1 and _LIST_ASK.search(plan.asked or question):
             return listed[:MAX_LIST], []
-        if len(listed) > 1 and _broad(lead, listed, retrieval):  # the lead, then the list
+        broad = _broad(lead, listed, retrieval) if len(listed) > 1 else None
+        if broad == "list":  # about the list as a whole: as the notes give it, in order
+            return listed[:MAX_LIST], []
+        if broad == "lead":  # nearly as relevant as the lead, the rest of its list too
             return [lead, *(u for u in listed if u.hit.row != lead.hit.row)][:MAX_LIST], []
     chosen = companions(lead, units, retrieval)
     quoted = {u.hit.row for u in chosen}
@@ -154,16 +157,19 @@ def _nothing_more(retrieval: Retrieval, unsaid: list[Unit]) -> bool:
     return max(u.hit.dense or 0.0 for u in unsaid) < FOLLOW_SHARE * said
 
 
-def _broad(lead: Unit, listed: list[Unit], retrieval: Retrieval) -> bool:
+def _broad(lead: Unit, listed: list[Unit], retrieval: Retrieval) -> str | None:
     """Whether the question is about the lead's list as a whole ("New partnership: advice?"):
-    it is clearly similar to the list's heading, more than to the lead; clearly more, or
-    another of the list's lessons is nearly as similar as the lead."""
+    it is clearly similar to the list's heading, more than to the lead. ``"list"``: clearly
+    more (it asks for the list); ``"lead"``: another of the list's lessons is nearly as
+    similar as the lead (the lead answers, the list with it); ``None``: the lead alone."""
     heading = retrieval.heading_similarity(lead.hit.chunk.section)
     dense = lead.hit.dense
     if heading is None or dense is None or heading < max(dense, BROAD_MIN):
-        return False
+        return None
+    if heading >= dense + BROAD_BY:
+        return "list"
     others = [u.hit.dense or 0.0 for u in listed if u.hit.row != lead.hit.row]
-    return heading >= dense + BROAD_BY or max(others, default=0.0) >= FOLLOW_SHARE * dense
+    return "lead" if max(others, default=0.0) >= FOLLOW_SHARE * dense else None
 
 
 def _says_less(question: str, vocabulary: Vocabulary) -> Callable[[Unit], bool]:
