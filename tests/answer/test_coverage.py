@@ -139,6 +139,15 @@ def test_relative_follow_ups_name_the_webinar_meant(
     assert not answer.abstained and answer.answer.startswith(f"{webinar}:")
 
 
+@pytest.mark.parametrize("others", ["which others took part?", "which were the other ones?"])
+def test_the_others_after_an_answer_naming_one_are_the_rest_of_them(
+    assistant: Assistant, others: str
+) -> None:
+    answer = converse(assistant, "Who organised the peer learning webinars?", others)
+    assert "14 partnerships have been invited" in answer.answer
+    assert "CLAMTEX" in answer.answer
+
+
 def test_relative_follow_ups_at_the_ends_and_the_others(assistant: Assistant) -> None:
     before = converse(assistant, "What was discussed in PLW#1?", "and the one before?")
     assert "none before PLW#1" in before.answer

@@ -41,6 +41,8 @@ def test_a_question_complete_on_its_own_is_a_new_one(question: str) -> None:
         "Can they pay for usual activities?",
         "Why?",  # names nothing of its own
         "Tell me more",
+        "which others took part?",  # "others": the others than those just named
+        "and the rest?",
     ],
 )
 def test_a_question_pointing_back_or_naming_nothing_follows_up(question: str) -> None:

@@ -32,7 +32,7 @@ _ASKS = re.compile(
 # "the one before", "this" or "that" standing alone or before what a turn is about.
 _POINTS_BACK = re.compile(
     r"\b(?:it|its|itself|they|them|their|theirs|themselves|he|she|him|her|his|there|same"
-    r"|else|previous)\b"
+    r"|else|previous|others|rest)\b"
     r"|\b(?:that|this|the|another|other|next)\s+ones?\b|\bones?\s+(?:before|after)\b"
     r"|\b(?:after|before|than|like)\s+(?:that|this)\b"
     r"|\b(?:that|this|those|these)\s*(?:[?!.,;]|$)"
@@ -55,7 +55,7 @@ _ASKING = frozenset(
         ]
     )[0]
 )
-_WANTS_MORE = re.compile(r"\b(else|other|more)\b", re.IGNORECASE)
+_WANTS_MORE = re.compile(r"\b(else|others?|more|rest)\b", re.IGNORECASE)
 # Words that point at the place or thing the previous answer was about.
 _DEICTIC = re.compile(r"\b(there|it|its|that|this|those|these|them|they|their)\b", re.IGNORECASE)
 

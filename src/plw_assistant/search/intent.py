@@ -50,7 +50,10 @@ _HOW_MANY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 _WHICH_ONES = re.compile(
     r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b)"
     r"(?:[\w-]+\s+){0,4}[a-z-]+s\b"
-    r"(?:\s+(?:were|are|took|take|have|had|did|do)\b)"
+    r"(?:\s+(?:were|are|took|take|taking|have|had|did|do)\b)"
+    # "Which were the other ones taking part?"
+    r"|^\s*which\s+(?:were|are)\s+the\s+(?![\w\s-]*\b(?:lessons?|messages?|topics?"
+    r"|tips|points|advice|dates?)\b)(?:[\w-]+\s+){0,3}[a-z-]+s\b"
     r"|^\s*who\s+(?:else\s+)?(?:took\s+part|participated|attended|joined|was\s+invited"
     r"|were\s+invited|(?:was|were)\s+(?:in\s+on|involved|part\s+of|there|represented))\b"
     # Keywords asking for a list: "participating partnerships list".
