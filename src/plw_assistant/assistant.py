@@ -85,7 +85,7 @@ class Assistant:
             p,
             analysis=analysis,
             query=analysis.expand(p.query, model=True),
-            keywords=keywords(analysis, forms.unasked(p.keywords or p.query, form)),
+            keywords=keywords(analysis, forms.unasked(_searched_words(p), form)),
             focus=_focus(replace(p, form=form), analysis),
             parts=tuple(analysis.expand(part, model=True) for part in parts_of(analysis.searched)),
             form=form,
@@ -207,6 +207,14 @@ class Assistant:
             self.gaps.comment_vote(vote, question, comment)
         except StorageError as exc:
             log.warning("%s", exc)
+
+
+def _searched_words(p: Plan) -> str:
+    """What BM25 searches: a follow-up's new subject alone ("and about keeping in touch with
+    members?"): the question before it would find again what its answer quoted."""
+    if p.subject and p.kind == "general":
+        return p.subject
+    return p.keywords or p.query
 
 
 def _focus(p: Plan, analysis: Analysis) -> str:

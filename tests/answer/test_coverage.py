@@ -10,6 +10,7 @@ import pytest
 from conftest import converse
 
 from plw_assistant.assistant import Assistant, gap_outcome
+from plw_assistant.evaluation.answers import first_unit
 
 
 @pytest.mark.parametrize(
@@ -158,6 +159,17 @@ def test_relative_follow_ups_at_the_ends_and_the_others(assistant: Assistant) ->
         assistant, "What did the last webinar cover?", "what else was said in that one?"
     )
     assert "nothing more on PLW#5" in that.answer
+
+
+def test_a_follow_up_s_new_subject_is_searched_by_its_own_words(assistant: Assistant) -> None:
+    # By keyword, the question before it ("digital services for clusters") would find again
+    # what its answer quoted, and "members" the lesson on their EU applications.
+    answer = converse(
+        assistant,
+        "What was said about digital services for clusters?",
+        "and about staying in contact with members?",
+    )
+    assert first_unit(answer.answer).startswith("Communication has to be maintained at all costs")
 
 
 def test_a_follow_up_subject_is_read_with_the_glossary(assistant: Assistant) -> None:
