@@ -40,6 +40,9 @@ def vocabulary(assistant: Assistant) -> Vocabulary:
         ("clusters continue collaboration after webinars", "general"),
         ("meeting other partnerships uncertainty", "general"),
         ("webinar names", "list"),
+        # Words that quantify ("every", "across") name no subject of their own.
+        ("List every topic covered across the five webinars", "list"),
+        ("What were the topics across all five webinars?", "list"),
     ],
 )
 def test_kinds(vocabulary: Vocabulary, question: str, kind: str) -> None:

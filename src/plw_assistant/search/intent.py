@@ -79,6 +79,8 @@ _ABOUT = frozenset(
             "summary summarise summarize held present presented webinar webinars plw plws "
             "session sessions peer learning meeting one number first second third fourth fifth "
             "last latest final list all five main key day how many have had"
+            # Words that quantify what is asked about, naming no subject of their own.
+            " every each across throughout whole entire overall various different series"
         ]
     )[0]
 )
