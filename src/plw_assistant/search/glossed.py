@@ -12,6 +12,8 @@ from ..store.reader import Index
 from .intent import Plan
 from .terms import glossed
 
+MOST = 32
+
 
 def gloss_scores(
     plan: Plan,
@@ -21,12 +23,15 @@ def gloss_scores(
     vector: np.ndarray,
     embed: Callable[[str], np.ndarray],
 ) -> None:
-    """Raise, in place, the similarity in ``scores`` of each of ``rows`` whose passage, with
-    the question's words for its abbreviations, is closer to ``vector`` (the question's)."""
+    """Raise, in place, the similarity in ``scores`` of each of the ``MOST`` best of ``rows``
+    whose passage, with the question's words for its abbreviations, is closer to ``vector``
+    (the question's)."""
     analysis = plan.analysis
     if not analysis.terms:
         return
-    rows = list(rows)
+    # Each passage read anew is embedded once per question: the best few only, so a term
+    # written in many passages ("EU") costs a few model calls, not a hundred.
+    rows = sorted(rows, key=lambda r: -scores[r])[:MOST]
     for row, chunk in zip(rows, index.chunks_at(rows), strict=True):
         # The passage's own words only: its heading path ("Introduction of the 5 PLWs") is
         # shared by its whole section, and would lift all of it alike.
