@@ -24,6 +24,8 @@ def vocabulary(assistant: Assistant) -> Vocabulary:
         ("Which webinar covered finding partners?", "which"),
         ("partner search was covered in which webinar?", "which"),
         ("Was the IT tool discussed in one of the webinars?", "which"),
+        ("Was partner search one of the topics in the webinars?", "which"),
+        ("Was COVID a topic of a webinar?", "which"),
         ("Where did partnerships discuss changing their action plan?", "which"),
         ("list the five webinars", "list"),
         ("What is a peer learning webinar?", "general"),

@@ -25,6 +25,9 @@ _WHICH = re.compile(
     rf"\b(?:which|what)\s+(?:one\s+of\s+the\s+)?{KIND}\b|\bin\s+(?:which|what)\s+{KIND}\b"
     rf"|\bwhich\s+(?:one\s+)?of\s+the\s+(?:[\w-]+\s+){{0,3}}?{KIND}\b"
     rf"|\bin\s+one\s+of\s+the\s+{KIND}\b"
+    # "Was partner search one of the topics in the webinars?"
+    rf"|\b(?:one\s+of\s+the|among\s+the|a)\s+(?:topics?|subjects?|themes?)\s+(?:in|of|at|during)"
+    rf"\s+(?:the\s+|a\s+|any\s+)?{KIND}\b"
     # "Was there a session on …?", "Did any webinar cover …?": which one, in other words.
     rf"|\b(?:was|is|were)\s+there\s+(?:ever\s+)?(?:a|an|any)\s+(?:\w+\s+)?{KIND}\s+"
     r"(?:on|about|that|which|where|dealing|covering|discussing)\b"
