@@ -70,6 +70,9 @@ def test_which_webinar_searches_the_subject_not_the_asking_words(vocabulary) -> 
     # "discussed" would match "Discussion with the PO" (PLW#2) on its stem
     p = read("which PLW discussed what happens during and after the projects?", vocabulary)
     assert "discuss" not in p.query.lower() and "projects" in p.query
+    # An asking word ("called") takes no subject word sharing its stem ("calls") with it.
+    calls = read("Which webinar covered the new calls for clusters?", vocabulary)
+    assert calls.kind == "which" and calls.query == "the new calls for clusters"
 
 
 def test_series_words_stay_out_of_keyword_search(assistant) -> None:

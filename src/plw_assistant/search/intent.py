@@ -74,18 +74,21 @@ _PUBLISHED = re.compile(
     re.I,
 )
 # Words that ask what a webinar was about rather than name a subject of their own.
-_ABOUT = frozenset(
-    tokenize(
-        [
-            "what which tell me about topic topics subject subjects discussed discuss covered "
-            "cover talk talked agenda happened happen called name title theme content contents "
-            "summary summarise summarize held present presented webinar webinars plw plws "
-            "session sessions peer learning meeting one number first second third fourth fifth "
-            "last latest final list all five main key day how many have had"
-            # Words that quantify what is asked about, naming no subject of their own.
-            " every each across throughout whole entire overall various different series"
-        ]
-    )[0]
+_ASKING = (
+    "what which tell me about topic topics subject subjects discussed discuss covered "
+    "cover talk talked agenda happened happen called name title theme content contents "
+    "summary summarise summarize held present presented webinar webinars plw plws "
+    "session sessions peer learning meeting one number first second third fourth fifth "
+    "last latest final list all five main key day how many have had"
+    # Words that quantify what is asked about, naming no subject of their own.
+    " every each across throughout whole entire overall various different series"
+)
+_ASKING_WORDS = _ASKING.split()
+_ABOUT = frozenset(tokenize([" ".join(_ASKING_WORDS)])[0])
+# The same words as written, with their endings: what "which webinar …?" leaves out of its
+# search. By stem, "called" would take "calls" ("new calls for clusters") with it.
+_ABOUT_FORMS = frozenset(
+    w + end for w in _ASKING_WORDS for end in ("", "s", "es", "ed", "ing", "ion", "ions")
 )
 
 
@@ -145,7 +148,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     if _PUBLISHED.search(text):
         return Plan("published", text)
     if _WHICH.search(text) or (names_webinar(text) and bool(_subject_words(text, ()))):
-        return Plan("which", _without(text, _ABOUT))
+        return Plan("which", _without_asking(text))
     if _LIST.search(text) and not _subject_words(text, ()):
         return Plan("list", text)
     expects: Expects | None = None
@@ -161,6 +164,14 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         expects=expects,
         keywords=_without(without_references(text, vocabulary), _SERIES_WORDS),
     )
+
+
+def _without_asking(text: str) -> str:
+    """``text`` without the words that ask which webinar covered something ("which webinar
+    discussed X" searches for X: "discussed" would match "Discussion with the PO"); unchanged
+    if nothing would be left."""
+    kept = [w for w in _WORD.findall(text) if w.lower() not in _ABOUT_FORMS]
+    return " ".join(kept) if tokenize([" ".join(kept)])[0] else text
 
 
 def _without(text: str, stems: frozenset[str]) -> str:
@@ -204,7 +215,7 @@ def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: 
     if previous.kind in ("overview", "which") and wants_more(text):
         return Plan("more", text, sessions=previous.sessions, demote=resolved.demote, said=said)
     if previous.kind == "which" and subject:
-        return Plan("which", _without(subject, _ABOUT), subject=subject, said=said)
+        return Plan("which", _without_asking(subject), subject=subject, said=said)
     if previous.kind in ("overview", "more", "list") and subject:
         # "And what about partner search?" after what a webinar covered: the question before
         # names no subject to search the new one with.
