@@ -73,6 +73,20 @@ def test_which_webinar_searches_the_subject_not_the_asking_words(vocabulary) -> 
     # An asking word ("called") takes no subject word sharing its stem ("calls") with it.
     calls = read("Which webinar covered the new calls for clusters?", vocabulary)
     assert calls.kind == "which" and calls.query == "the new calls for clusters"
+    # Told with a situation, it searches the clause it asks about, not the situation.
+    told = read(
+        "I coordinate an ESCP-4x partnership and would like to know which webinar included "
+        "a discussion with our project officer, so I can read up on it.",
+        vocabulary,
+    )
+    assert told.kind == "which" and "partnership" not in told.query and "officer" in told.query
+    # A clause that only weighs ("most relevant to me") points back at the situation.
+    weighs = read(
+        "Our members want to find partners for an EU call and write a proposal. Which of the "
+        "webinars would be most relevant to me?",
+        vocabulary,
+    )
+    assert "partners" in weighs.query
 
 
 def test_series_words_stay_out_of_keyword_search(assistant) -> None:

@@ -148,7 +148,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     if _PUBLISHED.search(text):
         return Plan("published", text)
     if _WHICH.search(text) or (names_webinar(text) and bool(_subject_words(text, ()))):
-        return Plan("which", _without_asking(text))
+        return Plan("which", _without_asking(_which_clause(text)))
     if _LIST.search(text) and not _subject_words(text, ()):
         return Plan("list", text)
     expects: Expects | None = None
@@ -164,6 +164,26 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         expects=expects,
         keywords=_without(without_references(text, vocabulary), _SERIES_WORDS),
     )
+
+
+_WEIGHING = frozenset(
+    tokenize(["would could should might must can may most more best relevant useful helpful"])[0]
+)
+
+
+def _which_clause(text: str) -> str:
+    """What "which webinar …?" asks about: the clause after the words asking it, when the
+    question also tells its situation ("I'm the manager of an ESCP-4x partnership and I'd like
+    to know which webinar included a discussion with our project officer, so …"); else the
+    whole question."""
+    m = _WHICH.search(text)
+    if m is None:
+        return text
+    clause = re.split(r"[,.;:!?]", text[m.end() :], maxsplit=1)[0]
+    # A clause that only weighs ("… would be most relevant to me?") points back at the
+    # situation: that is what it asks about.
+    own = set(tokenize([clause])[0]) - _ABOUT - _WEIGHING
+    return clause if len(own) >= 2 and len(text.split()) > 2 * len(clause.split()) + 4 else text
 
 
 def _without_asking(text: str) -> str:
