@@ -12,6 +12,7 @@ from typing import Literal
 from ..domain import Turn
 from ..words import tokenize
 from .analysis import Analysis
+from .asking import ABOUT, which_clause, without_asking
 from .followup import Resolved, elliptical, is_follow_up, new_subject, resolve_follow_up, wants_more
 from .forms import Form, asks_future
 from .keywords import keywords
@@ -73,23 +74,6 @@ _PUBLISHED = re.compile(
     r"|\b(?:publication|release)\s+date\b",
     re.I,
 )
-# Words that ask what a webinar was about rather than name a subject of their own.
-_ASKING = (
-    "what which tell me about topic topics subject subjects discussed discuss covered "
-    "cover talk talked agenda happened happen called name title theme content contents "
-    "summary summarise summarize held present presented webinar webinars plw plws "
-    "session sessions peer learning meeting one number first second third fourth fifth "
-    "last latest final list all five main key day how many have had"
-    # Words that quantify what is asked about, naming no subject of their own.
-    " every each across throughout whole entire overall various different series"
-)
-_ASKING_WORDS = _ASKING.split()
-_ABOUT = frozenset(tokenize([" ".join(_ASKING_WORDS)])[0])
-# The same words as written, with their endings: what "which webinar …?" leaves out of its
-# search. By stem, "called" would take "calls" ("new calls for clusters") with it.
-_ABOUT_FORMS = frozenset(
-    w + end for w in _ASKING_WORDS for end in ("", "s", "es", "ed", "ing", "ion", "ions")
-)
 
 
 # Words for the series as a whole: every passage is about it, so they only add noise.
@@ -126,7 +110,7 @@ class Plan:
 
 def _subject_words(text: str, sessions: Sequence[Session]) -> set[str]:
     """Content words of ``text`` beyond asking what a webinar was about and its own title."""
-    words = set(tokenize([re.sub(r"\d+", " ", text)])[0]) - _ABOUT
+    words = set(tokenize([re.sub(r"\d+", " ", text)])[0]) - ABOUT
     for s in sessions:
         words -= s.title_words
     return words
@@ -148,7 +132,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     if _PUBLISHED.search(text):
         return Plan("published", text)
     if _WHICH.search(text) or (names_webinar(text) and bool(_subject_words(text, ()))):
-        return Plan("which", _without_asking(_which_clause(text)))
+        return Plan("which", without_asking(which_clause(text, _WHICH)))
     if _LIST.search(text) and not _subject_words(text, ()):
         return Plan("list", text)
     expects: Expects | None = None
@@ -164,34 +148,6 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         expects=expects,
         keywords=_without(without_references(text, vocabulary), _SERIES_WORDS),
     )
-
-
-_WEIGHING = frozenset(
-    tokenize(["would could should might must can may most more best relevant useful helpful"])[0]
-)
-
-
-def _which_clause(text: str) -> str:
-    """What "which webinar …?" asks about: the clause after the words asking it, when the
-    question also tells its situation ("I'm the manager of an ESCP-4x partnership and I'd like
-    to know which webinar included a discussion with our project officer, so …"); else the
-    whole question."""
-    m = _WHICH.search(text)
-    if m is None:
-        return text
-    clause = re.split(r"[,.;:!?]", text[m.end() :], maxsplit=1)[0]
-    # A clause that only weighs ("… would be most relevant to me?") points back at the
-    # situation: that is what it asks about.
-    own = set(tokenize([clause])[0]) - _ABOUT - _WEIGHING
-    return clause if len(own) >= 2 and len(text.split()) > 2 * len(clause.split()) + 4 else text
-
-
-def _without_asking(text: str) -> str:
-    """``text`` without the words that ask which webinar covered something ("which webinar
-    discussed X" searches for X: "discussed" would match "Discussion with the PO"); unchanged
-    if nothing would be left."""
-    kept = [w for w in _WORD.findall(text) if w.lower() not in _ABOUT_FORMS]
-    return " ".join(kept) if tokenize([" ".join(kept)])[0] else text
 
 
 def _without(text: str, stems: frozenset[str]) -> str:
@@ -235,7 +191,7 @@ def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: 
     if previous.kind in ("overview", "which") and wants_more(text):
         return Plan("more", text, sessions=previous.sessions, demote=resolved.demote, said=said)
     if previous.kind == "which" and subject:
-        return Plan("which", _without_asking(subject), subject=subject, said=said)
+        return Plan("which", without_asking(subject), subject=subject, said=said)
     if previous.kind in ("overview", "more", "list") and subject:
         # "And what about partner search?" after what a webinar covered: the question before
         # names no subject to search the new one with.
