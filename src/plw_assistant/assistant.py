@@ -21,6 +21,7 @@ from .errors import LLMError, StorageError
 from .search import forms
 from .search.analysis import Analysis, Analyzer
 from .search.intent import Plan, general, narrows, plan, standalone
+from .search.items import relative_item
 from .search.keywords import keywords
 from .search.names import Vocabulary
 from .search.parts import parts_of
@@ -101,6 +102,9 @@ class Assistant:
         return retrieval
 
     def _plan(self, text: str, question: Question, index: Index, vocabulary: Vocabulary) -> Plan:
+        item = relative_item(text, question.history, index)
+        if item is not None:  # "and the next tip?" after a lesson of a list
+            return Plan("general", text, items=(item,))
         p = plan(text, question.history, vocabulary)
         if p.kind == "more" and not p.sessions and question.history:
             # "What else?" after "Which webinar …": the webinar the previous answer quoted.

@@ -58,7 +58,7 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
         return True  # a name the notes know, in the passages searched (a filter may hide it)
     if retrieval.unknown_terms and retrieval.best_cosine < STRONG_MATCH:
         return False
-    if retrieval.plan.sessions:
+    if retrieval.plan.sessions or retrieval.plan.items:
         return True  # "… Was that the fourth one, and what did it cover?": its passages answer
     return retrieval.best_cosine >= min_score
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..domain import DETAILS, Hit
+from ..search.items import is_list_item
 from ..search.names import DETAIL_KEYS, Session, Vocabulary
 from ..search.retriever import Retrieval
 from ..store.reader import Index
@@ -164,7 +165,7 @@ def whole_list(
         for r in index.rows_of_document(chunk.document)
         if index.chunks[r].section == chunk.section and index.chunks[r].section != DETAILS
     ]
-    items = [r for r in rows if _is_list_item(index, r)]
+    items = [r for r in rows if is_list_item(index, r)]
     return [cite.unit(r) for r in items] if lead.hit.row in items else [lead]
 
 
@@ -173,17 +174,5 @@ def in_list(unit: Unit, index: Index) -> bool:
     return (
         not unit.label
         and "\n" not in unit.hit.chunk.text.strip()
-        and _is_list_item(index, unit.hit.row)
-    )
-
-
-def _is_list_item(index: Index, row: int) -> bool:
-    chunk = index.chunks[row]
-    doc = index.documents.get(chunk.document)
-    if doc is None:
-        return False
-    line_start = doc.text.rfind("\n", 0, chunk.start) + 1
-    return (
-        doc.text[line_start : chunk.start].strip() in {"-", "*", "+"}
-        or doc.text[line_start : chunk.start].strip().rstrip(".)").isdigit()
+        and is_list_item(index, unit.hit.row)
     )

@@ -91,6 +91,7 @@ class Plan:
     expects: Expects | None = None  # what the answer must hold
     keywords: str | None = None  # what BM25 searches for, when not the whole query
     sessions: tuple[Session, ...] = ()
+    items: tuple[str, ...] = ()  # the passages it is about (a list item: "the next tip")
     unknown: tuple[int, ...] = ()
     subject: str = ""  # the new subject of an "and …?" follow-up
     demote: frozenset[str] = frozenset()  # chunk ids to rank last (already quoted)

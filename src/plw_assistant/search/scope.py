@@ -26,7 +26,12 @@ def evidenced(retrieval: Retrieval, min_score: float) -> bool:
 
 
 def within_rows(plan: Plan, index: Index) -> np.ndarray | None:
-    """The few rows a question is about: a webinar's passages, or a note's author line."""
+    """The few rows a question is about: a list item it names, a webinar's passages, or a
+    note's author line."""
+    if plan.items:
+        mask = np.zeros(index.size, dtype=bool)
+        mask[[r for r in map(index.row, plan.items) if r is not None]] = True
+        return mask
     vocabulary = Vocabulary.of(index)
     if wants_session_rows(plan) and vocabulary.sessions:
         return vocabulary.mask(plan.sessions or tuple(vocabulary.sessions), index.size)

@@ -1,0 +1,78 @@
+"""Lists in the notes ("- Do not underestimate …", "- Look for synergies …") and their items
+named relative to the one an answer quoted: "and the next tip?", "the one before?", "the last
+one?" after a lesson of a list mean the item beside it, not another webinar."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..domain import DETAILS, Turn
+from ..store.reader import Index
+from .names import KIND
+
+_ITEM = r"(?:one|tip|lesson|point|item|message|recommendation|takeaway|advice)s?"
+_STEP = {
+    -1: re.compile(
+        rf"\b(?:(?:the\s+)?{_ITEM}\s+(?:before|above|earlier)|(?:previous|preceding|prior)"
+        rf"(?:\s+{_ITEM})?)\b",
+        re.I,
+    ),
+    1: re.compile(
+        rf"\b(?:(?:the\s+)?{_ITEM}\s+(?:after|below|later)|(?:next|following)(?:\s+{_ITEM})?)\b",
+        re.I,
+    ),
+}
+_A_WEBINAR = re.compile(rf"\b{KIND}\b", re.I)
+_END = re.compile(rf"\b(?:the\s+)?(first|last|final)(?:\s+{_ITEM})?\s*\??\s*$", re.I)
+
+
+def is_list_item(index: Index, row: int) -> bool:
+    """Whether the passage at ``row`` is an item of a list in its note ("- …", "1. …")."""
+    chunk = index.chunks[row]
+    doc = index.documents.get(chunk.document)
+    if doc is None:
+        return False
+    line_start = doc.text.rfind("\n", 0, chunk.start) + 1
+    marker = doc.text[line_start : chunk.start].strip()
+    return marker in {"-", "*", "+"} or marker.rstrip(".)").isdigit()
+
+
+def list_of(index: Index, row: int) -> list[int]:
+    """The rows of the list the passage at ``row`` is an item of, in the note's order (the
+    items of its section); ``[]`` when it is no list item."""
+    chunk = index.chunks[row]
+    if chunk.section == DETAILS or not is_list_item(index, row):
+        return []
+    rows = [
+        r
+        for r in index.rows_of_document(chunk.document)
+        if index.chunks[r].section == chunk.section and is_list_item(index, r)
+    ]
+    return rows if row in rows else []
+
+
+def relative_item(question: str, history: Sequence[Turn], index: Index) -> str | None:
+    """The id of the list item ``question`` names relative to the lesson the last answer led
+    with ("and the next tip?"), when that lesson is one line of a list of lessons (not a
+    webinar's topic: "the one after" a webinar is the next webinar); else ``None``."""
+    if not history or not history[-1].cited or _A_WEBINAR.search(question):
+        return None  # "and the next webinar?" names a webinar, whatever came before
+    row = index.row(history[-1].cited[0])
+    if row is None or index.chunks[row].session or "\n" in index.chunks[row].text.strip():
+        return None
+    items = list_of(index, row)
+    if len(items) < 2:
+        return None
+    at = items.index(row)
+    end = _END.search(question)
+    if end:
+        target = 0 if end.group(1).lower() == "first" else len(items) - 1
+    else:
+        steps = [step for step, pattern in _STEP.items() if pattern.search(question)]
+        if len(steps) != 1:
+            return None
+        target = at + steps[0]
+    if not 0 <= target < len(items) or target == at:
+        return None
+    return index.chunks[items[target]].id

@@ -1,0 +1,67 @@
+"""List items named relative to the lesson an answer led with: "and the next tip?" is the item
+after it in its list, while "the one after" a webinar is still the next webinar."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import converse
+
+from plw_assistant.assistant import Assistant
+from plw_assistant.domain import Turn
+from plw_assistant.evaluation.answers import first_unit
+from plw_assistant.search.items import list_of, relative_item
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "lesson"),
+    [
+        (
+            "Should we look for synergies with other ESCP-4x projects?",
+            "and the next tip?",
+            "Be flexible and able to adjust plans",
+        ),
+        (
+            "What was the lesson about communication in hard times?",
+            "what about the previous one?",
+            "Clusters are playing a key role in SMEs development",
+        ),
+        (
+            "What was the lesson about communication in hard times?",
+            "and the last one?",
+            "Members are more and more interested in EU funding programmes",
+        ),
+        (
+            "Should we look for synergies with other ESCP-4x projects?",
+            "and the first one?",
+            "Do not underestimate the power of meeting",
+        ),
+    ],
+)
+def test_an_item_named_relative_to_the_lesson_quoted_is_the_one_beside_it(
+    assistant: Assistant, first: str, then: str, lesson: str
+) -> None:
+    answer = converse(assistant, first, then)
+    assert not answer.abstained and first_unit(answer.answer).startswith(lesson)
+
+
+def test_a_webinar_named_relative_to_another_stays_a_webinar(assistant: Assistant) -> None:
+    assert converse(assistant, "What did PLW#3 cover?", "and the one after?").answer.startswith(
+        "PLW#4:"
+    )
+    index = assistant.index
+    said = converse(assistant, "What was the lesson about communication in hard times?")
+    cited = tuple(c.chunk_id for c in said.citations if c.cited)
+    turn = Turn(said.question, said.answer, cited)
+    assert relative_item("and the next webinar?", (turn,), index) is None
+    assert relative_item("and the next tip?", (turn,), index) is not None
+    assert relative_item("what did clusters say about it?", (turn,), index) is None
+
+
+def test_a_list_is_its_items_in_the_note_s_order(assistant: Assistant) -> None:
+    index = assistant.index
+    row = next(r for r, c in enumerate(index.chunks) if c.plain.startswith("Be flexible"))
+    items = [index.chunks[r].plain for r in list_of(index, row)]
+    assert len(items) == 4 and items[0].startswith("Do not underestimate")
+    assert items[2].startswith("Be flexible") and items[3].startswith("Peer Learning webinars")
+    paragraph = next(r for r, c in enumerate(index.chunks) if c.plain.startswith("Between"))
+    assert list_of(index, paragraph) == []
