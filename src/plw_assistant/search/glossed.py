@@ -10,7 +10,7 @@ import numpy as np
 
 from ..store.reader import Index
 from .intent import Plan
-from .terms import glossed
+from .terms import glossing, reread
 
 MOST = 32
 
@@ -26,16 +26,16 @@ def gloss_scores(
     """Raise, in place, the similarity in ``scores`` of each of the ``MOST`` best of ``rows``
     whose passage, with the question's words for its abbreviations, is closer to ``vector``
     (the question's)."""
-    analysis = plan.analysis
-    if not analysis.terms:
+    rules = glossing(plan.analysis.terms, plan.analysis.searched)
+    if not rules:
         return
-    # Each passage read anew is embedded once per question: the best few only, so a term
-    # written in many passages ("EU") costs a few model calls, not a hundred.
+    # A passage read anew is embedded (and kept with the questions' vectors): the best few
+    # only, so a term written in many passages ("EU") costs a few model calls, not a hundred.
     rows = sorted(rows, key=lambda r: -scores[r])[:MOST]
     for row, chunk in zip(rows, index.chunks_at(rows), strict=True):
         # The passage's own words only: its heading path ("Introduction of the 5 PLWs") is
         # shared by its whole section, and would lift all of it alike.
-        text = glossed(analysis.terms, analysis.searched, chunk.plain)
+        text = reread(rules, chunk.plain)
         if text is not None:
             read = embed(f"{chunk.context}: {text}")
             scores[row] = max(scores[row], float(read @ vector))

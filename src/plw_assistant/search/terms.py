@@ -62,12 +62,13 @@ def _form(form: str) -> tuple[re.Pattern[str] | None, list[str]]:
     return None, tokenize([form])[0]
 
 
-def glossed(terms: tuple[Term, ...], question: str, passage: str) -> str | None:
-    """``passage`` with the abbreviations it writes for a term the question writes out, in
-    the question's words: the model reads "Discussion with the PO" as nothing like "our project
-    officer", though the glossary says they are the same. ``None``: nothing to change."""
+def glossing(terms: tuple[Term, ...], question: str) -> list[tuple[re.Pattern[str], str]]:
+    """How passages are read in ``question``'s words: each abbreviation of a term the question
+    writes out (and does not write itself), with the words it writes instead. The model
+    reads "Discussion with the PO" as nothing like "our project officer", though the glossary
+    says they are the same."""
     stems = tokenize([question])[0]
-    out = passage
+    rules: list[tuple[re.Pattern[str], str]] = []
     for term in terms:
         written = [f for f in term.forms if not ABBREVIATION.match(f) and uses(question, stems, f)]
         if not written:
@@ -75,5 +76,19 @@ def glossed(terms: tuple[Term, ...], question: str, passage: str) -> str | None:
         for form in term.forms:
             pattern = _form(form)[0]
             if pattern is not None and not uses(question, stems, form):
-                out = pattern.sub(written[0], out)
+                rules.append((pattern, written[0]))
+    return rules
+
+
+def glossed(terms: tuple[Term, ...], question: str, passage: str) -> str | None:
+    """``passage`` in ``question``'s words for the glossary's terms (``glossing``); ``None``:
+    nothing to change."""
+    return reread(glossing(terms, question), passage)
+
+
+def reread(rules: list[tuple[re.Pattern[str], str]], passage: str) -> str | None:
+    """``passage`` with ``rules`` (``glossing``) applied; ``None``: nothing to change."""
+    out = passage
+    for pattern, words in rules:
+        out = pattern.sub(words, out)
     return out if out != passage else None
