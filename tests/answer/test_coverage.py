@@ -87,6 +87,15 @@ def test_a_broad_question_gets_the_list_written_for_its_reader(assistant: Assist
     assert [answer.answer.index(t) for t in tips] == sorted(answer.answer.index(t) for t in tips)
 
 
+def test_lists_asked_for_two_readers_are_both_given(assistant: Assistant) -> None:
+    question = (
+        "What are the key lessons both for ESCP-4x partnerships and for cluster organisations?"
+    )
+    answer = converse(assistant, question)
+    assert "Look for synergies with other ESCP-4x projects" in answer.answer
+    assert "Communication has to be maintained at all costs" in answer.answer
+
+
 def test_a_narrow_question_is_offered_the_rest_of_its_list(assistant: Assistant) -> None:
     answer = converse(assistant, "How can a cluster diversify its income?")
     assert answer.answer.startswith("European funding programmes are highly strategic")

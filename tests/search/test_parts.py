@@ -36,3 +36,19 @@ def test_a_question_asking_two_things_has_two_parts(question: str, parts: tuple)
 )
 def test_a_question_asking_one_thing_has_no_parts(question: str) -> None:
     assert parts_of(question) == ()
+
+
+def test_both_a_and_b_asks_the_question_of_each() -> None:
+    assert parts_of("Is it useful both for clusters and for SMEs?") == (
+        "Is it useful for clusters",
+        "Is it useful for SMEs",
+    )
+    # Told with a situation, the question asked of each is its ask, not the situation.
+    told = (
+        "We are a new partnership. What should we keep in mind, both as partners and as clusters?"
+    )
+    assert parts_of(told) == (
+        "What should we keep in mind as partners",
+        "What should we keep in mind as clusters",
+    )
+    assert parts_of("What about both?") == ()

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..domain import Hit
 from ..search.forms import holds
+from ..search.items import is_list_item
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
 from ..words import WORDS, tokenize
@@ -21,6 +22,8 @@ from .listed import asked_names
 from .units import Unit, is_overview, make_unit, words
 
 MAX_LIST = 8
+# The passages a part of a question asking for two lists is searched for.
+PART_SEARCH = 3
 # Nearly as relevant, for the other choices below.
 FOLLOW_SHARE = 0.9
 # The lead is the most similar to the question of the passages ranked at least LEAD_SHARE of
@@ -115,7 +118,7 @@ def lessons(
     if not lead.label and "\n" not in lead.hit.chunk.text.strip():
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
         if len(listed) > 1 and _LIST_ASK.search(plan.asked or question):
-            return listed[:MAX_LIST], []
+            return _lists_asked(listed, units, hits, retrieval, vocabulary), []
         broad = _broad(lead, listed, retrieval) if len(listed) > 1 else None
         if broad == "list":  # about the list as a whole: as the notes give it, in order
             return listed[:MAX_LIST], []
@@ -125,6 +128,33 @@ def lessons(
     quoted = {u.hit.row for u in chosen}
     more = [u for u in listed if u.hit.row not in quoted] if len(listed) > 1 else []
     return chosen, more
+
+
+def _lists_asked(
+    listed: list[Unit],
+    units: list[Unit],
+    hits: list[Hit],
+    retrieval: Retrieval,
+    vocabulary: Vocabulary,
+) -> list[Unit]:
+    """The list asked for, and for a question asking it of two readers ("… both as a
+    partnership and as cluster organisations?"), the list of the lesson closest to each part
+    too, each in the note's order."""
+    index = retrieval.index
+    assert index is not None
+    out = listed[:MAX_LIST]
+    for vector in retrieval.parts:  # searched on its own: its list may be in no hit
+        found = [
+            (r, s) for r, s in index.dense_search(vector, PART_SEARCH) if is_list_item(index, r)
+        ]
+        if not found or any(u.hit.row == found[0][0] for u in out):
+            continue
+        row, similarity = found[0]
+        hit = Hit(index.chunks[row], similarity, row, similarity)
+        best = make_unit(0, hit, index, vocabulary, vector)
+        more = structured.whole_list(best, hits, index, vocabulary, retrieval.query)
+        out += [u for u in more if all(u.hit.row != o.hit.row for o in out)][:MAX_LIST]
+    return out
 
 
 def _naming(units: list[Unit], retrieval: Retrieval) -> list[Unit]:

@@ -31,10 +31,20 @@ MIN_WORDS = 2
 MAX_PARTS = 3
 
 
+# "… both as a partnership and as cluster organisations?": the same question asked of each.
+_BOTH = re.compile(
+    r"^(?P<ask>.*?)\bboth\s+(?P<one>[^?.;]+?)\s+and\s+(?P<two>[^?.;]+?)(?P<end>[?.;]?)\s*$", re.I
+)
+
+
 def parts_of(question: str) -> tuple[str, ...]:
     """The parts of ``question`` that each ask something of their own, in order; () when it
     asks one thing. A piece too short to ask anything ("and why?") stays with the part before
-    it."""
+    it; "… both A and B?" asks its question of A and of B."""
+    both = _BOTH.match(ask_of(question) or question)
+    if both and all(tokenize([both[side]])[0] for side in ("one", "two")):
+        ask = both["ask"].rstrip(" ,")
+        return (f"{ask} {both['one']}", f"{ask} {both['two']}")
     pieces = [p.strip(" ,;?") for p in _BREAKS.split(question)]
     parts: list[str] = []
     for piece in pieces:
