@@ -158,6 +158,16 @@ def test_the_others_after_an_answer_naming_one_are_the_rest_of_them(
     assert "CLAMTEX" in answer.answer
 
 
+def test_which_webinar_was_that_is_the_one_covering_what_was_asked_before(
+    assistant: Assistant,
+) -> None:
+    first = "Did they talk about finding partners for EU projects?"
+    answer = converse(assistant, first, "which webinar was that?")
+    assert first_unit(answer.answer).startswith("“Partner search” was a topic of PLW#5")
+    named = converse(assistant, "What did PLW#3 cover?", "which webinar was that?")
+    assert named.answer.startswith("PLW#3:")
+
+
 def test_relative_follow_ups_at_the_ends_and_the_others(assistant: Assistant) -> None:
     before = converse(assistant, "What was discussed in PLW#1?", "and the one before?")
     assert "none before PLW#1" in before.answer

@@ -42,6 +42,7 @@ def vocabulary(assistant: Assistant) -> Vocabulary:
         ("clusters continue collaboration after webinars", "general"),
         ("meeting other partnerships uncertainty", "general"),
         ("webinar names", "list"),
+        ("Which webinar?", "list"),  # asked of nothing: the webinars there are
         # Words that quantify ("every", "across") name no subject of their own.
         ("List every topic covered across the five webinars", "list"),
         ("What were the topics across all five webinars?", "list"),

@@ -51,7 +51,9 @@ _ASKING = frozenset(
     tokenize(
         [
             "tell me more explain say said says mean means example examples detail details "
-            "elaborate go on give know anything something one ones really sure ok okay thanks"
+            "elaborate go on give know anything something one ones really sure ok okay thanks "
+            # A webinar asked for without a subject: "in which session?" is which one was that.
+            "webinar webinars session sessions plw plws"
         ]
     )[0]
 )

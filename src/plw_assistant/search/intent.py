@@ -132,6 +132,8 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         return Plan("author", text)
     if _PUBLISHED.search(text):
         return Plan("published", text)
+    if _WHICH.search(text) and not _subject_words(text, ()):
+        return Plan("list", text)  # "Which webinar?" asked of nothing: the webinars there are
     if _WHICH.search(text) or (names_webinar(text) and bool(_subject_words(text, ()))):
         return Plan("which", without_asking(which_clause(text, _WHICH)))
     if _LIST.search(text) and not _subject_words(text, ()):
@@ -184,6 +186,13 @@ def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: 
     said = history[-1].answer if (wants_more(text) or elliptical(text)) else ""
     if own.kind in ("author", "published"):  # "when was it published?": it = the last subject
         return replace(own, query=resolved.query)
+    if _WHICH.search(text) and not own.sessions and not _subject_words(text, ()):
+        # "Which webinar was that?": which one covered what the question before asked about
+        # (the one it named, if it named one).
+        before = read(history[-1].question, vocabulary)
+        if before.sessions:
+            return Plan("overview", text, sessions=before.sessions)
+        return Plan("which", without_asking(which_clause(resolved.query, _WHICH)), said=said)
     if own.kind != "general" or own.sessions:
         return replace(own, subject=subject, said=said)
     titled = vocabulary.by_title(subject) if subject else ()
