@@ -331,6 +331,8 @@ def test_a_name_the_notes_never_define_is_said_to_be_undefined(assistant: Assist
     answer = converse(assistant, "What is CLAMTEX?")
     assert answer.missing == "The notes do not say what CLAMTEX is."
     assert "CLAMTEX" in answer.answer.split(answer.missing)[1]  # the closest passage names it
+    plural = converse(assistant, "What are SMEs?")
+    assert plural.missing == "The notes do not say what SMEs are."
 
 
 def test_asked_for_the_main_lessons_the_answer_is_a_list_of_lessons(assistant: Assistant) -> None:

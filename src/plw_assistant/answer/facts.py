@@ -191,6 +191,10 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
     return None
 
 
+# An abbreviation in the plural ("SMEs", "PLWs").
+_PLURAL = re.compile(r"[A-Z]{2,}s$")
+
+
 def defined(form: Form | None) -> Asked | None:
     """What "What is ESCP-4x?" asks for: a passage defining a name or an abbreviation (a
     common word such as "digitalisation" is read, not looked up: any passage on it helps)."""
@@ -198,7 +202,7 @@ def defined(form: Form | None) -> Asked | None:
         return None
     return Asked(
         "definition",
-        f"The notes do not say what {form.term} is.",
+        f"The notes do not say what {form.term} {'are' if _PLURAL.search(form.term) else 'is'}.",
         lambda text: holds(form, text),
         frozenset(s for group in form.about for s in group),
     )
