@@ -65,6 +65,9 @@ def test_a_question_pointing_back_or_naming_nothing_follows_up(question: str) ->
         ("And what's planned after that?", ""),
         ("What else?", ""),
         ("How do I configure a Kubernetes ingress?", ""),
+        # Words pointing back bring no subject either.
+        ("and the other ones?", ""),
+        ("and the rest?", ""),
     ],
 )
 def test_an_elliptical_opening_is_left_out_of_the_subject(question: str, subject: str) -> None:

@@ -9,7 +9,7 @@ from conftest import converse
 from plw_assistant.assistant import Assistant
 from plw_assistant.domain import Turn
 from plw_assistant.evaluation.answers import first_unit
-from plw_assistant.search.items import list_of, relative_item
+from plw_assistant.search.items import list_of, other_lists, relative_item
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,25 @@ def test_a_list_is_its_items_in_the_note_s_order(assistant: Assistant) -> None:
     assert items[2].startswith("Be flexible") and items[3].startswith("Peer Learning webinars")
     paragraph = next(r for r, c in enumerate(index.chunks) if c.plain.startswith("Between"))
     assert list_of(index, paragraph) == []
+
+
+def test_the_lists_beside_a_list_are_those_under_the_same_heading(assistant: Assistant) -> None:
+    index = assistant.index
+    row = next(r for r, c in enumerate(index.chunks) if c.plain.startswith("Be flexible"))
+    beside = [[index.chunks[r].plain for r in items] for items in other_lists(index, row)]
+    assert len(beside) == 1 and beside[0][0].startswith("Digitalization of cluster services")
+    assert len(beside[0]) == 5
+
+
+@pytest.mark.parametrize(
+    ("first", "lesson"),
+    [
+        ("What were the lessons for future ESCP-4x partnerships?", "Digitalization of cluster"),
+        ("What are the lessons for cluster organisations?", "Do not underestimate the power"),
+    ],
+)
+def test_the_other_ones_after_a_list_are_the_lists_beside_it(
+    assistant: Assistant, first: str, lesson: str
+) -> None:
+    answer = converse(assistant, first, "and the other ones?")
+    assert first_unit(answer.answer).startswith(lesson)

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..domain import Hit
 from ..search.forms import holds
-from ..search.items import is_list_item
+from ..search.items import is_list_item, other_lists
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
 from ..words import WORDS, tokenize
@@ -38,7 +38,7 @@ BROAD_BY = 0.1
 LABEL_SHARE = 0.8
 # "What are the lessons for …", "key lessons …": the answer is a whole list.
 _LIST_ASK = re.compile(
-    r"\b(?:what\s+are|which\s+are|list|all|key|main)\b.*\b(?:lessons?|messages?|"
+    r"\b(?:what\s+(?:are|were)|which\s+(?:are|were)|list|all|key|main)\b.*\b(?:lessons?|messages?|"
     r"recommendations?|takeaways?|points?)\b|\blessons?\s+(?:learnt|learned)\s+for\b"
     r"|\blessons?\s+(?:list|summary|overview)\b",
     re.I,
@@ -104,6 +104,11 @@ def lessons(
     continues = bool(plan.said) and not plan.demote
     if not units or _said_best(candidates, units, continues) or _nothing_more(retrieval, units):
         return [], []
+    if plan.demote and _LIST_ASK.search(plan.asked or question):
+        # "And the other ones?" after a list: the lists beside it.
+        beside = _lists_beside(plan.demote, hits, retrieval, vocabulary)
+        if beside:
+            return beside, []
     if plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
         # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
         units = [u for u in units if _FULL_DATE.search(u.plain)]
@@ -154,6 +159,21 @@ def _lists_asked(
         best = make_unit(0, hit, index, vocabulary, vector)
         more = structured.whole_list(best, hits, index, vocabulary, retrieval.query)
         out += [u for u in more if all(u.hit.row != o.hit.row for o in out)][:MAX_LIST]
+    return out
+
+
+def _lists_beside(
+    said: frozenset[str], hits: list[Hit], retrieval: Retrieval, vocabulary: Vocabulary
+) -> list[Unit]:
+    """The items of the lists beside the one the previous answer quoted, in the note's order."""
+    index = retrieval.index
+    assert index is not None
+    rows = [r for r in map(index.row, sorted(said)) if r is not None]
+    out: list[Unit] = []
+    for items in other_lists(index, rows[0]) if rows else []:
+        for r in items[:MAX_LIST]:
+            hit = Hit(index.chunks[r], 0.0, r, None)
+            out.append(make_unit(len(out) + 1, hit, index, vocabulary, retrieval.query))
     return out
 
 

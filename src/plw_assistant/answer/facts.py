@@ -191,8 +191,7 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
     return None
 
 
-# An abbreviation in the plural ("SMEs", "PLWs").
-_PLURAL = re.compile(r"[A-Z]{2,}s$")
+_PLURAL = re.compile(r"[A-Z]{2,}s$")  # an abbreviation in the plural ("SMEs", "PLWs")
 
 
 def defined(form: Form | None) -> Asked | None:

@@ -57,6 +57,8 @@ _ASKING = frozenset(
         ]
     )[0]
 )
+# Words pointing at what came before: "the other ones", "the rest", "the next one".
+_POINTING = frozenset(tokenize(["other others rest next previous first last same one ones"])[0])
 _WANTS_MORE = re.compile(r"\b(else|others?|more|rest)\b", re.IGNORECASE)
 # Words that point at the place or thing the previous answer was about.
 _DEICTIC = re.compile(r"\b(there|it|its|that|this|those|these|them|they|their)\b", re.IGNORECASE)
@@ -102,7 +104,9 @@ def new_subject(question: str) -> str:
     if opening is None:
         return ""
     rest = question[opening.end() :].strip(" ?!.")
-    return "" if _ASKS.match(rest) else rest
+    # "and the other ones?", "and the rest?" point back: they bring no subject.
+    pointing = not set(tokenize([rest])[0]) - _POINTING
+    return "" if _ASKS.match(rest) or pointing else rest
 
 
 def is_follow_up(question: str) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from ..domain import DETAILS, Turn
 from ..store.reader import Index
+from ..text import SECTION_SEP
 from .names import KIND
 
 _ITEM = r"(?:one|tip|lesson|point|item|message|recommendation|takeaway|advice)s?"
@@ -76,3 +77,22 @@ def relative_item(question: str, history: Sequence[Turn], index: Index) -> str |
     if not 0 <= target < len(items) or target == at:
         return None
     return index.chunks[items[target]].id
+
+
+def other_lists(index: Index, row: int) -> list[list[int]]:
+    """The lists beside the one the passage at ``row`` is an item of: those of its note's
+    sections under the same heading ("As cluster organisation" beside "For futures
+    generations of ESCP-4x partnerships", both under "Wrap-up of the lessons learnt"), each
+    in the note's order; ``[]`` when it is no list item."""
+    own = list_of(index, row)
+    if not own:
+        return []
+    chunk = index.chunks[row]
+    parent = chunk.section.rpartition(SECTION_SEP)[0]
+    sections: dict[str, list[int]] = {}
+    for r in index.rows_of_document(chunk.document):
+        section = index.chunks[r].section
+        beside = section != chunk.section and section.rpartition(SECTION_SEP)[0] == parent
+        if beside and parent and is_list_item(index, r):
+            sections.setdefault(section, []).append(r)
+    return list(sections.values())
