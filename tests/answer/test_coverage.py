@@ -49,6 +49,26 @@ def test_a_fact_the_notes_do_not_give_is_said_with_the_closest_passage(
     assert gap_outcome(answer) == "abstained"  # the admin sees it among the gaps
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["What's the email of the contact person?", "Who should I email about the webinars?"],
+)
+def test_asked_whom_to_write_to_the_passage_giving_an_address_answers(
+    assistant: Assistant, question: str
+) -> None:
+    answer = converse(assistant, question)
+    assert first_unit(answer.answer).startswith("For more information contact")
+
+
+def test_an_address_asked_for_on_another_subject_is_declined(assistant: Assistant) -> None:
+    # "I'm" shares only an "m" with "m.hache [at] …": no word of the passage.
+    question = (
+        "I'm locked out of my work email account after too many attempts. "
+        "How do I reset the password for my email?"
+    )
+    assert converse(assistant, question).abstained
+
+
 def test_a_fact_the_notes_do_give_is_answered(assistant: Assistant) -> None:
     answer = converse(assistant, "How many partnerships were invited to the webinars?")
     assert not answer.abstained and "14 partnerships" in answer.answer and not answer.missing

@@ -8,6 +8,7 @@ from dataclasses import replace
 from ..domain import Answer, Citation, Hit, Question
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
+from ..search.scope import by_words, shares_words
 from ..text import SECTION_SEP, plain_text
 from . import structured
 from .choice import FOLLOW_SHARE, lessons, on_subject
@@ -48,7 +49,7 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
     """
     if retrieval.plan.kind in structured.ALWAYS_ANSWERED:
         return True
-    if retrieval.plan.kind in ("author", "published") and retrieval.keyword_match:
+    if by_words(retrieval.plan) and shares_words(retrieval):
         return True  # "who wrote the wrap-up?": a note's author line that shares a word
     if not retrieval.hits:
         return False

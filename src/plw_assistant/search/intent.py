@@ -19,7 +19,7 @@ from .keywords import keywords
 from .names import KIND, Session, Vocabulary
 from .shorthand import names_webinar, without_references, without_times
 
-Expects = Literal["date", "number", "names"]
+Expects = Literal["date", "number", "names", "address"]
 Kind = Literal["general", "overview", "which", "list", "unknown", "more", "author", "published"]
 
 _WHICH = re.compile(
@@ -47,6 +47,12 @@ _LIST = re.compile(
 _WHEN = re.compile(
     r"^\s*when\s+(?:did|was|were|is|are|will|do|does|have|has)\b|^\W*(?:and\s+|so\s+)?when\W*$"
     r"|\bwhat\s+(?:period|year|years|dates?|months?|time\s+span)\b|\bhow\s+long\b",
+    re.I,
+)
+# Asking whom to write to: a passage giving an e-mail address answers it.
+_ADDRESS = re.compile(
+    r"\be-?mail\b|\bcontact\s+(?:person|details|address|point)\b|\bpoint\s+of\s+contact\b"
+    r"|\bwho\s+(?:can|should|do|could)\s+(?:i|we)\s+(?:contact|write\s+to|get\s+in\s+touch)",
     re.I,
 )
 _HOW_MANY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
@@ -143,6 +149,8 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         expects = "date"
     elif _HOW_MANY.search(text):
         expects = "number"
+    elif _ADDRESS.search(text):
+        expects = "address"
     elif _WHICH_ONES.search(text):
         expects = "names"
     return Plan(

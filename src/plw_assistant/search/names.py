@@ -76,7 +76,9 @@ _NUMBER = re.compile(
 )
 # A passage naming several things: four or more capitalised items separated by commas.
 _NAMES = re.compile(r"(?:[A-Z][\w&-]*(?:\s[A-Z][\w&-]*)*(?:\s\([^)]*\))?,\s*){3,}[A-Z]")
-_HOLDING = {"date": _DATE, "number": _NUMBER, "names": _NAMES}
+# An e-mail address, also written to fool harvesters ("m.hache [at] aqua-valley.com").
+_ADDRESS = re.compile(r"[\w.+-]+\s*(?:@|\[at\]|\(at\))\s*[\w-]+(?:\.[\w-]+)+")
+_HOLDING = {"date": _DATE, "number": _NUMBER, "names": _NAMES, "address": _ADDRESS}
 # "Peer learning webinars (PLW)": an abbreviation the notes define. A match can only start
 # at a word's start (the look-behind only spares the engine trying every letter: same
 # matches, 4x faster), and only in a text holding an "(ABBR)" at all.
@@ -174,7 +176,8 @@ class Vocabulary:
         return vocabulary
 
     def holding(self, kind: str) -> np.ndarray:
-        """Mask of the passages holding a "date", a "number" or several "names" (or every
+        """Mask of the passages holding a "date", a "number", several "names" or an e-mail
+        "address" (or every
         "content" passage): never a front matter line. Computed on first use."""
         with _LOCK:
             mask = self._holding.get(kind)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..store.reader import Index
+from ..words import tokenize
 from .intent import Plan, wants_session_rows
 from .names import DETAIL_KEYS, Vocabulary
 
@@ -15,13 +16,32 @@ if TYPE_CHECKING:
     from .retriever import Retrieval
 
 
+def by_words(plan: Plan) -> bool:
+    """Whether what the plan searches reads like no question, so a word shared with it is the
+    evidence: a note's front matter line ("date: 2022-04-19": the note named by its words,
+    "when was the wrap-up published?"), an e-mail address ("What's the contact person's
+    e-mail?": "For more information contact …")."""
+    return plan.kind in DETAIL_KEYS or plan.expects == "address"
+
+
+def shares_words(retrieval: Retrieval) -> bool:
+    """For a plan searched ``by_words``: whether the passages found share a word with the
+    question: any word for a front matter line; for an address, a word of the passage's own
+    of three letters or more ("contact"; a tokenizer splits "m.hache" into "m" and "hache",
+    which "I'm" would match)."""
+    if retrieval.plan.expects != "address":
+        return retrieval.keyword_match
+    asked = {w for w in tokenize([retrieval.plan.analysis.searched])[0] if len(w) > 2}
+    return any(asked & set(tokenize([h.chunk.plain])[0]) for h in retrieval.hits)
+
+
 def evidenced(retrieval: Retrieval, min_score: float) -> bool:
     """Whether the passages found clear the relevance bar of any answer: one of them is at
     least ``min_score`` similar to the question (BM25 alone: one shares a word)."""
     if retrieval.best_cosine is None or retrieval.plan.kind in DETAIL_KEYS:
-        # A note's front matter line ("date: 2022-04-19") reads like no question: the note
-        # named by its words ("when was the wrap-up published?") is the evidence.
         return retrieval.keyword_match
+    if by_words(retrieval.plan) and shares_words(retrieval):
+        return True
     return any(h.dense is not None and h.dense >= min_score for h in retrieval.hits)
 
 
