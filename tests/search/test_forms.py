@@ -25,6 +25,7 @@ def same(word: str) -> set[str]:
         ("What's the real aim of these meetings?", "purpose"),
         ("what is a PLW?", "definition"),
         ("What does PO stand for?", "definition"),
+        ("What does the acronym BLUES stand for?", "definition"),
         ("whats a peer learning webinar actually?", "definition"),
         ("Who organised the webinar series?", "agent"),
         ("Who was the organizer of the peer learning webinars?", "agent"),

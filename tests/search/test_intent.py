@@ -54,7 +54,11 @@ def test_kinds(vocabulary: Vocabulary, question: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["who was involved in the webinars?", "Who else was in on these webinars besides BLUES?"],
+    [
+        "who was involved in the webinars?",
+        "Who else was in on these webinars besides BLUES?",
+        "and who else took part?",
+    ],
 )
 def test_who_was_in_on_it_asks_for_names(vocabulary: Vocabulary, question: str) -> None:
     assert read(question, vocabulary).expects == "names"
@@ -88,6 +92,11 @@ def test_which_webinar_searches_the_subject_not_the_asking_words(vocabulary) -> 
         vocabulary,
     )
     assert "partners" in weighs.query
+    # A clause pointing back ("did it take place?") asks about what came before it.
+    back = read(
+        "The talk with the project officer - in which webinar did it take place?", vocabulary
+    )
+    assert back.kind == "which" and "officer" in back.query
 
 
 def test_series_words_stay_out_of_keyword_search(assistant) -> None:

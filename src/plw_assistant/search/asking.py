@@ -8,6 +8,7 @@ import re
 from ..words import tokenize
 
 _WORD = re.compile(r"[\w#’'-]+")
+_POINTS_BACK = re.compile(r"\b(?:it|its|that|this|they|them|there|those|these)\b", re.I)
 
 # Words that ask what a webinar was about rather than name a subject of their own.
 _ASKING = (
@@ -44,7 +45,11 @@ def which_clause(text: str, which: re.Pattern[str]) -> str:
     # A clause that only weighs ("… would be most relevant to me?") points back at the
     # situation: that is what it asks about.
     own = set(tokenize([clause])[0]) - ABOUT - WEIGHING
-    return clause if len(own) >= 2 and len(text.split()) > 2 * len(clause.split()) + 4 else text
+    # One pointing back ("The talk with the project officer: in which webinar did it take
+    # place?") asks about what came before it.
+    if len(own) < 2 or _POINTS_BACK.search(clause):
+        return text
+    return clause if len(text.split()) > 2 * len(clause.split()) + 4 else text
 
 
 def without_asking(text: str) -> str:

@@ -41,7 +41,8 @@ _TERM_END = r"\s*(?:,?\s*(?:exactly|actually|really))?\s*(?:[?.!]|$|\s+(?:in|wit
 _DEFINITION_ASK = re.compile(
     r"^\s*(?:so\s+|and\s+)?(?:what\s*(?:is|are|'s|’s)(?:\s+meant\s+by)?|whats)\s+(?:an?\s+|the\s+)?"
     rf"(?P<term>[\w#-]+(?:\s+[\w#-]+){{0,3}}?){_TERM_END}"
-    r"|^\s*what\s+(?:does|do)\s+(?P<term2>[\w#-]+(?:\s+[\w#-]+){0,3}?)\s+(?:mean|stand\s+for)\b"
+    r"|^\s*what\s+(?:does|do)\s+(?:the\s+(?:acronym|abbreviation|term|word|name)\s+)?"
+    r"(?P<term2>[\w#-]+(?:\s+[\w#-]+){0,3}?)\s+(?:mean|stand\s+for)\b"
     r"|^\s*(?:define|definition\s+of|meaning\s+of)\s+(?:an?\s+|the\s+)?"
     rf"(?P<term3>[\w#-]+(?:\s+[\w#-]+){{0,3}}?){_TERM_END}",
     re.I,

@@ -64,7 +64,7 @@ _WHICH_ONES = re.compile(
     # "Which were the other ones taking part?"
     r"|^\s*which\s+(?:were|are)\s+the\s+(?![\w\s-]*\b(?:lessons?|messages?|topics?"
     r"|tips|points|advice|dates?)\b)(?:[\w-]+\s+){0,3}[a-z-]+s\b"
-    r"|^\s*who\s+(?:else\s+)?(?:took\s+part|participated|attended|joined|was\s+invited"
+    r"|^\s*(?:and\s+|so\s+|but\s+)?who\s+(?:else\s+)?(?:took\s+part|participated|attended|joined|was\s+invited"
     r"|were\s+invited|(?:was|were)\s+(?:in\s+on|involved|part\s+of|there|represented))\b"
     # Keywords asking for a list: "participating partnerships list".
     r"|^(?!.*\b(?:lessons?|messages?|topics?|tips|advice|webinars?|sessions?)\s+(?:list|names))"
