@@ -52,3 +52,11 @@ def test_both_a_and_b_asks_the_question_of_each() -> None:
         "What should we keep in mind as clusters",
     )
     assert parts_of("What about both?") == ()
+
+
+def test_a_preposition_said_twice_asks_of_each() -> None:
+    assert parts_of("What did they say about SMEs and about EU funding?") == (
+        "What did they say about SMEs",
+        "What did they say about EU funding",
+    )
+    assert parts_of("What about time and effort?") == ()  # one thing asked

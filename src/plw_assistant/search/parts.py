@@ -37,14 +37,26 @@ _BOTH = re.compile(
 )
 
 
+# "… on crisis communication and on digitalising services?": a preposition said twice.
+_TWICE = re.compile(
+    r"^(?P<ask>.*?\b(?P<prep>on|about|for|regarding|concerning))\s+(?P<one>[^?.;]+?)\s+and\s+"
+    r"(?P=prep)\s+(?P<two>[^?.;]+?)[?.;]?\s*$",
+    re.I,
+)
+
+
 def parts_of(question: str) -> tuple[str, ...]:
     """The parts of ``question`` that each ask something of their own, in order; () when it
     asks one thing. A piece too short to ask anything ("and why?") stays with the part before
-    it; "… both A and B?" asks its question of A and of B."""
-    both = _BOTH.match(ask_of(question) or question)
+    it; "… both A and B?" and "… on A and on B?" ask their question of A and of B."""
+    asked = ask_of(question) or question
+    both = _BOTH.match(asked)
     if both and all(tokenize([both[side]])[0] for side in ("one", "two")):
         ask = both["ask"].rstrip(" ,")
         return (f"{ask} {both['one']}", f"{ask} {both['two']}")
+    twice = _TWICE.match(asked)
+    if twice and all(tokenize([twice[side]])[0] for side in ("one", "two")):
+        return (f"{twice['ask']} {twice['one']}", f"{twice['ask']} {twice['two']}")
     pieces = [p.strip(" ,;?") for p in _BREAKS.split(question)]
     parts: list[str] = []
     for piece in pieces:
