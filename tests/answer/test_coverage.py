@@ -74,6 +74,15 @@ def test_a_fact_the_notes_do_give_is_answered(assistant: Assistant) -> None:
     assert not answer.abstained and "14 partnerships" in answer.answer and not answer.missing
 
 
+def test_how_many_in_total_counts_what_the_question_before_asked_about(
+    assistant: Assistant,
+) -> None:
+    answer = converse(
+        assistant, "Which partnerships took part in the webinars?", "how many in total?"
+    )
+    assert first_unit(answer.answer).startswith("14 partnerships have been invited")
+
+
 def test_a_topic_answer_says_the_detail_asked_for_is_not_in_the_notes(
     assistant: Assistant,
 ) -> None:

@@ -93,7 +93,9 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     analysis = retrieval.plan.analysis
     # What is asked, without the situation told before it ("… which software we use. Was
     # there a session on IT tools?").
-    asked = asked_for(analysis.ask or analysis.searched or question.text, analysis.same)
+    plan = retrieval.plan
+    before = plan.asked[: -len(analysis.searched)] if plan.continues else ""
+    asked = asked_for(analysis.ask or analysis.searched or question.text, analysis.same, before)
     asked = asked or defined(retrieval.plan.form)
     built = structured.compose(retrieval, hits, vocabulary)
     if built is None:

@@ -9,12 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..search.forms import Form, holds
-from ..words import lexicon, stem, stopwords, tokenize
+from ..words import lexicon, stem, tokenize
+from .counts import counted, counts
 
-_NUMBER = (
-    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
-    r"|fourteen|fifteen|twenty|thirty|forty|fifty|hundred|dozens?)"
-)
 _AMOUNT = re.compile(
     r"\bhow\s+much\s+(?:money\b|(?:did|does|do|will|would|should|could|can|was|is|are)\b.*"
     r"\b(?:cost|pay|paid|charge|spend|spent|budget|worth)\b)"
@@ -59,30 +56,6 @@ _LANGUAGE_ASK = re.compile(r"\b(?:what|which|in\s+which)\s+languages?\b", re.I)
 _LANGUAGE = re.compile(
     r"\b(?:English|French|German|Spanish|Italian|Dutch|Polish|Portuguese|Greek|Czech|Danish"
     r"|Finnish|Hungarian|Romanian|Slovenian|Swedish|Bulgarian|Croatian)\b"
-)
-# Verbs that may follow what "how many …" counts ("partnerships took part").
-_VERBS = frozenset(
-    [
-        "took",
-        "take",
-        "takes",
-        "came",
-        "come",
-        "went",
-        "go",
-        "got",
-        "get",
-        "made",
-        "make",
-        "met",
-        "meet",
-        "gave",
-        "give",
-        "ran",
-        "run",
-        "saw",
-        "see",
-    ]
 )
 # Where something or someone is: a country, a city.
 _PLACE_ASK = re.compile(
@@ -144,9 +117,10 @@ class Asked:
         )
 
 
-def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
+def asked_for(question: str, same: Callable[[str], set[str]], before: str = "") -> Asked | None:
     """The fact ``question`` asks for, if it asks for one; ``same`` gives the stems that mean
-    a word (from the glossary: "webinars" also counts "PLWs")."""
+    a word (from the glossary: "webinars" also counts "PLWs"); ``before``: the question it
+    follows up, which names what "how many in total?" counts."""
     if _AMOUNT.search(question):
         return Asked("amount", "The notes do not give any cost, budget or amount.", _money)
     if _SHARE.search(question) or _SCORE.search(question):
@@ -160,12 +134,12 @@ def asked_for(question: str, same: Callable[[str], set[str]]) -> Asked | None:
         return Asked("score", missing, lambda t: _figure(t, about, told))
     count = _COUNT.search(question)
     if count:
-        what = _counted(question[count.start(1) :]) or _counted_before(question[: count.start()])
+        what = counted(question, count, before)
         stems = same(what.split()[-1].lower())
         return Asked(
             "count",
             f"The notes do not give the number of {what}.",
-            lambda t: _counts(t, stems),
+            lambda t: counts(t, stems),
             frozenset(stems),
         )
     if _DURATION_ASK.search(question):
@@ -205,32 +179,6 @@ def defined(form: Form | None) -> Asked | None:
         lambda text: holds(form, text),
         frozenset(s for group in form.about for s in group),
     )
-
-
-def _counted(text: str) -> str:
-    """What "how many …" counts: its words up to the verb ("peer learning webinars were
-    held": "peer learning webinars"; "people attended": "people"), at most four; "" when it
-    points back ("how many there were")."""
-    words = re.findall(r"[\w-]+", text)[:4]
-    stop = stopwords()
-    if words and words[0].lower() in stop:
-        return ""
-    end = next(
-        (i for i, w in enumerate(words) if i and _verb_or_stop(w.lower(), stop)),
-        len(words),
-    )
-    return " ".join(words[:end])
-
-
-def _counted_before(text: str) -> str:
-    """What "…, and how many there were" counts: the last plural named before it."""
-    stop = stopwords()
-    plural = [w for w in re.findall(r"[\w-]+", text) if w.endswith("s") and w.lower() not in stop]
-    return plural[-1] if plural else "them"
-
-
-def _verb_or_stop(word: str, stop: frozenset[str]) -> bool:
-    return word in stop or word.endswith("ed") or word in _VERBS
 
 
 def _placed(text: str) -> bool:
@@ -288,13 +236,4 @@ def _named_near(text: str, about: frozenset[str]) -> bool:
             near = words[max(0, i - 4) : i + 5]
             if any(re.fullmatch(r"[A-Z][a-z][\w&-]*", n) for n in near if n != w):
                 return True
-    return False
-
-
-def _counts(text: str, stems: set[str]) -> bool:
-    """Whether ``text`` gives a number of what ``stems`` name ("14 partnerships", "five
-    PLWs"): a number followed, within three words, by one of them."""
-    for m in re.finditer(rf"\b{_NUMBER}\b((?:\W+\w+){{1,3}})", text, re.I):
-        if any(stem(w.lower()) in stems for w in re.findall(r"\w+", m.group(1))):
-            return True
     return False

@@ -53,7 +53,7 @@ _ASKING = frozenset(
             "tell me more explain say said says mean means example examples detail details "
             "elaborate go on give know anything something one ones really sure ok okay thanks "
             # A webinar asked for without a subject: "in which session?" is which one was that.
-            "webinar webinars session sessions plw plws"
+            "webinar webinars session sessions plw plws total altogether overall exactly many much"
         ]
     )[0]
 )

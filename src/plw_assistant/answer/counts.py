@@ -1,0 +1,90 @@
+"""What "how many …?" counts ("partnerships took part": "partnerships"; "how many in total?"
+after "which partnerships took part?": the partnerships too) and whether a passage gives a
+number of it ("14 partnerships", "five PLWs")."""
+
+from __future__ import annotations
+
+import re
+
+from ..words import stem, stopwords
+
+_NUMBER = (
+    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|twenty|thirty|forty|fifty|hundred|dozens?)"
+)
+# Verbs that may follow what "how many …" counts ("partnerships took part").
+_VERBS = frozenset(
+    [
+        "took",
+        "take",
+        "takes",
+        "came",
+        "come",
+        "went",
+        "go",
+        "got",
+        "get",
+        "made",
+        "make",
+        "met",
+        "meet",
+        "gave",
+        "give",
+        "ran",
+        "run",
+        "saw",
+        "see",
+    ]
+)
+
+
+def counted(question: str, how_many: re.Match[str], before: str = "") -> str:
+    """What the ``how_many`` of ``question`` counts: the words after it, else the last plural
+    before it, else the plural the question it follows (``before``) asked about, else
+    "them"."""
+    return (
+        _counted(question[how_many.start(1) :])
+        or _counted_before(question[: how_many.start()])
+        or _counted_before(before, asked=True)
+        or "them"
+    )
+
+
+def _counted(text: str) -> str:
+    """What "how many …" counts: its words up to the verb ("peer learning webinars were
+    held": "peer learning webinars"; "people attended": "people"), at most four; "" when it
+    points back ("how many there were")."""
+    words = re.findall(r"[\w-]+", text)[:4]
+    stop = stopwords()
+    if words and words[0].lower() in stop:
+        return ""
+    end = next(
+        (i for i, w in enumerate(words) if i and _verb_or_stop(w.lower(), stop)),
+        len(words),
+    )
+    return " ".join(words[:end])
+
+
+def _counted_before(text: str, asked: bool = False) -> str:
+    """What "…, and how many there were" counts: the last plural named before it; in a
+    question asked before (``asked``), the plural it asked about ("which partnerships took
+    part …?" then "how many in total?"), else its last plural; "" when none."""
+    stop = stopwords()
+    which = re.search(r"\b(?:which|what)\s+(?:[\w-]+\s+)?([\w-]+s)\b", text, re.I)
+    if asked and which and which.group(1).lower() not in stop:
+        return which.group(1)
+    plural = [w for w in re.findall(r"[\w-]+", text) if w.endswith("s") and w.lower() not in stop]
+    return plural[-1] if plural else ""
+
+
+def _verb_or_stop(word: str, stop: frozenset[str]) -> bool:
+    return word in stop or word.endswith("ed") or word in _VERBS
+
+
+def counts(text: str, stems: set[str]) -> bool:
+    """Whether ``text`` gives a number of what ``stems`` name ("14 partnerships", "five
+    PLWs"): a number followed, within three words, by one of them."""
+    for m in re.finditer(rf"\b{_NUMBER}\b((?:\W+\w+){{1,3}})", text, re.I):
+        if any(stem(w.lower()) in stems for w in re.findall(r"\w+", m.group(1))):
+            return True
+    return False
