@@ -74,6 +74,15 @@ def test_a_fact_the_notes_do_give_is_answered(assistant: Assistant) -> None:
     assert not answer.abstained and "14 partnerships" in answer.answer and not answer.missing
 
 
+def test_an_answer_quoting_only_a_webinar_s_topics_says_the_notes_hold_no_more(
+    assistant: Assistant,
+) -> None:
+    answer = converse(assistant, "What exactly did the project officer tell them in PLW#2?")
+    assert "Discussion with the PO" in answer.answer
+    assert "record no detail" in answer.answer
+    assert gap_outcome(answer) == "topic_only"  # the admin sees what the notes lack
+
+
 def test_how_many_in_total_counts_what_the_question_before_asked_about(
     assistant: Assistant,
 ) -> None:

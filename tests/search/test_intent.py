@@ -26,6 +26,7 @@ def vocabulary(assistant: Assistant) -> Vocabulary:
         ("Was the IT tool discussed in one of the webinars?", "which"),
         ("Was partner search one of the topics in the webinars?", "which"),
         ("Was COVID a topic of a webinar?", "which"),
+        ("was IT covered in any PLW", "which"),  # "IT" is no stop word "it"
         ("Where did partnerships discuss changing their action plan?", "which"),
         ("list the five webinars", "list"),
         ("What is a peer learning webinar?", "general"),
@@ -142,3 +143,11 @@ def test_a_question_complete_on_its_own_is_not_joined_to_the_one_before(vocabula
     p = plan(text, earlier, vocabulary)
     assert p == plan(text, [], vocabulary)  # read as if asked first
     assert p.asked == text and standalone(p, text, vocabulary) == ""
+
+
+def test_an_abbreviation_is_a_subject_whatever_a_stop_word_list_holds(
+    vocabulary: Vocabulary,
+) -> None:
+    # "IT" lower-cased is the stop word "it": the which-webinar search keeps it.
+    p = read("was IT covered in any PLW", vocabulary)
+    assert p.kind == "which" and "IT" in p.query and "covered" not in p.query

@@ -161,7 +161,10 @@ def _general(
     what to say when the previous answer already quoted every relevant one."""
     chosen, listed = lessons(question, retrieval, hits, vocabulary, asked)
     if chosen:
-        return structured.Built(chosen, more=listed)
+        # All it quotes is webinars' titles and topics ("PLW#2: … : Discussion with the PO"):
+        # it says the notes record no more.
+        topics = all(u.label or is_overview(u, vocabulary) for u in chosen)
+        return structured.Built(chosen, more=listed, topics=topics)
     plan, index = retrieval.plan, retrieval.index
     assert index is not None
     about = plan.subject or "this"

@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..words import tokenize
 
+if TYPE_CHECKING:
+    from .names import Session
+
 _WORD = re.compile(r"[\w#’'-]+")
+_ABBREVIATION = re.compile(r"\b[A-Z]{2,}s?\b")
 _POINTS_BACK = re.compile(r"\b(?:it|its|that|this|they|them|there|those|these)\b", re.I)
 
 # Words that ask what a webinar was about rather than name a subject of their own.
@@ -56,5 +62,23 @@ def without_asking(text: str) -> str:
     """``text`` without the words that ask which webinar covered something ("which webinar
     discussed X" searches for X: "discussed" would match "Discussion with the PO"); unchanged
     if nothing would be left."""
-    kept = [w for w in _WORD.findall(text) if w.lower() not in ABOUT_FORMS]
-    return " ".join(kept) if tokenize([" ".join(kept)])[0] else text
+    kept = " ".join(w for w in _WORD.findall(text) if w.lower() not in ABOUT_FORMS)
+    # An abbreviation is a subject, whatever a stop word list holds ("IT" is not "it").
+    return kept if tokenize([kept])[0] or _ABBREVIATION.search(kept) else text
+
+
+# An abbreviation ("IT", "PO"), which a stop word list may hold in lower case ("it").
+_NAMED = re.compile(r"\b(?!PLWs?\b)[A-Z]{2,}s?\b")
+
+
+def names_something(text: str) -> bool:
+    """Whether ``text`` names a subject of its own: a content word, or an abbreviation."""
+    return bool(subject_words(text, ())) or _NAMED.search(text) is not None
+
+
+def subject_words(text: str, sessions: Sequence[Session] = ()) -> set[str]:
+    """Content words of ``text`` beyond asking what a webinar was about and its own title."""
+    words = set(tokenize([re.sub(r"\d+", " ", text)])[0]) - ABOUT
+    for s in sessions:
+        words -= s.title_words
+    return words

@@ -12,7 +12,7 @@ from typing import Literal
 from ..domain import Turn
 from ..words import tokenize
 from .analysis import Analysis
-from .asking import ABOUT, which_clause, without_asking
+from .asking import names_something, subject_words, which_clause, without_asking
 from .followup import Resolved, elliptical, is_follow_up, new_subject, resolve_follow_up, wants_more
 from .forms import Form, asks_future
 from .keywords import keywords
@@ -26,6 +26,8 @@ _WHICH = re.compile(
     rf"\b(?:which|what)\s+(?:one\s+of\s+the\s+)?{KIND}\b|\bin\s+(?:which|what)\s+{KIND}\b"
     rf"|\bwhich\s+(?:one\s+)?of\s+the\s+(?:[\w-]+\s+){{0,3}}?{KIND}\b"
     rf"|\bin\s+one\s+of\s+the\s+{KIND}\b"
+    # "Was IT covered in any PLW?", "discussed at a webinar?"
+    rf"|\b(?:covered|discussed|addressed|presented|mentioned)\s+(?:in|at|during)\s+(?:any|a)\s+{KIND}\b"
     # "Was partner search one of the topics in the webinars?"
     rf"|\b(?:one\s+of\s+the|among\s+the|a)\s+(?:topics?|subjects?|themes?)\s+(?:in|of|at|during)"
     rf"\s+(?:the\s+|a\s+|any\s+)?{KIND}\b"
@@ -115,14 +117,6 @@ class Plan:
         return bool(self.asked) and self.asked != self.analysis.searched
 
 
-def _subject_words(text: str, sessions: Sequence[Session]) -> set[str]:
-    """Content words of ``text`` beyond asking what a webinar was about and its own title."""
-    words = set(tokenize([re.sub(r"\d+", " ", text)])[0]) - ABOUT
-    for s in sessions:
-        words -= s.title_words
-    return words
-
-
 def read(text: str, vocabulary: Vocabulary) -> Plan:
     """The kind of a question on its own (without the conversation). A webinar named only as
     the time after which something comes ("… planned after the fifth one?") is not what the
@@ -131,18 +125,18 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     if named.unknown and not named.sessions:
         return Plan("unknown", text, unknown=named.unknown)
     if named.sessions:
-        if _WHICH.search(text) is None and not _subject_words(text, named.sessions):
+        if _WHICH.search(text) is None and not subject_words(text, named.sessions):
             return Plan("overview", text, sessions=named.sessions)
         return Plan("general", text, sessions=named.sessions)
     if _AUTHOR.search(text):
         return Plan("author", text)
     if _PUBLISHED.search(text):
         return Plan("published", text)
-    if _WHICH.search(text) and not _subject_words(text, ()):
+    if _WHICH.search(text) and not names_something(text):
         return Plan("list", text)  # "Which webinar?" asked of nothing: the webinars there are
-    if _WHICH.search(text) or (names_webinar(text) and bool(_subject_words(text, ()))):
+    if _WHICH.search(text) or (names_webinar(text) and bool(subject_words(text, ()))):
         return Plan("which", without_asking(which_clause(text, _WHICH)))
-    if _LIST.search(text) and not _subject_words(text, ()):
+    if _LIST.search(text) and not subject_words(text, ()):
         return Plan("list", text)
     expects: Expects | None = None
     if _WHEN.search(text):
@@ -194,7 +188,7 @@ def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: 
     said = history[-1].answer if (wants_more(text) or elliptical(text)) else ""
     if own.kind in ("author", "published"):  # "when was it published?": it = the last subject
         return replace(own, query=resolved.query)
-    if _WHICH.search(text) and not own.sessions and not _subject_words(text, ()):
+    if _WHICH.search(text) and not own.sessions and not subject_words(text, ()):
         # "Which webinar was that?": which one covered what the question before asked about
         # (the one it named, if it named one).
         before = read(history[-1].question, vocabulary)
@@ -204,7 +198,7 @@ def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: 
     if own.kind != "general" or own.sessions:
         return replace(own, subject=subject, said=said)
     titled = vocabulary.by_title(subject) if subject else ()
-    if titled and not _subject_words(subject, titled):
+    if titled and not subject_words(subject, titled):
         return Plan("overview", text, sessions=titled, said=said)
     if previous.kind in ("overview", "which") and wants_more(text):
         return Plan("more", text, sessions=previous.sessions, demote=resolved.demote, said=said)
