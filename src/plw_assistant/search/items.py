@@ -11,21 +11,12 @@ from ..domain import DETAILS, Turn
 from ..store.reader import Index
 from ..text import SECTION_SEP
 from .names import KIND
+from .relative import at_the_ends, relative_steps
 
 _ITEM = r"(?:one|tip|lesson|point|item|message|recommendation|takeaway|advice)s?"
-_STEP = {
-    -1: re.compile(
-        rf"\b(?:(?:the\s+)?{_ITEM}\s+(?:before|above|earlier)|(?:previous|preceding|prior)"
-        rf"(?:\s+{_ITEM})?)\b",
-        re.I,
-    ),
-    1: re.compile(
-        rf"\b(?:(?:the\s+)?{_ITEM}\s+(?:after|below|later)|(?:next|following)(?:\s+{_ITEM})?)\b",
-        re.I,
-    ),
-}
+_STEP = relative_steps(_ITEM)
 _A_WEBINAR = re.compile(rf"\b{KIND}\b", re.I)
-_END = re.compile(rf"\b(?:the\s+)?(first|last|final)(?:\s+{_ITEM})?\s*\??\s*$", re.I)
+_END = at_the_ends(_ITEM)
 
 
 def is_list_item(index: Index, row: int) -> bool:

@@ -16,6 +16,7 @@ from ..domain import DETAILS, Chunk
 from ..store.chunk_table import ChunkTable
 from ..store.reader import Index
 from ..words import tokenize
+from .relative import at_the_ends, relative_steps
 
 _ORDINALS = {
     "first": 1,
@@ -47,17 +48,9 @@ _LAST = re.compile(rf"\b(?:last|latest|final)\s+(?:{KIND})\b", re.I)
 # A webinar named relative to the one the conversation is about: "the one before", "the next
 # one", "the session after that", "the first one", "that one", "the other ones".
 _ONE = rf"(?:one|{KIND})"
-_RELATIVE = {
-    -1: re.compile(
-        rf"\b(?:(?:the\s+)?{_ONE}\s+(?:before|earlier)|(?:previous|preceding|prior)\s+{_ONE}?)",
-        re.I,
-    ),
-    1: re.compile(
-        rf"\b(?:(?:the\s+)?{_ONE}\s+(?:after|later)|(?:next|following|subsequent)\s*{_ONE}?)\b",
-        re.I,
-    ),
-}
-_FIRST_ONE = re.compile(rf"\b(?:the\s+)?(first|last|latest|final)(?:\s+{_ONE})?\s*\??\s*$", re.I)
+
+_RELATIVE = relative_steps(_ONE)
+_FIRST_ONE = at_the_ends(_ONE)
 _THAT_ONE = re.compile(rf"\b(?:that|this|same)\s+{_ONE}\b", re.I)
 _OTHERS = re.compile(rf"\b(?:the\s+)?other(?:s|\s+(?:ones|{KIND}))\b", re.I)
 _SESSION_ID = re.compile(r"^(.*?)(\d{1,3})$")
