@@ -11,7 +11,7 @@ import numpy as np
 
 from ..domain import Hit
 from ..search.forms import holds
-from ..search.items import is_list_item, other_lists
+from ..search.items import is_list_item, list_of, other_lists
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
 from ..words import WORDS, tokenize
@@ -149,15 +149,11 @@ def _lists_asked(
     assert index is not None
     out = listed[:MAX_LIST]
     for vector in retrieval.parts:  # searched on its own: its list may be in no hit
-        found = [
-            (r, s) for r, s in index.dense_search(vector, PART_SEARCH) if is_list_item(index, r)
-        ]
-        if not found or any(u.hit.row == found[0][0] for u in out):
+        found = [r for r, _ in index.dense_search(vector, PART_SEARCH) if is_list_item(index, r)]
+        if not found or any(u.hit.row == found[0] for u in out):
             continue
-        row, similarity = found[0]
-        hit = Hit(index.chunks[row], similarity, row, similarity)
-        best = make_unit(0, hit, index, vocabulary, vector)
-        more = structured.whole_list(best, hits, index, vocabulary, retrieval.query)
+        rows = list_of(index, found[0])
+        more = structured.units_of(rows, hits, index, vocabulary, retrieval.query)
         out += [u for u in more if all(u.hit.row != o.hit.row for o in out)][:MAX_LIST]
     return out
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..domain import DETAILS, Hit
-from ..search.items import is_list_item
+from ..search.items import is_list_item, list_of
 from ..search.names import DETAIL_KEYS, Session, Vocabulary
 from ..search.retriever import Retrieval
 from ..store.reader import Index
@@ -158,15 +158,17 @@ def whole_list(
     lead: Unit, hits: list[Hit], index: Index, vocabulary: Vocabulary, query: np.ndarray | None
 ) -> list[Unit]:
     """Every item of the list the lead lesson belongs to, in the note's order."""
-    chunk = lead.hit.chunk
+    rows = list_of(index, lead.hit.row)
+    return units_of(rows, hits, index, vocabulary, query) if rows else [lead]
+
+
+def units_of(
+    rows: list[int], hits: list[Hit], index: Index, vocabulary: Vocabulary, query: np.ndarray | None
+) -> list[Unit]:
+    """The units of ``rows``, numbered as retrieval ranked them (a row it did not return is
+    added to ``hits``, so the answer cites it)."""
     cite = _Citer(index, hits, vocabulary, query)
-    rows = [
-        r
-        for r in index.rows_of_document(chunk.document)
-        if index.chunks[r].section == chunk.section and index.chunks[r].section != DETAILS
-    ]
-    items = [r for r in rows if is_list_item(index, r)]
-    return [cite.unit(r) for r in items] if lead.hit.row in items else [lead]
+    return [cite.unit(r) for r in rows]
 
 
 def in_list(unit: Unit, index: Index) -> bool:

@@ -62,7 +62,8 @@ def _form(form: str) -> tuple[re.Pattern[str] | None, list[str]]:
     return None, tokenize([form])[0]
 
 
-def glossing(terms: tuple[Term, ...], question: str) -> list[tuple[re.Pattern[str], str]]:
+@lru_cache(maxsize=256)  # a search reads its passages up to three times (whole, focus, BM25's)
+def glossing(terms: tuple[Term, ...], question: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     """How passages are read in ``question``'s words: each abbreviation of a term the question
     writes out (and does not write itself), with the words it writes instead. The model
     reads "Discussion with the PO" as nothing like "our project officer", though the glossary
@@ -77,7 +78,7 @@ def glossing(terms: tuple[Term, ...], question: str) -> list[tuple[re.Pattern[st
             pattern = _form(form)[0]
             if pattern is not None and not uses(question, stems, form):
                 rules.append((pattern, written[0]))
-    return rules
+    return tuple(rules)
 
 
 def glossed(terms: tuple[Term, ...], question: str, passage: str) -> str | None:
@@ -86,7 +87,7 @@ def glossed(terms: tuple[Term, ...], question: str, passage: str) -> str | None:
     return reread(glossing(terms, question), passage)
 
 
-def reread(rules: list[tuple[re.Pattern[str], str]], passage: str) -> str | None:
+def reread(rules: tuple[tuple[re.Pattern[str], str], ...], passage: str) -> str | None:
     """``passage`` with ``rules`` (``glossing``) applied; ``None``: nothing to change."""
     out = passage
     for pattern, words in rules:
