@@ -165,6 +165,31 @@ def test_a_glossary_word_no_word_list_knows_is_searched_by_its_meaning(
     assert answer.answer.startswith("Communication has to be maintained at all costs")
 
 
+def test_an_everyday_word_the_notes_never_write_is_searched_by_the_notes_word(
+    assistant: Assistant,
+) -> None:
+    # The shipped glossary lists "income" with "revenues" and "online" with "digitalization":
+    # a question in its own words is read with the notes' word added, for the model and BM25
+    # alike, and only with forms some passage writes ("earnings" would be noise).
+    question = "Our income is too dependent on one subsidy. Any lessons?"
+    plan = assistant.retrieve(Question(question)).plan
+    assert "revenues" in plan.query and "revenues" in (plan.keywords or "")
+    assert "earnings" not in plan.query
+    answer = assistant.ask(Question(question))
+    assert answer.answer.startswith("European funding programmes are highly strategic")
+    online = assistant.ask(Question("Can online services fully replace our in-person events?"))
+    assert online.answer.startswith("Digitalization of cluster services is very strategic")
+
+
+def test_a_glossary_phrase_the_notes_never_write_brings_their_word_to_bm25(
+    assistant: Assistant,
+) -> None:
+    # "keeping in touch" is left out of BM25's words (word by word, "keeping" and "touch"
+    # match nothing useful); its term's word the notes write, "communication", is searched.
+    plan = assistant.retrieve(Question("tips on keeping in touch with members in a crisis")).plan
+    assert "communication" in (plan.keywords or "") and "touch" not in (plan.keywords or "")
+
+
 def test_an_abbreviation_also_finds_its_one_word_meaning_by_keyword(assistant: Assistant) -> None:
     # "EU money" finds "European funding programmes are highly strategic …" by its words too;
     # a meaning of several words is left to the model ("project officer" would find projects).

@@ -47,6 +47,7 @@ class Analysis:
     # Glossary forms it uses that the notes never write, or a word no English word list
     # holds ("comms"): searched by the term's other forms.
     unwritten: tuple[str, ...] = ()
+    written: frozenset[str] = frozenset()  # the glossary's forms some passage holds
 
     @property
     def corrected(self) -> bool:
@@ -64,7 +65,7 @@ class Analysis:
 
     def expand(self, query: str, model: bool = False) -> str:
         """``query`` with other forms of the glossary terms it uses (``terms.expand``)."""
-        return expand(self.terms, self.unwritten, query, model)
+        return expand(self.terms, self.unwritten, self.written, query, model)
 
 
 class Analyzer:
@@ -78,6 +79,7 @@ class Analyzer:
         self._targets: Candidates | None = None
         self._names: dict[str, str] | None = None
         self._writes: dict[str, bool] = {}
+        self._written: frozenset[str] | None = None
         self._name_targets = Candidates([])
         self._lock = threading.Lock()
 
@@ -122,7 +124,15 @@ class Analyzer:
             named,
             ask_of(searched),
             unwritten,
+            self.written() if unwritten else frozenset(),
         )
+
+    def written(self) -> frozenset[str]:
+        """The glossary's forms that some passage holds (``writes``), worked out on first need."""
+        with self._lock:
+            if self._written is None:
+                self._written = frozenset(f for t in self.terms for f in t.forms if self.writes(f))
+            return self._written
 
     def writes(self, form: str) -> bool:
         """Whether some passage holds every word of a glossary form ("peer learning webinars":

@@ -14,8 +14,9 @@ def keywords(analysis: Analysis, query: str) -> str:
     written-out form the notes never use left out: word by word it matches other passages
     ("European Strategic Cluster Partnerships": "strategic" and "European" in a lesson on
     funding), where "ESCP" matches what it means. A form the notes also write ("peer learning
-    webinars") stays: its words are the notes' own. The words of a form left out bring no
-    other term's forms ("European" in it is not the EU's)."""
+    webinars") stays: its words are the notes' own. A form left out brings its term's
+    abbreviations and the one-word forms the notes write ("keeping in touch":
+    "communication"), and its words no other term's forms ("European" in it is not the EU's)."""
     phrases = [f for f in analysis.unwritten if " " in f]  # a word ("comms") is expanded
     if not phrases:
         return analysis.expand(query)
@@ -28,7 +29,11 @@ def keywords(analysis: Analysis, query: str) -> str:
     text = " ".join(text.split())
     kept = analysis.expand(text)[len(text) :].strip(" ()").split("; ")
     own = [
-        f for t in analysis.terms if gone & set(t.forms) for f in t.forms if ABBREVIATION.match(f)
+        f
+        for t in analysis.terms
+        if gone & set(t.forms)
+        for f in t.forms
+        if ABBREVIATION.match(f) or (" " not in f and f in analysis.written)
     ]
     extra = list(dict.fromkeys(f for f in [*kept, *own] if f))
     return f"{text} ({'; '.join(extra)})" if extra else text

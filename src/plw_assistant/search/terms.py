@@ -14,15 +14,22 @@ from ..words import tokenize
 ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9-]*[a-z0-9]?$")
 
 
-def expand(terms: tuple[Term, ...], unwritten: tuple[str, ...], query: str, model: bool) -> str:
+def expand(
+    terms: tuple[Term, ...],
+    unwritten: tuple[str, ...],
+    written: frozenset[str],
+    query: str,
+    model: bool,
+) -> str:
     """``query`` with other forms of the glossary terms it uses: for the ``model``, which
     reads words better than abbreviations, what its abbreviations stand for ("PO" →
     "project officer"); for BM25, the abbreviations of what it writes out ("project
     officer" → "PO"), which are distinctive where the written-out words are not, and the
     one-word meanings of the abbreviations it uses ("EU" → "European"; a phrase would match
     word by word: "project officer" finds "projects"). A form the
-    notes never write, or no word list holds (``unwritten``: "comms"), brings the term's
-    other words for both ("communication")."""
+    notes never write, or no word list holds (``unwritten``: "comms", "income"), brings the
+    term's other words that the notes do write (``written``) for both ("communication",
+    "revenues"): words of the question's own they would not find are only noise."""
     stems = tokenize([query])[0]
     extra: list[str] = []
     for term in terms:
@@ -32,7 +39,7 @@ def expand(terms: tuple[Term, ...], unwritten: tuple[str, ...], query: str, mode
         short = [f for f in term.forms if ABBREVIATION.match(f)]
         words = [f for f in term.forms if not ABBREVIATION.match(f)]
         if all(f in unwritten for f in used):  # "comms": the notes say it otherwise
-            extra += [f for f in words if f not in used and " " not in f]
+            extra += [f for f in words if f not in used and " " not in f and f in written]
         if model and words and all(f in short for f in used):
             extra.append(words[0])
         elif not model:
