@@ -4,6 +4,7 @@ notes' own words (and said), compounds split, the glossary applied, rare words s
 from __future__ import annotations
 
 import pytest
+from conftest import converse
 
 from plw_assistant.assistant import Assistant
 from plw_assistant.domain import Question, Term
@@ -188,6 +189,18 @@ def test_a_glossary_phrase_the_notes_never_write_brings_their_word_to_bm25(
     # match nothing useful); its term's word the notes write, "communication", is searched.
     plan = assistant.retrieve(Question("tips on keeping in touch with members in a crisis")).plan
     assert "communication" in (plan.keywords or "") and "touch" not in (plan.keywords or "")
+
+
+def test_a_follow_up_naming_a_glossary_term_the_notes_write_is_answered(
+    assistant: Assistant,
+) -> None:
+    # "longer term" is two words the model matches to nothing in particular; the glossary
+    # says the notes write it "longer perspective", and the passage that does answers.
+    answer = converse(assistant, "What happens after the five webinars?", "and in the long run?")
+    assert not answer.abstained
+    assert "on a longer perspective, the PLW set up the basis" in answer.answer
+    plan = assistant.retrieve(Question("and in the long run?")).plan
+    assert "longer perspective" in plan.query
 
 
 def test_an_abbreviation_also_finds_its_one_word_meaning_by_keyword(assistant: Assistant) -> None:

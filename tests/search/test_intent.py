@@ -47,6 +47,9 @@ def vocabulary(assistant: Assistant) -> Vocabulary:
         # Words that quantify ("every", "across") name no subject of their own.
         ("List every topic covered across the five webinars", "list"),
         ("What were the topics across all five webinars?", "list"),
+        # What followed the series is no list of it.
+        ("What happens after the five webinars?", "general"),
+        ("anything planned following the webinars?", "general"),
     ],
 )
 def test_kinds(vocabulary: Vocabulary, question: str, kind: str) -> None:

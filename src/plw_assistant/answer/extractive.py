@@ -8,11 +8,11 @@ from dataclasses import replace
 from ..domain import Answer, Citation, Hit, Question
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
-from ..search.scope import by_words, shares_words
 from ..text import SECTION_SEP, plain_text
 from . import structured
 from .choice import FOLLOW_SHARE, lessons, on_subject
 from .companions import MAX_UNITS
+from .coverage import covers, near_scope, unknown_subject
 from .facts import Asked, asked_for, defined
 from .listed import only_listed, unnamed
 from .units import Unit, is_overview, make_unit, words
@@ -21,54 +21,14 @@ NO_MATCH = (
     "No lesson in the notes covers this question. Try other words, or ask about the BLUES "
     "Peer Learning Webinars and what cluster partnerships learnt from them."
 )
+NO_DETAIL = "; the notes list it as a topic and record no detail on it."
+NO_DETAILS = "; the notes list these as topics and record no detail on them."
 # A lead at least this much more similar to the question than any other passage, and its
 # best word match too, is labelled "strong" (calibrated: README, "Confidence").
 CLEAR_MARGIN = 0.05
 # A passage's similarity in words: "close" from CLOSE, "related" from RELATED, else "loose".
 CLOSE = 0.55
 RELATED = 0.4
-# A question naming something the notes never mention needs at least this similarity.
-STRONG_MATCH = 0.5
-# A refused question whose closest passage is less similar than this is clearly outside the
-# notes ("How do I configure a Kubernetes ingress?" 0.24, "What is the capital of France?"
-# 0.09); one above is near them ("How do clusters handle GDPR for member data?" 0.47), a
-# question the notes might have answered.
-NEAR_SCOPE = 0.35
-NO_DETAIL = "; the notes list it as a topic and record no detail on it."
-NO_DETAILS = "; the notes list these as topics and record no detail on them."
-
-
-def covers(retrieval: Retrieval, min_score: float) -> bool:
-    """Whether anything retrieved is relevant enough to answer from (else: abstain).
-
-    The best dense cosine is the evidence where there is one; a question with a rare word no
-    passage contains ("Kubernetes") must match more strongly, since the model may match it on
-    its common words alone ("cluster"); one naming a rare word the notes contain
-    ("RECIPE4Mobility") is covered whatever its cosine. BM25 alone only knows whether any
-    passage shares a word. A question naming a webinar is always in scope.
-    """
-    if retrieval.plan.kind in structured.ALWAYS_ANSWERED:
-        return True
-    if by_words(retrieval.plan) and shares_words(retrieval):
-        return True  # "who wrote the wrap-up?": a note's author line that shares a word
-    if not retrieval.hits:
-        return False
-    if retrieval.best_cosine is None:
-        return retrieval.keyword_match
-    if retrieval.named_terms and retrieval.keyword_match:
-        return True  # a name the notes know, in the passages searched (a filter may hide it)
-    if retrieval.unknown_terms and retrieval.best_cosine < STRONG_MATCH:
-        return False
-    if retrieval.plan.sessions or retrieval.plan.items:
-        return True  # "… Was that the fourth one, and what did it cover?": its passages answer
-    return retrieval.best_cosine >= min_score
-
-
-def near_scope(retrieval: Retrieval) -> bool:
-    """Whether some passage is near the question in meaning (in all the notes, whatever the
-    filters): a refusal then may be a gap in the notes. Without similarities, assume so."""
-    best = [s for s in (retrieval.best_cosine, retrieval.best_anywhere) if s is not None]
-    return not best or max(best) >= NEAR_SCOPE
 
 
 def compose(question: Question, retrieval: Retrieval, min_score: float) -> Answer:
@@ -78,7 +38,7 @@ def compose(question: Question, retrieval: Retrieval, min_score: float) -> Answe
     them states. Citations are numbered as the answer cites them, related passages after."""
     analysis = retrieval.plan.analysis
     searched = analysis.searched if analysis.corrected else ""
-    if not covers(retrieval, min_score) or _unknown_subject(retrieval):
+    if not covers(retrieval, min_score) or unknown_subject(retrieval):
         outside = not near_scope(retrieval)
         return Answer(
             question.text, NO_MATCH, [], abstained=True, searched=searched, outside=outside
@@ -137,16 +97,6 @@ def _units(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> lis
         make_unit(n, h, retrieval.index, vocabulary, retrieval.query)
         for n, h in enumerate(hits, start=1)
     ]
-
-
-def _unknown_subject(retrieval: Retrieval) -> bool:
-    """An "and for start-ups?" follow-up whose new subject no passage mentions (in any of the
-    glossary's forms)."""
-    subject = retrieval.plan.subject
-    index = retrieval.index
-    if not subject or index is None:
-        return False
-    return not index.lexical.scores(retrieval.plan.analysis.expand(subject)).any()
 
 
 def _general(

@@ -63,6 +63,16 @@ class Analysis:
                 out |= {t for f in term.forms for t in tokenize([f])[0][-1:]}
         return out
 
+    def is_written_term(self, text: str) -> bool:
+        """Whether ``text`` is, word for word, a form of a glossary term some passage writes
+        in one of its forms ("longer term": the notes write "longer perspective")."""
+        wanted = tokenize([text])[0]
+        return bool(wanted) and any(
+            any(tokenize([f])[0] == wanted for f in t.forms)
+            and any(f in self.written for f in t.forms)
+            for t in self.terms
+        )
+
     def expand(self, query: str, model: bool = False) -> str:
         """``query`` with other forms of the glossary terms it uses (``terms.expand``)."""
         return expand(self.terms, self.unwritten, self.written, query, model)
@@ -124,7 +134,7 @@ class Analyzer:
             named,
             ask_of(searched),
             unwritten,
-            self.written() if unwritten else frozenset(),
+            self.written(),
         )
 
     def written(self) -> frozenset[str]:

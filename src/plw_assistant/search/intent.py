@@ -45,6 +45,8 @@ _LIST = re.compile(
     r"|\b(?:webinar|session|plw)s?\s+(?:list|names|titles|overview)\W*$",
     re.I,
 )
+# "What happens after the five webinars?": what followed the series, not a list of it.
+_AFTER_SERIES = re.compile(rf"\b(?:after|following|beyond)\s+(?:\w+\s+){{0,3}}{_SERIES}\b", re.I)
 # Questions asking for a time or a count: answered from passages holding one.
 _WHEN = re.compile(
     r"^\s*when\s+(?:did|was|were|is|are|will|do|does|have|has)\b|^\W*(?:and\s+|so\s+)?when\W*$"
@@ -136,7 +138,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         return Plan("list", text)  # "Which webinar?" asked of nothing: the webinars there are
     if _WHICH.search(text) or (names_webinar(text) and bool(subject_words(text, ()))):
         return Plan("which", without_asking(which_clause(text, _WHICH)))
-    if _LIST.search(text) and not subject_words(text, ()):
+    if _LIST.search(text) and not subject_words(text, ()) and not _AFTER_SERIES.search(text):
         return Plan("list", text)
     expects: Expects | None = None
     if _WHEN.search(text):

@@ -15,7 +15,7 @@ def keywords(analysis: Analysis, query: str) -> str:
     ("European Strategic Cluster Partnerships": "strategic" and "European" in a lesson on
     funding), where "ESCP" matches what it means. A form the notes also write ("peer learning
     webinars") stays: its words are the notes' own. A form left out brings its term's
-    abbreviations and the one-word forms the notes write ("keeping in touch":
+    abbreviations and the forms the notes write ("keeping in touch":
     "communication"), and its words no other term's forms ("European" in it is not the EU's)."""
     phrases = [f for f in analysis.unwritten if " " in f]  # a word ("comms") is expanded
     if not phrases:
@@ -33,7 +33,7 @@ def keywords(analysis: Analysis, query: str) -> str:
         for t in analysis.terms
         if gone & set(t.forms)
         for f in t.forms
-        if ABBREVIATION.match(f) or (" " not in f and f in analysis.written)
+        if ABBREVIATION.match(f) or f in analysis.written
     ]
     extra = list(dict.fromkeys(f for f in [*kept, *own] if f))
     return f"{text} ({'; '.join(extra)})" if extra else text

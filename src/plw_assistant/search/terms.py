@@ -28,8 +28,9 @@ def expand(
     one-word meanings of the abbreviations it uses ("EU" → "European"; a phrase would match
     word by word: "project officer" finds "projects"). A form the
     notes never write, or no word list holds (``unwritten``: "comms", "income"), brings the
-    term's other words that the notes do write (``written``) for both ("communication",
-    "revenues"): words of the question's own they would not find are only noise."""
+    term's other forms that the notes do write (``written``) for both ("communication",
+    "revenues", "longer perspective"): forms they would not find are only noise, and a
+    written phrase is safe word by word, as all its words are in one passage."""
     stems = tokenize([query])[0]
     extra: list[str] = []
     for term in terms:
@@ -39,7 +40,7 @@ def expand(
         short = [f for f in term.forms if ABBREVIATION.match(f)]
         words = [f for f in term.forms if not ABBREVIATION.match(f)]
         if all(f in unwritten for f in used):  # "comms": the notes say it otherwise
-            extra += [f for f in words if f not in used and " " not in f and f in written]
+            extra += [f for f in words if f not in used and f in written]
         if model and words and all(f in short for f in used):
             extra.append(words[0])
         elif not model:

@@ -1,0 +1,63 @@
+"""Whether the notes cover a question at all (else the assistant declines), and whether a
+declined one is near them (a gap in the notes) or outside them."""
+
+from __future__ import annotations
+
+from ..search.retriever import Retrieval
+from ..search.scope import by_words, shares_words
+from . import structured
+
+# A question naming something the notes never mention needs at least this similarity.
+STRONG_MATCH = 0.5
+# A refused question whose closest passage is less similar than this is clearly outside the
+# notes ("How do I configure a Kubernetes ingress?" 0.24, "What is the capital of France?"
+# 0.09); one above is near them ("How do clusters handle GDPR for member data?" 0.47), a
+# question the notes might have answered.
+NEAR_SCOPE = 0.35
+
+
+def covers(retrieval: Retrieval, min_score: float) -> bool:
+    """Whether anything retrieved is relevant enough to answer from (else: abstain).
+
+    The best dense cosine is the evidence where there is one; a question with a rare word no
+    passage contains ("Kubernetes") must match more strongly, since the model may match it on
+    its common words alone ("cluster"); one naming a rare word the notes contain
+    ("RECIPE4Mobility") is covered whatever its cosine. BM25 alone only knows whether any
+    passage shares a word. A question naming a webinar is always in scope.
+    """
+    if retrieval.plan.kind in structured.ALWAYS_ANSWERED:
+        return True
+    if by_words(retrieval.plan) and shares_words(retrieval):
+        return True  # "who wrote the wrap-up?": a note's author line that shares a word
+    if not retrieval.hits:
+        return False
+    if retrieval.best_cosine is None:
+        return retrieval.keyword_match
+    if retrieval.named_terms and retrieval.keyword_match:
+        return True  # a name the notes know, in the passages searched (a filter may hide it)
+    if retrieval.unknown_terms and retrieval.best_cosine < STRONG_MATCH:
+        return False
+    if retrieval.plan.sessions or retrieval.plan.items:
+        return True  # "… Was that the fourth one, and what did it cover?": its passages answer
+    if retrieval.plan.said and retrieval.plan.analysis.is_written_term(retrieval.plan.subject):
+        # "… → and in the longer term?": a term of the glossary the notes write ("longer
+        # perspective"), which two words alone are too short for the model to match.
+        return retrieval.keyword_match
+    return retrieval.best_cosine >= min_score
+
+
+def near_scope(retrieval: Retrieval) -> bool:
+    """Whether some passage is near the question in meaning (in all the notes, whatever the
+    filters): a refusal then may be a gap in the notes. Without similarities, assume so."""
+    best = [s for s in (retrieval.best_cosine, retrieval.best_anywhere) if s is not None]
+    return not best or max(best) >= NEAR_SCOPE
+
+
+def unknown_subject(retrieval: Retrieval) -> bool:
+    """An "and for start-ups?" follow-up whose new subject no passage mentions (in any of the
+    glossary's forms)."""
+    subject = retrieval.plan.subject
+    index = retrieval.index
+    if not subject or index is None:
+        return False
+    return not index.lexical.scores(retrieval.plan.analysis.expand(subject)).any()
