@@ -50,6 +50,33 @@ def test_a_fact_the_notes_do_not_give_is_said_with_the_closest_passage(
 
 
 @pytest.mark.parametrize(
+    "turns",
+    [
+        ("who hosted the PLWs?",),
+        ("who ran the webinars?",),
+        ("Which partnerships were invited to the PLWs?", "who ran it?"),
+    ],
+)
+def test_who_ran_a_series_is_answered_by_the_organisation_that_did(
+    assistant: Assistant, turns: tuple[str, ...]
+) -> None:
+    # "ran", "hosted", "led": an event put on by someone, who may be an organisation, not only
+    # a person; "organised by the BLUES partnership" and "BLUES (as organiser)" both answer.
+    answer = converse(assistant, *turns)
+    assert not answer.abstained
+    assert re.search(r"organised by the BLUES partnership|BLUES \(as organiser\)", answer.answer)
+
+
+def test_a_chain_of_follow_ups_keeps_the_conversation_s_subject(assistant: Assistant) -> None:
+    # "how many were there?" follows "when did they run", which follows the BLUES webinars.
+    answer = converse(
+        assistant, "tell me about the BLUES webinars", "when did they run", "how many were there?"
+    )
+    assert not answer.abstained
+    assert re.search(r"five PLWs were organised|a series of 5 PLW", answer.answer)
+
+
+@pytest.mark.parametrize(
     "question",
     ["What's the email of the contact person?", "Who should I email about the webinars?"],
 )

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..search.forms import Form, holds
+from ..search.forms import ORGANISING, Form, holds
 from ..words import lexicon, stem, tokenize
 from .counts import counted, counts
 
@@ -157,7 +157,12 @@ def asked_for(question: str, same: Callable[[str], set[str]], before: str = "") 
     tool = _NAME_ASK.search(question)
     if tool:
         if not any(w in tool.group(0).lower() for w in _TOOLS):
-            return Asked("name", "The notes do not give the names asked for.", _person)
+            hosted = _HOST_ASK.search(tool.group(0)) is not None
+            return Asked(
+                "name",
+                "The notes do not give the names asked for.",
+                _person_or_host if hosted else _person,
+            )
         about = frozenset(stem(w) for w in _TOOLS)
         return Asked(
             "name", "The notes do not name the tool.", lambda t: _named_near(t, about), about
@@ -222,6 +227,16 @@ def _person(text: str) -> bool:
         common.get(m.group(2).lower(), 0) < _COMMON_NAME
         for m in re.finditer(r"\b([A-Z][^\W\d_A-Z]+)\s+([A-Z][^\W\d_A-Z]+)\b", text)
     )
+
+
+def _person_or_host(text: str) -> bool:
+    """A person's name, or an organisation that put the event on: "who ran the webinars?" is
+    answered by "organised by the BLUES partnership" as well as by a name."""
+    return _person(text) or holds(_HOST, text)
+
+
+_HOST = Form("agent", (ORGANISING,))
+_HOST_ASK = re.compile(r"\bwho\s+(?:ran|hosted|led)\b", re.I)
 
 
 def _linked(text: str) -> bool:

@@ -116,6 +116,10 @@ def is_follow_up(question: str) -> bool:
     return points_back(question) or not has_subject(question)
 
 
+# How many turns back a chain of follow-ups is followed for its subject.
+CHAIN = 3
+
+
 @dataclass(frozen=True)
 class Resolved:
     """What to search for after resolving a follow-up against the conversation."""
@@ -139,4 +143,16 @@ def resolve_follow_up(question: str, history: Sequence[Turn]) -> Resolved:
     if last.cited and _DEICTIC.search(question):
         prefer = frozenset({last.cited[0].split("#", 1)[0]})
     said = last.answer if demote else ""
-    return Resolved(f"{last.question} {question}", demote, prefer, said)
+    return Resolved(f"{_asked_before(history)} {question}", demote, prefer, said)
+
+
+def _asked_before(history: Sequence[Turn]) -> str:
+    """The last question of ``history`` as resolved itself: "tell me about the BLUES webinars
+    → when did they run → how many were there?" asks how many BLUES webinars there were. A
+    chain is followed back at most ``CHAIN`` turns."""
+    asked = [history[-1].question]
+    for n in range(len(history) - 1, max(0, len(history) - CHAIN), -1):
+        if not is_follow_up(history[n].question):
+            break
+        asked.insert(0, history[n - 1].question)
+    return " ".join(asked)

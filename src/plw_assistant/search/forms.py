@@ -125,11 +125,24 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
     m = _AGENT_ASK.search(text)
     if m:
         deed = m.group("verb") or m.group("deed") or m.group("doer")
-        return Form("agent", (frozenset({stem(deed.lower())}),))
+        return Form("agent", (organising(deed),))
     if _JUDGEMENT_ASK.search(text):  # its words ("success") are the notes' own: searched
         return Form("judgement")
     future = list(_FUTURE_ASK.finditer(text))
     return Form("future", asking=frozenset().union(*map(_asking, future))) if future else None
+
+
+def organising(deed: str) -> frozenset[str]:
+    """The stems of ``deed``, or of every verb saying who put an event on when it is one of
+    them: a series "run", "hosted" or "led" by someone was organised by them."""
+    own = stem(deed.lower())
+    return ORGANISING if own in ORGANISING else frozenset({own})
+
+
+# Verbs saying who put an event on, as stems (British and American spellings are one).
+ORGANISING = frozenset(
+    stem(w) for w in "organise organiser run ran host held hold lead led".split()
+)
 
 
 def asks_future(text: str) -> bool:
