@@ -36,6 +36,10 @@ from plw_assistant.evaluation.answers import first_unit
         ("Are recordings of the webinars available to download?", "recording, slides or a link"),
         ("Who was the project officer in the PLW#2 discussion?", "names asked for"),
         ("Which countries are the 14 partnerships based in?", "do not say where"),
+        # A year is no day, nor is the year the question names itself.
+        ("What day in 2022 is the extra PLW on?", "date"),
+        # A list of those invited says nothing of who stayed away.
+        ("Which partnerships did not attend the webinars?", "did not take part"),
     ],
 )
 def test_a_fact_the_notes_do_not_give_is_said_with_the_closest_passage(
@@ -65,6 +69,15 @@ def test_who_ran_a_series_is_answered_by_the_organisation_that_did(
     answer = converse(assistant, *turns)
     assert not answer.abstained
     assert re.search(r"organised by the BLUES partnership|BLUES \(as organiser\)", answer.answer)
+
+
+def test_a_year_answers_which_year_and_an_extra_webinar_is_an_additional_one(
+    assistant: Assistant,
+) -> None:
+    # The glossary lists "additional" with the notes' "extra".
+    answer = converse(assistant, "In which year was an additional PLW foreseen?")
+    assert first_unit(answer.answer).startswith("Thanks to the PLWs, organised by the BLUES")
+    assert "extra PLW in 2022" in answer.answer
 
 
 def test_a_chain_of_follow_ups_keeps_the_conversation_s_subject(assistant: Assistant) -> None:

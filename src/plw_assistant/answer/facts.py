@@ -45,6 +45,32 @@ _DATE = re.compile(
     r"\b(?:19|20)\d{2}\b|\b(?:January|February|March|April|May|June|July|August|September"
     r"|October|November|December)\b"
 )
+# A day asked for ("the exact date", "which day"): a year alone does not give it, nor does
+# the year the question itself names ("… the extra PLW of 2022").
+_DAY_ASK = re.compile(
+    r"\b(?:exact|precise|specific|actual)\s+(?:date|day)s?\b|\b(?:which|what)\s+day\b"
+    r"|\bon\s+(?:what|which)\s+(?:\w+\s+)?date\b",
+    re.I,
+)
+_MONTHS = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
+_DAY = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\b|\b{_MONTHS}\s+\d{{1,2}}\b"
+    r"|\b(?:19|20)\d{2}-\d{2}-\d{2}\b"
+)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# Who was not there: a list of those invited or taking part does not say who stayed away.
+_ABSENT_ASK = re.compile(
+    r"\b(?:did\s*n[o’']t|didn[’']t|never|not)\s+(?:show\s+up|turn\s+up|attend|take\s+part|join"
+    r"|participate|come)\b|\b(?:absent|no-shows?|missing\s+from|stayed\s+away|dropped\s+out)\b",
+    re.I,
+)
+_ABSENCE = re.compile(
+    r"\b(?:absent|did\s+not\s+(?:attend|participate|take\s+part|join)|could\s*n[o’']t\s+(?:attend"
+    r"|join)|unable\s+to\s+(?:attend|join)|excused|dropped\s+out)\b",
+    re.I,
+)
 # How long something lasted, and in which language it was held.
 _DURATION_ASK = re.compile(
     r"\bhow\s+long\s+(?:was|were|is|are|did|does|do)\b(?!.*\b(?:ago|since)\b)"
@@ -144,8 +170,15 @@ def asked_for(question: str, same: Callable[[str], set[str]], before: str = "") 
         )
     if _DURATION_ASK.search(question):
         return Asked("duration", "The notes do not say how long it took.", _lasting)
+    if _ABSENT_ASK.search(question):
+        missing = "The notes do not say who did not take part."
+        return Asked("absent", missing, lambda t: _ABSENCE.search(t) is not None)
     if _DATE_ASK.search(question):
-        return Asked("date", "The notes do not give a date for this.", _dated)
+        told = frozenset(_YEAR.findall(question))
+        exact = _DAY_ASK.search(question) is not None or bool(told)
+        return Asked(
+            "date", "The notes do not give a date for this.", lambda t: _dated(t, told, exact)
+        )
     if _PLACE_ASK.search(question):
         return Asked("place", "The notes do not say where.", _placed)
     if _LANGUAGE_ASK.search(question):
@@ -215,8 +248,12 @@ def _figure(text: str, about: frozenset[str], told: frozenset[str]) -> bool:
     return False
 
 
-def _dated(text: str) -> bool:
-    return _DATE.search(text) is not None
+def _dated(text: str, told: frozenset[str], exact: bool) -> bool:
+    """A date in ``text``: a day when one is asked for (``exact``), else a year or a month
+    that is not only the question's own year (``told``)."""
+    if exact:
+        return _DAY.search(text) is not None
+    return any(m.group(0) not in told for m in _DATE.finditer(text))
 
 
 def _person(text: str) -> bool:
