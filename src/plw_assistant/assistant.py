@@ -87,7 +87,8 @@ class Assistant:
             analysis=analysis,
             query=analysis.expand(p.query, model=True),
             keywords=keywords(analysis, forms.unasked(_searched_words(p), form)),
-            focus=_focus(replace(p, form=form), analysis),
+            focus=(focus := _focus(replace(p, form=form), analysis)),
+            steers=_steers(focus, analysis, analyzer),
             parts=tuple(analysis.expand(part, model=True) for part in parts_of(analysis.searched)),
             form=form,
         )
@@ -232,6 +233,14 @@ def _focus(p: Plan, analysis: Analysis) -> str:
         # "… and is there going to be another one?": a follow-up asking a thing of its own.
         return analysis.expand(analysis.searched, model=True)
     return analysis.expand(analysis.ask, model=True) if analysis.ask else ""
+
+
+def _steers(focus: str, analysis: Analysis, analyzer: Analyzer) -> bool:
+    """Whether the focus ranks the passages: a follow-up's subject does; a long question's ask
+    only when it names something few passages hold ("What do the lessons say?" does not: the
+    situation told before it says what it is about)."""
+    asks = bool(analysis.ask) and focus == analysis.expand(analysis.ask, model=True)
+    return not asks or analyzer.distinctive(focus)
 
 
 def gap_outcome(answer: Answer) -> str | None:

@@ -138,11 +138,31 @@ class Analyzer:
         )
 
     def written(self) -> frozenset[str]:
-        """The glossary's forms that some passage holds (``writes``), worked out on first need."""
+        """The glossary's forms that some passage holds (``writes``), worked out on first need:
+        a phrase, an English word or the term itself (the notes' own word, listed first); a
+        short form no word list holds ("comms") is no word of theirs, whatever a stem matches
+        (".comm" in an e-mail address)."""
         with self._lock:
             if self._written is None:
-                self._written = frozenset(f for t in self.terms for f in t.forms if self.writes(f))
+                self._written = frozenset(
+                    f
+                    for t in self.terms
+                    for f in t.forms
+                    if self.writes(f) and (" " in f or f == t.term or is_english(f))
+                )
             return self._written
+
+    def distinctive(self, text: str) -> bool:
+        """Whether ``text`` holds a word that only a few passages hold (at most
+        ``DISTINCTIVE`` of them, or two): "… line things up with what the other partnerships
+        are doing" does ("line"), "What did the BLUES wrap-up conclude?" does not."""
+        index = self._index()
+        if index is None:
+            return True
+        most = max(2, DISTINCTIVE * index.size)
+        return any(
+            0 < int(np.count_nonzero(index.lexical.scores(w))) <= most for w in tokenize([text])[0]
+        )
 
     def writes(self, form: str) -> bool:
         """Whether some passage holds every word of a glossary form ("peer learning webinars":
@@ -280,5 +300,7 @@ def _terms(glossary: Glossary, abbreviations: dict[str, str]) -> tuple[Term, ...
     return (*glossary.terms, *defined)
 
 
+# A word in at most this share of the passages sets them apart.
+DISTINCTIVE = 0.15
 _ANALYZERS: weakref.WeakKeyDictionary[Index, Analyzer] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()

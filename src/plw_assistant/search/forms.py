@@ -141,7 +141,7 @@ def organising(deed: str) -> frozenset[str]:
 
 # Verbs saying who put an event on, as stems (British and American spellings are one).
 ORGANISING = frozenset(
-    stem(w) for w in "organise organiser run ran host held hold lead led".split()
+    stem(w) for w in ["organise", "organiser", "run", "ran", "host", "held", "hold", "lead", "led"]
 )
 
 

@@ -109,6 +109,9 @@ class Plan:
     said: str = ""  # the previous answer, when its sentences must not be repeated
     analysis: Analysis = field(default_factory=lambda: Analysis("", ""))  # the question read
     focus: str = ""  # what the model also reads: the question without the situation before it
+    # Whether the focus ranks the passages as well as weighing the evidence: not when it is an
+    # ask naming nothing the notes set apart ("What do the lessons say?").
+    steers: bool = True
     asked: str = ""  # the question as searched, in words (a follow-up with the one before it)
     parts: tuple[str, ...] = ()  # what each part of a question asking two things searches
     form: Form | None = None  # the form of answer its wording asks for (a purpose, a definition)

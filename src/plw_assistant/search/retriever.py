@@ -91,8 +91,8 @@ class Retriever:
         allowed = self._allowed(plan, question)
         n = self.index.size if allowed is None else int(allowed.sum())
         want = min(n, max(k, CANDIDATES) if self.dedupe or mode == "hybrid" else k)
-        query, dense, best_anywhere = self._meaning(plan, mode, want, allowed)
-        best_cosine = max(dense.values(), default=0.0) if query is not None else None
+        query, dense, best_anywhere, evidence = self._meaning(plan, mode, want, allowed)
+        best_cosine = evidence if query is not None else None
         keyword = np.zeros(0, dtype=np.float32)
         if mode != "dense":
             # BM25 alone decides whether anything matches: series words count there.
@@ -172,22 +172,30 @@ class Retriever:
 
     def _meaning(
         self, plan: Plan, mode: str, want: int, allowed: np.ndarray | None
-    ) -> tuple[np.ndarray | None, dict[int, float], float | None]:
-        """The question's vector, the dense similarity of the ``want`` best allowed rows, and
-        when rows are left out (filters, the plan's rows), the best similarity over all."""
+    ) -> tuple[np.ndarray | None, dict[int, float], float | None, float]:
+        """The question's vector, the dense similarity of the ``want`` best allowed rows, when
+        rows are left out (filters, the plan's rows) the best similarity over all, and the
+        best similarity that is the evidence for answering at all."""
         if mode == "bm25":
-            return None, {}, None
+            return None, {}, None, 0.0
         query = self.queries.get(self.embedder, plan.query)
         dense = dict(self.index.dense_search(query, want, allowed))
+        evidence: float | None = None
         if plan.focus:
-            query, dense = self._focused(query, dense, plan, want, allowed)
+            asked, mixed = self._focused(query, dense, plan, want, allowed)
+            if plan.steers:
+                query, dense = asked, mixed
+            else:  # the whole question ranks; the ask still weighs whether to answer at all
+                evidence = max(mixed.values(), default=0.0)
         else:
             gloss_scores(plan, self.index, dense, list(dense), query, self._embed)
         anywhere = None
         if allowed is not None:
             best = self.index.dense_search(query, 1)
             anywhere = best[0][1] if best else None
-        return query, dense, anywhere
+        if evidence is None:
+            evidence = max(dense.values(), default=0.0)
+        return query, dense, anywhere, evidence
 
     def _allowed(self, plan: Plan, question: Question) -> np.ndarray | None:
         """Rows within the question's filters and the rows the plan is about (a webinar's
