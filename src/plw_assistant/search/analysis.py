@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..domain import Glossary, Term
+from ..domain import Term
 from ..store.reader import Index
 from ..words import is_english, lexicon, stem, stopwords, tokenize
 from .names import READ_WORDS, passage_texts
 from .parts import ask_of
-from .terms import ABBREVIATION, expand, uses
+from .terms import ABBREVIATION, expand, glossary_terms, uses
 from .typos import NAME, Candidates, closest, common_english, names_in
 
 # A word this long or longer may be a typo; shorter ones are too ambiguous to correct.
@@ -84,7 +84,7 @@ class Analyzer:
 
     def __init__(self, index: Index, abbreviations: dict[str, str]) -> None:
         self._index = weakref.ref(index)
-        self.terms = _terms(index.glossary, abbreviations)
+        self.terms = glossary_terms(index.glossary, abbreviations)
         self._forms = {f.lower() for t in self.terms for f in t.forms}
         self._targets: Candidates | None = None
         self._names: dict[str, str] | None = None
@@ -289,15 +289,6 @@ def _own_words(index: Index) -> set[str]:
         for text in passage_texts(index)
         for w in re.findall(rf"[^\W\d_]{{{MIN_TYPO},}}", text.lower())
     }
-
-
-def _terms(glossary: Glossary, abbreviations: dict[str, str]) -> tuple[Term, ...]:
-    """The glossary's terms, and the abbreviations the notes define that it does not list."""
-    listed = {f.lower() for t in glossary.terms for f in t.forms}
-    defined = tuple(
-        Term(short, (long,)) for short, long in abbreviations.items() if short.lower() not in listed
-    )
-    return (*glossary.terms, *defined)
 
 
 # A word in at most this share of the passages sets them apart.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..domain import Term
+from ..domain import Glossary, Term
 from ..words import tokenize
 
 # An abbreviation as written ("PO", "SMEs", "ESCP-4x"): matched with its case; "PLW#3" and
@@ -101,3 +101,12 @@ def reread(rules: tuple[tuple[re.Pattern[str], str], ...], passage: str) -> str 
     for pattern, words in rules:
         out = pattern.sub(words, out)
     return out if out != passage else None
+
+
+def glossary_terms(glossary: Glossary, abbreviations: dict[str, str]) -> tuple[Term, ...]:
+    """The glossary's terms, and the abbreviations the notes define that it does not list."""
+    listed = {f.lower() for t in glossary.terms for f in t.forms}
+    defined = tuple(
+        Term(short, (long,)) for short, long in abbreviations.items() if short.lower() not in listed
+    )
+    return (*glossary.terms, *defined)
