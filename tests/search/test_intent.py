@@ -73,6 +73,9 @@ def test_what_a_plain_question_expects(vocabulary: Vocabulary) -> None:
     assert read("How many partnerships were invited?", vocabulary).expects == "number"
     assert read("which partnerships took part in the PLWs", vocabulary).expects == "names"
     assert read("When we run into difficulties, should we team up?", vocabulary).expects is None
+    # A verb after "what" asks what to do, not which ones: no list of names answers it.
+    assert read("What should new ESCP-4x partnerships do?", vocabulary).expects is None
+    assert read("what can clusters do for members?", vocabulary).expects is None
 
 
 def test_which_webinar_searches_the_subject_not_the_asking_words(vocabulary) -> None:

@@ -62,8 +62,10 @@ _ADDRESS = re.compile(
 _HOW_MANY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 # "Which partnerships took part?": the answer is a passage that names several of them.
 _WHICH_ONES = re.compile(
-    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b)"
-    r"(?:[\w-]+\s+){0,4}[a-z-]+s\b"
+    # ("What should new partnerships do?" asks what to do: a verb follows "what", no noun.)
+    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b"
+    r"|(?:should|could|would|can|must|might|will|shall|do|does|did|is|are|was|were|has|have"
+    r"|had)\b)(?:[\w-]+\s+){0,4}[a-z-]+s\b"
     r"(?:\s+(?:were|are|took|take|taking|have|had|did|do)\b)"
     # "Which were the other ones taking part?"
     r"|^\s*which\s+(?:were|are)\s+the\s+(?![\w\s-]*\b(?:lessons?|messages?|topics?"
