@@ -80,6 +80,15 @@ def test_a_year_answers_which_year_and_an_extra_webinar_is_an_additional_one(
     assert "extra PLW in 2022" in answer.answer
 
 
+def test_asking_whether_there_will_be_more_webinars_asks_what_comes_next(
+    assistant: Assistant,
+) -> None:
+    answer = converse(assistant, "will there be more webinars?")
+    assert first_unit(answer.answer).startswith("Thanks to the PLWs, organised by the BLUES")
+    virtual = converse(assistant, "What are the risks of going fully virtual?")
+    assert first_unit(virtual.answer).startswith("Digitalization of cluster services")
+
+
 def test_a_chain_of_follow_ups_keeps_the_conversation_s_subject(assistant: Assistant) -> None:
     # "how many were there?" follows "when did they run", which follows the BLUES webinars.
     answer = converse(
