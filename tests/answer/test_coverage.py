@@ -300,6 +300,14 @@ def test_each_part_of_a_question_asking_two_things_gets_its_lesson(
         "our activities with theirs?",
     )
     assert "Look for synergies with other ESCP-4x projects" in answer.answer
+    # A part's lesson is chosen by meaning and words, as a question is ranked: "flexible for
+    # partnerships" is "Be flexible …", not any lesson naming partnerships.
+    both = converse(
+        assistant,
+        "What do the lessons say about being flexible, both for partnerships and for clusters?",
+    )
+    assert "Be flexible and able to adjust plans" in both.answer
+    assert "They must be flexible enough to adapt their actions" in both.answer
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..domain import LOW_OCR
-from ..search.retriever import SAME_WORDS, Retrieval
+from ..search.retriever import ALPHA, SAME_WORDS, Retrieval
 from ..store.reader import Index
 from ..text import shared_words
 from .units import Unit, words
@@ -78,11 +78,20 @@ def _cover_parts(chosen: list[Unit], units: list[Unit], retrieval: Retrieval) ->
     index = retrieval.index
     assert index is not None
     pool = [u for u in units if not u.label and not blurred(u)]
-    for vector in retrieval.parts:
+    for vector, part in zip(retrieval.parts, retrieval.plan.parts, strict=False):
         if len(chosen) >= MAX_UNITS or not pool:
             break
-        similar = index.dense_scores([u.hit.row for u in pool], vector)
-        best = max(range(len(pool)), key=lambda i: similar[i])
+        rows = [u.hit.row for u in pool]
+        similar = index.dense_scores(rows, vector)
+        # By meaning and words, as the question is ranked: "flexible for partnerships" is
+        # answered by "Be flexible …", not by any lesson naming partnerships.
+        words = index.lexical.scores(part)[rows]
+        top_dense, top_words = max(max(similar), 1e-9), max(float(words.max()), 1e-9)
+        fused = [
+            ALPHA * s / top_dense + (1 - ALPHA) * float(w) / top_words
+            for s, w in zip(similar, words, strict=True)
+        ]
+        best = max(range(len(pool)), key=lambda i: fused[i])
         covered = max(index.dense_scores([u.hit.row for u in chosen], vector), default=0.0)
         unit = pool[best]
         if (
