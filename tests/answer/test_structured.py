@@ -49,6 +49,15 @@ def test_when_and_who(assistant: Assistant) -> None:
     assert who.answer.endswith("— author: Oriane Marchal. [1]")
     assert who.citations[0].text == "author: Oriane Marchal" and who.citations[0].cited
     assert converse(assistant, "Who wrote the novel Moby Dick?").abstained
+    # One note has an author and a date: "the article" and "this report" can only be it.
+    article = converse(assistant, "who wrote the article?")
+    assert article.answer.endswith("— author: Oriane Marchal. [1]")
+    assert converse(assistant, "when was the report published?").answer.endswith(
+        "— date: 2022-04-19. [1]"
+    )
+    # Too few and too plain words for the model: a dated passage naming the series answers.
+    start = converse(assistant, "when did the series start?")
+    assert _units(start)[0].startswith("Between October 2020 and January 2022")
 
 
 def test_a_lesson_is_quoted_whole_with_its_actionable_sentence(assistant: Assistant) -> None:

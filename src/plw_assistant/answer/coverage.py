@@ -4,7 +4,7 @@ declined one is near them (a gap in the notes) or outside them."""
 from __future__ import annotations
 
 from ..search.retriever import Retrieval
-from ..search.scope import by_words, shares_words
+from ..search.scope import by_words, dated_series, shares_words
 from . import structured
 
 # A question naming something the notes never mention needs at least this similarity.
@@ -27,6 +27,8 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
     """
     if retrieval.plan.kind in structured.ALWAYS_ANSWERED:
         return True
+    if retrieval.plan.expects == "date" and dated_series(retrieval):
+        return True  # "when did the series start?": "… a series of 5 PLW" holds its dates
     if by_words(retrieval.plan) and shares_words(retrieval):
         return True  # "who wrote the wrap-up?": a note's author line that shares a word
     if not retrieval.hits:

@@ -89,7 +89,7 @@ _PUBLISHED = re.compile(
 
 
 # Words for the series as a whole: every passage is about it, so they only add noise.
-_SERIES_WORDS = frozenset(
+SERIES_WORDS = frozenset(
     tokenize(["plw plws webinar webinars peer learning session sessions series"])[0]
 )
 
@@ -158,7 +158,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         "general",
         text,
         expects=expects,
-        keywords=_without(without_references(text, vocabulary), _SERIES_WORDS),
+        keywords=_without(without_references(text, vocabulary), SERIES_WORDS),
     )
 
 
@@ -218,7 +218,7 @@ def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: 
     return Plan(
         "general",
         resolved.query,
-        keywords=_without(resolved.query, _SERIES_WORDS),
+        keywords=_without(resolved.query, SERIES_WORDS),
         expects=own.expects or (None if elliptical(text) else previous.expects),
         subject=subject,
         demote=resolved.demote,
@@ -284,7 +284,7 @@ def general(p: Plan) -> Plan:
         kind="general",
         sessions=(),
         query=analysis.expand(text, model=True),
-        keywords=keywords(analysis, _without(text, _SERIES_WORDS)),
+        keywords=keywords(analysis, _without(text, SERIES_WORDS)),
     )
 
 

@@ -3,13 +3,14 @@ whether what it found clears the relevance bar of any answer."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..store.reader import Index
 from ..words import tokenize
-from .intent import Plan, wants_session_rows
+from .intent import SERIES_WORDS, Plan, wants_session_rows
 from .names import DETAIL_KEYS, Vocabulary
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ def shares_words(retrieval: Retrieval) -> bool:
     of three letters or more ("contact"; a tokenizer splits "m.hache" into "m" and "hache",
     which "I'm" would match)."""
     if retrieval.plan.expects != "address":
-        return retrieval.keyword_match
+        # "who wrote the article?": one note has an author line, and it can only be that one.
+        return retrieval.keyword_match or _the_only_one(retrieval)
     asked = {w for w in tokenize([retrieval.plan.analysis.searched])[0] if len(w) > 2}
     return any(asked & set(tokenize([h.chunk.plain])[0]) for h in retrieval.hits)
 
@@ -38,8 +40,12 @@ def shares_words(retrieval: Retrieval) -> bool:
 def evidenced(retrieval: Retrieval, min_score: float) -> bool:
     """Whether the passages found clear the relevance bar of any answer: one of them is at
     least ``min_score`` similar to the question (BM25 alone: one shares a word)."""
-    if retrieval.best_cosine is None or retrieval.plan.kind in DETAIL_KEYS:
+    if retrieval.plan.kind in DETAIL_KEYS:
+        return shares_words(retrieval)
+    if retrieval.best_cosine is None:
         return retrieval.keyword_match
+    if retrieval.plan.expects == "date" and dated_series(retrieval):
+        return True
     if by_words(retrieval.plan) and shares_words(retrieval):
         return True
     return any(h.dense is not None and h.dense >= min_score for h in retrieval.hits)
@@ -72,3 +78,27 @@ def keep_rows(plan: Plan, index: Index) -> np.ndarray | None:
     if plan.kind == "general" and plan.expects and vocabulary.holding(plan.expects).any():
         return vocabulary.holding(plan.expects)
     return vocabulary.holding("content") if plan.kind == "general" and vocabulary.details else None
+
+
+# A note named by what it is, not by its title ("who wrote the article?").
+_A_NOTE = re.compile(
+    r"\b(?:the|this|that)\s+(?:article|wrap-?up|report|document|paper|summary|text|piece|note)\b",
+    re.I,
+)
+
+
+def _the_only_one(retrieval: Retrieval) -> bool:
+    """Whether the question names a note by what it is and only one note has the front matter
+    line asked for: "the article" can then only be that one."""
+    index = retrieval.index
+    if index is None or _A_NOTE.search(retrieval.plan.analysis.searched) is None:
+        return False
+    rows = Vocabulary.of(index).detail_rows(retrieval.plan.kind)
+    return len({c.document for c in index.chunks_at(sorted(rows))}) == 1
+
+
+def dated_series(retrieval: Retrieval) -> bool:
+    """Whether "when did the series start?" found a dated passage naming the series it asks
+    about ("a series of 5 PLW"): words too few and too plain for the model to match."""
+    asked = set(tokenize([retrieval.plan.analysis.searched])[0]) & SERIES_WORDS
+    return bool(asked) and any(asked & set(tokenize([h.chunk.plain])[0]) for h in retrieval.hits)
