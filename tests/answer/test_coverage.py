@@ -40,6 +40,10 @@ from plw_assistant.evaluation.answers import first_unit
         ("What day in 2022 is the extra PLW on?", "date"),
         # A list of those invited says nothing of who stayed away.
         ("Which partnerships did not attend the webinars?", "did not take part"),
+        # A date still to come is not given by the dates of the series.
+        ("When will the next call for clusters open?", "date"),
+        ("Is there a recording of PLW#5?", "recording, slides or a link"),
+        ("What is the success rate of EU proposals supported by clusters?", "percentage or share"),
     ],
 )
 def test_a_fact_the_notes_do_not_give_is_said_with_the_closest_passage(

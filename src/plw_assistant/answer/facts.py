@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ..search.forms import ORGANISING, Form, holds
 from ..words import lexicon, stem, tokenize
 from .counts import counted, counts
+from .dates import date_asked
 
 _AMOUNT = re.compile(
     r"\bhow\s+much\s+(?:money\b|(?:did|does|do|will|would|should|could|can|was|is|are)\b.*"
@@ -31,35 +32,12 @@ _SCORE = re.compile(
     re.I,
 )
 _SHARE = re.compile(
-    r"\b(?:percentage|proportion|share\s+of|what\s+percent|how\s+much\s+of)\b", re.I
+    r"\b(?:percentage|proportion|share\s+of|what\s+percent|how\s+much\s+of"
+    r"|(?:success|failure|response|participation|attendance|drop-?out)\s+rates?)\b",
+    re.I,
 )
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|per\s*cent|/\s*\d+|out\s+of\s+\d+)|\bscored?\b", re.I)
 _COUNT = re.compile(r"\bhow\s+many\s+(\w+)", re.I)
-_DATE_ASK = re.compile(
-    r"^\s*when\s+(?:did|was|were|is|are|will|does|do|has|have)\b"
-    r"|\b(?:what|which)\s+(?:\w+\s+){0,3}(?:date|day|month|year)\b|\bon\s+what\s+date\b"
-    r"|\bdeadlines?\b",
-    re.I,
-)
-_DATE = re.compile(
-    r"\b(?:19|20)\d{2}\b|\b(?:January|February|March|April|May|June|July|August|September"
-    r"|October|November|December)\b"
-)
-# A day asked for ("the exact date", "which day"): a year alone does not give it, nor does
-# the year the question itself names ("… the extra PLW of 2022").
-_DAY_ASK = re.compile(
-    r"\b(?:exact|precise|specific|actual)\s+(?:date|day)s?\b|\b(?:which|what)\s+day\b"
-    r"|\bon\s+(?:what|which)\s+(?:\w+\s+)?date\b",
-    re.I,
-)
-_MONTHS = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-)
-_DAY = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\b|\b{_MONTHS}\s+\d{{1,2}}\b"
-    r"|\b(?:19|20)\d{2}-\d{2}-\d{2}\b"
-)
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # Who was not there: a list of those invited or taking part does not say who stayed away.
 _ABSENT_ASK = re.compile(
     r"\b(?:did\s*n[o’']t|didn[’']t|never|not)\s+(?:show\s+up|turn\s+up|attend|take\s+part|join"
@@ -173,18 +151,18 @@ def asked_for(question: str, same: Callable[[str], set[str]], before: str = "") 
     if _ABSENT_ASK.search(question):
         missing = "The notes do not say who did not take part."
         return Asked("absent", missing, lambda t: _ABSENCE.search(t) is not None)
-    if _DATE_ASK.search(question):
-        told = frozenset(_YEAR.findall(question))
-        exact = _DAY_ASK.search(question) is not None or bool(told)
-        return Asked(
-            "date", "The notes do not give a date for this.", lambda t: _dated(t, told, exact)
-        )
+    dated = date_asked(question)
+    if dated is not None:
+        return Asked("date", "The notes do not give a date for this.", dated)
     if _PLACE_ASK.search(question):
         return Asked("place", "The notes do not say where.", _placed)
     if _LANGUAGE_ASK.search(question):
         return Asked("language", "The notes do not say which language was used.", _language)
     if _RESOURCE_ASK.search(question) and re.search(
-        r"\b(?:where|find|get|see|watch|access|available|download|share|send)\b", question, re.I
+        r"\b(?:where|find|get|see|watch|access|available|download|share|send|is\s+there"
+        r"|are\s+there|any)\b",
+        question,
+        re.I,
     ):
         return Asked("resource", "The notes do not give a recording, slides or a link.", _linked)
     tool = _NAME_ASK.search(question)
@@ -246,14 +224,6 @@ def _figure(text: str, about: frozenset[str], told: frozenset[str]) -> bool:
         if not about or about & set(near):
             return True
     return False
-
-
-def _dated(text: str, told: frozenset[str], exact: bool) -> bool:
-    """A date in ``text``: a day when one is asked for (``exact``), else a year or a month
-    that is not only the question's own year (``told``)."""
-    if exact:
-        return _DAY.search(text) is not None
-    return any(m.group(0) not in told for m in _DATE.finditer(text))
 
 
 def _person(text: str) -> bool:

@@ -1,0 +1,58 @@
+"""Dates asked for and dates given: "when …?" is answered by a year or a month, "the exact
+date" only by a day, "when will the next …?" only by a date still to come, and never by the
+year the question names itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..search.forms import Form, holds
+
+_DATE_ASK = re.compile(
+    r"^\s*when\s+(?:did|was|were|is|are|will|does|do|has|have)\b"
+    r"|\b(?:what|which)\s+(?:\w+\s+){0,3}(?:date|day|month|year)\b|\bon\s+what\s+date\b"
+    r"|\bdeadlines?\b",
+    re.I,
+)
+_DATE = re.compile(
+    r"\b(?:19|20)\d{2}\b|\b(?:January|February|March|April|May|June|July|August|September"
+    r"|October|November|December)\b"
+)
+# A day asked for ("the exact date", "which day"): a year alone does not give it, nor does
+# the year the question itself names ("… the extra PLW of 2022").
+_DAY_ASK = re.compile(
+    r"\b(?:exact|precise|specific|actual)\s+(?:date|day)s?\b|\b(?:which|what)\s+day\b"
+    r"|\bon\s+(?:what|which)\s+(?:\w+\s+)?date\b",
+    re.I,
+)
+_MONTHS = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
+_DAY = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\b|\b{_MONTHS}\s+\d{{1,2}}\b"
+    r"|\b(?:19|20)\d{2}-\d{2}-\d{2}\b"
+)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# "When will the next call open?": a date of the past does not answer it.
+_NEXT_DATE_ASK = re.compile(r"\bwhen\s+(?:will|shall|is\s+the\s+next|are\s+the\s+next)\b", re.I)
+_LATER = Form("future")
+
+
+def date_asked(question: str) -> Callable[[str], bool] | None:
+    """Whether a passage gives the date ``question`` asks for; ``None``: it asks for none."""
+    if _NEXT_DATE_ASK.search(question):  # the date of something still to come
+        return lambda t: _dated(t, frozenset(), False) and holds(_LATER, t)
+    if not _DATE_ASK.search(question):
+        return None
+    told = frozenset(_YEAR.findall(question))
+    exact = _DAY_ASK.search(question) is not None or bool(told)
+    return lambda t: _dated(t, told, exact)
+
+
+def _dated(text: str, told: frozenset[str], exact: bool) -> bool:
+    """A date in ``text``: a day when one is asked for (``exact``), else a year or a month
+    that is not only the question's own year (``told``)."""
+    if exact:
+        return _DAY.search(text) is not None
+    return any(m.group(0) not in told for m in _DATE.finditer(text))
