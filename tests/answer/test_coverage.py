@@ -24,6 +24,7 @@ from plw_assistant.evaluation.answers import first_unit
         ("What's a fair price to charge for an extra-paid service?", "cost, budget or amount"),
         ("What was the name of BLUES' project officer?", "names asked for"),
         ("Which consultancies did clusters outsource the support to?", "do not name any"),
+        ("Which clusters got EU funding thanks to the PLWs?", "do not name any"),
         # No list of names is near it: searched as a plain question, the names still asked.
         ("Which agencies did the clusters hire to write their EU proposals?", "do not name any"),
         ("How many people attended the second webinar?", "number of people"),
