@@ -83,6 +83,20 @@ def lexicon() -> dict[str, int]:
     return {word: int(count) for word, count in frequency.items()}
 
 
+def is_compound(word: str) -> bool:
+    """Whether a lower-case word is two common English words written as one ("lockdown",
+    "icebreaker"): English newer than the word list, not a name."""
+    words = lexicon()
+    return any(
+        min(words.get(word[:i], 0), words.get(word[i:], 0)) >= COMPOUND_PART
+        for i in range(3, len(word) - 2)
+    )
+
+
+# Each part of a compound is at least this frequent in the word list ("lock", "down").
+COMPOUND_PART = 1000
+
+
 def is_english(word: str) -> bool:
     """Whether a lower-case word is an English word in either spelling."""
     words = lexicon()

@@ -12,7 +12,7 @@ from plw_assistant.search.analysis import Analysis
 from plw_assistant.search.keywords import keywords
 from plw_assistant.search.parts import ask_of
 from plw_assistant.search.terms import glossed
-from plw_assistant.words import american, is_english, tokenize
+from plw_assistant.words import american, is_compound, is_english, tokenize
 
 
 def _read(assistant: Assistant, text: str) -> Analysis:
@@ -82,6 +82,11 @@ def test_a_word_no_passage_holds_is_an_unknown_term(assistant: Assistant) -> Non
     assert "kubernetes" in analysis.unknown_terms
     assert "recipe4mobility" in _read(assistant, "Did RECIPE4Mobility take part?").named_terms
     assert is_english("umbrella") and not is_english("kubernetes")
+    # Two common words written as one, in lower case, are English newer than the word list
+    # ("lockdown"), not a name; one written with capitals is a product's name ("SharePoint").
+    assert "lockdown" not in _read(assistant, "What helped during the lockdown?").unknown_terms
+    assert "sharepoint" in _read(assistant, "How do clusters use SharePoint?").unknown_terms
+    assert is_compound("lockdown") and not is_compound("kubernetes")
 
 
 def test_the_glossary_links_an_abbreviation_and_what_it_stands_for(assistant: Assistant) -> None:

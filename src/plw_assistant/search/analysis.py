@@ -15,7 +15,7 @@ import numpy as np
 
 from ..domain import Term
 from ..store.reader import Index
-from ..words import is_english, lexicon, stem, stopwords, tokenize
+from ..words import is_compound, is_english, lexicon, stem, stopwords, tokenize
 from .names import READ_WORDS, passage_texts
 from .parts import ask_of
 from .terms import ABBREVIATION, expand, glossary_terms, uses
@@ -272,12 +272,15 @@ class Analyzer:
         those no passage holds and those the notes do hold."""
         unknown: list[str] = []
         named: list[str] = []
+        written = set(re.findall(r"[^\W_]{2,}", text))
         for word in dict.fromkeys(re.findall(r"[^\W_]{2,}", text.lower())):
             if not tokenize([word])[0] or is_common_word(word) or word.isdigit():
                 continue  # a number ("2022") names nothing: "the 2022 World Cup" is no PLW
             if self.knows(word):
                 named.append(word)
-            elif not is_english(word):  # "Kubernetes"; an English word is no subject's name
+            elif not is_english(word) and not (word in written and is_compound(word)):
+                # "Kubernetes", "Salesforce"; an English word ("lockdown": two written as one,
+                # in lower case) is no subject's name.
                 unknown.append(word)
         return tuple(unknown), tuple(named)
 
