@@ -52,6 +52,8 @@ def test_when_and_who(assistant: Assistant) -> None:
     # One note has an author and a date: "the article" and "this report" can only be it.
     article = converse(assistant, "who wrote the article?")
     assert article.answer.endswith("— author: Oriane Marchal. [1]")
+    # Found by the notes' structure, the passage is a close match, whatever words it shares.
+    assert article.citations[0].match == "close" and article.confidence == "strong"
     assert converse(assistant, "when was the report published?").answer.endswith(
         "— date: 2022-04-19. [1]"
     )

@@ -182,7 +182,10 @@ def _answer(question: str, built: structured.Built, hits: list[Hit], retrieved: 
 
     def citation(row: int) -> Citation:
         c = Citation.of(number[row], by_row[row], sorted(spans.get(row, [])), row in spans)
-        return replace(c, match=match_label(by_row[row].dense))
+        # What the notes' structure found (the webinar named, the note's author line) is what
+        # was asked for, however few words it shares with the question.
+        found = built.certain and row in spans
+        return replace(c, match="close" if found else match_label(by_row[row].dense))
 
     return Answer(
         question,
