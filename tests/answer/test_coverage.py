@@ -144,6 +144,9 @@ def test_how_many_in_total_counts_what_the_question_before_asked_about(
         assistant, "Which partnerships took part in the webinars?", "how many in total?"
     )
     assert first_unit(answer.answer).startswith("14 partnerships have been invited")
+    # An adverb ends what is counted: "partnerships", not "partnerships actually".
+    actually = converse(assistant, "how many ESCP partnerships actually took part in the PLWs?")
+    assert first_unit(actually.answer).startswith("14 partnerships have been invited")
 
 
 def test_a_topic_answer_says_the_detail_asked_for_is_not_in_the_notes(

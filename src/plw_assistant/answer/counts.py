@@ -78,7 +78,8 @@ def _counted_before(text: str, asked: bool = False) -> str:
 
 
 def _verb_or_stop(word: str, stop: frozenset[str]) -> bool:
-    return word in stop or word.endswith("ed") or word in _VERBS
+    # An adverb ends what is counted too ("how many partnerships actually took part").
+    return word in stop or word.endswith(("ed", "ly")) or word in _VERBS
 
 
 def counts(text: str, stems: set[str]) -> bool:
