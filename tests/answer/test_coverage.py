@@ -144,6 +144,8 @@ def test_how_many_in_total_counts_what_the_question_before_asked_about(
         assistant, "Which partnerships took part in the webinars?", "how many in total?"
     )
     assert first_unit(answer.answer).startswith("14 partnerships have been invited")
+    period = converse(assistant, "How many PLWs were there in total?", "over what period?")
+    assert first_unit(period.answer).startswith("Between October 2020 and January 2022")
     # An adverb ends what is counted: "partnerships", not "partnerships actually".
     actually = converse(assistant, "how many ESCP partnerships actually took part in the PLWs?")
     assert first_unit(actually.answer).startswith("14 partnerships have been invited")
@@ -235,6 +237,9 @@ def test_confidence_is_strong_only_when_the_evidence_agrees(assistant: Assistant
         (("What was discussed in PLW#2?", "what about the next one?"), "PLW#3"),
         (("Which webinar dealt with partner search?", "and the first one?"), "PLW#1"),
         (("What did the third webinar cover?", "and the last one?"), "PLW#5"),
+        # "after it", "before that": the webinar the previous answer is about.
+        (("Which webinar dealt with the impact of covid?", "what came after it?"), "PLW#2"),
+        (("what was PLW#3 about?", "and before that?"), "PLW#2"),
     ],
 )
 def test_relative_follow_ups_name_the_webinar_meant(

@@ -45,6 +45,7 @@ def test_a_question_complete_on_its_own_is_a_new_one(question: str) -> None:
         "and the rest?",
         "in which session?",  # a webinar asked for, of nothing of its own
         "how many in total?",  # a count of nothing named: of what was asked before
+        "over what period?",  # a time of nothing named: of what was asked before
     ],
 )
 def test_a_question_pointing_back_or_naming_nothing_follows_up(question: str) -> None:

@@ -53,7 +53,9 @@ _ASKING = frozenset(
             "tell me more explain say said says mean means example examples detail details "
             "elaborate go on give know anything something one ones really sure ok okay thanks "
             # A webinar asked for without a subject: "in which session?" is which one was that.
-            "webinar webinars session sessions plw plws total altogether overall exactly many much"
+            "webinar webinars session sessions plw plws total altogether overall exactly many much "
+            # A time asked for without a subject: "over what period?" is when that happened.
+            "period time timeframe dates date year years month months long"
         ]
     )[0]
 )

@@ -10,15 +10,17 @@ def relative_steps(one: str) -> dict[int, re.Pattern[str]]:
     """Patterns naming the ``one`` (a pattern: "one", "webinar", "tip") before (-1) or after
     (+1) the one a conversation is about: "the one before", "the previous one", "the next
     tip", "the session after that"."""
+    # "What came after it?", "and before that one?": the thing pointed at is the one before.
+    pointed = r"\s+(?:it|that|this)(?:\s+one)?"
     return {
         -1: re.compile(
             rf"\b(?:(?:the\s+)?{one}\s+(?:before|earlier|above)|(?:previous|preceding|prior)"
-            rf"(?:\s+{one})?)\b",
+            rf"(?:\s+{one})?|before{pointed})\b",
             re.I,
         ),
         1: re.compile(
             rf"\b(?:(?:the\s+)?{one}\s+(?:after|later|below)|(?:next|following|subsequent)"
-            rf"(?:\s+{one})?)\b",
+            rf"(?:\s+{one})?|after{pointed})\b",
             re.I,
         ),
     }
