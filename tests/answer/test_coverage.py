@@ -85,11 +85,25 @@ def test_a_year_answers_which_year_and_an_extra_webinar_is_an_additional_one(
     assert "extra PLW in 2022" in answer.answer
 
 
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ("will there be more webinars?",),
+        # "after PLW#5" is the time after which, not the webinar asked about.
+        ("Will there be more webinars after PLW#5?",),
+        ("what happened after PLW 5?",),
+        # Its date is that of what comes next, not the series' own.
+        ("Will there be more webinars after PLW#5?", "when?"),
+    ],
+)
 def test_asking_whether_there_will_be_more_webinars_asks_what_comes_next(
-    assistant: Assistant,
+    assistant: Assistant, turns: tuple[str, ...]
 ) -> None:
-    answer = converse(assistant, "will there be more webinars?")
+    answer = converse(assistant, *turns)
     assert first_unit(answer.answer).startswith("Thanks to the PLWs, organised by the BLUES")
+
+
+def test_going_virtual_is_digitalisation(assistant: Assistant) -> None:
     virtual = converse(assistant, "What are the risks of going fully virtual?")
     assert first_unit(virtual.answer).startswith("Digitalization of cluster services")
 
@@ -240,10 +254,13 @@ def test_confidence_is_strong_only_when_the_evidence_agrees(assistant: Assistant
         # "after it", "before that": the webinar the previous answer is about.
         (("Which webinar dealt with the impact of covid?", "what came after it?"), "PLW#2"),
         (("what was PLW#3 about?", "and before that?"), "PLW#2"),
+        # Named beside another: the one just after or before it.
+        (("what came after PLW#3?",), "PLW#4"),
+        (("which webinar was held before the third one?",), "PLW#2"),
     ],
 )
 def test_relative_follow_ups_name_the_webinar_meant(
-    assistant: Assistant, turns: tuple[str, str], webinar: str
+    assistant: Assistant, turns: tuple[str, ...], webinar: str
 ) -> None:
     answer = converse(assistant, *turns)
     assert not answer.abstained and answer.answer.startswith(f"{webinar}:")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..domain import Hit
-from ..search.forms import holds
+from ..search.forms import Form, asks_future, holds
 from ..search.items import is_list_item, list_of, other_lists
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
@@ -53,6 +53,7 @@ _A_WEBINAR = re.compile(
     re.I,
 )
 _OTHERS = re.compile(r"\b(?:others?|else)\b", re.I)
+_LATER = Form("future")
 _FULL_DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
     r"|December)\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"
@@ -109,7 +110,10 @@ def lessons(
         beside = _lists_beside(plan.demote, hits, retrieval, vocabulary)
         if beside:
             return beside, []
-    if plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
+    if plan.expects == "date" and asks_future(plan.asked or question):
+        # "Will there be more webinars? → when?": the date of what comes next, not the series'.
+        units = [u for u in units if holds(_LATER, u.plain)] or units
+    elif plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
         # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
         units = [u for u in units if _FULL_DATE.search(u.plain)]
     if asked is not None and asked.kind == "count":

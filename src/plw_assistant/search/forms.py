@@ -71,6 +71,7 @@ _FUTURE_ASK = re.compile(
     r"|long[- ]term|afterwards|after\s+(?:that|this|it|the\s+(?:series|webinars?|last\s+\w+))"
     r"|coming\s+up|another\s+(?:one|webinar|plw|session|edition)|continue|carry\s+on"
     r"|will\s+there\s+be|(?:any|more|further)\s+(?:webinars?|plws?|sessions?|editions?)"
+    r"|happen\w*\s+(?:next|after)"
     r"|keep\s+(?:on|working|going|collaborating|meeting)|lead\s+to)\b",
     re.I,
 )

@@ -51,6 +51,11 @@ _ONE = rf"(?:one|{KIND})"
 
 _RELATIVE = relative_steps(_ONE)
 _FIRST_ONE = at_the_ends(_ONE)
+# A webinar named as the one just before or after the one asked about ("what came after
+# PLW#3?"); a question about what comes next reads it as a time instead (shorthand).
+_BESIDE = re.compile(
+    rf"\b(after|before)\s+((?:the\s+)?(?:plw\s*#?\s*\d{{1,2}}|\w+\s+{_ONE}))\b", re.I
+)
 _THAT_ONE = re.compile(rf"\b(?:that|this|same)\s+{_ONE}\b", re.I)
 _OTHERS = re.compile(rf"\b(?:the\s+)?other(?:s|\s+(?:ones|{KIND}))\b", re.I)
 _SESSION_ID = re.compile(r"^(.*?)(\d{1,3})$")
@@ -208,6 +213,11 @@ class Vocabulary:
             )
         if _LAST.search(question) and self.sessions:
             numbers.append(self.sessions[-1].number)
+        for m in _BESIDE.finditer(question):  # "what came after PLW#3?": PLW#4
+            named = self.resolve(m.group(2))
+            step = 1 if m.group(1).lower() == "after" else -1
+            for s in named.sessions:
+                numbers = [n for n in numbers if n != s.number] + [s.number + step]
         numbers = list(dict.fromkeys(numbers))
         known = tuple(self.by_number[n] for n in numbers if n in self.by_number)
         return Reference(known, tuple(n for n in numbers if n not in self.by_number))

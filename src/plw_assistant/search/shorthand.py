@@ -16,7 +16,8 @@ _REFERENCE = re.compile(
     re.I,
 )
 _TIME = re.compile(
-    rf"\b(?:after|since|following|until|till)\s+(?:the\s+)?\w+\s+(?:{KIND}|one)\b(?!\s*#?\s*\d)",
+    rf"\b(?:after|since|following|until|till)\s+(?:(?:the\s+)?\w+\s+(?:{KIND}|one)\b(?!\s*#?\s*\d)"
+    r"|plw\s*#?\s*\d{1,2}\b)",
     re.I,
 )
 _ASKING = (
