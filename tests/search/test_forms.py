@@ -33,6 +33,7 @@ def same(word: str) -> set[str]:
         ("who was behind it", None),  # "behind" names no verb the notes can hold
         ("Who took part?", None),  # a list of participants, not a doer
         ("did the PLWs actually work? were they a success", "judgement"),
+        ("Bottom line: did the peer learning webinars work or not?", "judgement"),
         ("How did the sessions work?", None),  # how they were run, not how they went
         ("Who is the point of contact for the webinars?", None),
         ("What are the main lessons for cluster organisations on communication?", None),
@@ -84,6 +85,13 @@ def test_the_words_asking_for_a_form_are_not_searched_as_its_subject() -> None:
     assert unasked("Is another PLW planned and when", form) == "Is another PLW and when"
     purpose = asked("What was the point of the webinars?", same)
     assert unasked("What was the point of the webinars", purpose) == "What was the of the webinars"
+    # "did they work?" asks how they went: "work" is not searched ("how organizations work");
+    # "success" is the notes' own word, and is.
+    went = asked("did the peer learning webinars work, were they a success?", same)
+    assert went is not None and went.kind == "judgement"
+    assert unasked("did the peer learning webinars work a success", went) == (
+        "did the peer learning webinars a success"
+    )
     assert unasked("point", purpose) == "point"  # nothing would be left
     assert unasked("EU funding", None) == "EU funding"
 

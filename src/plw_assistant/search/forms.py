@@ -84,7 +84,7 @@ _FUTURE = re.compile(
 # How something turned out: a success, worth it, what it achieved.
 _JUDGEMENT_ASK = re.compile(
     r"\b(?:success|successful|worth\s+it|worthwhile|achieved?|achievements?|outcomes?|results?"
-    r"|pay\s+off|paid\s+off|how\s+well|(?<!how\s)did\s+(?:it|they|the\s+\w+)\s+(?:actually\s+|really\s+)?work"
+    r"|pay\s+off|paid\s+off|how\s+well|(?<!how\s)did\s+(?:it|they|the(?:\s+\w+){1,3})\s+(?:actually\s+|really\s+)?work"
     r"|(?:were|was|are|is)\s+(?:they|it|the\s+\w+)\s+(?:\w+\s+)?(?:useful|valuable|effective))\b",
     re.I,
 )
@@ -128,8 +128,9 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
     if m:
         deed = m.group("verb") or m.group("deed") or m.group("doer")
         return Form("agent", (organising(deed),))
-    if _JUDGEMENT_ASK.search(text):  # its words ("success") are the notes' own: searched
-        return Form("judgement")
+    m = _JUDGEMENT_ASK.search(text)
+    if m:  # its words ("success") are the notes' own: searched; not "did they work?"'s verb
+        return Form("judgement", asking=_asking(m) & _HOW_IT_WENT)
     future = list(_FUTURE_ASK.finditer(text))
     return Form("future", asking=frozenset().union(*map(_asking, future))) if future else None
 
@@ -157,6 +158,9 @@ def _asking(m: re.Match[str]) -> frozenset[str]:
     return frozenset(tokenize([m.group(0)])[0]) - _SUBJECTS
 
 
+# Verbs asking how something went, which the notes use in other senses ("how the
+# organizations work"): not searched.
+_HOW_IT_WENT = frozenset(tokenize(["work worked pay paid off well"])[0])
 _SUBJECTS = frozenset(tokenize(["another one webinar plw session edition series last"])[0])
 
 
