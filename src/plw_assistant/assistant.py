@@ -20,7 +20,7 @@ from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
 from .search import forms
 from .search.analysis import Analysis, Analyzer
-from .search.intent import Plan, general, narrows, plan, standalone
+from .search.intent import Plan, general, narrows, plan, read, standalone
 from .search.items import relative_item
 from .search.keywords import keywords
 from .search.names import Vocabulary
@@ -113,6 +113,10 @@ class Assistant:
             rows = {r for c in cited if c is not None for r in index.rows_of_document(c.document)}
             sessions = tuple(s for s in vocabulary.sessions if rows & set(s.rows))
             p = replace(p, sessions=sessions) if sessions else replace(p, kind="general")
+        if p.kind == "general" and p.expects and _parts_differ(text, p, vocabulary):
+            # "Who organised the PLWs and who do I contact?": an address answers one part
+            # only; every passage is searched, for both.
+            p = replace(p, expects=None)
         return p
 
     def _resolved(self, retrieval: Retrieval, question: Question) -> str:
@@ -233,6 +237,12 @@ def _focus(p: Plan, analysis: Analysis) -> str:
         # "… and is there going to be another one?": a follow-up asking a thing of its own.
         return analysis.expand(analysis.searched, model=True)
     return analysis.expand(analysis.ask, model=True) if analysis.ask else ""
+
+
+def _parts_differ(text: str, p: Plan, vocabulary: Vocabulary) -> bool:
+    """Whether a question asking two things asks for a kind of answer in one part only."""
+    parts = parts_of(text)
+    return len(parts) >= 2 and any(read(part, vocabulary).expects != p.expects for part in parts)
 
 
 def _steers(focus: str, analysis: Analysis, analyzer: Analyzer) -> bool:

@@ -318,6 +318,16 @@ def test_a_follow_up_subject_is_read_with_the_glossary(assistant: Assistant) -> 
     assert not answer.abstained and "Clusters are playing a key role in SMEs" in answer.answer
 
 
+def test_a_part_asking_for_an_address_does_not_narrow_the_other_part(
+    assistant: Assistant,
+) -> None:
+    answer = converse(
+        assistant, "Who organised the PLWs and who do I contact for more information?"
+    )
+    assert "organised by the BLUES partnership" in answer.answer
+    assert "For more information contact" in answer.answer
+
+
 def test_each_part_of_a_question_asking_two_things_gets_its_lesson(
     assistant: Assistant,
 ) -> None:
