@@ -30,7 +30,7 @@ def same(word: str) -> set[str]:
         ("Who organised the webinar series?", "agent"),
         ("Who was the organizer of the peer learning webinars?", "agent"),
         ("which partnership organised the webinars", "agent"),
-        ("who was behind it", None),  # "behind" names no verb the notes can hold
+        ("who was behind it", "agent"),  # who put it on: organised, ran, hosted
         ("Who took part?", None),  # a list of participants, not a doer
         ("did the PLWs actually work? were they a success", "judgement"),
         ("Bottom line: did the peer learning webinars work or not?", "judgement"),

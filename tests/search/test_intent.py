@@ -76,6 +76,10 @@ def test_what_a_plain_question_expects(vocabulary: Vocabulary) -> None:
     # A verb after "what" asks what to do, not which ones: no list of names answers it.
     assert read("What should new ESCP-4x partnerships do?", vocabulary).expects is None
     assert read("what can clusters do for members?", vocabulary).expects is None
+    # Nouns of manner ask how, not which ones.
+    question = "What ways are there to organise an EU proposal support service for our members?"
+    assert read(question, vocabulary).expects is None
+    assert read("which models exist for supporting members?", vocabulary).expects is None
 
 
 def test_which_webinar_searches_the_subject_not_the_asking_words(vocabulary) -> None:

@@ -87,7 +87,8 @@ _NAME_ASK = re.compile(
     r"|chaired|facilitated|ran|hosted)\b"
     r"|\bwho\s+(?:was|were|is|are)\s+(?:the|their|our|its)\s+(?:[\w-]+\s+)?(?:officers?|speakers?"
     r"|presenters?|moderators?|hosts?|facilitators?|chairs?|coordinators?|experts?)\b"
-    r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,3}(?:tool|tools|software|platform|platforms|app|apps)\b"
+    r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,3}(?:tool|tools|software|platform|platforms|app|apps"
+    r"|databases?)\b"
     # "The name of the project officer"; a webinar's or a partnership's name is its title.
     r"|\bnames?\s+of\s+(?!(?:the\s+|a\s+|that\s+)?(?:\w+\s+)?(?:webinars?|sessions?|plws?|series"
     r"|meetings?|partnerships?|clusters?|topics?)\b"
@@ -101,7 +102,7 @@ _COMMON_NAME = 2000
 # An abbreviation or a name ("PO", "ESCP-4x", "CLAMTEX", "RECIPE4Mobility").
 _NAME_LIKE = re.compile(r"\b\w+[A-Z0-9]|\b[A-Z]{2,}")
 
-_TOOLS = ("tool", "tools", "software", "platform", "app", "application")
+_TOOLS = ("tool", "tools", "software", "platform", "app", "application", "database")
 
 
 @dataclass(frozen=True)

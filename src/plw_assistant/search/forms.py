@@ -62,7 +62,9 @@ _AGENT_ASK = re.compile(
     r"|compan(?:y|ies)|projects?|clusters?|body|bodies|ones?)\s+(?P<deed>[a-z]+ed|ran|led|hosted)\b"
     # "Who was the organiser of …?": the doer named by the deed.
     r"|^\s*(?:and\s+)?who\s+(?:was|were|is|are)\s+(?:the\s+)?(?:main\s+)?"
-    r"(?P<doer>[a-z]+(?:er|or)s?)\s+(?:of|behind|for)\b",
+    r"(?P<doer>[a-z]+(?:er|or)s?)\s+(?:of|behind|for)\b"
+    # "Who was behind the webinars?": who put them on.
+    r"|^\s*(?:and\s+)?who\s+(?:was|were|is|are)\s+(?:really\s+)?(?P<behind>behind)\b",
     re.I,
 )
 # What comes next: plans, what follows the series, the long run.
@@ -126,6 +128,8 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
             return Form("definition", about, term) if about else None
     m = _AGENT_ASK.search(text)
     if m:
+        if m.group("behind"):
+            return Form("agent", (ORGANISING,))
         deed = m.group("verb") or m.group("deed") or m.group("doer")
         return Form("agent", (organising(deed),))
     m = _JUDGEMENT_ASK.search(text)

@@ -63,7 +63,10 @@ _HOW_MANY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 # "Which partnerships took part?": the answer is a passage that names several of them.
 _WHICH_ONES = re.compile(
     # ("What should new partnerships do?" asks what to do: a verb follows "what", no noun.)
-    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b"
+    # ("What ways are there to …?" asks how, not which ones: nouns of manner name nothing.)
+    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b|ways?\b|options?\b"
+    r"|models?\b|kinds?\b|types?\b|approach(?:es)?\b|methods?\b|forms?\b|means\b|steps?\b"
+    r"|tips?\b|practices?\b|ideas?\b|possibilit(?:y|ies)\b"
     r"|(?:should|could|would|can|must|might|will|shall|do|does|did|is|are|was|were|has|have"
     r"|had)\b)(?:[\w-]+\s+){0,4}[a-z-]+s\b"
     r"(?:\s+(?:were|are|took|take|taking|have|had|did|do|got|get|won|received|used|applied"
