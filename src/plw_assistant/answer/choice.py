@@ -10,7 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..domain import Hit
-from ..search.forms import Form, asks_future, holds
+from ..search.forms import LATER, asks_future, holds
 from ..search.items import is_list_item, list_of, other_lists
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
@@ -53,7 +53,6 @@ _A_WEBINAR = re.compile(
     re.I,
 )
 _OTHERS = re.compile(r"\b(?:others?|else)\b", re.I)
-_LATER = Form("future")
 _FULL_DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
     r"|December)\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"
@@ -112,7 +111,7 @@ def lessons(
             return beside, []
     if plan.expects == "date" and asks_future(plan.asked or question):
         # "Will there be more webinars? → when?": the date of what comes next, not the series'.
-        units = [u for u in units if holds(_LATER, u.plain)] or units
+        units = [u for u in units if holds(LATER, u.plain)] or units
     elif plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
         # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
         units = [u for u in units if _FULL_DATE.search(u.plain)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..search.forms import Form, holds
+from ..search.forms import LATER, holds
 
 _DATE_ASK = re.compile(
     r"^\s*when\s+(?:did|was|were|is|are|will|does|do|has|have)\b"
@@ -36,13 +36,12 @@ _DAY = re.compile(
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # "When will the next call open?": a date of the past does not answer it.
 _NEXT_DATE_ASK = re.compile(r"\bwhen\s+(?:will|shall|is\s+the\s+next|are\s+the\s+next)\b", re.I)
-_LATER = Form("future")
 
 
 def date_asked(question: str) -> Callable[[str], bool] | None:
     """Whether a passage gives the date ``question`` asks for; ``None``: it asks for none."""
     if _NEXT_DATE_ASK.search(question):  # the date of something still to come
-        return lambda t: _dated(t, frozenset(), False) and holds(_LATER, t)
+        return lambda t: _dated(t, frozenset(), False) and holds(LATER, t)
     if not _DATE_ASK.search(question):
         return None
     told = frozenset(_YEAR.findall(question))

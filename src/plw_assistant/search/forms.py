@@ -152,6 +152,10 @@ ORGANISING = frozenset(
 )
 
 
+# A passage saying what comes next ("an extra PLW in 2022 … will keep on").
+LATER = Form("future")
+
+
 def asks_future(text: str) -> bool:
     """Whether ``text`` asks what comes next ("Is another one planned?")."""
     return _FUTURE_ASK.search(text) is not None
