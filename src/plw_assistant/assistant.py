@@ -20,6 +20,7 @@ from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
 from .search import forms
 from .search.analysis import Analysis, Analyzer
+from .search.followup import has_subject
 from .search.intent import Plan, general, narrows, plan, read, standalone
 from .search.items import relative_item
 from .search.keywords import keywords
@@ -109,9 +110,14 @@ class Assistant:
         p = plan(text, question.history, vocabulary)
         if p.kind == "more" and not p.sessions and question.history:
             # "What else?" after "Which webinar …": the webinar the previous answer quoted.
-            cited = [index.chunk(c) for c in question.history[-1].cited]
-            rows = {r for c in cited if c is not None for r in index.rows_of_document(c.document)}
-            sessions = tuple(s for s in vocabulary.sessions if rows & set(s.rows))
+            # The webinars of the passages it quoted (the article's line on PLW#4 is about
+            # PLW#4, not about every webinar the article names), else of their notes.
+            cited = {r for c in question.history[-1].cited if (r := index.row(c)) is not None}
+            sessions = tuple(s for s in vocabulary.sessions if cited & set(s.rows))
+            if not sessions:
+                notes = {index.chunks[r].document for r in cited}
+                rows = {r for d in notes for r in index.rows_of_document(d)}
+                sessions = tuple(s for s in vocabulary.sessions if rows & set(s.rows))
             p = replace(p, sessions=sessions) if sessions else replace(p, kind="general")
         if p.kind == "general" and p.expects and _parts_differ(text, p, vocabulary):
             # "Who organised the PLWs and who do I contact?": an address answers one part
@@ -232,9 +238,10 @@ def _focus(p: Plan, analysis: Analysis) -> str:
     a long question's ask without the situation told first."""
     if p.subject and p.kind == "general":
         return analysis.expand(p.subject, model=True)
-    own = len(tokenize([analysis.searched])[0]) >= 2
+    own = len(tokenize([analysis.searched])[0]) >= 2 and has_subject(analysis.searched)
     if p.kind == "general" and own and p.asked not in ("", analysis.searched):
-        # "… and is there going to be another one?": a follow-up asking a thing of its own.
+        # "… and is there going to be another one?": a follow-up asking a thing of its own
+        # ("how many were there in total?" names nothing: the question before says what).
         return analysis.expand(analysis.searched, model=True)
     return analysis.expand(analysis.ask, model=True) if analysis.ask else ""
 

@@ -291,6 +291,32 @@ def test_which_webinar_was_that_is_the_one_covering_what_was_asked_before(
     assert named.answer.startswith("PLW#3:")
 
 
+def test_the_other_ones_after_the_webinar_covering_a_topic_are_its_other_topics_first(
+    assistant: Assistant,
+) -> None:
+    first = "Was partner search one of the topics in the webinars?"
+    others = converse(assistant, first, "the other ones?")
+    assert first_unit(others.answer).startswith("PLW#5:")
+    assert "Setting up proposals" in first_unit(others.answer)
+    assert all(f"PLW#{n}:" in others.answer for n in (1, 2, 3, 4))
+
+
+def test_how_many_were_there_after_a_question_on_the_series_counts_its_webinars(
+    assistant: Assistant,
+) -> None:
+    answer = converse(assistant, "When did the PLW series take place?", "and how many were there?")
+    assert not answer.missing
+    assert "five PLWs" in first_unit(answer.answer) or "5 PLW" in first_unit(answer.answer)
+
+
+def test_which_one_was_that_after_an_answer_is_the_lesson_it_led_with(
+    assistant: Assistant,
+) -> None:
+    first = "Is there a lesson that mentions the covid crisis?"
+    answer = converse(assistant, first, "which one was that? tell me more")
+    assert first_unit(answer.answer).startswith("Clusters are playing a key role in SMEs")
+
+
 def test_relative_follow_ups_at_the_ends_and_the_others(assistant: Assistant) -> None:
     before = converse(assistant, "What was discussed in PLW#1?", "and the one before?")
     assert "none before PLW#1" in before.answer

@@ -120,3 +120,26 @@ def test_which_webinar_is_answered_with_the_topic_asked_about(assistant: Assista
         assistant, "Which session dealt with finding partners for EU-funded projects?"
     )
     assert answer.answer.startswith("“Partner search” was a topic of PLW#5")
+
+
+def test_which_webinar_was_about_what_its_title_says_is_answered_with_the_webinar(
+    assistant: Assistant,
+) -> None:
+    # The title says what was asked, no one topic does: the webinar, with all its topics.
+    answer = converse(assistant, "Which webinar was about preparing European projects?")
+    assert answer.answer.startswith("PLW#4: Preparing European project on cluster side:")
+    assert "New calls for clusters" in answer.answer
+    assert "Sharing of best practices" in answer.answer
+    assert answer.confidence == "strong"
+    # A topic label says what was asked: the topic, not the whole webinar.
+    topic = converse(assistant, "Which webinar covered partner search?")
+    assert topic.answer.startswith("“Partner search” was a topic of PLW#5")
+
+
+def test_what_else_after_the_article_line_of_one_webinar_stays_with_that_webinar(
+    assistant: Assistant,
+) -> None:
+    first = "Which webinar was about preparing European projects?"
+    more = converse(assistant, first, "what else was discussed there?")
+    assert more.answer.startswith("The notes hold nothing more on PLW#4")
+    assert not any(f"PLW#{n}" in more.answer for n in (1, 2, 3, 5))

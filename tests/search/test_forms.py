@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from plw_assistant.search.forms import Form, asked, holds, unasked
+from plw_assistant.search.forms import Form, asked, front_matter_asked, holds, unasked
 from plw_assistant.words import stem
 
 
@@ -101,3 +101,18 @@ def test_a_judgement_says_how_something_went() -> None:
     assert holds(form, "The organisation of the webinars has been a great success.")
     assert holds(form, "Peer Learning webinars are very useful.")
     assert not holds(form, "Partners learn how the organisations work successfully.")  # manner
+
+
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [
+        ("Who wrote the wrap-up?", "author"),
+        ("Who is the author of the lessons learnt?", "author"),
+        ("When was the article published?", "published"),
+        ("What is the release date of the note?", "published"),
+        ("Who organised the webinars?", None),
+        ("When did the webinars take place?", None),
+    ],
+)
+def test_the_front_matter_line_a_question_asks_for(question: str, line: str | None) -> None:
+    assert front_matter_asked(question) == line

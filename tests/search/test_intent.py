@@ -137,6 +137,14 @@ def test_follow_ups_keep_the_intent_with_a_new_subject(vocabulary: Vocabulary) -
     assert p.kind == "general" and p.subject == "SMEs" and p.said == "A. [1]"
 
 
+def test_a_follow_up_asking_its_own_question_does_not_take_the_kind_asked_before(
+    vocabulary: Vocabulary,
+) -> None:
+    which = [_turn("Which partnerships were invited to the PLWs?")]
+    assert plan("who ran it?", which, vocabulary).expects is None
+    assert plan("why?", which, vocabulary).expects is None
+
+
 def test_a_follow_up_is_worded_without_its_elliptical_opening(vocabulary: Vocabulary) -> None:
     webinar = [_turn("What was discussed in PLW#5?", "PLW#5: … Partner search; … [1]")]
     for text in ("And what about partner search?", "what about partner search?"):

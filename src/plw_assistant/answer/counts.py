@@ -73,8 +73,23 @@ def _counted_before(text: str, asked: bool = False) -> str:
     which = re.search(r"\b(?:which|what)\s+(?:[\w-]+\s+)?([\w-]+s)\b", text, re.I)
     if asked and which and which.group(1).lower() not in stop:
         return which.group(1)
-    plural = [w for w in re.findall(r"[\w-]+", text) if w.endswith("s") and w.lower() not in stop]
-    return plural[-1] if plural else ""
+    words: list[str] = re.findall(r"[\w#-]+", text)
+    plural = [i for i, w in enumerate(words) if w.endswith("s") and w.lower() not in stop]
+    if not plural:
+        return ""
+    last = plural[-1]
+    if words[last].lower() in _COLLECTIVE:  # "the PLW series", "the series of webinars"
+        after = words[last + 1 : last + 3]
+        if len(after) == 2 and after[0].lower() == "of":
+            return after[1]
+        if last and words[last - 1].lower() not in stop:
+            return words[last - 1]
+    return words[last]
+
+
+# A noun ending in s that names a whole whose members are what is counted: "how many were
+# there?" after a question on "the PLW series" counts PLWs, not series.
+_COLLECTIVE = frozenset(["series"])
 
 
 def _verb_or_stop(word: str, stop: frozenset[str]) -> bool:

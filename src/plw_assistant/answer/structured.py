@@ -45,7 +45,7 @@ def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Bu
     if plan.kind == "more":
         return _more(plan.sessions, plan.said, plan.demote, vocabulary, cite)
     if plan.kind == "which" and hits:  # a webinar's passage: its title and topics
-        return Built([cite.unit(_topic(hits, vocabulary).row)], topics=True)
+        return _which(hits, vocabulary, retrieval, cite)
     if plan.kind in DETAIL_KEYS:
         rows = vocabulary.detail_rows(plan.kind)
         best = next((hit for hit in hits if hit.row in rows), None)
@@ -56,6 +56,13 @@ def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Bu
 # A topic ranked at least TOPIC_SHARE as high as its webinar's line of topics answers "which
 # webinar covered X?" in its place.
 TOPIC_SHARE = 0.7
+# A webinar's title at least TITLE_MATCH similar to "which webinar was about X?" is related
+# to X (as a passage labelled related), from TITLE_SURE it names X (a close match). It is
+# what was asked, not its topic, when TITLE_BY more similar: a short topic label ("Partner
+# search") is less similar to any long question than a long title is.
+TITLE_MATCH = 0.4
+TITLE_SURE = 0.55
+TITLE_BY = 0.2
 
 
 def _topic(hits: list[Hit], vocabulary: Vocabulary) -> Hit:
@@ -74,6 +81,26 @@ def _topic(hits: list[Hit], vocabulary: Vocabulary) -> Hit:
         ),
         first,
     )
+
+
+def _which(hits: list[Hit], vocabulary: Vocabulary, retrieval: Retrieval, cite: _Citer) -> Built:
+    """The answer to "which webinar covered X?": the topic that is X; or, when X is what a
+    webinar's title says rather than one of its topics ("… about preparing European
+    projects?", and clearly more than its topic), that webinar's title and topics: one topic
+    would not name what was asked. A title clearly similar to the question is as sure as a
+    webinar named."""
+    found = _topic(hits, vocabulary)
+    alone = Built([cite.unit(found.row)], topics=True)
+    session = next((s for s in vocabulary.sessions if found.row in s.rows), None)
+    query, meaning = retrieval.query, retrieval.meaning
+    if session is None or not session.title or not is_label(found.chunk):
+        return alone
+    if query is None or meaning is None:
+        return alone
+    title, topic = meaning([session.title, found.chunk.plain]) @ query
+    if title < TITLE_MATCH or title < topic + TITLE_BY:
+        return alone  # the topic is what was asked, or the title is not clearly closer
+    return Built(_overview(session, cite), topics=True, certain=bool(title >= TITLE_SURE))
 
 
 class _Citer:

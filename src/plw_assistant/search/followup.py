@@ -40,6 +40,7 @@ _POINTS_BACK = re.compile(
     r"|notes?|points?|ideas?|projects?|parts?|lists?)\b",
     re.IGNORECASE,
 )
+_OWN_KIND = re.compile(r"\W*(?:who|whom|whose|why|where|how)\b", re.IGNORECASE)
 # "It" pointing at nothing before: "is it worth …?" (it stands for what follows).
 _POINTS_NOWHERE = re.compile(
     r"\bit(?:'s|\s+is|\s+was|\s+be)?\s+(?:worth|important|possible|necessary|useful|better"
@@ -96,6 +97,13 @@ def elliptical(question: str) -> bool:
     """Whether the question opens as one that leaves out what it shares with the one before
     ("and …", "but …", "what about …")."""
     return _ELLIPSIS.match(question) is not None
+
+
+def asks_its_own(question: str) -> bool:
+    """Whether a follow-up asks for a kind of answer of its own, not the one the question
+    before asked for: it opens as an elliptical one ("and for SMEs?") or with a question word
+    of its own ("who ran it?" after "which partnerships took part?")."""
+    return elliptical(question) or _OWN_KIND.match(question) is not None
 
 
 def new_subject(question: str) -> str:

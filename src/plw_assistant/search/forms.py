@@ -156,6 +156,24 @@ ORGANISING = frozenset(
 LATER = Form("future")
 
 
+_AUTHOR = re.compile(
+    r"\b(?:who\s+(?:wrote|authored|penned|is\s+the\s+author)|author|written\s+by)\b", re.I
+)
+_PUBLISHED = re.compile(
+    r"\bwhen\b.*\b(?:published|written|released|dated|posted|issued)\b"
+    r"|\b(?:publication|release)\s+date\b",
+    re.I,
+)
+
+
+def front_matter_asked(question: str) -> Literal["author", "published"] | None:
+    """The line of a note's front matter the question asks for: who wrote it, or when it
+    was published; ``None`` for any other question."""
+    if _AUTHOR.search(question):
+        return "author"
+    return "published" if _PUBLISHED.search(question) else None
+
+
 def asks_future(text: str) -> bool:
     """Whether ``text`` asks what comes next ("Is another one planned?")."""
     return _FUTURE_ASK.search(text) is not None

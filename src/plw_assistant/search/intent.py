@@ -13,8 +13,16 @@ from ..domain import Turn
 from ..words import tokenize
 from .analysis import Analysis
 from .asking import names_something, subject_words, which_clause, without_asking
-from .followup import Resolved, elliptical, is_follow_up, new_subject, resolve_follow_up, wants_more
-from .forms import Form, asks_future
+from .followup import (
+    Resolved,
+    asks_its_own,
+    elliptical,
+    is_follow_up,
+    new_subject,
+    resolve_follow_up,
+    wants_more,
+)
+from .forms import Form, asks_future, front_matter_asked
 from .keywords import keywords
 from .names import KIND, Session, Vocabulary
 from .shorthand import names_webinar, without_references, without_times
@@ -40,6 +48,7 @@ _WHICH = re.compile(
     re.I,
 )
 _SERIES = r"(?:plws|webinars|sessions|meetings)"
+_OTHER_ONES = re.compile(rf"\bothers?\b(?!\s+{KIND})", re.I)
 _LIST = re.compile(
     rf"\b(?:list|name|all|which|what)\b.*\b{_SERIES}\b"
     r"|\b(?:webinar|session|plw)s?\s+(?:list|names|titles|overview)\W*$",
@@ -82,14 +91,6 @@ _WHICH_ONES = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[\w#’'-]+")
-_AUTHOR = re.compile(
-    r"\b(?:who\s+(?:wrote|authored|penned|is\s+the\s+author)|author|written\s+by)\b", re.I
-)
-_PUBLISHED = re.compile(
-    r"\bwhen\b.*\b(?:published|written|released|dated|posted|issued)\b"
-    r"|\b(?:publication|release)\s+date\b",
-    re.I,
-)
 
 
 # Words for the series as a whole: every passage is about it, so they only add noise.
@@ -139,10 +140,8 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         if _WHICH.search(text) is None and not subject_words(text, named.sessions):
             return Plan("overview", text, sessions=named.sessions)
         return Plan("general", text, sessions=named.sessions)
-    if _AUTHOR.search(text):
-        return Plan("author", text)
-    if _PUBLISHED.search(text):
-        return Plan("published", text)
+    if (line := front_matter_asked(text)) is not None:  # "who wrote it?", "when published?"
+        return Plan(line, text)
     if _WHICH.search(text) and not names_something(text):
         return Plan("list", text)  # "Which webinar?" asked of nothing: the webinars there are
     if _WHICH.search(text) or (names_webinar(text) and bool(subject_words(text, ()))):
@@ -223,7 +222,7 @@ def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: 
         "general",
         resolved.query,
         keywords=_without(resolved.query, SERIES_WORDS),
-        expects=own.expects or (None if elliptical(text) else previous.expects),
+        expects=own.expects or (None if asks_its_own(text) else previous.expects),
         subject=subject,
         demote=resolved.demote,
         prefer=resolved.prefer,
@@ -234,14 +233,16 @@ def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: 
 def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
     """ "And the one before it?" after an answer about PLW#5: the plan for PLW#4 (asked as the
     previous question asked about its webinar)."""
-    previous = (
-        vocabulary.resolve(last.question).sessions or vocabulary.resolve(last.answer).sessions
-    )
+    resolve = vocabulary.resolve
+    previous = resolve(last.question).sessions or resolve(last.answer).sessions
     named = vocabulary.relative(text, previous)
     if not named:
         return None
     if named.unknown:
-        return Plan("unknown", text, unknown=named.unknown)
+        return Plan("unknown", text, unknown=named.unknown)  # "the one after PLW#5"
+    if _OTHER_ONES.search(text) and read(last.question, vocabulary).kind == "which":
+        # "The other ones?" after the webinar covering a topic: its other topics, then the rest.
+        return Plan("overview", text, sessions=(*previous, *named.sessions))
     if wants_more(text) and named.sessions == previous:  # "what else was said in that one?"
         demote = frozenset(last.cited)
         return Plan("more", text, sessions=named.sessions, demote=demote, said=last.answer)

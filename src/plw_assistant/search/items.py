@@ -17,6 +17,10 @@ _ITEM = r"(?:one|tip|lesson|point|item|message|recommendation|takeaway|advice)s?
 _STEP = relative_steps(_ITEM)
 _A_WEBINAR = re.compile(rf"\b{KIND}\b", re.I)
 _END = at_the_ends(_ITEM)
+_THAT = re.compile(
+    rf"\b(?:which|what)\s+{_ITEM}\s+(?:was|is)\s+(?:that|it)\b|\b(?:that|this|same)\s+{_ITEM}\b",
+    re.I,
+)
 
 
 def is_list_item(index: Index, row: int) -> bool:
@@ -53,6 +57,8 @@ def relative_item(question: str, history: Sequence[Turn], index: Index) -> str |
     row = index.row(history[-1].cited[0])
     if row is None or index.chunks[row].session or "\n" in index.chunks[row].text.strip():
         return None
+    if _THAT.search(question):  # "which one was that?": the lesson the answer led with
+        return index.chunks[row].id
     items = list_of(index, row)
     if len(items) < 2:
         return None
