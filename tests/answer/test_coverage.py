@@ -155,6 +155,15 @@ def test_an_answer_quoting_only_a_webinar_s_topics_says_the_notes_hold_no_more(
     assert "Discussion with the PO" in answer.answer
     assert "record no detail" in answer.answer
     assert gap_outcome(answer) == "topic_only"  # the admin sees what the notes lack
+    # What was said is asked for, and the notes do not give it: the answer says so.
+    assert answer.missing == "The notes record the topic only, not what was said about it."
+    specific = converse(assistant, "What specific advice was presented in PLW#4?")
+    assert specific.missing == answer.missing and "New calls for clusters" in specific.answer
+    # What a webinar covered is what the notes give: nothing is missing.
+    assert not converse(assistant, "What was discussed in PLW#2?").missing
+    # A lesson says what was concluded: nothing is missing either.
+    lesson = converse(assistant, "What did the webinars conclude about digitalisation?")
+    assert not lesson.missing and "Digitalization of cluster services" in lesson.answer
 
 
 def test_how_many_in_total_counts_what_the_question_before_asked_about(

@@ -13,7 +13,7 @@ from . import structured
 from .choice import FOLLOW_SHARE, lessons, on_subject
 from .companions import MAX_UNITS
 from .coverage import covers, near_scope, unknown_subject
-from .facts import Asked, asked_for, defined
+from .facts import NOT_SAID, Asked, asked_for, asks_what_was_said, defined
 from .listed import only_listed, unnamed
 from .units import Unit, is_overview, make_unit, words
 
@@ -88,6 +88,8 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
             closest = max([*built.units, *others], key=lambda u: u.hit.dense or 0.0)
             return _not_given(question.text, asked.missing, closest, hits, len(retrieval.hits))
         built = structured.Built([topic], topics=True, closing=asked.missing)
+    if built.units and built.topics and not built.closing and asks_what_was_said(asks):
+        built = replace(built, closing=NOT_SAID)  # "What exactly did the PO tell them?"
     return _answer(question.text, built, hits, len(retrieval.hits))
 
 

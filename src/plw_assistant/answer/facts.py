@@ -182,6 +182,24 @@ def asked_for(question: str, same: Callable[[str], set[str]], before: str = "") 
     return None
 
 
+# What was said, presented or decided: a topic's name does not tell it.
+_SAID_ASK = re.compile(
+    r"\bwhat\s+exactly\b|\b(?:which|what)\s+(?:specific|exact|particular)\b|\bspecifically\b"
+    r"|\bin\s+(?:more\s+|any\s+)?detail\b|\b(?:details?|contents?|outcomes?|conclusions?)\s+of\b"
+    r"|\bwhat\s+(?:did|was|were)\s+(?:[\w-]+\s+){0,4}(?:say|said|tell|told|present|presented|explain"
+    r"|explained|recommend|recommended|advise|advised|suggest|suggested|decide|decided|agree"
+    r"|agreed|conclude|concluded)\b",
+    re.I,
+)
+NOT_SAID = "The notes record the topic only, not what was said about it."
+
+
+def asks_what_was_said(question: str) -> bool:
+    """Whether the question asks what was said, presented or decided ("What exactly did the
+    project officer tell them?"), which a topic's name alone does not answer."""
+    return _SAID_ASK.search(question) is not None
+
+
 _PLURAL = re.compile(r"[A-Z]{2,}s$")  # an abbreviation in the plural ("SMEs", "PLWs")
 
 
