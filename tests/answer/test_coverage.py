@@ -581,3 +581,28 @@ def test_keywords_asking_for_a_list_get_the_list(assistant: Assistant) -> None:
     lessons = converse(assistant, "lessons list")  # a list of lessons, whole
     assert sum(c.cited for c in lessons.citations) >= 3
     assert not lessons.answer.startswith("For more information contact")
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        (
+            "What did the webinars conclude about going digital, and about keeping up "
+            "communication with members?",
+            "Digitalization of cluster services",
+            "Communication has to be maintained",
+        ),
+        (
+            "Is it important to keep communicating with members during a crisis, and how far "
+            "should we push digital services?",
+            "Communication has to be maintained",
+            "Digitalization of cluster services",
+        ),
+    ],
+)
+def test_a_question_asking_two_things_is_answered_in_the_order_it_asks_them(
+    assistant: Assistant, question: str, first: str, second: str
+) -> None:
+    answer = converse(assistant, question)
+    assert first_unit(answer.answer).startswith(first)
+    assert second in answer.answer

@@ -31,6 +31,9 @@ def test_a_question_asking_two_things_has_two_parts(question: str, parts: tuple)
         "Was the follow-up of projects during and after them discussed?",
         "When we run into difficulties should we go it alone or team up?",
         "We've hit a rough patch, should we work with other partnerships?",  # a situation
+        # A clause saying when, then the one question.
+        "When we have problems in our project, like delays, is it smarter to team up?",
+        "If a partner leaves, should we change the action plan?",
         "What did the webinars say about partner search?",
     ],
 )

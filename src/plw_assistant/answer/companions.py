@@ -51,7 +51,20 @@ def companions(lead: Unit, units: list[Unit], retrieval: Retrieval) -> list[Unit
             chosen.append(u)
     _cover_parts(chosen, units, retrieval)
     _same_meaning(chosen, units, retrieval)
-    return chosen
+    return _in_part_order(chosen, retrieval)
+
+
+def _in_part_order(chosen: list[Unit], retrieval: Retrieval) -> list[Unit]:
+    """For a question asking two things, the lessons in the order the question asks them:
+    each after those closer to an earlier part ("What about going digital, and about keeping
+    in touch with members?": the lesson on digitalisation first)."""
+    index = retrieval.index
+    if len(retrieval.parts) < 2 or len(chosen) < 2 or index is None:
+        return chosen
+    rows = [u.hit.row for u in chosen]
+    similar = [index.dense_scores(rows, vector) for vector in retrieval.parts]
+    part = [max(range(len(similar)), key=lambda p: similar[p][i]) for i in range(len(chosen))]
+    return [chosen[i] for i in sorted(range(len(chosen)), key=lambda i: (part[i], i))]
 
 
 def _same_meaning(chosen: list[Unit], units: list[Unit], retrieval: Retrieval) -> None:

@@ -25,6 +25,12 @@ _BREAKS = re.compile(
     re.I,
 )
 _QUESTION = re.compile(rf"^\s*{_ASKING}", re.I)
+# "When we have problems …, is it smarter …?": a clause saying when, not asking it.
+_CONDITION = re.compile(
+    r"^\s*(?:when|if|as|since|because|while|once|whenever)\s+(?!(?:did|does|do|was|were|is|are"
+    r"|will|would|has|have|had|can|could|should)\b)",
+    re.I,
+)
 _ASKS_ANYWHERE = re.compile(rf"\b{_ASKING}", re.I)
 # A part asks something of its own when it has at least this many words that are no stop words.
 MIN_WORDS = 2
@@ -71,7 +77,8 @@ def parts_of(question: str) -> tuple[str, ...]:
     asking = [
         p
         for n, p in enumerate(parts)
-        if (_ASKS_ANYWHERE.search(p) if n == 0 else _QUESTION.match(p)) and _asks(p)
+        if (_ASKS_ANYWHERE.search(p) and not _CONDITION.match(p) if n == 0 else _QUESTION.match(p))
+        and _asks(p)
     ]
     return tuple(asking) if 2 <= len(asking) <= MAX_PARTS else ()
 
