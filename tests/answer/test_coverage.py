@@ -606,3 +606,22 @@ def test_a_question_asking_two_things_is_answered_in_the_order_it_asks_them(
     answer = converse(assistant, question)
     assert first_unit(answer.answer).startswith(first)
     assert second in answer.answer
+
+
+def test_a_fact_one_part_asks_for_is_quoted_from_the_passage_stating_it(
+    assistant: Assistant,
+) -> None:
+    # The lessons on communication answer the other part; the dates are in another passage,
+    # not the note's own date (when it was published, not when the webinars ran).
+    question = "When did the webinars run and what did they say about communication in a crisis?"
+    answer = converse(assistant, question)
+    assert not answer.missing
+    assert first_unit(answer.answer).startswith("Between October 2020 and January 2022")
+    assert "Communication has to be maintained" in answer.answer
+    assert "2022-04-19" not in answer.answer
+    # Each part keeps its lesson when one part asks for a number.
+    count = converse(
+        assistant, "How many webinars were there, and what did they conclude about digitalisation?"
+    )
+    assert "five PLWs" in first_unit(count.answer)
+    assert "Digitalization of cluster services" in count.answer

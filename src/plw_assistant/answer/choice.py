@@ -104,6 +104,7 @@ def lessons(
     continues = bool(plan.said) and not plan.demote
     if not units or _said_best(candidates, units, continues) or _nothing_more(retrieval, units):
         return [], []
+    every = units  # a question asking two things: the filters below choose one part's lead
     if plan.demote and _LIST_ASK.search(plan.asked or question):
         # "And the other ones?" after a list: the lists beside it.
         beside = _lists_beside(plan.demote, hits, retrieval, vocabulary)
@@ -132,7 +133,7 @@ def lessons(
             return listed[:MAX_LIST], []
         if broad == "lead":  # nearly as relevant as the lead, the rest of its list too
             return [lead, *(u for u in listed if u.hit.row != lead.hit.row)][:MAX_LIST], []
-    chosen = companions(lead, units, retrieval)
+    chosen = companions(lead, every if len(retrieval.parts) > 1 else units, retrieval)
     quoted = {u.hit.row for u in chosen}
     more = [u for u in listed if u.hit.row not in quoted] if len(listed) > 1 else []
     return chosen, more
