@@ -17,6 +17,7 @@ from plw_assistant.search.followup import is_follow_up, new_subject
         "did CLAMTEX take part?",
         "How can clusters support their members with EU funding?",  # "their": the clusters
         "Why is it worth meeting other partnerships when things get uncertain?",  # no "it"
+        "What happens to members if clusters don't communicate in a crisis?",  # says what
     ],
 )
 def test_a_question_complete_on_its_own_is_a_new_one(question: str) -> None:
@@ -46,6 +47,8 @@ def test_a_question_complete_on_its_own_is_a_new_one(question: str) -> None:
         "in which session?",  # a webinar asked for, of nothing of its own
         "how many in total?",  # a count of nothing named: of what was asked before
         "over what period?",  # a time of nothing named: of what was asked before
+        "what happens if we don't?",  # what is not done is what the answer before said
+        "and if not?",
     ],
 )
 def test_a_question_pointing_back_or_naming_nothing_follows_up(question: str) -> None:

@@ -37,7 +37,10 @@ _POINTS_BACK = re.compile(
     r"|\b(?:after|before|than|like)\s+(?:that|this)\b"
     r"|\b(?:that|this|those|these)\s*(?:[?!.,;]|$)"
     r"|\b(?:that|this|those|these)\s+(?:webinars?|sessions?|plws?|meetings?|topics?|lessons?"
-    r"|notes?|points?|ideas?|projects?|parts?|lists?)\b",
+    r"|notes?|points?|ideas?|projects?|parts?|lists?)\b"
+    # "What happens if we don't?": what is not done is what the answer before said.
+    r"|\b(?:we|they|you|i|clusters?|members?)\s+(?:don[’']t|do\s+not|doesn[’']t|didn[’']t"
+    r"|can[’']t|cannot|won[’']t|wouldn[’']t|shouldn[’']t|aren[’']t|haven[’']t)\W*$|\bif\s+not\W*$",
     re.IGNORECASE,
 )
 _OWN_KIND = re.compile(r"\W*(?:who|whom|whose|why|where|how)\b", re.IGNORECASE)
