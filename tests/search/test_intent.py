@@ -68,6 +68,14 @@ def test_who_was_in_on_it_asks_for_names(vocabulary: Vocabulary, question: str) 
     assert read(question, vocabulary).expects == "names"
 
 
+def test_the_series_named_as_a_span_of_time_names_no_webinar(vocabulary: Vocabulary) -> None:
+    span = read(
+        "Over what period did the series run, from the first webinar to the last?", vocabulary
+    )
+    assert span.kind == "general" and not span.sessions and span.expects == "date"
+    assert read("What was the first webinar about?", vocabulary).kind == "overview"
+
+
 def test_what_a_plain_question_expects(vocabulary: Vocabulary) -> None:
     assert read("When did the webinars take place?", vocabulary).expects == "date"
     assert read("How many partnerships were invited?", vocabulary).expects == "number"

@@ -25,7 +25,7 @@ from .followup import (
 from .forms import Form, asks_future, front_matter_asked
 from .keywords import keywords
 from .names import KIND, Session, Vocabulary
-from .shorthand import names_webinar, without_references, without_times
+from .shorthand import names_webinar, without_references, without_span, without_times
 
 Expects = Literal["date", "number", "names", "address"]
 Kind = Literal["general", "overview", "which", "list", "unknown", "more", "author", "published"]
@@ -133,7 +133,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     """The kind of a question on its own (without the conversation). A webinar named only as
     the time after which something comes ("… planned after the fifth one?") is not what the
     question is about."""
-    named = vocabulary.resolve(without_times(text) if asks_future(text) else text)
+    named = vocabulary.resolve(without_times(text) if asks_future(text) else without_span(text))
     if named.unknown and not named.sessions:
         return Plan("unknown", text, unknown=named.unknown)
     if named.sessions:

@@ -1,6 +1,7 @@
 """Questions typed in shorthand: keywords whose last word is a webinar ("proposal writing
-webinar"), a webinar referred to by its place in the series ("the fifth one"), and one named
-only as the time after which something comes ("planned after the fifth one")."""
+webinar"), a webinar referred to by its place in the series ("the fifth one") or named only
+as the time after which something comes ("planned after the fifth one"), and the series named
+as a span of time ("from the first webinar to the last")."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ _REFERENCE = re.compile(
 _TIME = re.compile(
     rf"\b(?:after|since|following|until|till)\s+(?:(?:the\s+)?\w+\s+(?:{KIND}|one)\b(?!\s*#?\s*\d)"
     r"|plw\s*#?\s*\d{1,2}\b)",
+    re.I,
+)
+# The whole series as a span of time: "from the first webinar to the last".
+_SPAN = re.compile(
+    rf"\b(?:from|between)\s+(?:the\s+)?(?:first|plw\s*#?\s*1)(?:\s+(?:{KIND}|one))?\s+"
+    rf"(?:to|and|until|till|through)\s+(?:the\s+)?(?:last|final|latest)(?:\s+(?:{KIND}|one))?\b",
     re.I,
 )
 _ASKING = (
@@ -47,3 +54,9 @@ def without_references(text: str, vocabulary: Vocabulary) -> str:
 def without_times(text: str) -> str:
     """``text`` without a webinar named as a time ("after the fifth one")."""
     return _TIME.sub(" ", text)
+
+
+def without_span(text: str) -> str:
+    """``text`` without the series named as a span of time ("… from the first webinar to
+    the last?" asks when the series ran, not about its first and last webinars)."""
+    return _SPAN.sub(" ", text)
