@@ -44,6 +44,7 @@ from plw_assistant.evaluation.answers import first_unit
         ("Which partnerships did not attend the webinars?", "did not take part"),
         # A date still to come is not given by the dates of the series.
         ("When will the next call for clusters open?", "date"),
+        ("When is the deadline for the next call for cluster partnerships?", "date"),
         ("Is there a recording of PLW#5?", "recording, slides or a link"),
         ("What is the success rate of EU proposals supported by clusters?", "percentage or share"),
     ],

@@ -34,8 +34,14 @@ _DAY = re.compile(
     r"|\b(?:19|20)\d{2}-\d{2}-\d{2}\b"
 )
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-# "When will the next call open?": a date of the past does not answer it.
-_NEXT_DATE_ASK = re.compile(r"\bwhen\s+(?:will|shall|is\s+the\s+next|are\s+the\s+next)\b", re.I)
+# "When will the next call open?", "the deadline for the next call": a date of the past does
+# not answer it.
+_NEXT_DATE_ASK = re.compile(
+    r"\bwhen\s+(?:will|shall|is\s+the\s+next|are\s+the\s+next)\b"
+    r"|\b(?:next|upcoming|coming|future)\s+(?:[\w-]+\s+){0,3}(?:calls?|deadlines?|webinars?"
+    r"|sessions?|plws?|editions?|rounds?|meetings?)\b",
+    re.I,
+)
 
 
 def date_asked(question: str) -> Callable[[str], bool] | None:
