@@ -20,7 +20,7 @@ from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
 from .search import forms
 from .search.analysis import Analysis, Analyzer
-from .search.followup import has_subject
+from .search.followup import own_words
 from .search.intent import Plan, general, narrows, plan, read, standalone
 from .search.items import relative_item
 from .search.keywords import keywords
@@ -238,10 +238,11 @@ def _focus(p: Plan, analysis: Analysis) -> str:
     a long question's ask without the situation told first."""
     if p.subject and p.kind == "general":
         return analysis.expand(p.subject, model=True)
-    own = len(tokenize([analysis.searched])[0]) >= 2 and has_subject(analysis.searched)
+    own = len(own_words(analysis.searched)) >= 2
     if p.kind == "general" and own and p.asked not in ("", analysis.searched):
         # "… and is there going to be another one?": a follow-up asking a thing of its own
-        # ("how many were there in total?" names nothing: the question before says what).
+        # ("how many were there in total?", "who ran that one?" name too little: the question
+        # before says what).
         return analysis.expand(analysis.searched, model=True)
     return analysis.expand(analysis.ask, model=True) if analysis.ask else ""
 

@@ -60,6 +60,14 @@ def test_a_fact_the_notes_do_not_give_is_said_with_the_closest_passage(
     assert gap_outcome(answer) == "abstained"  # the admin sees it among the gaps
 
 
+def test_who_ran_one_webinar_is_answered_by_the_organiser_of_the_series(
+    assistant: Assistant,
+) -> None:
+    answer = converse(assistant, "What was PLW#3 about?", "who ran that one?")
+    assert "BLUES" in first_unit(answer.answer) and "organis" in first_unit(answer.answer)
+    assert not converse(assistant, "Who organised PLW#3?").answer.startswith("PLW#3:")
+
+
 @pytest.mark.parametrize(
     "turns",
     [

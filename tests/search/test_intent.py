@@ -153,6 +153,15 @@ def test_a_follow_up_asking_its_own_question_does_not_take_the_kind_asked_before
     assert plan("why?", which, vocabulary).expects is None
 
 
+def test_who_organised_a_webinar_is_asked_of_the_series(vocabulary: Vocabulary) -> None:
+    # The notes say who organised the series, not each webinar: every passage is searched.
+    p = read("Who organised PLW#3?", vocabulary)
+    assert p.kind == "general" and not p.sessions
+    p = plan("who ran that one?", [_turn("What was PLW#3 about?", "PLW#3: … [1]")], vocabulary)
+    assert p.kind == "general" and not p.sessions
+    assert read("What did PLW#3 cover?", vocabulary).kind == "overview"
+
+
 def test_a_follow_up_is_worded_without_its_elliptical_opening(vocabulary: Vocabulary) -> None:
     webinar = [_turn("What was discussed in PLW#5?", "PLW#5: … Partner search; … [1]")]
     for text in ("And what about partner search?", "what about partner search?"):

@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 
-from ..search.intent import asks_names
+from ..search.expects import asks_names
 from ..search.names import Vocabulary, passage_texts
 from ..search.retriever import Retrieval
 from ..search.typos import NAME

@@ -96,6 +96,14 @@ def has_subject(question: str) -> bool:
     return bool(set(tokenize([question])[0]) - _ASKING)
 
 
+def own_words(question: str) -> list[str]:
+    """The stems of the question's words, but those pointing back ("who ran that one?":
+    "ran"); none when all it does is ask ("tell me more")."""
+    if not has_subject(question):
+        return []
+    return [w for w in tokenize([question])[0] if w not in _POINTING]
+
+
 def elliptical(question: str) -> bool:
     """Whether the question opens as one that leaves out what it shares with the one before
     ("and …", "but …", "what about …")."""

@@ -139,6 +139,16 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
     return Form("future", asking=frozenset().union(*map(_asking, future))) if future else None
 
 
+def asks_organiser(text: str) -> bool:
+    """Whether ``text`` asks who put an event on ("who ran that one?", "who organised
+    PLW#3?"): the notes say it of the whole series, not of each webinar."""
+    m = _AGENT_ASK.search(text)
+    if m is None:
+        return False
+    deed = m.group("verb") or m.group("deed") or m.group("doer")
+    return bool(m.group("behind")) or (deed is not None and stem(deed.lower()) in ORGANISING)
+
+
 def organising(deed: str) -> frozenset[str]:
     """The stems of ``deed``, or of every verb saying who put an event on when it is one of
     them: a series "run", "hosted" or "led" by someone was organised by them."""

@@ -13,6 +13,7 @@ from ..domain import Turn
 from ..words import tokenize
 from .analysis import Analysis
 from .asking import names_something, subject_words, which_clause, without_asking
+from .expects import Expects, expects_of
 from .followup import (
     Resolved,
     asks_its_own,
@@ -22,12 +23,11 @@ from .followup import (
     resolve_follow_up,
     wants_more,
 )
-from .forms import Form, asks_future, front_matter_asked
+from .forms import Form, asks_future, asks_organiser, front_matter_asked
 from .keywords import keywords
 from .names import KIND, Session, Vocabulary
 from .shorthand import names_webinar, without_references, without_span, without_times
 
-Expects = Literal["date", "number", "names", "address"]
 Kind = Literal["general", "overview", "which", "list", "unknown", "more", "author", "published"]
 
 _WHICH = re.compile(
@@ -56,40 +56,6 @@ _LIST = re.compile(
 )
 # "What happens after the five webinars?": what followed the series, not a list of it.
 _AFTER_SERIES = re.compile(rf"\b(?:after|following|beyond)\s+(?:\w+\s+){{0,3}}{_SERIES}\b", re.I)
-# Questions asking for a time or a count: answered from passages holding one.
-_WHEN = re.compile(
-    r"^\s*when\s+(?:did|was|were|is|are|will|do|does|have|has)\b|^\W*(?:and\s+|so\s+)?when\W*$"
-    r"|\bwhat\s+(?:period|year|years|dates?|months?|time\s+span)\b|\bhow\s+long\b",
-    re.I,
-)
-# Asking whom to write to: a passage giving an e-mail address answers it.
-_ADDRESS = re.compile(
-    r"\be-?mail\b|\bcontact\s+(?:person|details|address|point)\b|\bpoint\s+of\s+contact\b"
-    r"|\bwho\s+(?:can|should|do|could)\s+(?:i|we)\s+(?:contact|write\s+to|get\s+in\s+touch)",
-    re.I,
-)
-_HOW_MANY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
-# "Which partnerships took part?": the answer is a passage that names several of them.
-_WHICH_ONES = re.compile(
-    # ("What should new partnerships do?" asks what to do: a verb follows "what", no noun.)
-    # ("What ways are there to …?" asks how, not which ones: nouns of manner name nothing.)
-    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b|ways?\b|options?\b"
-    r"|models?\b|kinds?\b|types?\b|approach(?:es)?\b|methods?\b|forms?\b|means\b|steps?\b"
-    r"|tips?\b|practices?\b|ideas?\b|possibilit(?:y|ies)\b"
-    r"|(?:should|could|would|can|must|might|will|shall|do|does|did|is|are|was|were|has|have"
-    r"|had)\b)(?:[\w-]+\s+){0,4}[a-z-]+s\b"
-    r"(?:\s+(?:were|are|took|take|taking|have|had|did|do|got|get|won|received|used|applied"
-    r"|joined|benefited|benefitted|presented)\b)"
-    # "Which were the other ones taking part?"
-    r"|^\s*which\s+(?:were|are)\s+the\s+(?![\w\s-]*\b(?:lessons?|messages?|topics?"
-    r"|tips|points|advice|dates?)\b)(?:[\w-]+\s+){0,3}[a-z-]+s\b"
-    r"|^\s*(?:and\s+|so\s+|but\s+)?who\s+(?:else\s+)?(?:took\s+part|participated|attended|joined|was\s+invited"
-    r"|were\s+invited|(?:was|were)\s+(?:in\s+on|involved|part\s+of|there|represented))\b"
-    # Keywords asking for a list: "participating partnerships list".
-    r"|^(?!.*\b(?:lessons?|messages?|topics?|tips|advice|webinars?|sessions?)\s+(?:list|names))"
-    r"[\w#' -]{3,60}\s(?:list|names)\W*$",
-    re.I,
-)
 _WORD = re.compile(r"[\w#’'-]+")
 
 
@@ -136,6 +102,8 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     named = vocabulary.resolve(without_times(text) if asks_future(text) else without_span(text))
     if named.unknown and not named.sessions:
         return Plan("unknown", text, unknown=named.unknown)
+    if named.sessions and asks_organiser(text):  # said of the series, not of each webinar
+        return Plan("general", text)
     if named.sessions:
         if _WHICH.search(text) is None and not subject_words(text, named.sessions):
             return Plan("overview", text, sessions=named.sessions)
@@ -148,19 +116,10 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         return Plan("which", without_asking(which_clause(text, _WHICH)))
     if _LIST.search(text) and not subject_words(text, ()) and not _AFTER_SERIES.search(text):
         return Plan("list", text)
-    expects: Expects | None = None
-    if _WHEN.search(text):
-        expects = "date"
-    elif _HOW_MANY.search(text):
-        expects = "number"
-    elif _ADDRESS.search(text):
-        expects = "address"
-    elif _WHICH_ONES.search(text):
-        expects = "names"
     return Plan(
         "general",
         text,
-        expects=expects,
+        expects=expects_of(text),
         keywords=_without(without_references(text, vocabulary), SERIES_WORDS),
     )
 
@@ -240,6 +199,8 @@ def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
         return None
     if named.unknown:
         return Plan("unknown", text, unknown=named.unknown)  # "the one after PLW#5"
+    if asks_organiser(text):  # "who ran that one?": the series' organiser, read as follow-up
+        return None
     if _OTHER_ONES.search(text) and read(last.question, vocabulary).kind == "which":
         # "The other ones?" after the webinar covering a topic: its other topics, then the rest.
         return Plan("overview", text, sessions=(*previous, *named.sessions))
@@ -272,11 +233,6 @@ def narrows(p: Plan) -> bool:
     # A webinar named in passing ("… after the fifth webinar?") is searched: what the notes
     # hold on it is what they hold.
     return p.kind == "general" and p.expects is not None
-
-
-def asks_names(text: str) -> bool:
-    """Whether ``text`` asks for the names of things ("Which consultancies did …?")."""
-    return _WHICH_ONES.search(text) is not None
 
 
 def general(p: Plan) -> Plan:

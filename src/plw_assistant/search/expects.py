@@ -1,0 +1,60 @@
+"""What fact a plain question expects its answer to hold: a date ("when …?"), a number
+("how many …?"), an address to write to, or the names of several things ("which
+partnerships took part?"); answered from passages holding one."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Expects = Literal["date", "number", "names", "address"]
+
+_WHEN = re.compile(
+    r"^\s*when\s+(?:did|was|were|is|are|will|do|does|have|has)\b|^\W*(?:and\s+|so\s+)?when\W*$"
+    r"|\bwhat\s+(?:period|year|years|dates?|months?|time\s+span)\b|\bhow\s+long\b",
+    re.I,
+)
+# Asking whom to write to: a passage giving an e-mail address answers it.
+_ADDRESS = re.compile(
+    r"\be-?mail\b|\bcontact\s+(?:person|details|address|point)\b|\bpoint\s+of\s+contact\b"
+    r"|\bwho\s+(?:can|should|do|could)\s+(?:i|we)\s+(?:contact|write\s+to|get\s+in\s+touch)",
+    re.I,
+)
+_HOW_MANY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
+# "Which partnerships took part?": the answer is a passage that names several of them.
+_WHICH_ONES = re.compile(
+    # ("What should new partnerships do?" asks what to do: a verb follows "what", no noun.)
+    # ("What ways are there to …?" asks how, not which ones: nouns of manner name nothing.)
+    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b|ways?\b|options?\b"
+    r"|models?\b|kinds?\b|types?\b|approach(?:es)?\b|methods?\b|forms?\b|means\b|steps?\b"
+    r"|tips?\b|practices?\b|ideas?\b|possibilit(?:y|ies)\b"
+    r"|(?:should|could|would|can|must|might|will|shall|do|does|did|is|are|was|were|has|have"
+    r"|had)\b)(?:[\w-]+\s+){0,4}[a-z-]+s\b"
+    r"(?:\s+(?:were|are|took|take|taking|have|had|did|do|got|get|won|received|used|applied"
+    r"|joined|benefited|benefitted|presented)\b)"
+    # "Which were the other ones taking part?"
+    r"|^\s*which\s+(?:were|are)\s+the\s+(?![\w\s-]*\b(?:lessons?|messages?|topics?"
+    r"|tips|points|advice|dates?)\b)(?:[\w-]+\s+){0,3}[a-z-]+s\b"
+    r"|^\s*(?:and\s+|so\s+|but\s+)?who\s+(?:else\s+)?(?:took\s+part|participated|attended|joined|was\s+invited"
+    r"|were\s+invited|(?:was|were)\s+(?:in\s+on|involved|part\s+of|there|represented))\b"
+    # Keywords asking for a list: "participating partnerships list".
+    r"|^(?!.*\b(?:lessons?|messages?|topics?|tips|advice|webinars?|sessions?)\s+(?:list|names))"
+    r"[\w#' -]{3,60}\s(?:list|names)\W*$",
+    re.I,
+)
+
+
+def expects_of(text: str) -> Expects | None:
+    """The fact ``text`` expects its answer to hold, if any."""
+    if _WHEN.search(text):
+        return "date"
+    if _HOW_MANY.search(text):
+        return "number"
+    if _ADDRESS.search(text):
+        return "address"
+    return "names" if asks_names(text) else None
+
+
+def asks_names(text: str) -> bool:
+    """Whether ``text`` asks for the names of things ("Which consultancies did …?")."""
+    return _WHICH_ONES.search(text) is not None
