@@ -327,6 +327,15 @@ def test_how_many_were_there_after_a_question_on_the_series_counts_its_webinars(
     assert "five PLWs" in first_unit(answer.answer) or "5 PLW" in first_unit(answer.answer)
 
 
+def test_why_after_an_answer_is_the_reason_its_lesson_gives(assistant: Assistant) -> None:
+    answer = converse(assistant, "Tell me about the lesson on synergies", "why does it matter?")
+    assert first_unit(answer.answer).startswith("Look for synergies with other ESCP-4x")
+    assert "save a lot of time" in first_unit(answer.answer)
+    # A webinar's topics give no reason: the answer says the notes record the topic only.
+    webinar = converse(assistant, "What was PLW#3 about?", "why?")
+    assert webinar.answer.startswith("PLW#3:") and webinar.missing
+
+
 def test_which_one_was_that_after_an_answer_is_the_lesson_it_led_with(
     assistant: Assistant,
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from plw_assistant.search.followup import is_follow_up, new_subject
+from plw_assistant.search.followup import asks_why, is_follow_up, new_subject
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,19 @@ def test_a_question_pointing_back_or_naming_nothing_follows_up(question: str) ->
 )
 def test_an_elliptical_opening_is_left_out_of_the_subject(question: str, subject: str) -> None:
     assert new_subject(question) == subject
+
+
+@pytest.mark.parametrize(
+    ("question", "why"),
+    [
+        ("why?", True),
+        ("and why?", True),
+        ("Why is that?", True),
+        ("why does it matter?", True),
+        ("why is that important?", True),
+        ("Why should clusters team up in a crisis?", False),  # a question of its own
+        ("why not the other partnerships?", False),
+    ],
+)
+def test_why_of_the_answer_before(question: str, why: bool) -> None:
+    assert asks_why(question) is why

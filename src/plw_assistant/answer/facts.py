@@ -182,9 +182,9 @@ def asked_for(question: str, same: Callable[[str], set[str]], before: str = "") 
     return None
 
 
-# What was said, presented or decided: a topic's name does not tell it.
+# What was said, presented or decided, or why: a topic's name does not tell it.
 _SAID_ASK = re.compile(
-    r"\bwhat\s+exactly\b|\b(?:which|what)\s+(?:specific|exact|particular)\b|\bspecifically\b"
+    r"^\W*(?:and\s+|but\s+|so\s+)?why\b|\bwhat\s+exactly\b|\b(?:which|what)\s+(?:specific|exact|particular)\b|\bspecifically\b"
     r"|\bin\s+(?:more\s+|any\s+)?detail\b|\b(?:details?|contents?|outcomes?|conclusions?)\s+of\b"
     r"|\bwhat\s+(?:did|was|were)\s+(?:[\w-]+\s+){0,4}(?:say|said|tell|told|present|presented|explain"
     r"|explained|recommend|recommended|advise|advised|suggest|suggested|decide|decided|agree"

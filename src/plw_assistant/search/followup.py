@@ -43,6 +43,12 @@ _POINTS_BACK = re.compile(
     r"|can[’']t|cannot|won[’']t|wouldn[’']t|shouldn[’']t|aren[’']t|haven[’']t)\W*$|\bif\s+not\W*$",
     re.IGNORECASE,
 )
+_WHY_THAT = re.compile(
+    r"^\W*(?:and\s+|but\s+|so\s+)?why\b(?:\s+(?:is|was|does|did|would|should)\s+(?:it|that|this)"
+    r"(?:\s+(?:so\s+)?(?:matter|important|necessary|needed|useful|true|recommended"
+    r"|a\s+good\s+idea))?)?\W*$",
+    re.IGNORECASE,
+)
 _OWN_KIND = re.compile(r"\W*(?:who|whom|whose|why|where|how)\b", re.IGNORECASE)
 # "It" pointing at nothing before: "is it worth …?" (it stands for what follows).
 _POINTS_NOWHERE = re.compile(
@@ -94,6 +100,12 @@ def has_subject(question: str) -> bool:
     """Whether the question names something of its own, beyond asking ("why?", "tell me
     more", "which one?")."""
     return bool(set(tokenize([question])[0]) - _ASKING)
+
+
+def asks_why(question: str) -> bool:
+    """Whether the question asks only why of what the answer before said ("why?", "and why
+    is that?", "why does it matter?"): the reason its lesson gives, if any."""
+    return _WHY_THAT.match(question) is not None
 
 
 def own_words(question: str) -> list[str]:

@@ -17,6 +17,7 @@ from .expects import Expects, expects_of
 from .followup import (
     Resolved,
     asks_its_own,
+    asks_why,
     elliptical,
     is_follow_up,
     new_subject,
@@ -194,6 +195,8 @@ def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
     previous question asked about its webinar)."""
     resolve = vocabulary.resolve
     previous = resolve(last.question).sessions or resolve(last.answer).sessions
+    if asks_why(text) and previous:  # "why?" after a webinar: what the notes hold on it
+        return Plan("overview", text, sessions=previous)
     named = vocabulary.relative(text, previous)
     if not named:
         return None

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from ..domain import DETAILS, Turn
 from ..store.reader import Index
 from ..text import SECTION_SEP
+from .followup import asks_why
 from .names import KIND
 from .relative import at_the_ends, relative_steps
 
@@ -17,6 +18,12 @@ _ITEM = r"(?:one|tip|lesson|point|item|message|recommendation|takeaway|advice)s?
 _STEP = relative_steps(_ITEM)
 _A_WEBINAR = re.compile(rf"\b{KIND}\b", re.I)
 _END = at_the_ends(_ITEM)
+_THAT = re.compile(
+    r"^\W*(?:and\s+|but\s+|so\s+)?why\b(?:\s+(?:is|was|does|did|would|should)\s+(?:it|that|this)"
+    r"(?:\s+(?:so\s+)?(?:matter|important|necessary|needed|useful|true|recommended"
+    r"|a\s+good\s+idea))?)?\W*$",
+    re.I,
+)
 _THAT = re.compile(
     rf"\b(?:which|what)\s+{_ITEM}\s+(?:was|is)\s+(?:that|it)\b|\b(?:that|this|same)\s+{_ITEM}\b",
     re.I,
@@ -57,7 +64,8 @@ def relative_item(question: str, history: Sequence[Turn], index: Index) -> str |
     row = index.row(history[-1].cited[0])
     if row is None or index.chunks[row].session or "\n" in index.chunks[row].text.strip():
         return None
-    if _THAT.search(question):  # "which one was that?": the lesson the answer led with
+    if _THAT.search(question) or asks_why(question):
+        # "which one was that?", "why does it matter?": the lesson the answer led with
         return index.chunks[row].id
     items = list_of(index, row)
     if len(items) < 2:
