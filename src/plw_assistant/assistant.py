@@ -22,7 +22,7 @@ from .search import forms
 from .search.analysis import Analysis, Analyzer
 from .search.followup import own_words
 from .search.intent import Plan, general, narrows, plan, read, standalone
-from .search.items import relative_item
+from .search.items import relative_item, rest_of_list
 from .search.keywords import keywords
 from .search.names import Vocabulary
 from .search.parts import parts_of
@@ -107,6 +107,9 @@ class Assistant:
         item = relative_item(text, question.history, index)
         if item is not None:  # "and the next tip?" after a lesson of a list
             return Plan("general", text, items=(item,))
+        rest = rest_of_list(text, question.history, index)
+        if rest:  # "any more tips like that?": the rest of its list
+            return Plan("general", text, items=rest)
         p = plan(text, question.history, vocabulary)
         if p.kind == "more" and not p.sessions and question.history:
             # "What else?" after "Which webinar …": the webinar the previous answer quoted.

@@ -643,3 +643,22 @@ def test_a_fact_one_part_asks_for_is_quoted_from_the_passage_stating_it(
     )
     assert "five PLWs" in first_unit(count.answer)
     assert "Digitalization of cluster services" in count.answer
+
+
+def test_more_tips_like_that_is_the_rest_of_the_list_the_answer_quoted_from(
+    assistant: Assistant,
+) -> None:
+    answer = converse(assistant, "What is the lesson on flexibility?", "any more tips like that?")
+    assert first_unit(answer.answer).startswith("Do not underestimate the power of meeting")
+    assert (
+        "Look for synergies" in answer.answer and "Peer Learning webinars are very" in answer.answer
+    )
+    assert "Be flexible" not in answer.answer  # quoted already
+    # The whole list quoted already: the lessons of the list beside it.
+    beside = converse(
+        assistant, "What advice is there for new ESCP-4x partnerships?", "any more tips like that?"
+    )
+    assert first_unit(beside.answer).startswith("Digitalization of cluster services")
+    # More on a subject of its own is a question of its own.
+    funding = converse(assistant, "What is the lesson on flexibility?", "any more on EU funding?")
+    assert "EU funding programmes" in first_unit(funding.answer)

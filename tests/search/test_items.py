@@ -9,7 +9,7 @@ from conftest import converse
 from plw_assistant.assistant import Assistant
 from plw_assistant.domain import Turn
 from plw_assistant.evaluation.answers import first_unit
-from plw_assistant.search.items import list_of, other_lists, relative_item
+from plw_assistant.search.items import list_of, other_lists, relative_item, rest_of_list
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,14 @@ def test_the_other_ones_after_a_list_are_the_lists_beside_it(
 ) -> None:
     answer = converse(assistant, first, "and the other ones?")
     assert first_unit(answer.answer).startswith(lesson)
+
+
+def test_the_rest_of_a_list_asked_for_as_more_of_the_same(assistant) -> None:
+    index = assistant.index
+    rows = next(rows for r in range(index.size) if len(rows := list_of(index, r)) > 2)
+    first = index.chunks[rows[0]]
+    turn = Turn("What is the first lesson?", f"{first.text} [1]", (first.id,))
+    rest = rest_of_list("any more tips like that?", (turn,), index)
+    assert rest == tuple(index.chunks[r].id for r in rows[1:])
+    assert rest_of_list("any more on EU funding?", (turn,), index) == ()
+    assert rest_of_list("What else?", (), index) == ()

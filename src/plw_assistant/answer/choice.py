@@ -100,6 +100,8 @@ def lessons(
         for u in [make_unit(n, hit, index, vocabulary, retrieval.query)]
         if about(u)
     ]
+    if len(plan.items) > 1:  # "any more tips like that?": the rest of the list, in order
+        return sorted(candidates, key=lambda u: u.hit.row)[:MAX_LIST], []
     units = [u for u in candidates if not (plan.said and words(u.plain) in words(plan.said))]
     continues = bool(plan.said) and not plan.demote
     if not units or _said_best(candidates, units, continues) or _nothing_more(retrieval, units):

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from ..domain import DETAILS, Turn
 from ..store.reader import Index
 from ..text import SECTION_SEP
+from ..words import tokenize
 from .followup import asks_why
 from .names import KIND
 from .relative import at_the_ends, relative_steps
@@ -18,11 +19,35 @@ _ITEM = r"(?:one|tip|lesson|point|item|message|recommendation|takeaway|advice)s?
 _STEP = relative_steps(_ITEM)
 _A_WEBINAR = re.compile(rf"\b{KIND}\b", re.I)
 _END = at_the_ends(_ITEM)
+# "Any more tips like that?", "other lessons?": more of the list the answer quoted from.
+_MORE_OF_THE_SAME = re.compile(r"\b(?:more|other|others|else|further|rest)\b", re.I)
+_MORE_WORDS = frozenset(
+    tokenize(
+        [
+            "any more other others else further rest tip tips advice lesson lessons idea ideas "
+            "point points recommendation recommendations message messages takeaway takeaways "
+            "like that this those these similar such kind sort there are is got have give me "
+            "and so what the of"
+        ]
+    )[0]
+)
 _THAT = re.compile(
     r"^\W*(?:and\s+|but\s+|so\s+)?why\b(?:\s+(?:is|was|does|did|would|should)\s+(?:it|that|this)"
     r"(?:\s+(?:so\s+)?(?:matter|important|necessary|needed|useful|true|recommended"
     r"|a\s+good\s+idea))?)?\W*$",
     re.I,
+)
+# "Any more tips like that?", "other lessons?": more of the list the answer quoted from.
+_MORE_OF_THE_SAME = re.compile(r"\b(?:more|other|others|else|further|rest)\b", re.I)
+_MORE_WORDS = frozenset(
+    tokenize(
+        [
+            "any more other others else further rest tip tips advice lesson lessons idea ideas "
+            "point points recommendation recommendations message messages takeaway takeaways "
+            "like that this those these similar such kind sort there are is got have give me "
+            "and so what the of"
+        ]
+    )[0]
 )
 _THAT = re.compile(
     rf"\b(?:which|what)\s+{_ITEM}\s+(?:was|is)\s+(?:that|it)\b|\b(?:that|this|same)\s+{_ITEM}\b",
@@ -82,6 +107,25 @@ def relative_item(question: str, history: Sequence[Turn], index: Index) -> str |
     if not 0 <= target < len(items) or target == at:
         return None
     return index.chunks[items[target]].id
+
+
+def rest_of_list(question: str, history: Sequence[Turn], index: Index) -> tuple[str, ...]:
+    """The ids of the other items of the list the last answer's lesson belongs to, those it
+    did not quote (when it quoted them all, those of the lists beside it), when ``question``
+    asks for more of the same ("any more tips like that?", "other lessons?") and names
+    nothing else; else ``()``."""
+    if not history or not history[-1].cited or not _MORE_OF_THE_SAME.search(question):
+        return ()
+    if set(tokenize([question])[0]) - _MORE_WORDS:
+        return ()  # "any more on EU funding?": a subject of its own
+    row = index.row(history[-1].cited[0])
+    if row is None or index.chunks[row].session:
+        return ()
+    quoted = set(history[-1].cited)
+    rest = [i for r in list_of(index, row) if (i := index.chunks[r].id) not in quoted]
+    if not rest:  # it quoted the whole list: the lists beside it
+        rest = [index.chunks[r].id for items in other_lists(index, row) for r in items]
+    return tuple(i for i in rest if i not in quoted)
 
 
 def other_lists(index: Index, row: int) -> list[list[int]]:
