@@ -327,6 +327,18 @@ def test_how_many_were_there_after_a_question_on_the_series_counts_its_webinars(
     assert "five PLWs" in first_unit(answer.answer) or "5 PLW" in first_unit(answer.answer)
 
 
+def test_a_follow_up_only_pointing_at_a_webinar_is_asked_of_that_webinar(
+    assistant: Assistant,
+) -> None:
+    # The notes date the series, not each webinar: the date of PLW#5 is not in them.
+    when = converse(assistant, "Which webinar covered partner search?", "when was that?")
+    assert when.missing and "PLW#5" in when.answer
+    assert "Between October 2020" not in when.answer
+    # "That" standing for the lesson quoted: the lesson, asked of again.
+    how = converse(assistant, "What's the lesson on synergies?", "how does that save time?")
+    assert first_unit(how.answer).startswith("Look for synergies")
+
+
 def test_why_after_an_answer_is_the_reason_its_lesson_gives(assistant: Assistant) -> None:
     answer = converse(assistant, "Tell me about the lesson on synergies", "why does it matter?")
     assert first_unit(answer.answer).startswith("Look for synergies with other ESCP-4x")

@@ -48,6 +48,8 @@ def test_a_question_complete_on_its_own_is_a_new_one(question: str) -> None:
         "how many in total?",  # a count of nothing named: of what was asked before
         "over what period?",  # a time of nothing named: of what was asked before
         "what happens if we don't?",  # what is not done is what the answer before said
+        "how does that save time?",  # "that": what the answer before said
+        "Does this apply to SMEs?",
         "and if not?",
     ],
 )

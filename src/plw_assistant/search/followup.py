@@ -36,6 +36,9 @@ _POINTS_BACK = re.compile(
     r"|\b(?:that|this|the|another|other|next)\s+ones?\b|\bones?\s+(?:before|after)\b"
     r"|\b(?:after|before|than|like)\s+(?:that|this)\b"
     r"|\b(?:that|this|those|these)\s*(?:[?!.,;]|$)"
+    # "How does that save time?", "is this true?": a demonstrative standing for the answer.
+    r"|\b(?:does|did|do|is|was|are|were|will|would|can|could|should|has|have)\s+(?:that|this)\b"
+    r"|^\W*(?:that|this)\s+(?!(?:webinars?|sessions?|plws?|lessons?|one)\b)\w+"
     r"|\b(?:that|this|those|these)\s+(?:webinars?|sessions?|plws?|meetings?|topics?|lessons?"
     r"|notes?|points?|ideas?|projects?|parts?|lists?)\b"
     # "What happens if we don't?": what is not done is what the answer before said.

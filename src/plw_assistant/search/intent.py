@@ -19,8 +19,10 @@ from .followup import (
     asks_its_own,
     asks_why,
     elliptical,
+    has_subject,
     is_follow_up,
     new_subject,
+    points_back,
     resolve_follow_up,
     wants_more,
 )
@@ -195,9 +197,10 @@ def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
     previous question asked about its webinar)."""
     resolve = vocabulary.resolve
     previous = resolve(last.question).sessions or resolve(last.answer).sessions
-    if asks_why(text) and previous:  # "why?" after a webinar: what the notes hold on it
-        return Plan("overview", text, sessions=previous)
     named = vocabulary.relative(text, previous)
+    if previous and not named and (asks_why(text) or _only_points(text)):
+        # "why?", "when was that?" after an answer on a webinar: asked of that webinar
+        return Plan("overview", text, sessions=previous)
     if not named:
         return None
     if named.unknown:
@@ -211,6 +214,17 @@ def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
         demote = frozenset(last.cited)
         return Plan("more", text, sessions=named.sessions, demote=demote, said=last.answer)
     return Plan("overview", text, sessions=named.sessions)
+
+
+def _only_points(text: str) -> bool:
+    """Whether ``text`` only points back and asks ("when was that?"), naming nothing else
+    ("which webinar was that?" asks which one covered what was asked before)."""
+    return (
+        points_back(text)
+        and not has_subject(text)
+        and not wants_more(text)
+        and not _WHICH.search(text)
+    )
 
 
 def standalone(p: Plan, text: str, vocabulary: Vocabulary) -> str:
