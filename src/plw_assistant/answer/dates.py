@@ -36,9 +36,9 @@ _DAY = re.compile(
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # "When will the next call open?", "the deadline for the next call": a date of the past does
 # not answer it.
-_NEXT_DATE_ASK = re.compile(
-    r"\bwhen\s+(?:will|shall|is\s+the\s+next|are\s+the\s+next)\b"
-    r"|\b(?:next|upcoming|coming|future)\s+(?:[\w-]+\s+){0,3}(?:calls?|deadlines?|webinars?"
+_WHEN_NEXT = re.compile(r"\bwhen\s+(?:will|shall|is\s+the\s+next|are\s+the\s+next)\b", re.I)
+_NEXT = re.compile(
+    r"\b(?:next|upcoming|coming|future)\s+(?:[\w-]+\s+){0,3}(?:calls?|deadlines?|webinars?"
     r"|sessions?|plws?|editions?|rounds?|meetings?)\b",
     re.I,
 )
@@ -46,9 +46,11 @@ _NEXT_DATE_ASK = re.compile(
 
 def date_asked(question: str) -> Callable[[str], bool] | None:
     """Whether a passage gives the date ``question`` asks for; ``None``: it asks for none."""
-    if _NEXT_DATE_ASK.search(question):  # the date of something still to come
+    asks_date = _DATE_ASK.search(question) is not None
+    if _WHEN_NEXT.search(question) or (asks_date and _NEXT.search(question)):
+        # the date of something still to come
         return lambda t: _dated(t, frozenset(), False) and holds(LATER, t)
-    if not _DATE_ASK.search(question):
+    if not asks_date:
         return None
     told = frozenset(_YEAR.findall(question))
     exact = _DAY_ASK.search(question) is not None or bool(told)
