@@ -344,6 +344,8 @@ def test_why_after_an_answer_is_the_reason_its_lesson_gives(assistant: Assistant
     assert first_unit(answer.answer).startswith("Look for synergies with other ESCP-4x")
     assert "save a lot of time" in first_unit(answer.answer)
     # A webinar's topics give no reason: the answer says the notes record the topic only.
+    risk = converse(assistant, "What's the lesson about communication?", "and what if we don't?")
+    assert first_unit(risk.answer).startswith("Communication has to be maintained")
     webinar = converse(assistant, "What was PLW#3 about?", "why?")
     assert webinar.answer.startswith("PLW#3:") and webinar.missing
 

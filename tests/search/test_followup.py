@@ -91,6 +91,12 @@ def test_an_elliptical_opening_is_left_out_of_the_subject(question: str, subject
         ("why is that important?", True),
         ("Why should clusters team up in a crisis?", False),  # a question of its own
         ("why not the other partnerships?", False),
+        ("and why not all of them?", True),
+        # What happens if the lesson is not followed: the lesson says it.
+        ("and what if we don't?", True),
+        ("and if not?", True),
+        ("what's the risk?", True),
+        ("why do clusters need EU funding?", False),
     ],
 )
 def test_why_of_the_answer_before(question: str, why: bool) -> None:

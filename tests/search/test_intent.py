@@ -160,6 +160,16 @@ def test_who_organised_a_webinar_is_asked_of_the_series(vocabulary: Vocabulary) 
     p = plan("who ran that one?", [_turn("What was PLW#3 about?", "PLW#3: … [1]")], vocabulary)
     assert p.kind == "general" and not p.sessions
     assert read("What did PLW#3 cover?", vocabulary).kind == "overview"
+    # Named only in the answer before: who ran the webinars.
+    which = [_turn("Which webinar dealt with partner search?", "… a topic of PLW#5 … [1]")]
+    p = plan("who ran that one?", which, vocabulary)
+    assert p.kind == "general" and not p.sessions and "that one" not in p.query
+
+
+def test_the_series_named_as_a_time_is_not_searched_for(vocabulary: Vocabulary) -> None:
+    # "after the five": when, not the five webinars ("five PLWs were organised").
+    p = read("Is there going to be another PLW after the five?", vocabulary)
+    assert "five" not in (p.keywords or "")
 
 
 def test_a_follow_up_is_worded_without_its_elliptical_opening(vocabulary: Vocabulary) -> None:

@@ -52,7 +52,9 @@ _A_WEBINAR = re.compile(
     r"|\bplw\s*#?\s*\d|\b(?:first|second|third|fourth|fifth|last)\s+(?:webinar|session|plw|one)\b",
     re.I,
 )
-_OTHERS = re.compile(r"\b(?:others?|else)\b", re.I)
+_OTHERS = re.compile(
+    r"\b(?:others?|else|any\s+more|more\s+(?:tips?|lessons?|advice|ideas?|points?))\b", re.I
+)
 _FULL_DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
     r"|December)\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"

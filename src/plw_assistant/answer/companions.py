@@ -37,9 +37,14 @@ def companions(lead: Unit, units: list[Unit], retrieval: Retrieval) -> list[Unit
     assert index is not None
     first = units[0]
     chosen = [lead]
-    if first is not lead and not first.label and not repeats(first, lead, index):
-        chosen.append(first)  # meaning and words disagree on the best: both answer a part
     units = [lead, *(u for u in units if u is not lead)]
+    _cover_parts(chosen, units, retrieval)  # each part of a question asking two things first
+    if (
+        first not in chosen
+        and not first.label
+        and not any(repeats(first, c, index) for c in chosen)
+    ):
+        chosen.append(first)  # meaning and words disagree on the best: both answer a part
     floor = dense_of(index, lead, retrieval.query) * FOLLOW_DENSE
     for u in units[1:]:
         if len(chosen) >= MAX_UNITS or u.hit.score < FOLLOW_SCORE * lead.hit.score:
@@ -49,7 +54,6 @@ def companions(lead: Unit, units: list[Unit], retrieval: Retrieval) -> list[Unit
         close = dense_of(index, u, retrieval.query) >= max(floor, FOLLOW_COSINE)
         if close and not any(repeats(u, c, index) for c in chosen):
             chosen.append(u)
-    _cover_parts(chosen, units, retrieval)
     _same_meaning(chosen, units, retrieval)
     return _in_part_order(chosen, retrieval)
 

@@ -46,10 +46,18 @@ _POINTS_BACK = re.compile(
     r"|can[’']t|cannot|won[’']t|wouldn[’']t|shouldn[’']t|aren[’']t|haven[’']t)\W*$|\bif\s+not\W*$",
     re.IGNORECASE,
 )
-_WHY_THAT = re.compile(
-    r"^\W*(?:and\s+|but\s+|so\s+)?why\b(?:\s+(?:is|was|does|did|would|should)\s+(?:it|that|this)"
-    r"(?:\s+(?:so\s+)?(?:matter|important|necessary|needed|useful|true|recommended"
-    r"|a\s+good\s+idea))?)?\W*$",
+_WHY = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?why\b", re.IGNORECASE)
+# What a "why" of the answer before may say besides asking and pointing: "why not all of them?"
+_WHY_WORDS = frozenset(
+    tokenize(["not all every any so matter important necessary needed useful true recommended"])[0]
+)
+# "What if we don't?", "and if not?", "what's the risk?": what happens if the lesson is not
+# followed, which the lesson itself says.
+_IF_NOT = re.compile(
+    r"^\W*(?:and\s+|but\s+|so\s+)?(?:(?:what|what\s+happens|what\s+would\s+happen)\s+if\s+"
+    r"(?:we|they|you|i|clusters?|members?)\s+(?:don[’']t|do\s+not|didn[’']t|can[’']t|cannot"
+    r"|won[’']t|wouldn[’']t)|if\s+not|what[’']?s\s+the\s+risks?|what\s+(?:is|are)\s+the\s+risks?)"
+    r"\W*$",
     re.IGNORECASE,
 )
 _OWN_KIND = re.compile(r"\W*(?:who|whom|whose|why|where|how)\b", re.IGNORECASE)
@@ -107,8 +115,13 @@ def has_subject(question: str) -> bool:
 
 def asks_why(question: str) -> bool:
     """Whether the question asks only why of what the answer before said ("why?", "and why
-    is that?", "why does it matter?"): the reason its lesson gives, if any."""
-    return _WHY_THAT.match(question) is not None
+    is that?", "why does it matter?", "why not all of them?"), or what happens if it is not
+    done ("what if we don't?"): the reason or the risk its lesson gives, if any."""
+    if _IF_NOT.match(question):
+        return True
+    if not _WHY.match(question):
+        return False
+    return not set(tokenize([question])[0]) - _ASKING - _POINTING - _WHY_WORDS
 
 
 def own_words(question: str) -> list[str]:

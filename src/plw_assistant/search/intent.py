@@ -51,6 +51,7 @@ _WHICH = re.compile(
     re.I,
 )
 _SERIES = r"(?:plws|webinars|sessions|meetings)"
+_POINTER = re.compile(rf"\b(?:that|this|the\s+same)\s+(?:one|{KIND})\b|\b(?:it|them)\b", re.I)
 _OTHER_ONES = re.compile(rf"\bothers?\b(?!\s+{KIND})", re.I)
 _LIST = re.compile(
     rf"\b(?:list|name|all|which|what)\b.*\b{_SERIES}\b"
@@ -123,7 +124,10 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
         "general",
         text,
         expects=expects_of(text),
-        keywords=_without(without_references(text, vocabulary), SERIES_WORDS),
+        keywords=_without(
+            without_references(without_times(text) if asks_future(text) else text, vocabulary),
+            SERIES_WORDS,
+        ),
     )
 
 
@@ -205,8 +209,8 @@ def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
         return None
     if named.unknown:
         return Plan("unknown", text, unknown=named.unknown)  # "the one after PLW#5"
-    if asks_organiser(text):  # "who ran that one?": the series' organiser, read as follow-up
-        return None
+    if asks_organiser(text):  # "who ran that one?": who ran the webinars, said of the series
+        return Plan("general", _POINTER.sub("the webinars", text))
     if _OTHER_ONES.search(text) and read(last.question, vocabulary).kind == "which":
         # "The other ones?" after the webinar covering a topic: its other topics, then the rest.
         return Plan("overview", text, sessions=(*previous, *named.sessions))

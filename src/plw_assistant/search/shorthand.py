@@ -18,7 +18,9 @@ _REFERENCE = re.compile(
 )
 _TIME = re.compile(
     rf"\b(?:after|since|following|until|till)\s+(?:(?:the\s+)?\w+\s+(?:{KIND}|one)\b(?!\s*#?\s*\d)"
-    r"|plw\s*#?\s*\d{1,2}\b)",
+    r"|plw\s*#?\s*\d{1,2}\b"
+    # "after the five": the series, as a time
+    rf"|(?:the\s+|all\s+|those\s+|these\s+)?(?:five|5)(?:\s+{KIND})?(?![\w-]))",
     re.I,
 )
 # The whole series as a span of time: "from the first webinar to the last".
