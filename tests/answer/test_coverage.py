@@ -22,6 +22,8 @@ from plw_assistant.evaluation.answers import first_unit
         # "100%" is the question's own figure, not an answer to it.
         ("What percentage of clusters chose the 100% outsourced option?", "percentage or share"),
         ("What's a fair price to charge for an extra-paid service?", "cost, budget or amount"),
+        # "100% outsourced" is a share of the work, not a fee.
+        ("What percentage fee should a cluster charge for proposal support?", "cost, budget"),
         ("What was the name of BLUES' project officer?", "names asked for"),
         ("Which consultancies did clusters outsource the support to?", "do not name any"),
         ("Which clusters got EU funding thanks to the PLWs?", "do not name any"),
@@ -651,6 +653,15 @@ def test_a_fact_one_part_asks_for_is_quoted_from_the_passage_stating_it(
     assert first_unit(answer.answer).startswith("Between October 2020 and January 2022")
     assert "Communication has to be maintained" in answer.answer
     assert "2022-04-19" not in answer.answer
+    # Names one part asks for, from the passage listing them.
+    names = converse(
+        assistant, "Which partnerships were involved and how many webinars were there in total?"
+    )
+    assert first_unit(names.answer).startswith("14 partnerships have been invited")
+    assert "five PLWs" in names.answer
+    # When a topic was discussed: the webinar it was a topic of; the notes give no date.
+    when = converse(assistant, "When was adapting the action plan on the agenda?")
+    assert "was a topic of PLW#3" in when.answer and not when.abstained and when.missing
     # Each part keeps its lesson when one part asks for a number.
     count = converse(
         assistant, "How many webinars were there, and what did they conclude about digitalisation?"

@@ -65,6 +65,12 @@ def test_an_unfamiliar_compound_is_split_not_declined(assistant: Assistant) -> N
     assert not assistant.ask(Question("Should a new partnership change its workplan?")).abstained
 
 
+def test_one_slip_from_a_word_of_the_notes_is_a_typo_not_two_words(assistant: Assistant) -> None:
+    # "partnersips" is "partnerships" mistyped, not "partner sips".
+    analysis = _read(assistant, "how many partnersips were invitd?")
+    assert analysis.searched == "how many partnerships were invited?"
+
+
 def test_a_british_spelling_is_answered_like_the_american_one(assistant: Assistant) -> None:
     british = assistant.ask(Question("Is the digitalisation of cluster services strategic?"))
     american_ = assistant.ask(Question("Is the digitalization of cluster services strategic?"))

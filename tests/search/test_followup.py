@@ -96,6 +96,8 @@ def test_an_elliptical_opening_is_left_out_of_the_subject(question: str, subject
         ("and what if we don't?", True),
         ("and if not?", True),
         ("what's the risk?", True),
+        ("what's the catch?", True),
+        ("and if we don't bother?", True),
         ("why do clusters need EU funding?", False),
     ],
 )

@@ -166,10 +166,25 @@ def test_who_organised_a_webinar_is_asked_of_the_series(vocabulary: Vocabulary) 
     assert p.kind == "general" and not p.sessions and "that one" not in p.query
 
 
+def test_when_a_topic_was_on_the_agenda_asks_which_webinar(vocabulary: Vocabulary) -> None:
+    assert read("When was adapting the action plan on the agenda?", vocabulary).kind == "which"
+    assert read("When did the webinars take place?", vocabulary).kind == "general"
+
+
+def test_what_is_planned_next_asks_what_comes_after_the_series(vocabulary: Vocabulary) -> None:
+    earlier = [_turn("What was PLW#2 about?", "PLW#2: … [1]")]
+    assert plan("what's planned next?", earlier, vocabulary).kind == "general"
+    assert [s.id for s in plan("and the one after that?", earlier, vocabulary).sessions] == [
+        "PLW#3"
+    ]
+
+
 def test_the_series_named_as_a_time_is_not_searched_for(vocabulary: Vocabulary) -> None:
     # "after the five": when, not the five webinars ("five PLWs were organised").
     p = read("Is there going to be another PLW after the five?", vocabulary)
     assert "five" not in (p.keywords or "")
+    p = read("Is there going to be another webinar after the January 2022 one?", vocabulary)
+    assert "January" not in (p.keywords or "")
 
 
 def test_a_follow_up_is_worded_without_its_elliptical_opening(vocabulary: Vocabulary) -> None:

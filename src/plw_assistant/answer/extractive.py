@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
-
-from ..domain import DETAILS, Answer, Citation, Hit, Question
+from ..domain import Answer, Citation, Hit, Question
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
 from ..text import SECTION_SEP, plain_text
-from . import structured
+from . import parts, structured
 from .choice import FOLLOW_SHARE, lessons, on_subject
 from .companions import MAX_UNITS
 from .coverage import covers, near_scope, unknown_subject
 from .facts import NOT_SAID, Asked, asked_for, asks_what_was_said, defined
 from .listed import only_listed, unnamed
-from .units import Unit, is_label, is_overview, make_unit, words
+from .units import Unit, is_overview, make_unit, words
 
 NO_MATCH = (
     "No lesson in the notes covers this question. Try other words, or ask about the BLUES "
@@ -76,18 +74,19 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
         return _not_given(question.text, missing, closest, hits, len(retrieval.hits))
     if asked is not None and built.units and not any(asked.holds(u.plain) for u in built.units):
         others = _units(retrieval, hits, vocabulary)
-        stating = _stating(asked, retrieval, hits) if len(retrieval.parts) > 1 else None
+        stating = parts.stating_text(asked.holds, retrieval, hits, vocabulary)
         if stating is not None:  # "When did it run, and whom do I contact?": one part's fact
-            n = hits.index(stating) + 1
-            unit = make_unit(n, stating, retrieval.index, vocabulary, retrieval.query)
-            return _answer(question.text, _with(built, unit), hits, len(retrieval.hits))
+            return _answer(
+                question.text, parts.quoting(built, stating, 0), hits, len(retrieval.hits)
+            )
         # What the notes hold on the thing asked about is a topic ("IT tool"): quote it and
         # say the detail is missing; otherwise the closest passage, and "not in the notes".
         topic = next(
             (
                 u
                 for u in [*built.units, *others]
-                if (u.label or is_overview(u, vocabulary)) and asked.mentioned_in(u.plain)
+                if (u.label or is_overview(u, vocabulary))
+                and (asked.mentioned_in(u.plain) or retrieval.plan.kind == "which")
             ),
             None,
         )
@@ -95,42 +94,10 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
             closest = max([*built.units, *others], key=lambda u: u.hit.dense or 0.0)
             return _not_given(question.text, asked.missing, closest, hits, len(retrieval.hits))
         built = structured.Built([topic], topics=True, closing=asked.missing)
+    built = parts.with_facts(built, retrieval, hits, vocabulary)  # "which ones …, and …?"
     if built.units and built.topics and not built.closing and asks_what_was_said(asks):
         built = replace(built, closing=NOT_SAID)  # "What exactly did the PO tell them?"
     return _answer(question.text, built, hits, len(retrieval.hits))
-
-
-def _stating(asked: Asked, retrieval: Retrieval, hits: list[Hit]) -> Hit | None:
-    """For a question asking two things, the passage stating the fact one part asks for,
-    when the lessons chosen do not (they answer the other part): of the passages stating it,
-    the one most similar to a part, if related to it; added to ``hits`` if new. A note's
-    front matter dates the note, not what it is about."""
-    index = retrieval.index
-    assert index is not None
-    rows = [
-        r
-        for r, c in enumerate(index.chunks)
-        if c.section != DETAILS and not is_label(c) and asked.holds(plain_text(c.text))
-    ]
-    if not rows:
-        return None
-    similar = np.max([index.dense_scores(rows, v) for v in retrieval.parts], axis=0)
-    best = int(np.argmax(similar))
-    if similar[best] < RELATED:
-        return None
-    row = rows[best]
-    known = next((h for h in hits if h.row == row), None)
-    if known is None:
-        known = Hit(index.chunks[row], 0.0, row, float(similar[best]))
-        hits.append(known)
-    return known
-
-
-def _with(built: structured.Built, unit: Unit) -> structured.Built:
-    """``built`` quoting ``unit`` too, before the lessons it chose (it answers what was asked
-    for by name: the date, the number)."""
-    rest = [u for u in built.units if u.hit.row != unit.hit.row]
-    return replace(built, units=[unit, *rest][:MAX_UNITS], topics=False)
 
 
 def _units(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> list[Unit]:

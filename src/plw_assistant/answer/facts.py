@@ -20,7 +20,10 @@ _AMOUNT = re.compile(
     r"(?:cost|costs|budget|price|prices|fees?)\b"
     r"|\b(?:what|which|how\s+big\s+a)\s+(?:\w+\s+){0,2}budgets?\b"
     r"|\b(?:budget|cost|price)\s+(?:of|for)\b"
-    r"|\bwhat\s+(?:did|does|do|will|would)\b[^.?]*\bcost\b",
+    r"|\bwhat\s+(?:did|does|do|will|would)\b[^.?]*\bcost\b"
+    # "What percentage fee should a cluster charge?": an amount to charge.
+    r"|\b(?:what|how\s+much)\s+(?:\w+\s+){0,2}(?:fees?|prices?|rates?)\s+(?:should|do|does|did"
+    r"|would|can|could|to)\b[^.?]*\b(?:charge|charged|pay|paid|ask)\b",
     re.I,
 )
 _MONEY = re.compile(

@@ -197,10 +197,9 @@ class Analyzer:
             or is_common_word(lower)
         ):
             return None
-        split = self._split(lower)
-        if split is not None:
-            return split
-        found = closest(lower, self.targets()) or closest(lower, common_english(), edits=1)
+        # One slip from a word the notes use ("partnersips") before two words run together.
+        found = closest(lower, self.targets(), edits=1) or self._split(lower)
+        found = found or closest(lower, self.targets()) or closest(lower, common_english(), edits=1)
         if found is None:
             return None
         return found.capitalize() if word[0].isupper() else found

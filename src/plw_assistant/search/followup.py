@@ -54,9 +54,10 @@ _WHY_WORDS = frozenset(
 # "What if we don't?", "and if not?", "what's the risk?": what happens if the lesson is not
 # followed, which the lesson itself says.
 _IF_NOT = re.compile(
-    r"^\W*(?:and\s+|but\s+|so\s+)?(?:(?:what|what\s+happens|what\s+would\s+happen)\s+if\s+"
+    r"^\W*(?:and\s+|but\s+|so\s+)?(?:(?:(?:what|what\s+happens|what\s+would\s+happen)\s+)?if\s+"
     r"(?:we|they|you|i|clusters?|members?)\s+(?:don[’']t|do\s+not|didn[’']t|can[’']t|cannot"
-    r"|won[’']t|wouldn[’']t)|if\s+not|what[’']?s\s+the\s+risks?|what\s+(?:is|are)\s+the\s+risks?)"
+    r"|won[’']t|wouldn[’']t)(?:\s+\w+){0,2}|if\s+not"
+    r"|what(?:[’']s|\s+is|\s+are)\s+the\s+(?:risks?|catch|downsides?|drawbacks?|pitfalls?))"
     r"\W*$",
     re.IGNORECASE,
 )

@@ -47,11 +47,15 @@ _WHICH = re.compile(
     r"(?:on|about|that|which|where|dealing|covering|discussing)\b"
     rf"|\b(?:did|does)\s+(?:any|a|one)\s+(?:of\s+the\s+)?{KIND}\s+(?:cover|deal|discuss|address"
     r"|talk|look|touch|tackle|treat|focus|mention|go)"
-    r"|^\s*where\s+(?:did|was|were|do)\b.*\b(?:discuss|talk|cover|present|address)",
+    r"|^\s*where\s+(?:did|was|were|do)\b.*\b(?:discuss|talk|cover|present|address)"
+    # "When was X on the agenda?": in which webinar (the notes date only the series).
+    r"|^\s*when\s+(?:was|were|did)\b.*\b(?:on\s+the\s+agenda|discussed|covered|addressed)\b",
     re.I,
 )
 _SERIES = r"(?:plws|webinars|sessions|meetings)"
 _POINTER = re.compile(rf"\b(?:that|this|the\s+same)\s+(?:one|{KIND})\b|\b(?:it|them)\b", re.I)
+# A webinar named beside another: "the next webinar", "the one after that", "after it".
+_BESIDE = re.compile(rf"\b(?:{KIND}|ones?|before|after\s+(?:it|that|this))\b", re.I)
 _OTHER_ONES = re.compile(rf"\bothers?\b(?!\s+{KIND})", re.I)
 _LIST = re.compile(
     rf"\b(?:list|name|all|which|what)\b.*\b{_SERIES}\b"
@@ -201,7 +205,9 @@ def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
     previous question asked about its webinar)."""
     resolve = vocabulary.resolve
     previous = resolve(last.question).sessions or resolve(last.answer).sessions
-    named = vocabulary.relative(text, previous)
+    # "What's planned next?" asks what comes after the series, not for the next webinar.
+    future = asks_future(text) and not _BESIDE.search(text)
+    named = vocabulary.relative(text, previous) if not future else None
     if previous and not named and (asks_why(text) or _only_points(text)):
         # "why?", "when was that?" after an answer on a webinar: asked of that webinar
         return Plan("overview", text, sessions=previous)

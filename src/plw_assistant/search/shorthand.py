@@ -17,7 +17,7 @@ _REFERENCE = re.compile(
     re.I,
 )
 _TIME = re.compile(
-    rf"\b(?:after|since|following|until|till)\s+(?:(?:the\s+)?\w+\s+(?:{KIND}|one)\b(?!\s*#?\s*\d)"
+    rf"\b(?:after|since|following|until|till)\s+(?:(?:the\s+)?(?:\w+\s+){{1,3}}(?:{KIND}|one)\b(?!\s*#?\s*\d)"
     r"|plw\s*#?\s*\d{1,2}\b"
     # "after the five": the series, as a time
     rf"|(?:the\s+|all\s+|those\s+|these\s+)?(?:five|5)(?:\s+{KIND})?(?![\w-]))",

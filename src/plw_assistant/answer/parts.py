@@ -1,0 +1,99 @@
+"""Each part of a question asking two things answered: the fact one part asks for ("when
+did it run, and whom do I contact?": a date; "which partnerships took part, and how many
+webinars were there?": the names) quoted from the passage stating it, when the lessons
+chosen for the question as a whole do not state it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from ..domain import DETAILS, Hit
+from ..search.expects import expects_of
+from ..search.names import Vocabulary
+from ..search.retriever import Retrieval
+from ..text import plain_text
+from . import structured
+from .companions import MAX_UNITS
+from .units import Unit, is_label, make_unit
+
+# A passage stating a part's fact answers it when at least this similar to the part (the
+# similarity a passage needs to be labelled related).
+RELATED = 0.4
+# Facts a part asks for by its words alone ("which partnerships …?", "whom do I write to?");
+# dates and numbers are asked for of the whole question (``facts.asked_for``).
+_BY_PART = ("names", "address")
+
+
+def stating(
+    holds: Callable[[int], bool], retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary
+) -> Unit | None:
+    """For a question asking two things, the passage (by row) that ``holds`` the fact a part
+    asks for, most similar to a part if related to it (added to ``hits`` if new); ``None``
+    for a question asking one thing. A note's front matter dates the note, not what it is
+    about."""
+    index = retrieval.index
+    assert index is not None
+    if len(retrieval.parts) < 2:
+        return None
+    rows = [
+        r
+        for r, c in enumerate(index.chunks)
+        if c.section != DETAILS and not is_label(c) and holds(r)
+    ]
+    if not rows:
+        return None
+    similar = np.max([index.dense_scores(rows, v) for v in retrieval.parts], axis=0)
+    best = int(np.argmax(similar))
+    if similar[best] < RELATED:
+        return None
+    row = rows[best]
+    known = next((h for h in hits if h.row == row), None)
+    if known is None:
+        known = Hit(index.chunks[row], 0.0, row, float(similar[best]))
+        hits.append(known)
+    return make_unit(hits.index(known) + 1, known, index, vocabulary, retrieval.query)
+
+
+def stating_text(
+    holds: Callable[[str], bool], retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary
+) -> Unit | None:
+    """``stating`` for a fact told by a passage's text."""
+    index = retrieval.index
+    assert index is not None
+    return stating(lambda r: holds(plain_text(index.chunks[r].text)), retrieval, hits, vocabulary)
+
+
+def with_facts(
+    built: structured.Built, retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary
+) -> structured.Built:
+    """``built`` quoting, for each part asking for names or an address that no unit gives,
+    the passage giving them, in the part's place."""
+    index = retrieval.index
+    if index is None or len(retrieval.parts) < 2 or not built.units or built.topics:
+        return built
+    for n, part in enumerate(retrieval.plan.parts):
+        kind = expects_of(part)
+        if kind not in _BY_PART:
+            continue
+        mask = vocabulary.holding(kind)
+        if any(mask[u.hit.row] for u in built.units):
+            continue
+        unit = stating(_in(mask), retrieval, hits, vocabulary)
+        if unit is not None:
+            built = quoting(built, unit, n)
+    return built
+
+
+def _in(mask: np.ndarray) -> Callable[[int], bool]:
+    return lambda row: bool(mask[row])
+
+
+def quoting(built: structured.Built, unit: Unit, part: int) -> structured.Built:
+    """``built`` quoting ``unit`` too, first when it answers the first part, else after the
+    lessons chosen."""
+    rest = [u for u in built.units if u.hit.row != unit.hit.row]
+    units = [unit, *rest] if part == 0 else [*rest[: MAX_UNITS - 1], unit]
+    return replace(built, units=units[:MAX_UNITS], topics=False)
