@@ -333,6 +333,15 @@ def test_a_follow_up_only_pointing_at_a_webinar_is_asked_of_that_webinar(
     assistant: Assistant,
 ) -> None:
     # The notes date the series, not each webinar: the date of PLW#5 is not in them.
+    topics = converse(assistant, "What was the 5th webinar about?", "which topics exactly?")
+    assert topics.answer.startswith("PLW#5:")
+    # A follow-up naming the series itself ("the webinars") has a subject of its own.
+    about = converse(
+        assistant,
+        "What advice is there for future generations of ESCP-4x partnerships?",
+        "anything about the webinars themselves?",
+    )
+    assert first_unit(about.answer).startswith("Peer Learning webinars are very useful")
     when = converse(assistant, "Which webinar covered partner search?", "when was that?")
     assert when.missing and "PLW#5" in when.answer
     assert "Between October 2020" not in when.answer
@@ -348,6 +357,13 @@ def test_why_after_an_answer_is_the_reason_its_lesson_gives(assistant: Assistant
     # A webinar's topics give no reason: the answer says the notes record the topic only.
     risk = converse(assistant, "What's the lesson about communication?", "and what if we don't?")
     assert first_unit(risk.answer).startswith("Communication has to be maintained")
+    # "it" standing for what the lesson is about: that lesson's reason.
+    it = converse(
+        assistant,
+        "What are the takeaways about going digital?",
+        "and why can't it replace everything?",
+    )
+    assert first_unit(it.answer).startswith("Digitalization of cluster services")
     webinar = converse(assistant, "What was PLW#3 about?", "why?")
     assert webinar.answer.startswith("PLW#3:") and webinar.missing
 

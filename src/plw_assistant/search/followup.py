@@ -76,11 +76,14 @@ _ASKING = frozenset(
             "elaborate go on give know anything something one ones really sure ok okay thanks "
             # A webinar asked for without a subject: "in which session?" is which one was that.
             "webinar webinars session sessions plw plws total altogether overall exactly many much "
+            # What a webinar covered, asked without naming it: "which topics exactly?"
+            "topic topics subject subjects agenda "
             # A time asked for without a subject: "over what period?" is when that happened.
             "period time timeframe dates date year years month months long"
         ]
     )[0]
 )
+_COUNTING = frozenset(tokenize(["total altogether overall exactly many much number"])[0])
 # Words pointing at what came before: "the other ones", "the rest", "the next one".
 _POINTING = frozenset(tokenize(["other others rest next previous first last same one ones"])[0])
 _WANTS_MORE = re.compile(r"\b(else|others?|more|rest)\b", re.IGNORECASE)
@@ -122,15 +125,15 @@ def asks_why(question: str) -> bool:
         return True
     if not _WHY.match(question):
         return False
-    return not set(tokenize([question])[0]) - _ASKING - _POINTING - _WHY_WORDS
+    own = set(tokenize([question])[0]) - _ASKING - _POINTING - _WHY_WORDS
+    return not own or points_back(question)  # "why can't it just replace everything?"
 
 
 def own_words(question: str) -> list[str]:
-    """The stems of the question's words, but those pointing back ("who ran that one?":
-    "ran"); none when all it does is ask ("tell me more")."""
-    if not has_subject(question):
-        return []
-    return [w for w in tokenize([question])[0] if w not in _POINTING]
+    """The stems of the question's words, but those pointing back or counting ("who ran that
+    one?": "ran"; "how many were there in total?": none; "anything about the webinars
+    themselves?": "anything", "webinars")."""
+    return [w for w in tokenize([question])[0] if w not in _POINTING | _COUNTING]
 
 
 def elliptical(question: str) -> bool:

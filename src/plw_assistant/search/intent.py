@@ -22,7 +22,6 @@ from .followup import (
     has_subject,
     is_follow_up,
     new_subject,
-    points_back,
     resolve_follow_up,
     wants_more,
 )
@@ -204,7 +203,10 @@ def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
     """ "And the one before it?" after an answer about PLW#5: the plan for PLW#4 (asked as the
     previous question asked about its webinar)."""
     resolve = vocabulary.resolve
-    previous = resolve(last.question).sessions or resolve(last.answer).sessions
+    if asks_future(last.question):  # "more webinars after PLW#5?": PLW#5 named as a time
+        previous = resolve(without_times(last.question)).sessions
+    else:
+        previous = resolve(last.question).sessions or resolve(last.answer).sessions
     # "What's planned next?" asks what comes after the series, not for the next webinar.
     future = asks_future(text) and not _BESIDE.search(text)
     named = vocabulary.relative(text, previous) if not future else None
@@ -227,14 +229,9 @@ def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
 
 
 def _only_points(text: str) -> bool:
-    """Whether ``text`` only points back and asks ("when was that?"), naming nothing else
-    ("which webinar was that?" asks which one covered what was asked before)."""
-    return (
-        points_back(text)
-        and not has_subject(text)
-        and not wants_more(text)
-        and not _WHICH.search(text)
-    )
+    """Whether ``text`` only asks, naming nothing ("when was that?", "which topics
+    exactly?"); "which webinar was that?" asks which one covered what was asked before."""
+    return not has_subject(text) and not wants_more(text) and not _WHICH.search(text)
 
 
 def standalone(p: Plan, text: str, vocabulary: Vocabulary) -> str:
