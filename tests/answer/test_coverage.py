@@ -695,6 +695,7 @@ def test_more_tips_like_that_is_the_rest_of_the_list_the_answer_quoted_from(
         "Look for synergies" in answer.answer and "Peer Learning webinars are very" in answer.answer
     )
     assert "Be flexible" not in answer.answer  # quoted already
+    assert answer.confidence == "strong"  # the notes' structure found them
     # The whole list quoted already: the lessons of the list beside it.
     beside = converse(
         assistant, "What advice is there for new ESCP-4x partnerships?", "any more tips like that?"
