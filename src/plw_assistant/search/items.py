@@ -32,24 +32,6 @@ _MORE_WORDS = frozenset(
     )[0]
 )
 _THAT = re.compile(
-    r"^\W*(?:and\s+|but\s+|so\s+)?why\b(?:\s+(?:is|was|does|did|would|should)\s+(?:it|that|this)"
-    r"(?:\s+(?:so\s+)?(?:matter|important|necessary|needed|useful|true|recommended"
-    r"|a\s+good\s+idea))?)?\W*$",
-    re.I,
-)
-# "Any more tips like that?", "other lessons?": more of the list the answer quoted from.
-_MORE_OF_THE_SAME = re.compile(r"\b(?:more|other|others|else|further|rest)\b", re.I)
-_MORE_WORDS = frozenset(
-    tokenize(
-        [
-            "any more other others else further rest tip tips advice lesson lessons idea ideas "
-            "point points recommendation recommendations message messages takeaway takeaways "
-            "like that this those these similar such kind sort there are is got have give me "
-            "and so what the of"
-        ]
-    )[0]
-)
-_THAT = re.compile(
     rf"\b(?:which|what)\s+{_ITEM}\s+(?:was|is)\s+(?:that|it)\b|\b(?:that|this|same)\s+{_ITEM}\b",
     re.I,
 )
