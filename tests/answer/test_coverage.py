@@ -48,6 +48,7 @@ from plw_assistant.evaluation.answers import first_unit
         ("When will the next call for clusters open?", "date"),
         ("When is the deadline for the next call for cluster partnerships?", "date"),
         ("Is there a recording of PLW#5?", "recording, slides or a link"),
+        ("Can you give me the link to the recording of the fourth webinar?", "a link"),
         ("What is the success rate of EU proposals supported by clusters?", "percentage or share"),
     ],
 )
@@ -321,6 +322,11 @@ def test_the_other_ones_after_the_webinar_covering_a_topic_are_its_other_topics_
     assert all(f"PLW#{n}:" in others.answer for n in (1, 2, 3, 4))
 
 
+def test_sessions_webinars_and_plws_are_counted_as_one(assistant: Assistant) -> None:
+    answer = converse(assistant, "How many sessions were there?")
+    assert not answer.missing and "five PLWs" in first_unit(answer.answer)
+
+
 def test_how_many_were_there_after_a_question_on_the_series_counts_its_webinars(
     assistant: Assistant,
 ) -> None:
@@ -357,6 +363,11 @@ def test_why_after_an_answer_is_the_reason_its_lesson_gives(assistant: Assistant
     # A webinar's topics give no reason: the answer says the notes record the topic only.
     risk = converse(assistant, "What's the lesson about communication?", "and what if we don't?")
     assert first_unit(risk.answer).startswith("Communication has to be maintained")
+    benefit = converse(assistant, "What's the lesson on synergies?", "what's the benefit exactly?")
+    assert first_unit(benefit.answer).startswith("Look for synergies")
+    # A fact of the passage the answer quoted, pointed at ("her"): that passage.
+    email = converse(assistant, "Who do I contact for more information?", "what's her email?")
+    assert "m.hache [at] aqua-valley.comm" in first_unit(email.answer)
     # "it" standing for what the lesson is about: that lesson's reason.
     it = converse(
         assistant,

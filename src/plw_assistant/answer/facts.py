@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..search.forms import ORGANISING, Form, holds
+from ..search.intent import SERIES_WORDS
 from ..words import lexicon, stem, tokenize
 from .counts import counted, counts
 from .dates import date_asked
@@ -144,6 +145,8 @@ def asked_for(question: str, same: Callable[[str], set[str]], before: str = "") 
     if count:
         what = counted(question, count, before)
         stems = same(what.split()[-1].lower())
+        if stems & SERIES_WORDS:  # "how many sessions?": the webinars, however named
+            stems |= SERIES_WORDS
         return Asked(
             "count",
             f"The notes do not give the number of {what}.",
@@ -163,7 +166,7 @@ def asked_for(question: str, same: Callable[[str], set[str]], before: str = "") 
     if _LANGUAGE_ASK.search(question):
         return Asked("language", "The notes do not say which language was used.", _language)
     if _RESOURCE_ASK.search(question) and re.search(
-        r"\b(?:where|find|get|see|watch|access|available|download|share|send|is\s+there"
+        r"\b(?:where|find|get|give|see|watch|access|available|download|share|send|is\s+there"
         r"|are\s+there|any)\b",
         question,
         re.I,

@@ -51,13 +51,14 @@ _WHY = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?why\b", re.IGNORECASE)
 _WHY_WORDS = frozenset(
     tokenize(["not all every any so matter important necessary needed useful true recommended"])[0]
 )
-# "What if we don't?", "and if not?", "what's the risk?": what happens if the lesson is not
-# followed, which the lesson itself says.
+# "What if we don't?", "and if not?", "what's the risk?", "what's the benefit?": what happens
+# if the lesson is or is not followed, which the lesson itself says.
 _IF_NOT = re.compile(
     r"^\W*(?:and\s+|but\s+|so\s+)?(?:(?:(?:what|what\s+happens|what\s+would\s+happen)\s+)?if\s+"
     r"(?:we|they|you|i|clusters?|members?)\s+(?:don[’']t|do\s+not|didn[’']t|can[’']t|cannot"
     r"|won[’']t|wouldn[’']t)(?:\s+\w+){0,2}|if\s+not"
-    r"|what(?:[’']s|\s+is|\s+are)\s+the\s+(?:risks?|catch|downsides?|drawbacks?|pitfalls?))"
+    r"|what(?:[’']s|\s+is|\s+are)\s+the\s+(?:risks?|catch|downsides?|drawbacks?|pitfalls?"
+    r"|benefits?|advantages?|gains?|upsides?|point)(?:\s+(?:exactly|of\s+(?:it|that|this)))?)"
     r"\W*$",
     re.IGNORECASE,
 )

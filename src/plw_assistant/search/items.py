@@ -11,8 +11,9 @@ from ..domain import DETAILS, Turn
 from ..store.reader import Index
 from ..text import SECTION_SEP
 from ..words import tokenize
-from .followup import asks_why
-from .names import KIND
+from .expects import expects_of
+from .followup import asks_why, points_back
+from .names import KIND, Vocabulary
 from .relative import at_the_ends, relative_steps
 
 _ITEM = r"(?:one|tip|lesson|point|item|message|recommendation|takeaway|advice)s?"
@@ -71,8 +72,9 @@ def relative_item(question: str, history: Sequence[Turn], index: Index) -> str |
     row = index.row(history[-1].cited[0])
     if row is None or index.chunks[row].session or "\n" in index.chunks[row].text.strip():
         return None
-    if _THAT.search(question) or asks_why(question):
-        # "which one was that?", "why does it matter?": the lesson the answer led with
+    if _THAT.search(question) or asks_why(question) or _its_fact(question, row, index):
+        # "which one was that?", "why does it matter?", "what's her email?" (the answer's
+        # passage gives it): the passage the answer led with
         return index.chunks[row].id
     items = list_of(index, row)
     if len(items) < 2:
@@ -108,6 +110,15 @@ def rest_of_list(question: str, history: Sequence[Turn], index: Index) -> tuple[
     if not rest:  # it quoted the whole list: the lists beside it
         rest = [index.chunks[r].id for items in other_lists(index, row) for r in items]
     return tuple(i for i in rest if i not in quoted)
+
+
+def _its_fact(question: str, row: int, index: Index) -> bool:
+    """Whether ``question`` points back for a fact ("what's her email?") that the passage at
+    ``row`` gives."""
+    kind = expects_of(question)  # a count is of what the question before named: read with it
+    if kind not in ("address", "date") or not points_back(question):
+        return False
+    return bool(Vocabulary.of(index).holding(kind)[row])
 
 
 def other_lists(index: Index, row: int) -> list[list[int]]:
