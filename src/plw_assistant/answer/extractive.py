@@ -15,7 +15,7 @@ from .companions import MAX_UNITS
 from .coverage import covers, near_scope, unknown_subject
 from .facts import NOT_SAID, Asked, asked_for, asks_what_was_said, defined
 from .listed import only_listed, unnamed
-from .units import Unit, is_overview, make_unit, words
+from .units import CLOSE, RELATED, Unit, is_overview, make_unit, words
 
 NO_MATCH = (
     "No lesson in the notes covers this question. Try other words, or ask about the BLUES "
@@ -26,9 +26,6 @@ NO_DETAILS = "; the notes list these as topics and record no detail on them."
 # A lead at least this much more similar to the question than any other passage, and its
 # best word match too, is labelled "strong" (calibrated: README, "Confidence").
 CLEAR_MARGIN = 0.05
-# A passage's similarity in words: "close" from CLOSE, "related" from RELATED, else "loose".
-CLOSE = 0.55
-RELATED = 0.4
 
 
 def compose(question: Question, retrieval: Retrieval, min_score: float) -> Answer:

@@ -5,7 +5,7 @@ chosen for the question as a whole do not state it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -17,32 +17,27 @@ from ..search.retriever import Retrieval
 from ..text import plain_text
 from . import structured
 from .companions import MAX_UNITS
-from .units import Unit, is_label, make_unit
+from .units import RELATED, Unit, is_label, make_unit
 
-# A passage stating a part's fact answers it when at least this similar to the part (the
-# similarity a passage needs to be labelled related).
-RELATED = 0.4
+# The passages searched for one stating a part's fact: the question's and each part's nearest.
+STATING_SEARCH = 20
 # Facts a part asks for by its words alone ("which partnerships …?", "whom do I write to?");
 # dates and numbers are asked for of the whole question (``facts.asked_for``).
 _BY_PART = ("names", "address")
 
 
 def stating(
-    holds: Callable[[int], bool], retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary
+    rows: Sequence[int], retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary
 ) -> Unit | None:
-    """For a question asking two things, the passage (by row) that ``holds`` the fact a part
-    asks for, most similar to a part if related to it (added to ``hits`` if new); ``None``
+    """For a question asking two things, of ``rows`` (passages holding the fact a part asks
+    for) the one most similar to a part, if related to it (added to ``hits`` if new); ``None``
     for a question asking one thing. A note's front matter dates the note, not what it is
-    about."""
+    about; a topic's name states no fact."""
     index = retrieval.index
     assert index is not None
     if len(retrieval.parts) < 2:
         return None
-    rows = [
-        r
-        for r, c in enumerate(index.chunks)
-        if c.section != DETAILS and not is_label(c) and holds(r)
-    ]
+    rows = [r for r in rows if (c := index.chunks[r]).section != DETAILS and not is_label(c)]
     if not rows:
         return None
     similar = np.max([index.dense_scores(rows, v) for v in retrieval.parts], axis=0)
@@ -60,10 +55,18 @@ def stating(
 def stating_text(
     holds: Callable[[str], bool], retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary
 ) -> Unit | None:
-    """``stating`` for a fact told by a passage's text."""
+    """``stating`` for a fact a passage's text tells, looked for in the passages retrieved and
+    those nearest each part (never every passage: a large index reads its passages from
+    disk)."""
     index = retrieval.index
     assert index is not None
-    return stating(lambda r: holds(plain_text(index.chunks[r].text)), retrieval, hits, vocabulary)
+    if len(retrieval.parts) < 2:
+        return None
+    near = [h.row for h in hits]
+    for vector in retrieval.parts:
+        near += [r for r, _ in index.dense_search(vector, STATING_SEARCH)]
+    rows = [r for r in dict.fromkeys(near) if holds(plain_text(index.chunks[r].text))]
+    return stating(rows, retrieval, hits, vocabulary)
 
 
 def with_facts(
@@ -81,14 +84,10 @@ def with_facts(
         mask = vocabulary.holding(kind)
         if any(mask[u.hit.row] for u in built.units):
             continue
-        unit = stating(_in(mask), retrieval, hits, vocabulary)
+        unit = stating(np.flatnonzero(mask).tolist(), retrieval, hits, vocabulary)
         if unit is not None:
             built = quoting(built, unit, n)
     return built
-
-
-def _in(mask: np.ndarray) -> Callable[[int], bool]:
-    return lambda row: bool(mask[row])
 
 
 def quoting(built: structured.Built, unit: Unit, part: int) -> structured.Built:

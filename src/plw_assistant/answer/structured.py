@@ -13,7 +13,7 @@ from ..search.items import is_list_item, list_of
 from ..search.names import DETAIL_KEYS, Session, Vocabulary
 from ..search.retriever import Retrieval
 from ..store.reader import Index
-from .units import Unit, is_label, make_unit, words
+from .units import CLOSE, RELATED, Unit, is_label, make_unit, words
 
 ALWAYS_ANSWERED = frozenset({"overview", "list", "unknown", "more"})
 
@@ -56,12 +56,10 @@ def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Bu
 # A topic ranked at least TOPIC_SHARE as high as its webinar's line of topics answers "which
 # webinar covered X?" in its place.
 TOPIC_SHARE = 0.7
-# A webinar's title at least TITLE_MATCH similar to "which webinar was about X?" is related
-# to X (as a passage labelled related), from TITLE_SURE it names X (a close match). It is
+# A webinar's title at least RELATED similar to "which webinar was about X?" is related to X
+# (as a passage labelled related), from CLOSE it names X (a close match). It is
 # what was asked, not its topic, when TITLE_BY more similar: a short topic label ("Partner
 # search") is less similar to any long question than a long title is.
-TITLE_MATCH = 0.4
-TITLE_SURE = 0.55
 TITLE_BY = 0.2
 
 
@@ -98,9 +96,9 @@ def _which(hits: list[Hit], vocabulary: Vocabulary, retrieval: Retrieval, cite: 
     if query is None or meaning is None:
         return alone
     title, topic = meaning([session.title, found.chunk.plain]) @ query
-    if title < TITLE_MATCH or title < topic + TITLE_BY:
+    if title < RELATED or title < topic + TITLE_BY:
         return alone  # the topic is what was asked, or the title is not clearly closer
-    return Built(_overview(session, cite), topics=True, certain=bool(title >= TITLE_SURE))
+    return Built(_overview(session, cite), topics=True, certain=bool(title >= CLOSE))
 
 
 class _Citer:

@@ -15,6 +15,11 @@ from ..search.names import Vocabulary
 from ..store.reader import Index
 from ..text import plain_text, sentence_spans
 
+# A passage's similarity to the question in words: "close" from CLOSE, "related" from
+# RELATED, else "loose" (what a citation is labelled, and the bar for quoting a passage found
+# by the notes' structure rather than by rank).
+CLOSE = 0.55
+RELATED = 0.4
 # A passage longer than this is quoted in part: its best sentence and the one after it.
 WHOLE_SENTENCES = 3
 WHOLE_CHARS = 600
