@@ -155,6 +155,20 @@ def test_an_address_asked_for_on_another_subject_is_declined(assistant: Assistan
     assert converse(assistant, question).abstained
 
 
+def test_a_word_the_notes_never_use_counts_where_it_is_asked_about(assistant: Assistant) -> None:
+    # "webinars" names the series, not a subject the notes hold: GDPR is what is asked.
+    gdpr = "What did the webinars recommend about GDPR compliance for cluster member databases?"
+    assert converse(assistant, gdpr).abstained
+    # The cluster's sector is the situation told first; the ask is about proposal support.
+    situation = (
+        "I manage a small agrifood cluster and our members keep asking us to help them write "
+        "proposals for EU calls. We have only two staff. What did the webinars conclude about "
+        "offering this kind of support?"
+    )
+    answer = converse(assistant, situation)
+    assert not answer.abstained and "time-consuming" in first_unit(answer.answer)
+
+
 def test_a_fact_the_notes_do_give_is_answered(assistant: Assistant) -> None:
     answer = converse(assistant, "How many partnerships were invited to the webinars?")
     assert not answer.abstained and "14 partnerships" in answer.answer and not answer.missing

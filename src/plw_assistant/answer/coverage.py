@@ -3,8 +3,10 @@ declined one is near them (a gap in the notes) or outside them."""
 
 from __future__ import annotations
 
+from ..search.intent import SERIES_WORDS
 from ..search.retriever import Retrieval
 from ..search.scope import by_words, dated_series, shares_words
+from ..words import tokenize
 from . import structured
 
 # A question naming something the notes never mention needs at least this similarity.
@@ -35,9 +37,9 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
         return False
     if retrieval.best_cosine is None:
         return retrieval.keyword_match
-    if retrieval.named_terms and retrieval.keyword_match:
+    if _names_known(retrieval) and retrieval.keyword_match:
         return True  # a name the notes know, in the passages searched (a filter may hide it)
-    if retrieval.unknown_terms and retrieval.best_cosine < STRONG_MATCH:
+    if _unknown_asked(retrieval) and retrieval.best_cosine < STRONG_MATCH:
         return False
     if retrieval.plan.sessions or retrieval.plan.items:
         return True  # "… Was that the fourth one, and what did it cover?": its passages answer
@@ -46,6 +48,26 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
         # perspective"), which two words alone are too short for the model to match.
         return retrieval.keyword_match
     return retrieval.best_cosine >= min_score
+
+
+def _names_known(retrieval: Retrieval) -> bool:
+    """Whether the question names something the notes know. The series' own words
+    ("webinars") name no subject: beside a word the notes never use ("What did the webinars
+    say about GDPR?") they are no evidence the notes hold the answer."""
+    named = retrieval.named_terms
+    if not _unknown_asked(retrieval):
+        return bool(named)
+    return any(tokenize([t])[0] and not set(tokenize([t])[0]) <= SERIES_WORDS for t in named)
+
+
+def _unknown_asked(retrieval: Retrieval) -> tuple[str, ...]:
+    """The rare words no passage holds that the question asks about: all of them, or for a
+    question telling its situation first, those of its ask ("I run an agrifood cluster …
+    What did the webinars conclude about that support?": the cluster's sector is context,
+    not what is asked)."""
+    analysis = retrieval.plan.analysis
+    ask = analysis.ask.lower()
+    return tuple(t for t in analysis.unknown_terms if not ask or t.lower() in ask)
 
 
 def near_scope(retrieval: Retrieval) -> bool:
