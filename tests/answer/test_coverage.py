@@ -169,6 +169,18 @@ def test_a_word_the_notes_never_use_counts_where_it_is_asked_about(assistant: As
     assert not answer.abstained and "time-consuming" in first_unit(answer.answer)
 
 
+@pytest.mark.parametrize(
+    "turns",
+    [("When was PLW#3?",), ("What was PLW#1 about?", "when was that one?")],
+)
+def test_a_webinar_s_date_not_given_is_bounded_by_the_series_dates(
+    assistant: Assistant, turns: tuple[str, ...]
+) -> None:
+    answer = converse(assistant, *turns)
+    assert answer.abstained and "date" in answer.missing
+    assert "Between October 2020 and January 2022" in answer.answer  # not a topic of it
+
+
 def test_a_fact_the_notes_do_give_is_answered(assistant: Assistant) -> None:
     answer = converse(assistant, "How many partnerships were invited to the webinars?")
     assert not answer.abstained and "14 partnerships" in answer.answer and not answer.missing

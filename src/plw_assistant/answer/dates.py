@@ -63,3 +63,29 @@ def _dated(text: str, told: frozenset[str], exact: bool) -> bool:
     if exact:
         return _DAY.search(text) is not None
     return any(m.group(0) not in told for m in _DATE.finditer(text))
+
+
+# A span of dates: "Between October 2020 and January 2022", "from 2020 to 2022".
+_SPAN = re.compile(
+    rf"\b(?:between|from)\s+(?:{_MONTHS}\s+)?(?:19|20)\d{{2}}\s+(?:and|to|until|till)\s+"
+    rf"(?:{_MONTHS}\s+)?(?:19|20)\d{{2}}\b",
+    re.I,
+)
+
+
+def spans_dates(text: str) -> bool:
+    """Whether ``text`` gives a span of dates ("Between October 2020 and January 2022"): it
+    bounds the date of anything within it, when nothing gives that date itself."""
+    return _SPAN.search(text) is not None
+
+
+def asks_dated_past(question: str) -> bool:
+    """Whether ``question`` asks when something already held took place: not a date to come
+    ("When will the next call open?"), nor the day within a year it names ("What day in 2022
+    is the extra PLW on?")."""
+    return _DATE_ASK.search(question) is not None and not (
+        _WHEN_NEXT.search(question)
+        or _NEXT.search(question)
+        or holds(LATER, question)
+        or _YEAR.search(question)
+    )

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from ..domain import Answer, Citation, Hit, Question
+from ..search.intent import SERIES_WORDS
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
 from ..text import SECTION_SEP, plain_text
+from ..words import tokenize
 from . import parts, structured
 from .choice import FOLLOW_SHARE, lessons, on_subject
 from .companions import MAX_UNITS
 from .coverage import covers, near_scope, unknown_subject
+from .dates import asks_dated_past, spans_dates
 from .facts import NOT_SAID, Asked, asked_for, asks_what_was_said, defined
 from .listed import only_listed, unnamed
 from .units import CLOSE, RELATED, Unit, is_overview, make_unit, words
@@ -87,6 +92,12 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
             ),
             None,
         )
+        bounds = _bounding(asked, asks, retrieval, vocabulary) if topic is None else None
+        if bounds is not None:  # "When was PLW#3?": only the series is dated
+            missing = f"{asked.missing} The notes date only the series as a whole:"
+            built = structured.Built([bounds], missing)
+            answer = _answer(question.text, built, hits, len(retrieval.hits))
+            return replace(answer, abstained=True, missing=asked.missing, confidence=None)
         if topic is None:  # the closest passage in meaning, not one sharing a word ("costs")
             closest = max([*built.units, *others], key=lambda u: u.hit.dense or 0.0)
             return _not_given(question.text, asked.missing, closest, hits, len(retrieval.hits))
@@ -95,6 +106,28 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     if built.units and built.topics and not built.closing and asks_what_was_said(asks):
         built = replace(built, closing=NOT_SAID)  # "What exactly did the PO tell them?"
     return _answer(question.text, built, hits, len(retrieval.hits))
+
+
+def _bounding(
+    asked: Asked, question: str, retrieval: Retrieval, vocabulary: Vocabulary
+) -> Unit | None:
+    """For the date of one webinar, which the notes do not give, the passage giving the span
+    of dates the series ran in, if one does: it bounds that date."""
+    index = retrieval.index
+    assert index is not None
+    about_webinars = bool(retrieval.plan.sessions) or bool(
+        set(tokenize([question])[0]) & SERIES_WORDS
+    )
+    if asked.kind != "date" or not about_webinars or not asks_dated_past(question):
+        return None
+    rows = np.flatnonzero(vocabulary.holding("date"))
+    texts = [c.plain for c in index.chunks_at([int(r) for r in rows])]
+    dated = [int(r) for r, t in zip(rows, texts, strict=True) if spans_dates(t)]
+    series = [r for r in dated if set(tokenize([index.chunks[r].plain])[0]) & SERIES_WORDS]
+    if not series:
+        return None
+    hit = Hit(index.chunks[series[0]], 0.0, series[0], None)
+    return make_unit(1, hit, index, vocabulary, retrieval.query)
 
 
 def _units(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> list[Unit]:
