@@ -181,6 +181,14 @@ def test_a_webinar_s_date_not_given_is_bounded_by_the_series_dates(
     assert "Between October 2020 and January 2022" in answer.answer  # not a topic of it
 
 
+def test_the_point_of_doing_something_is_the_purpose_given_for_it(assistant: Assistant) -> None:
+    # Two passages give a purpose; one gives it for organising the series.
+    answer = converse(
+        assistant, "What was the point of running this series of webinars in the first place?"
+    )
+    assert "in order to facilitate the sharing" in first_unit(answer.answer)
+
+
 def test_a_fact_the_notes_do_give_is_answered(assistant: Assistant) -> None:
     answer = converse(assistant, "How many partnerships were invited to the webinars?")
     assert not answer.abstained and "14 partnerships" in answer.answer and not answer.missing

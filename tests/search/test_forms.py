@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from plw_assistant.search.forms import Form, asked, front_matter_asked, holds, unasked
+from plw_assistant.search.forms import (
+    Form,
+    asked,
+    front_matter_asked,
+    holds,
+    loosened,
+    unasked,
+)
 from plw_assistant.words import stem
 
 
@@ -51,6 +58,15 @@ def test_a_purpose_is_a_purpose_or_reason_clause_in_any_words() -> None:
     assert holds(form, "Keep talking to members, or they risk losing trust.")
     assert holds(form, "The idea was to help partners learn from each other.")
     assert not holds(form, "Several options are available from outsourced to extra-paid.")
+
+
+def test_a_purpose_asked_of_something_is_a_purpose_clause_naming_it() -> None:
+    form = asked("What was the point of running the webinar series in the first place?", same)
+    assert form is not None and form.kind == "purpose"
+    assert holds(form, "Since 2020 we organised a series of 5 PLW in order to share knowledge.")
+    # A purpose of something else in the same passage: not what was asked.
+    assert not holds(form, "Webinars are tools. The idea was to help partners understand.")
+    assert holds(loosened(form), "Webinars are tools. The idea was to help partners understand.")
 
 
 def test_a_definition_defines_what_was_asked_about_in_any_of_its_forms() -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from ..text import sentence_spans
 from ..words import stem, stopwords, tokenize
 
 Kind = Literal["purpose", "definition", "agent", "future", "judgement"]
@@ -117,7 +118,11 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
     glossary: "PLW" also means "peer learning webinar")."""
     m = _PURPOSE_ASK.search(text)
     if m:
-        return Form("purpose", asking=_asking(m))
+        # What the purpose is asked of ("the point of running the series"): a purpose
+        # clause answers when its sentence names it, if the question names anything.
+        rest = _IDIOMS.sub(" ", text[m.end() :])
+        about = tuple(frozenset(same(w)) for w in tokenize([rest])[0] if w not in _SUBJECTLESS)
+        return Form("purpose", about, asking=_asking(m))
     m = _DEFINITION_ASK.search(text)
     if m:
         term = m.group("term") or m.group("term2") or m.group("term3")
@@ -160,6 +165,11 @@ def organising(deed: str) -> frozenset[str]:
 ORGANISING = frozenset(
     stem(w) for w in ["organise", "organiser", "run", "ran", "host", "held", "hold", "lead", "led"]
 )
+
+
+# Words of a purpose question that name nothing it is asked of ("in the first place").
+_IDIOMS = re.compile(r"\b(?:in\s+the\s+first\s+place|at\s+all|exactly|actually|really)\b", re.I)
+_SUBJECTLESS = frozenset(tokenize(["do does did done doing make made get got"])[0])
 
 
 # A passage saying what comes next ("an extra PLW in 2022 … will keep on").
@@ -214,11 +224,17 @@ def in_form(
 ) -> list[tuple[int, float]]:
     """``ranked`` (row, score) with the passages (``texts``, in the same order) written in
     ``form`` FORM_BONUS higher; those defining what "What is …?" asks about, first."""
-    held = {r: holds(form, t) for (r, _), t in zip(ranked, texts, strict=True)}
+    held = {r: holds(loosened(form), t) for (r, _), t in zip(ranked, texts, strict=True)}
     if form.kind == "definition":
         return sorted(ranked, key=lambda p: not held[p[0]])  # stable: in rank order
     scored = [(r, s * (1 + FORM_BONUS) if held[r] else s) for r, s in ranked]
     return sorted(scored, key=lambda p: (-p[1], p[0]))
+
+
+def loosened(form: Form) -> Form:
+    """A purpose asked of anything: any purpose clause answers it (a ranking bonus, and what
+    answers when no purpose clause names what it was asked of)."""
+    return replace(form, about=()) if form.kind == "purpose" else form
 
 
 def holds(form: Form, text: str) -> bool:
@@ -226,7 +242,10 @@ def holds(form: Form, text: str) -> bool:
     the term asked about; the asked verb next to a name ("organised by the BLUES
     partnership", "BLUES (as organiser)")."""
     if form.kind == "purpose":
-        return _PURPOSE.search(text) is not None
+        return any(
+            _PURPOSE.search(sentence) and (not form.about or _names_any(form.about, sentence))
+            for sentence in (text[a:b] for a, b in sentence_spans(text))
+        )
     if form.kind == "future":
         return _FUTURE.search(text) is not None
     if form.kind == "judgement":
@@ -254,6 +273,12 @@ def _done_by(verb: frozenset[str], words: list[str]) -> bool:
 
 def _named(words: list[str]) -> bool:
     return any(_NAMED.fullmatch(w) for w in words)
+
+
+def _names_any(about: tuple[frozenset[str], ...], sentence: str) -> bool:
+    """Whether ``sentence`` names any word of what is asked about."""
+    stems = set(tokenize([sentence])[0])
+    return any(group & stems for group in about)
 
 
 def _names(about: tuple[frozenset[str], ...], subject: str) -> bool:
