@@ -259,6 +259,20 @@ def test_a_broad_question_gets_the_list_written_for_its_reader(assistant: Assist
     assert [answer.answer.index(t) for t in tips] == sorted(answer.answer.index(t) for t in tips)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats the main lesson about comunication with members in hard times",  # one lesson
+        "lessons learnt for clusters about communication with members",  # a list, on a subject
+    ],
+)
+def test_the_lesson_asked_about_leads_whatever_its_place_in_the_list(
+    assistant: Assistant, question: str
+) -> None:
+    answer = converse(assistant, question)
+    assert first_unit(answer.answer).startswith("Communication has to be maintained")
+
+
 def test_lists_asked_for_two_readers_are_both_given(assistant: Assistant) -> None:
     question = (
         "What are the key lessons both for ESCP-4x partnerships and for cluster organisations?"

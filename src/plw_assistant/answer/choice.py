@@ -38,10 +38,15 @@ BROAD_BY = 0.1
 LABEL_SHARE = 0.8
 # "What are the lessons for …", "key lessons …": the answer is a whole list.
 _LIST_ASK = re.compile(
-    r"\b(?:what\s+(?:are|were)|which\s+(?:are|were)|list|all|key|main)\b.*\b(?:lessons?|messages?|"
-    r"recommendations?|takeaways?|points?)\b|\blessons?\s+(?:learnt|learned)\s+for\b"
+    r"\b(?:what\s+(?:are|were)|which\s+(?:are|were)|list|all|key|main)\b.*\b(?:lessons|messages|"
+    r"recommendations|takeaways|points)\b|\blessons\s+(?:learnt|learned)\s+for\b"
     r"|\blessons?\s+(?:list|summary|overview)\b",
     re.I,
+)
+# A list asked for on one subject ("the lessons for clusters about communication"): the
+# lesson on it first.
+_ON_SUBJECT = re.compile(
+    r"\b(?:about|on|regarding|concerning)\s+(?!(?:for|to|the\s+list|it|that|this|them)\b)\w", re.I
 )
 
 
@@ -131,7 +136,10 @@ def lessons(
     if not lead.label and "\n" not in lead.hit.chunk.text.strip():
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
         if len(listed) > 1 and _LIST_ASK.search(plan.asked or question):
-            return _lists_asked(listed, units, hits, retrieval, vocabulary), []
+            asked = _lists_asked(listed, units, hits, retrieval, vocabulary)
+            if _ON_SUBJECT.search(plan.asked or question) and len(retrieval.parts) < 2:
+                asked = [lead, *(u for u in asked if u.hit.row != lead.hit.row)]
+            return asked, []
         broad = _broad(lead, listed, retrieval) if len(listed) > 1 else None
         if broad == "list":  # about the list as a whole: as the notes give it, in order
             return listed[:MAX_LIST], []
