@@ -136,10 +136,10 @@ def lessons(
     if not lead.label and "\n" not in lead.hit.chunk.text.strip():
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
         if len(listed) > 1 and _LIST_ASK.search(plan.asked or question):
-            asked = _lists_asked(listed, units, hits, retrieval, vocabulary)
+            whole = _lists_asked(listed, units, hits, retrieval, vocabulary)
             if _ON_SUBJECT.search(plan.asked or question) and len(retrieval.parts) < 2:
-                asked = [lead, *(u for u in asked if u.hit.row != lead.hit.row)]
-            return asked, []
+                whole = [lead, *(u for u in whole if u.hit.row != lead.hit.row)]
+            return whole, []
         broad = _broad(lead, listed, retrieval) if len(listed) > 1 else None
         if broad == "list":  # about the list as a whole: as the notes give it, in order
             return listed[:MAX_LIST], []
