@@ -136,10 +136,7 @@ def lessons(
     if not lead.label and "\n" not in lead.hit.chunk.text.strip():
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
         if len(listed) > 1 and _LIST_ASK.search(plan.asked or question):
-            whole = _lists_asked(listed, units, hits, retrieval, vocabulary)
-            if _ON_SUBJECT.search(plan.asked or question) and len(retrieval.parts) < 2:
-                whole = [lead, *(u for u in whole if u.hit.row != lead.hit.row)]
-            return whole, []
+            return _lists_asked(lead, listed, hits, retrieval, vocabulary, question), []
         broad = _broad(lead, listed, retrieval) if len(listed) > 1 else None
         if broad == "list":  # about the list as a whole: as the notes give it, in order
             return listed[:MAX_LIST], []
@@ -152,18 +149,22 @@ def lessons(
 
 
 def _lists_asked(
+    lead: Unit,
     listed: list[Unit],
-    units: list[Unit],
     hits: list[Hit],
     retrieval: Retrieval,
     vocabulary: Vocabulary,
+    question: str,
 ) -> list[Unit]:
-    """The list asked for, and for a question asking it of two readers ("… both as a
-    partnership and as cluster organisations?"), the list of the lesson closest to each part
-    too, each in the note's order."""
+    """The list asked for, in the note's order (asked on one subject: its lesson first), and
+    for a question asking it of two readers ("… both as a partnership and as cluster
+    organisations?"), the list of the lesson closest to each part too, each in the note's
+    order."""
     index = retrieval.index
     assert index is not None
     out = listed[:MAX_LIST]
+    if _ON_SUBJECT.search(retrieval.plan.asked or question) and len(retrieval.parts) < 2:
+        return [lead, *(u for u in out if u.hit.row != lead.hit.row)]
     for vector in retrieval.parts:  # searched on its own: its list may be in no hit
         found = [r for r, _ in index.dense_search(vector, PART_SEARCH) if is_list_item(index, r)]
         if not found or any(u.hit.row == found[0] for u in out):
