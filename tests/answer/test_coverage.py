@@ -273,6 +273,18 @@ def test_the_lesson_asked_about_leads_whatever_its_place_in_the_list(
     assert first_unit(answer.answer).startswith("Communication has to be maintained")
 
 
+def test_a_list_asked_on_two_subjects_gives_their_lessons_first_in_the_order_asked(
+    assistant: Assistant,
+) -> None:
+    question = (
+        "What are the lessons on being flexible with plans and on looking for synergies with "
+        "other projects?"
+    )
+    answer = converse(assistant, question).answer
+    flexible, synergies = answer.index("Be flexible"), answer.index("Look for synergies")
+    assert flexible == 0 and synergies < answer.index("Do not underestimate")
+
+
 def test_lists_asked_for_two_readers_are_both_given(assistant: Assistant) -> None:
     question = (
         "What are the key lessons both for ESCP-4x partnerships and for cluster organisations?"

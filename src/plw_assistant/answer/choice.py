@@ -163,8 +163,6 @@ def _lists_asked(
     index = retrieval.index
     assert index is not None
     out = listed[:MAX_LIST]
-    if _ON_SUBJECT.search(retrieval.plan.asked or question) and len(retrieval.parts) < 2:
-        return [lead, *(u for u in out if u.hit.row != lead.hit.row)]
     for vector in retrieval.parts:  # searched on its own: its list may be in no hit
         found = [r for r, _ in index.dense_search(vector, PART_SEARCH) if is_list_item(index, r)]
         if not found or any(u.hit.row == found[0] for u in out):
@@ -172,7 +170,21 @@ def _lists_asked(
         rows = list_of(index, found[0])
         more = structured.units_of(rows, hits, index, vocabulary, retrieval.query)
         out += [u for u in more if all(u.hit.row != o.hit.row for o in out)][:MAX_LIST]
-    return out
+    if not _ON_SUBJECT.search(retrieval.plan.asked or question):
+        return out
+    # Asked on subjects ("the lessons on flexibility and on synergies"): the lesson on each,
+    # in the order asked, first.
+    rows = [u.hit.row for u in out]
+    lessons = [i for i, u in enumerate(out) if not u.label and not is_overview(u, vocabulary)]
+    firsts = [lead] if len(retrieval.parts) < 2 or not lessons else []
+    for vector in retrieval.parts if lessons else ():
+        similar = index.dense_scores(rows, vector)
+        firsts.append(out[max(lessons, key=lambda i: similar[i])])
+    first_rows = list(dict.fromkeys(u.hit.row for u in firsts))
+    return [
+        *(out[rows.index(r)] if r in rows else lead for r in first_rows),
+        *(u for u in out if u.hit.row not in first_rows),
+    ]
 
 
 def _lists_beside(
