@@ -94,6 +94,13 @@ def test_who_ran_a_series_is_answered_by_the_organisation_that_did(
     assert re.search(organisers, answer.answer)
 
 
+def test_the_passage_whose_subject_did_it_answers_who_organised(assistant: Assistant) -> None:
+    # "the BLUES consortium has been organising a series": what that sentence says; the
+    # outlook's "the PLWs, organised by the BLUES partnership, …" says it in passing.
+    answer = converse(assistant, "Who organised the PLWs?")
+    assert "the BLUES consortium has been organising" in first_unit(answer.answer)
+
+
 def test_a_year_answers_which_year_and_an_extra_webinar_is_an_additional_one(
     assistant: Assistant,
 ) -> None:

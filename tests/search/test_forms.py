@@ -8,6 +8,7 @@ import pytest
 from plw_assistant.search.forms import (
     Form,
     asked,
+    degree,
     front_matter_asked,
     holds,
     loosened,
@@ -86,6 +87,17 @@ def test_a_doer_is_a_name_next_to_the_verb_asked_about() -> None:
     assert holds(form, "In 2021, the BLUES consortium has been organising a series.")
     assert not holds(form, "In total, five PLWs were organised in which most took part.")
     assert not holds(form, "The organisation of the meetings has been a great success.")
+
+
+def test_a_doer_as_the_subject_of_the_deed_answers_more_directly_than_one_named_in_passing() -> (
+    None
+):
+    form = asked("Who ran the series?", same)
+    assert form is not None
+    assert degree(form, "In 2021, the BLUES consortium has been organising a series.") == 2
+    assert degree(form, "Thanks to the PLWs, organised by the BLUES partnership, a group …") == 1
+    assert degree(form, "Partners: BLUES (as organiser), CELIS and GSSC.") == 1
+    assert degree(form, "In total, five PLWs were organised.") == 0
 
 
 def test_what_comes_next_is_written_in_the_future() -> None:

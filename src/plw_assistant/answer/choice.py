@@ -10,7 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..domain import Hit
-from ..search.forms import LATER, asks_future, holds, loosened
+from ..search.forms import LATER, asks_future, degree, holds, loosened
 from ..search.items import is_list_item, list_of, other_lists
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
@@ -271,11 +271,11 @@ def _lead(units: list[Unit], retrieval: Retrieval, says_less: Callable[[Unit], b
         # "Why …?": a lesson giving a reason answers it, if one is nearly as good; "What is
         # a PLW?": the passage defining it, wherever it ranks (its subject names the term).
         eligible = [u for u in units if not u.label] if form.kind == "definition" else lessons
-        pool = (
-            [u for u in eligible if holds(form, u.plain)]
-            or [u for u in eligible if holds(loosened(form), u.plain)]
-            or pool
-        )
+        held = [u for u in eligible if holds(form, u.plain)]
+        if held and form.kind == "agent":  # the doer as the subject of the deed, first
+            most = max(degree(form, u.plain) for u in held)
+            held = [u for u in held if degree(form, u.plain) == most]
+        pool = held or [u for u in eligible if holds(loosened(form), u.plain)] or pool
     # Text read from a scan with low OCR confidence leads only when nothing else can.
     legible = [u for u in pool if not blurred(u)]
     pool = legible or [u for u in units if not u.label and not blurred(u)] or pool

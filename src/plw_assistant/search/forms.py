@@ -252,23 +252,36 @@ def holds(form: Form, text: str) -> bool:
         return _JUDGEMENT.search(text) is not None
     if form.kind == "definition":
         return any(_names(form.about, m.group("subject")) for m in _DEFINES.finditer(text))
+    return degree(form, text) > 0
+
+
+def degree(form: Form, text: str) -> int:
+    """How directly ``text`` answers "who did it?": 2 when the doer is the subject of the deed
+    ("the BLUES consortium has been organising": what the sentence says), 1 when the deed
+    only names it ("the PLWs, organised by the BLUES partnership", "BLUES (as organiser)":
+    said in passing), 0 when no name does the deed. For other forms: 1 if ``text`` holds."""
+    if form.kind != "agent":
+        return int(holds(form, text))
     return _done_by(form.about[0], re.findall(r"[\w-]+", text))
 
 
-def _done_by(verb: frozenset[str], words: list[str]) -> bool:
-    """Whether a name does the deed: "organised by the BLUES partnership", "the BLUES
-    consortium has been organising", "BLUES (as organiser)"; not "five PLWs were organised"
-    (the name is what was done)."""
+def _done_by(verb: frozenset[str], words: list[str]) -> int:
+    """Whether a name does the deed, and how directly (``degree``): "the BLUES consortium
+    has been organising" 2, "organised by the BLUES partnership" or "BLUES (as organiser)" 1;
+    not "five PLWs were organised" (the name is what was done): 0."""
+    best = 0
     for i, w in enumerate(words):
         if stem(w.lower()) not in verb:
             continue
         before = [b.lower() for b in words[max(0, i - 2) : i]]
-        if words[i + 1 : i + 2] == ["by"] and _named(words[i + 2 : i + 6]):
-            return True
+        if words[i + 1 : i + 2] == ["by"]:  # the name before it is what was done
+            best = max(best, int(_named(words[i + 2 : i + 6])))
+            continue
         passive = w.lower().endswith("ed") and bool(set(before[-1:]) & _BE)
-        if not passive and _named(words[max(0, i - 4) : i - (before[-1:] == ["as"])]):
-            return True
-    return False
+        as_role = before[-1:] == ["as"]
+        if not passive and _named(words[max(0, i - 4) : i - as_role]):
+            best = max(best, 1 if as_role else 2)
+    return best
 
 
 def _named(words: list[str]) -> bool:
