@@ -416,8 +416,8 @@ def test_a_follow_up_only_pointing_at_a_webinar_is_asked_of_that_webinar(
     )
     assert first_unit(about.answer).startswith("Peer Learning webinars are very useful")
     when = converse(assistant, "Which webinar covered partner search?", "when was that?")
-    assert when.missing and "PLW#5" in when.answer
-    assert "Between October 2020" not in when.answer
+    assert when.missing == "The notes do not give the date of PLW#5."
+    assert "They date only the series as a whole: Between October 2020" in when.answer
     # "That" standing for the lesson quoted: the lesson, asked of again.
     how = converse(assistant, "What's the lesson on synergies?", "how does that save time?")
     assert first_unit(how.answer).startswith("Look for synergies")
@@ -493,7 +493,7 @@ def test_a_part_asking_for_an_address_does_not_narrow_the_other_part(
     answer = converse(
         assistant, "Who organised the PLWs and who do I contact for more information?"
     )
-    assert "organised by the BLUES partnership" in answer.answer
+    assert "the BLUES consortium has been organising" in first_unit(answer.answer)
     assert "For more information contact" in answer.answer
 
 

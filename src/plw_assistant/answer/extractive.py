@@ -94,10 +94,16 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
         )
         bounds = _bounding(asked, asks, retrieval, vocabulary) if topic is None else None
         if bounds is not None:  # "When was PLW#3?": only the series is dated
-            missing = f"{asked.missing} The notes date only the series as a whole:"
-            built = structured.Built([bounds], missing)
+            sessions = retrieval.plan.sessions
+            missing = (
+                f"The notes do not give the date of {sessions[0].id}."
+                if len(sessions) == 1
+                else asked.missing
+            )
+            opening = f"{missing} They date only the series as a whole:"
+            built = structured.Built([bounds], opening)
             answer = _answer(question.text, built, hits, len(retrieval.hits))
-            return replace(answer, abstained=True, missing=asked.missing, confidence=None)
+            return replace(answer, abstained=True, missing=missing, confidence=None)
         if topic is None:  # the closest passage in meaning, not one sharing a word ("costs")
             closest = max([*built.units, *others], key=lambda u: u.hit.dense or 0.0)
             return _not_given(question.text, asked.missing, closest, hits, len(retrieval.hits))
