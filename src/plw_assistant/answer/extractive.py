@@ -92,18 +92,9 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
             ),
             None,
         )
-        bounds = _bounding(asked, asks, retrieval, vocabulary) if topic is None else None
-        if bounds is not None:  # "When was PLW#3?": only the series is dated
-            sessions = retrieval.plan.sessions
-            missing = (
-                f"The notes do not give the date of {sessions[0].id}."
-                if len(sessions) == 1
-                else asked.missing
-            )
-            opening = f"{missing} They date only the series as a whole:"
-            built = structured.Built([bounds], opening)
-            answer = _answer(question.text, built, hits, len(retrieval.hits))
-            return replace(answer, abstained=True, missing=missing, confidence=None)
+        bounded = _bounded(question.text, asked, asks, retrieval, vocabulary) if not topic else None
+        if bounded is not None:  # "When was PLW#3?": only the series is dated
+            return bounded
         if topic is None:  # the closest passage in meaning, not one sharing a word ("costs")
             closest = max([*built.units, *others], key=lambda u: u.hit.dense or 0.0)
             return _not_given(question.text, asked.missing, closest, hits, len(retrieval.hits))
@@ -114,17 +105,15 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     return _answer(question.text, built, hits, len(retrieval.hits))
 
 
-def _bounding(
-    asked: Asked, question: str, retrieval: Retrieval, vocabulary: Vocabulary
-) -> Unit | None:
+def _bounded(
+    question: str, asked: Asked, asks: str, retrieval: Retrieval, vocabulary: Vocabulary
+) -> Answer | None:
     """For the date of one webinar, which the notes do not give, the passage giving the span
     of dates the series ran in, if one does: it bounds that date."""
     index = retrieval.index
     assert index is not None
-    about_webinars = bool(retrieval.plan.sessions) or bool(
-        set(tokenize([question])[0]) & SERIES_WORDS
-    )
-    if asked.kind != "date" or not about_webinars or not asks_dated_past(question):
+    about_webinars = bool(retrieval.plan.sessions) or bool(set(tokenize([asks])[0]) & SERIES_WORDS)
+    if asked.kind != "date" or not about_webinars or not asks_dated_past(asks):
         return None
     rows = np.flatnonzero(vocabulary.holding("date"))
     texts = [c.plain for c in index.chunks_at([int(r) for r in rows])]
@@ -132,8 +121,18 @@ def _bounding(
     series = [r for r in dated if set(tokenize([index.chunks[r].plain])[0]) & SERIES_WORDS]
     if not series:
         return None
+    hits = list(retrieval.hits)
     hit = Hit(index.chunks[series[0]], 0.0, series[0], None)
-    return make_unit(1, hit, index, vocabulary, retrieval.query)
+    bounds = make_unit(1, hit, index, vocabulary, retrieval.query)
+    sessions = retrieval.plan.sessions
+    missing = (
+        f"The notes do not give the date of {sessions[0].id}."
+        if len(sessions) == 1
+        else asked.missing
+    )
+    built = structured.Built([bounds], f"{missing} They date only the series as a whole:")
+    answer = _answer(question, built, hits, len(hits))
+    return replace(answer, abstained=True, missing=missing, confidence=None)
 
 
 def _units(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> list[Unit]:
