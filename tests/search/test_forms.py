@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from plw_assistant.search.expects import front_matter_asked
 from plw_assistant.search.forms import (
     Form,
     asked,
     degree,
-    front_matter_asked,
     holds,
     loosened,
     unasked,
@@ -42,6 +42,7 @@ def same(word: str) -> set[str]:
         ("Who took part?", None),  # a list of participants, not a doer
         ("did the PLWs actually work? were they a success", "judgement"),
         ("Bottom line: did the peer learning webinars work or not?", "judgement"),
+        ("did the people running it think the whole series actually worked", "judgement"),
         ("How did the sessions work?", None),  # how they were run, not how they went
         ("Who is the point of contact for the webinars?", None),
         ("What are the main lessons for cluster organisations on communication?", None),

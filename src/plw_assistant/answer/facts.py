@@ -37,7 +37,8 @@ _SCORE = re.compile(
 )
 _SHARE = re.compile(
     r"\b(?:percentage|proportion|share\s+of|what\s+percent|how\s+much\s+of"
-    r"|(?:success|failure|response|participation|attendance|drop-?out)\s+rates?)\b",
+    r"|(?:success|failure|response|participation|attendance|drop-?out|retention|renewal"
+    r"|co-?financing|co-?funding|funding|financing|reimbursement)\s+rates?)\b",
     re.I,
 )
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|per\s*cent|/\s*\d+|out\s+of\s+\d+)|\bscored?\b", re.I)

@@ -1,6 +1,7 @@
 """What fact a plain question expects its answer to hold: a date ("when …?"), a number
 ("how many …?"), an address to write to, or the names of several things ("which
-partnerships took part?"); answered from passages holding one."""
+partnerships took part?"); answered from passages holding one. And the line of a note's
+front matter a question asks for (its author, its date)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ _WHEN = re.compile(
 _ADDRESS = re.compile(
     r"\be-?mail\b|\bcontact\s+(?:person|details|address|point)\b|\bpoint\s+of\s+contact\b"
     r"|\bwho\s+(?:can|should|do|could)\s+(?:i|we)\s+(?:contact|write\s+to|get\s+in\s+touch)",
+    re.I,
+)
+# Contact details of others than the notes' contact ("sharing member contact details"):
+# no one to write to is asked for.
+_WHOSE = re.compile(
+    r"\b(?:members?|compan(?:y|ies)|participants?|smes?|partners?|clients?|customers?|their|our"
+    r"|my|your)(?:'s?|’s?)?\s*$",
     re.I,
 )
 _HOW_MANY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
@@ -50,7 +58,8 @@ def expects_of(text: str) -> Expects | None:
         return "date"
     if _HOW_MANY.search(text):
         return "number"
-    if _ADDRESS.search(text):
+    address = _ADDRESS.search(text)
+    if address and not _WHOSE.search(text[: address.start()]):
         return "address"
     return "names" if asks_names(text) else None
 
@@ -58,3 +67,21 @@ def expects_of(text: str) -> Expects | None:
 def asks_names(text: str) -> bool:
     """Whether ``text`` asks for the names of things ("Which consultancies did …?")."""
     return _WHICH_ONES.search(text) is not None
+
+
+_AUTHOR = re.compile(
+    r"\b(?:who\s+(?:wrote|authored|penned|is\s+the\s+author)|author|written\s+by)\b", re.I
+)
+_PUBLISHED = re.compile(
+    r"\bwhen\b.*\b(?:published|written|released|dated|posted|issued)\b"
+    r"|\b(?:publication|release)\s+date\b",
+    re.I,
+)
+
+
+def front_matter_asked(question: str) -> Literal["author", "published"] | None:
+    """The line of a note's front matter the question asks for: who wrote it, or when it
+    was published; ``None`` for any other question."""
+    if _AUTHOR.search(question):
+        return "author"
+    return "published" if _PUBLISHED.search(question) else None

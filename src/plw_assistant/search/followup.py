@@ -49,16 +49,22 @@ _POINTS_BACK = re.compile(
 _WHY = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?why\b", re.IGNORECASE)
 # What a "why" of the answer before may say besides asking and pointing: "why not all of them?"
 _WHY_WORDS = frozenset(
-    tokenize(["not all every any so matter important necessary needed useful true recommended"])[0]
+    tokenize(
+        ["not all every any so matter important necessary needed useful true recommended though"]
+    )[0]
 )
 # "What if we don't?", "and if not?", "what's the risk?", "what's the benefit?": what happens
 # if the lesson is or is not followed, which the lesson itself says.
-_IF_NOT = re.compile(
-    r"^\W*(?:and\s+|but\s+|so\s+)?(?:(?:(?:what|what\s+happens|what\s+would\s+happen)\s+)?if\s+"
-    r"(?:we|they|you|i|clusters?|members?)\s+(?:don[’']t|do\s+not|didn[’']t|can[’']t|cannot"
+_IF_WE_DONT = (
+    r"if\s+(?:we|they|you|i|clusters?|members?)\s+(?:don[’']t|do\s+not|didn[’']t|can[’']t|cannot"
     r"|won[’']t|wouldn[’']t)(?:\s+\w+){0,2}|if\s+not"
+)
+_IF_NOT = re.compile(
+    rf"^\W*(?:and\s+|but\s+|so\s+)?(?:(?:(?:what|what\s+happens|what\s+would\s+happen)\s+)?"
+    rf"(?:{_IF_WE_DONT})"
     r"|what(?:[’']s|\s+is|\s+are)\s+the\s+(?:risks?|catch|downsides?|drawbacks?|pitfalls?"
-    r"|benefits?|advantages?|gains?|upsides?|point)(?:\s+(?:exactly|of\s+(?:it|that|this)))?)"
+    r"|benefits?|advantages?|gains?|upsides?|point)(?:\s+(?:exactly|of\s+(?:it|that|this)))?"
+    rf"(?:\s+(?:{_IF_WE_DONT}))?)"
     r"\W*$",
     re.IGNORECASE,
 )

@@ -88,6 +88,8 @@ _FUTURE = re.compile(
 _JUDGEMENT_ASK = re.compile(
     r"\b(?:success|successful|worth\s+it|worthwhile|achieved?|achievements?|outcomes?|results?"
     r"|pay\s+off|paid\s+off|how\s+well|(?<!how\s)did\s+(?:it|they|the(?:\s+\w+){1,3})\s+(?:actually\s+|really\s+)?work"
+    r"|(?:think|feel|find|say|believe)\s+(?:that\s+)?(?:it|they|the(?:\s+\w+){1,4})\s+"
+    r"(?:actually\s+|really\s+)?work(?:ed|s)?"
     r"|(?:were|was|are|is)\s+(?:they|it|the\s+\w+)\s+(?:\w+\s+)?(?:useful|valuable|effective))\b",
     re.I,
 )
@@ -174,24 +176,6 @@ _SUBJECTLESS = frozenset(tokenize(["do does did done doing make made get got"])[
 
 # A passage saying what comes next ("an extra PLW in 2022 … will keep on").
 LATER = Form("future")
-
-
-_AUTHOR = re.compile(
-    r"\b(?:who\s+(?:wrote|authored|penned|is\s+the\s+author)|author|written\s+by)\b", re.I
-)
-_PUBLISHED = re.compile(
-    r"\bwhen\b.*\b(?:published|written|released|dated|posted|issued)\b"
-    r"|\b(?:publication|release)\s+date\b",
-    re.I,
-)
-
-
-def front_matter_asked(question: str) -> Literal["author", "published"] | None:
-    """The line of a note's front matter the question asks for: who wrote it, or when it
-    was published; ``None`` for any other question."""
-    if _AUTHOR.search(question):
-        return "author"
-    return "published" if _PUBLISHED.search(question) else None
 
 
 def asks_future(text: str) -> bool:

@@ -13,7 +13,7 @@ from ..domain import Turn
 from ..words import tokenize
 from .analysis import Analysis
 from .asking import names_something, subject_words, which_clause, without_asking
-from .expects import Expects, expects_of
+from .expects import Expects, expects_of, front_matter_asked
 from .followup import (
     Resolved,
     asks_its_own,
@@ -25,7 +25,7 @@ from .followup import (
     resolve_follow_up,
     wants_more,
 )
-from .forms import Form, asks_future, asks_organiser, front_matter_asked
+from .forms import Form, asks_future, asks_organiser
 from .keywords import keywords
 from .names import KIND, Session, Vocabulary
 from .shorthand import names_webinar, without_references, without_span, without_times

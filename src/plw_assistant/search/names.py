@@ -235,14 +235,12 @@ class Vocabulary:
             return Reference((self.sessions[0] if word == "first" else self.sessions[-1],))
         if not previous:
             return Reference()
-        if _THAT_ONE.search(question):
-            return Reference(previous)
-        for step, pattern in _RELATIVE.items():
+        for step, pattern in _RELATIVE.items():  # before "that one": "what came after that one?"
             if pattern.search(question):
                 number = (previous[0] if step < 0 else previous[-1]).number + step
                 known = self.by_number.get(number)
                 return Reference((known,)) if known else Reference(unknown=(number,))
-        return Reference()
+        return Reference(previous) if _THAT_ONE.search(question) else Reference()
 
     def by_title(self, question: str) -> tuple[Session, ...]:
         """Webinars whose title the question names by its distinctive words ("the common

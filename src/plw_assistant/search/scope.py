@@ -10,6 +10,7 @@ import numpy as np
 
 from ..store.reader import Index
 from ..words import tokenize
+from .expects import expects_of
 from .intent import SERIES_WORDS, Plan, wants_session_rows
 from .names import DETAIL_KEYS, Vocabulary
 
@@ -44,7 +45,7 @@ def evidenced(retrieval: Retrieval, min_score: float) -> bool:
         return shares_words(retrieval)
     if retrieval.best_cosine is None:
         return retrieval.keyword_match
-    if retrieval.plan.expects == "date" and dated_series(retrieval):
+    if asks_date(retrieval.plan) and dated_series(retrieval):
         return True
     if by_words(retrieval.plan) and shares_words(retrieval):
         return True
@@ -95,6 +96,12 @@ def _the_only_one(retrieval: Retrieval) -> bool:
         return False
     rows = Vocabulary.of(index).detail_rows(retrieval.plan.kind)
     return len({c.document for c in index.chunks_at(sorted(rows))}) == 1
+
+
+def asks_date(plan: Plan) -> bool:
+    """Whether the question, or a part of one asking two things, asks when ("When did the
+    series run, and is there going to be another one?")."""
+    return plan.expects == "date" or any(expects_of(part) == "date" for part in plan.parts)
 
 
 def dated_series(retrieval: Retrieval) -> bool:
