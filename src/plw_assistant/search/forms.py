@@ -225,6 +225,8 @@ def holds(form: Form, text: str) -> bool:
     """Whether ``text`` answers in ``form``: a purpose or reason clause; a sentence defining
     the term asked about; the asked verb next to a name ("organised by the BLUES
     partnership", "BLUES (as organiser)")."""
+    if form.kind == "purpose" and not form.about:
+        return _PURPOSE.search(text) is not None
     if form.kind == "purpose":
         return any(
             _PURPOSE.search(sentence) and (not form.about or _names_any(form.about, sentence))
