@@ -115,14 +115,16 @@ def _bounded(
     about_webinars = bool(retrieval.plan.sessions) or bool(set(tokenize([asks])[0]) & SERIES_WORDS)
     if asked.kind != "date" or not about_webinars or not asks_dated_past(asks):
         return None
-    rows = np.flatnonzero(vocabulary.holding("date"))
-    texts = [c.plain for c in index.chunks_at([int(r) for r in rows])]
-    dated = [int(r) for r, t in zip(rows, texts, strict=True) if spans_dates(t)]
-    series = [r for r in dated if set(tokenize([index.chunks[r].plain])[0]) & SERIES_WORDS]
+    rows = [int(r) for r in np.flatnonzero(vocabulary.holding("date"))]
+    series = [
+        (r, chunk)
+        for r, chunk in zip(rows, index.chunks_at(rows), strict=True)
+        if spans_dates(chunk.plain) and set(tokenize([chunk.plain])[0]) & SERIES_WORDS
+    ]
     if not series:
         return None
     hits = list(retrieval.hits)
-    hit = Hit(index.chunks[series[0]], 0.0, series[0], None)
+    hit = Hit(series[0][1], 0.0, series[0][0], None)
     bounds = make_unit(1, hit, index, vocabulary, retrieval.query)
     sessions = retrieval.plan.sessions
     missing = (
