@@ -210,6 +210,16 @@ def test_contact_details_of_others_ask_for_no_address(assistant: Assistant) -> N
     assert "For more information contact" not in converse(assistant, question).answer
 
 
+@pytest.mark.parametrize(
+    "question", ["keep talking to members in a crisis?", "members have gone quiet, keep in touch?"]
+)
+def test_everyday_words_for_communication_find_the_lesson_on_it(
+    assistant: Assistant, question: str
+) -> None:
+    # The glossary's everyday forms of "communication" (corpus/glossary.yaml).
+    assert first_unit(converse(assistant, question).answer).startswith("Communication has to be")
+
+
 def test_a_fact_the_notes_do_give_is_answered(assistant: Assistant) -> None:
     answer = converse(assistant, "How many partnerships were invited to the webinars?")
     assert not answer.abstained and "14 partnerships" in answer.answer and not answer.missing

@@ -31,6 +31,7 @@ def same(word: str) -> set[str]:
         ("EU funding: why does it matter for clusters?", "purpose"),
         ("What was the point of the series in the first place?", "purpose"),
         ("What's the real aim of these meetings?", "purpose"),
+        ("what was the whole series actually meant to achieve", "purpose"),
         ("what is a PLW?", "definition"),
         ("What does PO stand for?", "definition"),
         ("What does the acronym BLUES stand for?", "definition"),
@@ -69,6 +70,12 @@ def test_a_purpose_asked_of_something_is_a_purpose_clause_naming_it() -> None:
     # A purpose of something else in the same passage: not what was asked.
     assert not holds(form, "Webinars are tools. The idea was to help partners understand.")
     assert holds(loosened(form), "Webinars are tools. The idea was to help partners understand.")
+    # Its subject may come before the ask, in the same clause (not from another part).
+    meant = asked("what was the whole series actually meant to achieve", same)
+    assert meant is not None and holds(meant, "They ran a series of 5 PLW in order to share.")
+    assert not holds(meant, "Webinars are tools. The idea was to help partners understand.")
+    other = asked("What does PLW stand for and what's the point of them?", same)
+    assert other is not None and other.about == ()
 
 
 def test_a_definition_defines_what_was_asked_about_in_any_of_its_forms() -> None:

@@ -26,7 +26,8 @@ _PURPOSE_ASK = re.compile(
     r"|\bwhat\s+(?:was|is|were|are|'s)\s+(?:the|their|its)\s+(?:main\s+|real\s+|whole\s+)?"
     r"(?:point|purpose|aim|goal|objective|idea|reason|rationale)s?\b"
     r"|\bwhat\s+(?:was|is)\s+(?:it|that|this)\s+(?:all\s+)?for\b"
-    r"|\b(?:point|purpose|aim|goal|objective|rationale)\s+(?:of|behind)\b(?!\s+contact)",
+    r"|\b(?:point|purpose|aim|goal|objective|rationale)\s+(?:of|behind)\b(?!\s+contact)"
+    r"|\b(?:meant|supposed|intended|designed|set\s+up)\s+to\s+(?:achieve|accomplish|do|deliver)\b",
     re.I,
 )
 # Purpose and reason as English writes them (discourse markers, not the notes' phrasing).
@@ -122,7 +123,10 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
     if m:
         # What the purpose is asked of ("the point of running the series"): a purpose
         # clause answers when its sentence names it, if the question names anything.
-        rest = _IDIOMS.sub(" ", text[m.end() :])
+        # ("what was the series meant to achieve?": its subject comes before the ask, in the
+        # same clause.)
+        before = _CLAUSES.split(text[: m.start()])[-1]
+        rest = _IDIOMS.sub(" ", f"{before} {text[m.end() :]}")
         about = tuple(frozenset(same(w)) for w in tokenize([rest])[0] if w not in _SUBJECTLESS)
         return Form("purpose", about, asking=_asking(m))
     m = _DEFINITION_ASK.search(text)
@@ -171,6 +175,7 @@ ORGANISING = frozenset(
 
 # Words of a purpose question that name nothing it is asked of ("in the first place").
 _IDIOMS = re.compile(r"\b(?:in\s+the\s+first\s+place|at\s+all|exactly|actually|really)\b", re.I)
+_CLAUSES = re.compile(r"[,;:?.!]|\band\b|\bbut\b", re.I)
 _SUBJECTLESS = frozenset(tokenize(["do does did done doing make made get got"])[0])
 
 
