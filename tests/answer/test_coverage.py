@@ -22,6 +22,11 @@ from plw_assistant.evaluation.answers import first_unit
         # "100%" is the question's own figure, not an answer to it.
         ("What percentage of clusters chose the 100% outsourced option?", "percentage or share"),
         ("What's a fair price to charge for an extra-paid service?", "cost, budget or amount"),
+        # A price asked as a share of the fee: the "100%" of "100% outsourced" is no price.
+        (
+            "what percentage on top of the membership fee should we charge for proposal help",
+            "cost, budget or amount",
+        ),
         # "100% outsourced" is a share of the work, not a fee.
         ("What percentage fee should a cluster charge for proposal support?", "cost, budget"),
         ("What was the name of BLUES' project officer?", "names asked for"),
@@ -218,6 +223,16 @@ def test_everyday_words_for_communication_find_the_lesson_on_it(
 ) -> None:
     # The glossary's everyday forms of "communication" (corpus/glossary.yaml).
     assert first_unit(converse(assistant, question).answer).startswith("Communication has to be")
+
+
+def test_a_webinar_after_the_last_asked_of_the_future_is_what_comes_next(
+    assistant: Assistant,
+) -> None:
+    answer = converse(assistant, "will there be a sixth session or was five the end")
+    assert "extra PLW in 2022" in first_unit(answer.answer)
+    # "link up" is no link asked for.
+    linked = converse(assistant, "is it better to link up with other partnerships in a crisis?")
+    assert not linked.missing and not linked.abstained
 
 
 def test_a_fact_the_notes_do_give_is_answered(assistant: Assistant) -> None:

@@ -14,6 +14,7 @@ from ..search.forms import LATER, asks_future, degree, holds, loosened
 from ..search.items import is_list_item, list_of, other_lists
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
+from ..search.scope import EVENTS, series_asked
 from ..words import WORDS, tokenize
 from . import structured
 from .companions import blurred, companions
@@ -43,8 +44,7 @@ _LIST_ASK = re.compile(
     r"|\blessons?\s+(?:list|summary|overview)\b",
     re.I,
 )
-# A list asked for on one subject ("the lessons for clusters about communication"): the
-# lesson on it first.
+# A list asked on a subject ("the lessons for clusters about communication"): its lesson first.
 _ON_SUBJECT = re.compile(
     r"\b(?:about|on|regarding|concerning)\s+(?!(?:for|to|the\s+list|it|that|this|them)\b)\w", re.I
 )
@@ -268,9 +268,12 @@ def _lead(units: list[Unit], retrieval: Retrieval, says_less: Callable[[Unit], b
     pool = pool or [u for u in near if not u.label] or [first]
     form = retrieval.plan.form
     if form is not None:
-        # "Why …?": a lesson giving a reason answers it, if one is nearly as good; "What is
-        # a PLW?": the passage defining it, wherever it ranks (its subject names the term).
-        eligible = [u for u in units if not u.label] if form.kind == "definition" else lessons
+        # "Why …?": a lesson giving a reason, if nearly as good; "What is a PLW?" (or "a sixth
+        # session?"): the passage defining it (saying what comes next), wherever it ranks.
+        future = form.kind == "future" and series_asked(retrieval.plan, EVENTS)
+        eligible = (
+            [u for u in units if not u.label] if form.kind == "definition" or future else lessons
+        )
         held = [u for u in eligible if holds(form, u.plain)]
         if held and form.kind == "agent":  # the doer as the subject of the deed, first
             most = max(degree(form, u.plain) for u in held)

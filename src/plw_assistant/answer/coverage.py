@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..search.intent import SERIES_WORDS
 from ..search.retriever import Retrieval
-from ..search.scope import asks_date, by_words, dated_series, shares_words
+from ..search.scope import asks_date, by_words, continued_series, dated_series, shares_words
 from ..words import tokenize
 from . import structured
 
@@ -31,6 +31,8 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
         return True
     if asks_date(retrieval.plan) and dated_series(retrieval):
         return True  # "when did the series start?": "… a series of 5 PLW" holds its dates
+    if continued_series(retrieval):
+        return True  # "will there be a sixth session?": "… an extra PLW in 2022"
     if by_words(retrieval.plan) and shares_words(retrieval):
         return True  # "who wrote the wrap-up?": a note's author line that shares a word
     if not retrieval.hits:

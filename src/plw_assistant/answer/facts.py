@@ -21,6 +21,8 @@ _AMOUNT = re.compile(
     r"(?:cost|costs|budget|price|prices|fees?)\b"
     r"|\b(?:what|which|how\s+big\s+a)\s+(?:\w+\s+){0,2}budgets?\b"
     r"|\b(?:budget|cost|price)\s+(?:of|for)\b"
+    # "What percentage on top of the fee should we charge?": a price asked as a share.
+    r"|\bwhat\s+(?:percentage|percent|share|rate|mark-?up)\b.*\b(?:charge|charged|fees?|price)\b"
     r"|\bwhat\s+(?:did|does|do|will|would)\b[^.?]*\bcost\b"
     # "What percentage fee should a cluster charge?": an amount to charge.
     r"|\b(?:what|how\s+much)\s+(?:\w+\s+){0,2}(?:fees?|prices?|rates?)\s+(?:should|do|does|did"
@@ -82,8 +84,8 @@ _PLACE = re.compile(
 )
 # Where to find a recording, the slides or a link: a passage giving one holds an address.
 _RESOURCE_ASK = re.compile(
-    r"\b(?:recording|recordings|recorded|video|videos|slides|slide\s+deck|presentations?|link"
-    r"|links|url|download|replay)\b",
+    r"\b(?:recording|recordings|recorded|video|videos|slides|slide\s+deck|presentations?"
+    r"|link(?!\s+up\b|ing\b)|links|url|download|replay)\b",
     re.I,
 )
 _ADDRESS = re.compile(r"https?://|\bwww\.|\.(?:pdf|pptx?|mp4)\b", re.I)

@@ -60,8 +60,10 @@ _IF_WE_DONT = (
     r"|won[’']t|wouldn[’']t)(?:\s+\w+){0,2}|if\s+not"
 )
 _IF_NOT = re.compile(
-    rf"^\W*(?:and\s+|but\s+|so\s+)?(?:(?:(?:what|what\s+happens|what\s+would\s+happen)\s+)?"
-    rf"(?:{_IF_WE_DONT})"
+    r"^\W*(?:(?:ok(?:ay)?|right|alright)\W+)?(?:and\s+|but\s+|so\s+)?"
+    rf"(?:(?:(?:what|what\s+happens|what\s+would\s+happen)\s+)?(?:{_IF_WE_DONT})"
+    r"|what\s+(?:do|should|must)\s+(?:we|i|they|you|clusters?)\s+(?:need\s+to\s+)?"
+    r"(?:be\s+careful\s+(?:about|of|with)|watch\s+out\s+for|look\s+out\s+for|beware\s+of)"
     r"|what(?:[’']s|\s+is|\s+are)\s+the\s+(?:risks?|catch|downsides?|drawbacks?|pitfalls?"
     r"|benefits?|advantages?|gains?|upsides?|point)(?:\s+(?:exactly|of\s+(?:it|that|this)))?"
     rf"(?:\s+(?:{_IF_WE_DONT}))?)"

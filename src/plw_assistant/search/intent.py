@@ -106,9 +106,11 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     """The kind of a question on its own (without the conversation). A webinar named only as
     the time after which something comes ("… planned after the fifth one?") is not what the
     question is about."""
-    named = vocabulary.resolve(without_times(text) if asks_future(text) else without_span(text))
-    if named.unknown and not named.sessions:
-        return Plan("unknown", text, unknown=named.unknown)
+    future = asks_future(text)
+    named = vocabulary.resolve(without_times(text) if future else without_span(text))
+    last = max((s.number for s in vocabulary.sessions), default=0)
+    if named.unknown and not named.sessions and not (future and min(named.unknown) > last):
+        return Plan("unknown", text, unknown=named.unknown)  # ("will there be a sixth?": to come)
     if named.sessions and asks_organiser(text):  # said of the series, not of each webinar
         return Plan("general", text)
     if named.sessions:

@@ -11,6 +11,7 @@ import numpy as np
 from ..store.reader import Index
 from ..words import tokenize
 from .expects import expects_of
+from .forms import LATER, holds
 from .intent import SERIES_WORDS, Plan, wants_session_rows
 from .names import DETAIL_KEYS, Vocabulary
 
@@ -104,8 +105,30 @@ def asks_date(plan: Plan) -> bool:
     return plan.expects == "date" or any(expects_of(part) == "date" for part in plan.parts)
 
 
+def series_asked(plan: Plan, words: frozenset[str] = SERIES_WORDS) -> frozenset[str]:
+    """The words of the question naming the series itself ("webinars", "session", "PLW")."""
+    return frozenset(tokenize([plan.analysis.searched])[0]) & words
+
+
+# The series named as events ("a sixth session?"), not "learn" of "peer learning".
+EVENTS = frozenset(tokenize(["plw plws webinar webinars session sessions series"])[0])
+
+
+def continued_series(retrieval: Retrieval) -> bool:
+    """Whether "will there be a sixth session?" found a passage saying what comes after the
+    series it asks about ("an extra PLW in 2022"), as ``dated_series`` does for its dates."""
+    form = retrieval.plan.form
+    if form is None or form.kind != "future":
+        return False
+    asked = series_asked(retrieval.plan, EVENTS)
+    return bool(asked) and any(
+        holds(LATER, h.chunk.plain) and set(tokenize([h.chunk.plain])[0]) & SERIES_WORDS
+        for h in retrieval.hits
+    )
+
+
 def dated_series(retrieval: Retrieval) -> bool:
     """Whether "when did the series start?" found a dated passage naming the series it asks
     about ("a series of 5 PLW"): words too few and too plain for the model to match."""
-    asked = set(tokenize([retrieval.plan.analysis.searched])[0]) & SERIES_WORDS
+    asked = series_asked(retrieval.plan)
     return bool(asked) and any(asked & set(tokenize([h.chunk.plain])[0]) for h in retrieval.hits)
