@@ -36,6 +36,7 @@ def same(word: str) -> set[str]:
         ("What does PO stand for?", "definition"),
         ("What does the acronym BLUES stand for?", "definition"),
         ("whats a peer learning webinar actually?", "definition"),
+        ("what is a peer learning webinar actually meant to be?", "definition"),
         ("Who organised the webinar series?", "agent"),
         ("Who was the organizer of the peer learning webinars?", "agent"),
         ("which partnership organised the webinars", "agent"),

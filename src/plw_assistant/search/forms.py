@@ -39,7 +39,10 @@ _PURPOSE = re.compile(
 )
 # What a term is: the term ends the question, or a clause saying where follows it ("What is
 # meant by a PLW in the BLUES project?"); a sentence may follow ("… actually? never been").
-_TERM_END = r"\s*(?:,?\s*(?:exactly|actually|really))?\s*(?:[?.!]|$|\s+(?:in|within|at)\s+the\b)"
+_TERM_END = (
+    r"\s*(?:,?\s*(?:exactly|actually|really))?(?:\s+(?:meant|supposed)\s+to\s+be)?"
+    r"\s*(?:[?.!]|$|\s+(?:in|within|at)\s+the\b)"
+)
 _DEFINITION_ASK = re.compile(
     r"^\s*(?:so\s+|and\s+)?(?:what\s*(?:is|are|'s|’s)(?:\s+meant\s+by)?|whats)\s+(?:an?\s+|the\s+)?"
     rf"(?P<term>[\w#-]+(?:\s+[\w#-]+){{0,3}}?){_TERM_END}"
