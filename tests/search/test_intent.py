@@ -26,6 +26,10 @@ def vocabulary(assistant: Assistant) -> Vocabulary:
         ("Was the IT tool discussed in one of the webinars?", "which"),
         ("Was partner search one of the topics in the webinars?", "which"),
         ("Was COVID a topic of a webinar?", "which"),
+        (
+            "the session where they discussed changing the action plan - which one was that?",
+            "which",
+        ),
         ("was IT covered in any PLW", "which"),  # "IT" is no stop word "it"
         ("Where did partnerships discuss changing their action plan?", "which"),
         ("list the five webinars", "list"),

@@ -47,6 +47,8 @@ _WHICH = re.compile(
     rf"|\b(?:did|does)\s+(?:any|a|one)\s+(?:of\s+the\s+)?{KIND}\s+(?:cover|deal|discuss|address"
     r"|talk|look|touch|tackle|treat|focus|mention|go)"
     r"|^\s*where\s+(?:did|was|were|do)\b.*\b(?:discuss|talk|cover|present|address)"
+    # "the session where … – which one was that?": the session described, named.
+    rf"|\bthe\s+{KIND}\s+(?:where|in\s+which|that|on|about)\b.*\bwhich\s+(?:one|{KIND})\b"
     # "When was X on the agenda?": in which webinar (the notes date only the series).
     r"|^\s*when\s+(?:was|were|did)\b.*\b(?:on\s+the\s+agenda|discussed|covered|addressed)\b",
     re.I,
