@@ -160,9 +160,10 @@ def _general(
         # All it quotes is webinars' titles and topics ("PLW#2: … : Discussion with the PO"):
         # it says the notes record no more.
         topics = all(u.label or is_overview(u, vocabulary) for u in chosen)
-        # The rest of a list the conversation asked for was found by the notes' structure.
+        # The rest of a list asked for, found by the notes' structure, named (or the one beside).
         listed_rest = len(retrieval.plan.items) > 1
-        return structured.Built(chosen, more=listed, topics=topics, certain=listed_rest)
+        opening = f"Under “{_heading(chosen[0])}”, the notes list:" if listed_rest else ""
+        return structured.Built(chosen, opening, more=listed, topics=topics, certain=listed_rest)
     plan, index = retrieval.plan, retrieval.index
     assert index is not None
     about = plan.subject or "this"
