@@ -235,6 +235,17 @@ def test_a_webinar_after_the_last_asked_of_the_future_is_what_comes_next(
     assert not linked.missing and not linked.abstained
 
 
+def test_a_topic_answer_says_what_asked_about_the_notes_never_mention(
+    assistant: Assistant,
+) -> None:
+    question = (
+        "what GDPR rules apply if we share member lists with partner clusters for partner search?"
+    )
+    answer = converse(assistant, question)
+    assert "Partner search" in answer.answer and answer.missing == "The notes never mention “GDPR”."
+    assert gap_outcome(answer) == "topic_only"  # the admin sees the gap
+
+
 def test_a_fact_the_notes_do_give_is_answered(assistant: Assistant) -> None:
     answer = converse(assistant, "How many partnerships were invited to the webinars?")
     assert not answer.abstained and "14 partnerships" in answer.answer and not answer.missing

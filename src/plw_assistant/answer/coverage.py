@@ -3,6 +3,8 @@ declined one is near them (a gap in the notes) or outside them."""
 
 from __future__ import annotations
 
+import re
+
 from ..search.intent import SERIES_WORDS
 from ..search.retriever import Retrieval
 from ..search.scope import asks_date, by_words, continued_series, dated_series, shares_words
@@ -41,7 +43,7 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
         return retrieval.keyword_match
     if _names_known(retrieval) and retrieval.keyword_match:
         return True  # a name the notes know, in the passages searched (a filter may hide it)
-    if _unknown_asked(retrieval) and retrieval.best_cosine < STRONG_MATCH:
+    if unknown_asked(retrieval) and retrieval.best_cosine < STRONG_MATCH:
         return False
     if retrieval.plan.sessions or retrieval.plan.items:
         return True  # "… Was that the fourth one, and what did it cover?": its passages answer
@@ -57,12 +59,12 @@ def _names_known(retrieval: Retrieval) -> bool:
     ("webinars") name no subject: beside a word the notes never use ("What did the webinars
     say about GDPR?") they are no evidence the notes hold the answer."""
     named = retrieval.named_terms
-    if not _unknown_asked(retrieval):
+    if not unknown_asked(retrieval):
         return bool(named)
     return any(tokenize([t])[0] and not set(tokenize([t])[0]) <= SERIES_WORDS for t in named)
 
 
-def _unknown_asked(retrieval: Retrieval) -> tuple[str, ...]:
+def unknown_asked(retrieval: Retrieval) -> tuple[str, ...]:
     """The rare words no passage holds that the question asks about: all of them, or for a
     question telling its situation first, those of its ask ("I run an agrifood cluster …
     What did the webinars conclude about that support?": the cluster's sector is context,
@@ -70,6 +72,16 @@ def _unknown_asked(retrieval: Retrieval) -> tuple[str, ...]:
     analysis = retrieval.plan.analysis
     ask = analysis.ask.lower()
     return tuple(t for t in analysis.unknown_terms if not ask or t.lower() in ask)
+
+
+def unmentioned(retrieval: Retrieval, question: str) -> str:
+    """ "The notes never mention “GDPR”.": the rare words asked about that no passage holds,
+    as the question writes them; "" when there are none."""
+    found = (
+        re.search(rf"(?<!\w){re.escape(t)}(?!\w)", question, re.I) for t in unknown_asked(retrieval)
+    )
+    shown = [f"“{m.group(0)}”" for m in found if m]
+    return f"The notes never mention {' or '.join(shown)}." if shown else ""
 
 
 def near_scope(retrieval: Retrieval) -> bool:

@@ -16,7 +16,7 @@ from ..words import tokenize
 from . import parts, structured
 from .choice import FOLLOW_SHARE, lessons, on_subject
 from .companions import MAX_UNITS
-from .coverage import covers, near_scope, unknown_subject
+from .coverage import covers, near_scope, unknown_subject, unmentioned
 from .dates import asks_dated_past, spans_dates
 from .facts import NOT_SAID, Asked, asked_for, asks_what_was_said, defined
 from .listed import only_listed, unnamed
@@ -100,8 +100,9 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
             return _not_given(question.text, asked.missing, closest, hits, len(retrieval.hits))
         built = structured.Built([topic], topics=True, closing=asked.missing)
     built = parts.with_facts(built, retrieval, hits, vocabulary)  # "which ones …, and …?"
-    if built.units and built.topics and not built.closing and asks_what_was_said(asks):
-        built = replace(built, closing=NOT_SAID)  # "What exactly did the PO tell them?"
+    if built.units and built.topics and not built.closing:  # "What exactly did the PO say?"
+        said = NOT_SAID if asks_what_was_said(asks) else ""
+        built = replace(built, closing=unmentioned(retrieval, asks) or said)
     return _answer(question.text, built, hits, len(retrieval.hits))
 
 
@@ -126,12 +127,8 @@ def _bounded(
     hits = list(retrieval.hits)
     hit = Hit(series[0][1], 0.0, series[0][0], None)
     bounds = make_unit(1, hit, index, vocabulary, retrieval.query)
-    sessions = retrieval.plan.sessions
-    missing = (
-        f"The notes do not give the date of {sessions[0].id}."
-        if len(sessions) == 1
-        else asked.missing
-    )
+    one = retrieval.plan.sessions[0].id if len(retrieval.plan.sessions) == 1 else None
+    missing = f"The notes do not give the date of {one}." if one else asked.missing
     built = structured.Built([bounds], f"{missing} They date only the series as a whole:")
     answer = _answer(question, built, hits, len(hits))
     return replace(answer, abstained=True, missing=missing, confidence=None)
