@@ -22,6 +22,8 @@ from plw_assistant.evaluation.answers import first_unit
         # "100%" is the question's own figure, not an answer to it.
         ("What percentage of clusters chose the 100% outsourced option?", "percentage or share"),
         ("What's a fair price to charge for an extra-paid service?", "cost, budget or amount"),
+        ("how much budget did BLUES set aside for running the five webinars", "cost, budget"),
+        ("what fee per proposal did the clusters charge members for EU support?", "cost, budget"),
         # A price asked as a share of the fee: the "100%" of "100% outsourced" is no price.
         (
             "what percentage on top of the membership fee should we charge for proposal help",
@@ -244,6 +246,19 @@ def test_a_topic_answer_says_what_asked_about_the_notes_never_mention(
     answer = converse(assistant, question)
     assert "Partner search" in answer.answer and answer.missing == "The notes never mention “GDPR”."
     assert gap_outcome(answer) == "topic_only"  # the admin sees the gap
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        (("who organised the peer learning webinars?", "between which dates?"), "Between October"),
+        (("were the webinars considered a success?", "what happens next then?"), "extra PLW"),
+    ],
+)
+def test_a_follow_up_naming_nothing_asks_its_kind_of_what_came_before(
+    assistant: Assistant, turns: tuple[str, ...], expected: str
+) -> None:
+    assert expected in first_unit(converse(assistant, *turns).answer)
 
 
 def test_a_fact_the_notes_do_give_is_answered(assistant: Assistant) -> None:

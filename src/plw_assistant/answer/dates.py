@@ -11,7 +11,7 @@ from ..search.forms import LATER, holds
 
 _DATE_ASK = re.compile(
     r"^\s*when\s+(?:did|was|were|is|are|will|does|do|has|have)\b"
-    r"|\b(?:what|which)\s+(?:\w+\s+){0,3}(?:date|day|month|year)\b|\bon\s+what\s+date\b"
+    r"|\b(?:what|which)\s+(?:\w+\s+){0,3}(?:dates?|days?|months?|years?)\b|\bon\s+what\s+date\b"
     r"|\bdeadlines?\b",
     re.I,
 )

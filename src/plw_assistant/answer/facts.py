@@ -15,11 +15,13 @@ from .counts import counted, counts
 from .dates import date_asked
 
 _AMOUNT = re.compile(
-    r"\bhow\s+much\s+(?:money\b|(?:did|does|do|will|would|should|could|can|was|is|are)\b.*"
+    r"\bhow\s+much\s+(?:(?:\w+\s+){0,2}(?:money|budget|funding)\b"
+    r"|(?:did|does|do|will|would|should|could|can|was|is|are)\b.*"
     r"\b(?:cost|pay|paid|charge|spend|spent|budget|worth)\b)"
     r"|\bwhat(?:'s|’s|\s+(?:was|is|were|are|would\s+be))\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+){0,2}"
     r"(?:cost|costs|budget|price|prices|fees?)\b"
     r"|\b(?:what|which|how\s+big\s+a)\s+(?:\w+\s+){0,2}budgets?\b"
+    r"|\bwhat\s+(?:\w+\s+)?(?:fees?|prices?)\s+(?:per|did|do|does|should|would|for)\b"
     r"|\b(?:budget|cost|price)\s+(?:of|for)\b"
     # "What percentage on top of the fee should we charge?": a price asked as a share.
     r"|\bwhat\s+(?:percentage|percent|share|rate|mark-?up)\b.*\b(?:charge|charged|fees?|price)\b"

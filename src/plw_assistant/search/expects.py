@@ -12,7 +12,8 @@ Expects = Literal["date", "number", "names", "address"]
 
 _WHEN = re.compile(
     r"^\s*when\s+(?:did|was|were|is|are|will|do|does|have|has)\b|^\W*(?:and\s+|so\s+)?when\W*$"
-    r"|\bwhat\s+(?:period|year|years|dates?|months?|time\s+span)\b|\bhow\s+long\b",
+    r"|\b(?:what|which)\s+(?:period|dates?|months?|time\s+span)\b|\bwhat\s+years?\b"
+    r"|\bhow\s+long\b",
     re.I,
 )
 # Asking whom to write to: a passage giving an e-mail address answers it.

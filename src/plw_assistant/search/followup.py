@@ -64,7 +64,8 @@ _IF_NOT = re.compile(
     rf"(?:(?:(?:what|what\s+happens|what\s+would\s+happen)\s+)?(?:{_IF_WE_DONT})"
     r"|what\s+(?:do|should|must)\s+(?:we|i|they|you|clusters?)\s+(?:need\s+to\s+)?"
     r"(?:be\s+careful\s+(?:about|of|with)|watch\s+out\s+for|look\s+out\s+for|beware\s+of)"
-    r"|what(?:[’']s|\s+is|\s+are)\s+the\s+(?:risks?|catch|downsides?|drawbacks?|pitfalls?"
+    r"|what(?:[’']s|\s+is|\s+are)\s+the\s+(?:(?:actual|real|main|big|biggest|key)\s+)?"
+    r"(?:risks?|catch|downsides?|drawbacks?|pitfalls?"
     r"|benefits?|advantages?|gains?|upsides?|point)(?:\s+(?:exactly|of\s+(?:it|that|this)))?"
     rf"(?:\s+(?:{_IF_WE_DONT}))?)"
     r"\W*$",
@@ -88,7 +89,9 @@ _ASKING = frozenset(
             # What a webinar covered, asked without naming it: "which topics exactly?"
             "topic topics subject subjects agenda "
             # A time asked for without a subject: "over what period?" is when that happened.
-            "period time timeframe dates date year years month months long"
+            "period time timeframe dates date year years month months long "
+            # What comes next, asked without naming what of: "what happens next then?"
+            "happen happens happened then next"
         ]
     )[0]
 )

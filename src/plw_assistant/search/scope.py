@@ -106,8 +106,9 @@ def asks_date(plan: Plan) -> bool:
 
 
 def series_asked(plan: Plan, words: frozenset[str] = SERIES_WORDS) -> frozenset[str]:
-    """The words of the question naming the series itself ("webinars", "session", "PLW")."""
-    return frozenset(tokenize([plan.analysis.searched])[0]) & words
+    """The words of the question naming the series itself ("webinars", "session", "PLW"),
+    with the question a follow-up continues ("were the webinars a success? → what next?")."""
+    return frozenset(tokenize([plan.asked or plan.analysis.searched])[0]) & words
 
 
 # The series named as events ("a sixth session?"), not "learn" of "peer learning".
