@@ -237,7 +237,7 @@ def _answer(question: str, built: structured.Built, hits: list[Hit], retrieved: 
         question,
         " ".join(parts),
         [citation(row) for row in order if row not in offered or row in rest],
-        confidence=_confidence(built, chosen, hits),
+        confidence=None if built.closing else _confidence(built, chosen, hits),  # not all given
         missing=built.closing,
         more=_more_sentence(built.more) if built.more else "",
         offered=[citation(row) for row in offered],

@@ -71,22 +71,9 @@ def lead_similarity(answer: Answer) -> float | None:
 
 
 def answer_confidence(answer: Answer) -> str | None:
-    """The confidence label the reader sees on the answer ("strong", "good", "partial")."""
-    if answer.abstained:
-        return None
-    return getattr(answer, "confidence", None) or _relative_label(answer)
-
-
-def _relative_label(answer: Answer) -> str | None:
-    """The label of the lead passage as pages showed it before answers carried their own:
-    its score relative to the best of the answer's passages."""
-    lead = lead_passage(answer)
-    top = max((c.score for c in answer.citations), default=0.0)
-    score = next((c.score for c in answer.citations if c.chunk_id == lead), None)
-    if score is None or top <= 0:
-        return None
-    rel = score / top
-    return "strong" if rel >= 0.9 else "good" if rel >= 0.7 else "partial"
+    """The confidence label the reader sees on the answer ("strong", "good", "partial"); none
+    on a refusal, or on an answer saying the notes lack part of what was asked."""
+    return None if answer.abstained else answer.confidence
 
 
 def _correct(row: dict[str, Any]) -> bool:
