@@ -180,9 +180,10 @@ def _lists_asked(
     for vector in retrieval.parts if lessons else ():
         similar = index.dense_scores(rows, vector)
         firsts.append(out[max(lessons, key=lambda i: similar[i])])
+    by_row = {u.hit.row: u for u in out}  # the list's own unit, else the lead
     first_rows = list(dict.fromkeys(u.hit.row for u in firsts))
     return [
-        *(out[rows.index(r)] if r in rows else lead for r in first_rows),
+        *(by_row.get(r, lead) for r in first_rows),
         *(u for u in out if u.hit.row not in first_rows),
     ]
 
@@ -274,11 +275,10 @@ def _lead(units: list[Unit], retrieval: Retrieval, says_less: Callable[[Unit], b
         eligible = (
             [u for u in units if not u.label] if form.kind == "definition" or future else lessons
         )
-        held = [u for u in eligible if holds(form, u.plain)]
-        if held and form.kind == "agent":  # the doer as the subject of the deed, first
-            most = max(degree(form, u.plain) for u in held)
-            held = [u for u in held if degree(form, u.plain) == most]
-        pool = held or [u for u in eligible if holds(loosened(form), u.plain)] or pool
+        held = {i: degree(form, u.plain) for i, u in enumerate(eligible)}
+        most = max(held.values(), default=0)  # a doer as the subject of the deed, first
+        strongest = [eligible[i] for i, d in held.items() if d and d == most]
+        pool = strongest or [u for u in eligible if holds(loosened(form), u.plain)] or pool
     # Text read from a scan with low OCR confidence leads only when nothing else can.
     legible = [u for u in pool if not blurred(u)]
     pool = legible or [u for u in units if not u.label and not blurred(u)] or pool

@@ -61,7 +61,11 @@ def _names_known(retrieval: Retrieval) -> bool:
     named = retrieval.named_terms
     if not unknown_asked(retrieval):
         return bool(named)
-    return any(tokenize([t])[0] and not set(tokenize([t])[0]) <= SERIES_WORDS for t in named)
+    return any(words and not words <= SERIES_WORDS for words in map(_stems, named))
+
+
+def _stems(term: str) -> set[str]:
+    return set(tokenize([term])[0])
 
 
 def unknown_asked(retrieval: Retrieval) -> tuple[str, ...]:
