@@ -22,7 +22,7 @@ from .search import forms
 from .search.analysis import Analysis, Analyzer
 from .search.followup import own_words
 from .search.intent import Plan, general, narrows, plan, read, standalone
-from .search.items import relative_item, rest_of_list
+from .search.items import ordinal_item, relative_item, rest_of_list
 from .search.keywords import keywords
 from .search.names import Vocabulary
 from .search.parts import parts_of
@@ -110,6 +110,9 @@ class Assistant:
         rest = rest_of_list(text, question.history, index)
         if rest:  # "any more tips like that?": the rest of its list
             return Plan("general", text, items=rest)
+        ordinal = ordinal_item(text, index)
+        if ordinal is not None:  # "what's the first lesson for future partnerships?"
+            return Plan("general", text, items=(ordinal,))
         p = plan(text, question.history, vocabulary)
         if p.kind == "more" and not p.sessions and question.history:
             # "What else?" after "Which webinar …": the webinar the previous answer quoted.

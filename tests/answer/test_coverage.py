@@ -564,6 +564,16 @@ def test_a_part_asking_for_an_address_does_not_narrow_the_other_part(
     assert "For more information contact" in answer.answer
 
 
+def test_a_part_asking_when_gets_its_date_beside_a_count_asked_of_the_whole(
+    assistant: Assistant,
+) -> None:
+    # The count is the fact the whole question asks for; the date is its first part's.
+    answer = converse(assistant, "when was the webinars and how many partnership was invited?")
+    assert first_unit(answer.answer).startswith("Between October 2020 and January 2022")
+    assert "14 partnerships have been invited" in answer.answer
+    assert "do not give the number" not in answer.answer
+
+
 def test_each_part_of_a_question_asking_two_things_gets_its_lesson(
     assistant: Assistant,
 ) -> None:

@@ -8,9 +8,11 @@ from conftest import converse
 
 from plw_assistant.assistant import Assistant
 from plw_assistant.domain import Question, Term
+from plw_assistant.evaluation.answers import first_unit
 from plw_assistant.search.analysis import Analysis
 from plw_assistant.search.keywords import keywords
 from plw_assistant.search.parts import ask_of
+from plw_assistant.search.slang import spelt_out
 from plw_assistant.search.terms import glossed
 from plw_assistant.words import american, is_compound, is_english, tokenize
 
@@ -225,3 +227,26 @@ def test_an_abbreviation_also_finds_its_one_word_meaning_by_keyword(assistant: A
     assert "officer" not in (po or "")
     answer = assistant.ask(Question("EU grants cluster business model"))
     assert answer.answer.startswith("European funding programmes are highly strategic")
+
+
+def test_chat_shorthand_is_spelt_out_and_said(assistant: Assistant) -> None:
+    """ "tbh", "abt" are no subjects the notes never mention: read as what they stand for."""
+    analysis = _read(
+        assistant, "tbh our plans keep changing, did the webinars say anything abt that"
+    )
+    assert "to be honest" in analysis.searched and "about that" in analysis.searched
+    assert not analysis.unknown_terms
+    assert {(c.typed, c.meant) for c in analysis.corrections} >= {("abt", "about")}
+    answer = assistant.ask(
+        Question(
+            "tbh our plans keep changing like every month, did the webinars say anything abt that"
+        )
+    )
+    assert first_unit(answer.answer).startswith("Be flexible and able to adjust plans")
+
+
+def test_a_word_the_notes_or_english_know_is_no_shorthand(assistant: Assistant) -> None:
+    assert spelt_out("shell", lambda _w: False) is None  # English, not "she'll"
+    assert spelt_out("ppl", lambda _w: True) is None  # a word of the notes, as written
+    assert spelt_out("ppl", lambda _w: False) == "people"
+    assert spelt_out("lol", lambda _w: False) == ""  # a filler says nothing

@@ -107,3 +107,10 @@ def test_an_elliptical_opening_is_left_out_of_the_subject(question: str, subject
 )
 def test_why_of_the_answer_before(question: str, why: bool) -> None:
     assert asks_why(question) is why
+
+
+def test_a_short_question_echoing_the_one_before_follows_it_up() -> None:
+    before = "they said peer learning webinars should be extended, right?"
+    assert is_follow_up("extended to who exactly?", before)
+    assert not is_follow_up("extended to who exactly?")
+    assert not is_follow_up("How do clusters extend their funding?", before)

@@ -54,6 +54,12 @@ def vocabulary(assistant: Assistant) -> Vocabulary:
         # What followed the series is no list of it.
         ("What happens after the five webinars?", "general"),
         ("anything planned following the webinars?", "general"),
+        # Verbs of going over a subject ask what a webinar was about.
+        ("what topics did PLW#5 go through", "overview"),
+        ("what was plw3 focused on", "overview"),
+        # "What webinars say …" asks what they said; "which webinars say …" which said it.
+        ("what webinars say about keeping contact with members when times are hard?", "general"),
+        ("which webinars say something about the PO?", "which"),
     ],
 )
 def test_kinds(vocabulary: Vocabulary, question: str, kind: str) -> None:

@@ -7,9 +7,15 @@ import pytest
 from conftest import converse
 
 from plw_assistant.assistant import Assistant
-from plw_assistant.domain import Turn
+from plw_assistant.domain import Question, Turn
 from plw_assistant.evaluation.answers import first_unit
-from plw_assistant.search.items import list_of, other_lists, relative_item, rest_of_list
+from plw_assistant.search.items import (
+    list_of,
+    ordinal_item,
+    other_lists,
+    relative_item,
+    rest_of_list,
+)
 
 
 @pytest.mark.parametrize(
@@ -98,3 +104,50 @@ def test_the_rest_of_a_list_asked_for_as_more_of_the_same(assistant) -> None:
     assert rest == tuple(index.chunks[r].id for r in rows[1:])
     assert rest_of_list("any more on EU funding?", (turn,), index) == ()
     assert rest_of_list("What else?", (), index) == ()
+
+
+def test_more_of_the_same_naming_a_list_s_heading_is_that_list(assistant: Assistant) -> None:
+    """ "Any other tips like that for future partnerships?" is the rest of the list quoted from;
+    "… but for us as a cluster organisation?" is the list under that heading."""
+    after_synergies = converse(
+        assistant,
+        "what did they say about synergies with other 4x projects",
+        "any other tips like that for future partnerships?",
+    )
+    assert "Be flexible and able to adjust plans" in after_synergies.answer
+    assert "should not be restricted to ESCP-4x" in after_synergies.answer
+    other = converse(
+        assistant,
+        "what did they say about synergies with other 4x projects",
+        "any other tips like that but for us as a cluster organisation?",
+    )
+    assert first_unit(other.answer).endswith(
+        "Digitalization of cluster services is very strategic but has to be smartly planned as "
+        "it can’t replace all “traditional” actions of clusters. [1]"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "lesson"),
+    [
+        (
+            "what's the first lesson for future escp-4x partnerships",
+            "Do not underestimate the power of meeting",
+        ),
+        ("and the second tip for cluster organisations?", "Clusters are playing a key role"),
+        ("the last lesson for clusters", "Members are more and more interested in EU funding"),
+    ],
+)
+def test_an_item_named_by_its_place_in_a_list_named_by_its_heading(
+    assistant: Assistant, question: str, lesson: str
+) -> None:
+    answer = assistant.ask(Question(question))
+    assert first_unit(answer.answer).startswith(lesson)
+    assert answer.answer.count("[") == 1  # that lesson, not the list
+
+
+def test_a_place_names_no_item_without_a_list_s_heading(assistant: Assistant) -> None:
+    index = assistant.index
+    assert ordinal_item("what was the first webinar about?", index) is None
+    assert ordinal_item("what is the first lesson about EU funding?", index) is None
+    assert ordinal_item("what is the sixth lesson for cluster organisations?", index) is None

@@ -18,6 +18,11 @@ from plw_assistant.search.parts import parts_of
             "How should we digitalise our services? Can it replace meeting face to face?",
             ("How should we digitalise our services", "Can it replace meeting face to face"),
         ),
+        # One word of its own is a part when it is asked for a fact ("when", "who").
+        (
+            "when was the webinars and how many partnership was invited?",
+            ("when was the webinars", "how many partnership was invited"),
+        ),
     ],
 )
 def test_a_question_asking_two_things_has_two_parts(question: str, parts: tuple) -> None:

@@ -93,10 +93,9 @@ def lessons(
     vocabulary: Vocabulary,
     asked: Asked | None = None,
 ) -> tuple[list[Unit], list[Unit]]:
-    """The lead lesson and the few that are nearly as relevant, or a whole list when the
-    question asks for it or is about the list as a whole; and the other lessons of the lead's
-    list, offered after it. ``asked``: the fact the question asks for (a count: a passage
-    giving it leads)."""
+    """The lead lesson and the few nearly as relevant, or a whole list when the question asks
+    for it or is about the list as a whole; and the other lessons of the lead's list, offered
+    after it. ``asked``: the fact asked for (a count: a passage giving it leads)."""
     assert retrieval.index is not None
     index, plan = retrieval.index, retrieval.plan
     about = on_subject(retrieval)
@@ -137,7 +136,8 @@ def lessons(
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
         if len(listed) > 1 and _LIST_ASK.search(plan.asked or question):
             return _lists_asked(lead, listed, hits, retrieval, vocabulary, question), []
-        broad = _broad(lead, listed, retrieval) if len(listed) > 1 else None
+        # "The first lesson for …" (an item named): that one, not the list its heading names.
+        broad = _broad(lead, listed, retrieval) if len(listed) > 1 and not plan.items else None
         if broad == "list":  # about the list as a whole: as the notes give it, in order
             return listed[:MAX_LIST], []
         if broad == "lead":  # nearly as relevant as the lead, the rest of its list too

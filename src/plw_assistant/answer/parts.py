@@ -21,9 +21,11 @@ from .units import RELATED, Unit, is_label, make_unit
 
 # The passages searched for one stating a part's fact: the question's and each part's nearest.
 STATING_SEARCH = 20
-# Facts a part asks for by its words alone ("which partnerships …?", "whom do I write to?");
-# dates and numbers are asked for of the whole question (``facts.asked_for``).
-_BY_PART = ("names", "address")
+# Facts a part asks for by its words alone ("which partnerships …?", "whom do I write to?",
+# "when was it?"); numbers are asked for of the whole question (``facts.asked_for``), which
+# asks for one fact only: "when …, and how many …?" asks the count of the whole, the date of
+# its part.
+_BY_PART = ("names", "address", "date")
 
 
 def stating(

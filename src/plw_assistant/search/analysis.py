@@ -18,6 +18,7 @@ from ..store.reader import Index
 from ..words import is_compound, is_english, lexicon, stem, stopwords, tokenize
 from .names import READ_WORDS, passage_texts
 from .parts import ask_of
+from .slang import spelt_out
 from .terms import ABBREVIATION, expand, glossary_terms, uses
 from .typos import NAME, Candidates, closest, common_english, names_in
 
@@ -54,8 +55,7 @@ class Analysis:
         return bool(self.corrections)
 
     def same(self, word: str) -> set[str]:
-        """The stems that mean ``word``: its own, and those of the glossary forms of a term
-        one of whose forms it is or ends with ("webinars" → also "plw")."""
+        """The stems that mean ``word``: its own and the glossary's ("webinars" → "plw")."""
         own = stem(word)
         out = {own}
         for term in self.terms:
@@ -64,8 +64,8 @@ class Analysis:
         return out
 
     def is_written_term(self, text: str) -> bool:
-        """Whether ``text`` is, word for word, a form of a glossary term some passage writes
-        in one of its forms ("longer term": the notes write "longer perspective")."""
+        """Whether ``text`` is a glossary term's form, word for word, of a term the notes write
+        ("longer term": they write "longer perspective")."""
         wanted = tokenize([text])[0]
         return bool(wanted) and any(
             any(tokenize([f])[0] == wanted for f in t.forms)
@@ -79,8 +79,7 @@ class Analysis:
 
 
 class Analyzer:
-    """The words one index knows: its BM25 vocabulary, its glossary and the abbreviations its
-    notes define; built once per index."""
+    """The words one index knows (BM25's, its glossary's, its notes' abbreviations); built once."""
 
     def __init__(self, index: Index, abbreviations: dict[str, str]) -> None:
         self._index = weakref.ref(index)
@@ -103,8 +102,8 @@ class Analyzer:
             return known
 
     def analyse(self, text: str, is_common_word: Callable[[str], bool]) -> Analysis:
-        """Correct, split and expand ``text``; sort its rare words (``is_common_word``: the
-        model's own vocabulary, whose words it reads well whatever the notes hold)."""
+        """Correct (shorthand, typos), split and expand ``text``; sort its rare words
+        (``is_common_word``: the model reads its vocabulary's words well, whatever the notes)."""
         corrections: list[Correction] = []
         parts: list[str] = []
         end = 0
@@ -186,8 +185,10 @@ class Analyzer:
         )
 
     def _meant(self, word: str, is_common_word: Callable[[str], bool]) -> str | None:
-        """What a misspelt or run-together word stands for, or ``None`` to leave it."""
+        """What a misspelt, run-together or chat-shorthand word stands for, or ``None``."""
         lower = word.lower()
+        if (spelt := spelt_out(lower, self.knows)) is not None:
+            return spelt  # "tbh", "abt", "ppl"
         if (
             len(lower) < MIN_TYPO
             or not word[1:].islower()  # "ESCP", "SmartCTClusters": names, as written

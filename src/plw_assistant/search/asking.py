@@ -27,7 +27,10 @@ _ASKING = (
     " every each across throughout whole entire overall various different series"
 )
 _ASKING_WORDS = _ASKING.split()
-ABOUT = frozenset(tokenize([" ".join(_ASKING_WORDS)])[0])
+# Verbs of going over a subject ("what did PLW#5 go through / look at / deal with?"): no
+# subject either, but kept in what "which webinar …?" searches, which they barely move.
+_GOING_OVER = "go went gone look looked deal dealt focus focused explore explored"
+ABOUT = frozenset(tokenize([" ".join(_ASKING_WORDS) + " " + _GOING_OVER])[0])
 # The same words as written, with their endings: what "which webinar …?" leaves out of its
 # search. By stem, "called" would take "calls" ("new calls for clusters") with it.
 ABOUT_FORMS = frozenset(

@@ -34,7 +34,10 @@ _HOW_MANY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 _WHICH_ONES = re.compile(
     # ("What should new partnerships do?" asks what to do: a verb follows "what", no noun.)
     # ("What ways are there to …?" asks how, not which ones: nouns of manner name nothing.)
-    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!lessons?\b|messages?\b|ways?\b|options?\b"
+    # ("What the webinars say clusters do …?" asks what was said: a verb of saying follows.)
+    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!(?:[\w-]+\s+){0,3}(?:say|says|said|conclude"
+    r"|concluded|recommend|recommended|suggest|suggested|advise|advised|tell|told)\b)"
+    r"(?!lessons?\b|messages?\b|ways?\b|options?\b"
     r"|models?\b|kinds?\b|types?\b|approach(?:es)?\b|methods?\b|forms?\b|means\b|steps?\b"
     r"|tips?\b|practices?\b|ideas?\b|possibilit(?:y|ies)\b"
     r"|(?:should|could|would|can|must|might|will|shall|do|does|did|is|are|was|were|has|have"

@@ -174,13 +174,25 @@ def new_subject(question: str) -> str:
     return "" if _ASKS.match(rest) or pointing else rest
 
 
-def is_follow_up(question: str) -> bool:
-    """Whether the question needs the turn before it: it points back at it, or names nothing
-    of its own. A question complete on its own is a new one, however short ("How do I
-    configure a Kubernetes ingress?" after an answer on partner search)."""
-    return points_back(question) or not has_subject(question)
+def is_follow_up(question: str, before: str = "") -> bool:
+    """Whether the question needs the turn before it (the question ``before``): it points
+    back at it, names nothing of its own, or only echoes it ("they said the webinars should
+    be extended, right? → extended to who exactly?"). A question complete on its own is a
+    new one, however short ("How do I configure a Kubernetes ingress?" after an answer on
+    partner search)."""
+    return points_back(question) or not has_subject(question) or _echoes(question, before)
 
 
+def _echoes(question: str, before: str) -> bool:
+    """Whether a short question's own words are all words of the question before it."""
+    own = set(tokenize([question])[0]) - _ASKING - _STRESS
+    return 0 < len(own) <= ECHO_WORDS and own <= set(tokenize([before])[0])
+
+
+# A question of at most this many words of its own, all of them the question before's, only
+# echoes it; words stressing what is asked ("exactly") are none of its own.
+ECHO_WORDS = 2
+_STRESS = frozenset(tokenize(["exactly actually really precisely specifically just again"])[0])
 # How many turns back a chain of follow-ups is followed for its subject.
 CHAIN = 3
 
@@ -200,7 +212,7 @@ def resolve_follow_up(question: str, history: Sequence[Turn]) -> Resolved:
     there?" after "Which webinar dealt with COVID?"). When it asks for something else, the
     passages the previous answer quoted go last; when it points back ("there", "it"), passages
     of the document the previous answer quoted first go first."""
-    if not history or not is_follow_up(question):
+    if not history or not is_follow_up(question, history[-1].question):
         return Resolved(question)
     last = history[-1]
     demote = frozenset(last.cited) if _WANTS_MORE.search(question) else frozenset()
@@ -217,7 +229,7 @@ def _asked_before(history: Sequence[Turn]) -> str:
     chain is followed back at most ``CHAIN`` turns."""
     asked = [history[-1].question]
     for n in range(len(history) - 1, max(0, len(history) - CHAIN), -1):
-        if not is_follow_up(history[n].question):
+        if not is_follow_up(history[n].question, history[n - 1].question):
             break
         asked.insert(0, history[n - 1].question)
     return " ".join(asked)

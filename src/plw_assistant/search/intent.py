@@ -32,8 +32,14 @@ from .shorthand import names_webinar, without_references, without_span, without_
 
 Kind = Literal["general", "overview", "which", "list", "unknown", "more", "author", "published"]
 
+# "What webinars say about …?" asks what they said, not which one said it ("which" does).
+_SAYING = (
+    r"(?!\s+(?:say|says|said|conclude|concluded|recommend|recommended|suggest|suggested|teach"
+    r"|taught|advise|advised|tell|told|think|thought|show|showed|found)\b)"
+)
 _WHICH = re.compile(
-    rf"\b(?:which|what)\s+(?:one\s+of\s+the\s+)?{KIND}\b|\bin\s+(?:which|what)\s+{KIND}\b"
+    rf"\bwhich\s+(?:one\s+of\s+the\s+)?{KIND}\b|\bwhat\s+(?:one\s+of\s+the\s+)?{KIND}\b{_SAYING}"
+    rf"|\bin\s+(?:which|what)\s+{KIND}\b"
     rf"|\bwhich\s+(?:one\s+)?of\s+the\s+(?:[\w-]+\s+){{0,3}}?{KIND}\b"
     rf"|\bin\s+one\s+of\s+the\s+{KIND}\b"
     # "Was IT covered in any PLW?", "discussed at a webinar?"
@@ -164,7 +170,7 @@ def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: 
         relative = _relative(text, history[-1], vocabulary)
         if relative is not None:
             return relative
-    if not is_follow_up(text):
+    if not is_follow_up(text, history[-1].question):
         return own
     previous = read(history[-1].question, vocabulary)
     subject = new_subject(text)

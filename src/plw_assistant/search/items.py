@@ -32,6 +32,8 @@ _MORE_WORDS = frozenset(
         ]
     )[0]
 )
+_PLACES = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5}
+_ORDINAL = re.compile(rf"\b({'|'.join(_PLACES)}|last|final)\s+(?:\w+\s+)?{_ITEM}\b", re.I)
 _THAT = re.compile(
     rf"\b(?:which|what)\s+{_ITEM}\s+(?:was|is)\s+(?:that|it)\b|\b(?:that|this|same)\s+{_ITEM}\b",
     re.I,
@@ -100,16 +102,58 @@ def rest_of_list(question: str, history: Sequence[Turn], index: Index) -> tuple[
     nothing else; else ``()``."""
     if not history or not history[-1].cited or not _MORE_OF_THE_SAME.search(question):
         return ()
-    if set(tokenize([question])[0]) - _MORE_WORDS:
-        return ()  # "any more on EU funding?": a subject of its own
     row = index.row(history[-1].cited[0])
     if row is None or index.chunks[row].session:
         return ()
     quoted = set(history[-1].cited)
-    rest = [i for r in list_of(index, row) if (i := index.chunks[r].id) not in quoted]
+    own, beside = list_of(index, row), other_lists(index, row)
+    named = set(tokenize([question])[0]) - _MORE_WORDS
+    if named:  # "any other tips like that for us as a cluster organisation?": a list's heading
+        lists = [own, *beside] if own else []
+        best = max(lists, key=lambda rows: len(named & _heading_words(index, rows)), default=[])
+        if not best or 2 * len(named & _heading_words(index, best)) < len(named):
+            return ()  # "any more on EU funding?": a subject of its own
+        own, beside = (own, beside) if best == own else (best, [])
+    rest = [i for r in own if (i := index.chunks[r].id) not in quoted]
     if not rest:  # it quoted the whole list: the lists beside it
-        rest = [index.chunks[r].id for items in other_lists(index, row) for r in items]
+        rest = [index.chunks[r].id for items in beside for r in items]
     return tuple(i for i in rest if i not in quoted)
+
+
+def ordinal_item(question: str, index: Index) -> str | None:
+    """The id of the item a question names by its place in a list the question names by its
+    heading ("what's the first lesson for future ESCP-4x partnerships?", "the last tip for
+    cluster organisations"), else ``None``; a webinar ("the first session") is no list item."""
+    place = _ORDINAL.search(question)
+    if place is None or _A_WEBINAR.search(question):
+        return None
+    asked = set(tokenize([question])[0])
+    best, shared = [], 0
+    for rows in all_lists(index):
+        heading = _heading_words(index, rows)
+        n = len(asked & heading)
+        if n > shared and 2 * n >= len(heading):
+            best, shared = rows, n
+    if not best:
+        return None
+    word = place.group(1).lower()
+    at = len(best) - 1 if word in ("last", "final") else _PLACES.get(word, len(best))
+    return index.chunks[best[at]].id if at < len(best) else None
+
+
+def all_lists(index: Index) -> list[list[int]]:
+    """The lists of lessons in the notes (no webinar's topics), each in its note's order."""
+    sections: dict[tuple[str, str], list[int]] = {}
+    for r, chunk in enumerate(index.chunks):
+        if not chunk.session and chunk.section != DETAILS and is_list_item(index, r):
+            sections.setdefault((chunk.document, chunk.section), []).append(r)
+    return [sorted(rows) for rows in sections.values() if len(rows) > 1]
+
+
+def _heading_words(index: Index, rows: list[int]) -> set[str]:
+    """The words of the heading of the list made of ``rows`` (its own, not its parents')."""
+    heading = index.chunks[rows[0]].section.rpartition(SECTION_SEP)[2] if rows else ""
+    return set(tokenize([heading])[0])
 
 
 def _its_fact(question: str, row: int, index: Index) -> bool:

@@ -31,6 +31,7 @@ _CONDITION = re.compile(
     r"|will|would|has|have|had|can|could|should)\b)",
     re.I,
 )
+_FACT = re.compile(r"^\s*(?:when|who|where|how\s+(?:many|much|long))\b", re.I)
 _ASKS_ANYWHERE = re.compile(rf"\b{_ASKING}", re.I)
 # A part asks something of its own when it has at least this many words that are no stop words.
 MIN_WORDS = 2
@@ -68,7 +69,7 @@ def parts_of(question: str) -> tuple[str, ...]:
     for piece in pieces:
         if not piece:
             continue
-        if parts and len(tokenize([piece])[0]) < MIN_WORDS:
+        if parts and not _asks(piece):
             parts[-1] = f"{parts[-1]} {piece}"
         else:
             parts.append(piece)
@@ -84,7 +85,10 @@ def parts_of(question: str) -> tuple[str, ...]:
 
 
 def _asks(part: str) -> bool:
-    return len(tokenize([part])[0]) >= MIN_WORDS
+    """Whether a part asks something: two words of its own, or one asked for a fact ("when
+    was the webinars", "who ran it")."""
+    own = len(tokenize([part])[0])
+    return own >= MIN_WORDS or (own == 1 and _FACT.match(part) is not None)
 
 
 def ask_of(text: str) -> str:
