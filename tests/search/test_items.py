@@ -103,6 +103,8 @@ def test_the_rest_of_a_list_asked_for_as_more_of_the_same(assistant) -> None:
     rest = rest_of_list("any more tips like that?", (turn,), index)
     assert rest == tuple(index.chunks[r].id for r in rows[1:])
     assert rest_of_list("any more on EU funding?", (turn,), index) == ()
+    # "other" of a subject, naming more than a list's heading: no more of the list.
+    assert rest_of_list("so how are other clusters paying for it?", (turn,), index) == ()
     assert rest_of_list("What else?", (), index) == ()
 
 

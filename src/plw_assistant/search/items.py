@@ -28,7 +28,7 @@ _MORE_WORDS = frozenset(
             "any more other others else further rest tip tips advice lesson lessons idea ideas "
             "point points recommendation recommendations message messages takeaway takeaways "
             "like that this those these similar such kind sort there are is got have give me "
-            "and so what the of"
+            "and so what the of but for us we our"
         ]
     )[0]
 )
@@ -110,9 +110,9 @@ def rest_of_list(question: str, history: Sequence[Turn], index: Index) -> tuple[
     named = set(tokenize([question])[0]) - _MORE_WORDS
     if named:  # "any other tips like that for us as a cluster organisation?": a list's heading
         lists = [own, *beside] if own else []
-        best = max(lists, key=lambda rows: len(named & _heading_words(index, rows)), default=[])
-        if not best or 2 * len(named & _heading_words(index, best)) < len(named):
-            return ()  # "any more on EU funding?": a subject of its own
+        best = next((rows for rows in lists if named <= _heading_words(index, rows)), [])
+        if not best:  # "any more on EU funding?", "how are other clusters paying for it?"
+            return ()
         own, beside = (own, beside) if best == own else (best, [])
     rest = [i for r in own if (i := index.chunks[r].id) not in quoted]
     if not rest:  # it quoted the whole list: the lists beside it
