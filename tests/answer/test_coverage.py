@@ -572,6 +572,12 @@ def test_a_part_asking_when_gets_its_date_beside_a_count_asked_of_the_whole(
     assert first_unit(answer.answer).startswith("Between October 2020 and January 2022")
     assert "14 partnerships have been invited" in answer.answer
     assert "do not give the number" not in answer.answer
+    # A passage already quoted that answers the first part leads.
+    both = converse(
+        assistant, "when did the webinar series run and how many partnerships got invited"
+    )
+    assert first_unit(both.answer).startswith("Between October 2020 and January 2022")
+    assert "14 partnerships have been invited" in both.answer
 
 
 def test_each_part_of_a_question_asking_two_things_gets_its_lesson(

@@ -74,8 +74,9 @@ def stating_text(
 def with_facts(
     built: structured.Built, retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary
 ) -> structured.Built:
-    """``built`` quoting, for each part asking for names or an address that no unit gives,
-    the passage giving them, in the part's place."""
+    """``built`` quoting, for each part asking for names, an address or a date that no unit
+    gives, the passage giving them, in the part's place; the first part's answered first
+    ("when did it run, and how many …?": the passage giving the date leads)."""
     index = retrieval.index
     if index is None or len(retrieval.parts) < 2 or not built.units or built.topics:
         return built
@@ -84,7 +85,10 @@ def with_facts(
         if kind not in _BY_PART:
             continue
         mask = vocabulary.holding(kind)
-        if any(mask[u.hit.row] for u in built.units):
+        held = [u for u in built.units if mask[u.hit.row]]
+        if held:
+            if n == 0 and not mask[built.units[0].hit.row]:
+                built = quoting(built, held[0], 0)
             continue
         unit = stating(np.flatnonzero(mask).tolist(), retrieval, hits, vocabulary)
         if unit is not None:
