@@ -79,6 +79,15 @@ def test_a_purpose_asked_of_something_is_a_purpose_clause_naming_it() -> None:
     assert other is not None and other.about == ()
 
 
+def test_a_purpose_naming_more_of_what_was_asked_about_answers_more_directly() -> None:
+    # Made-up passages: both hold a purpose clause naming the webinars.
+    form = asked("What was the purpose of organising this webinar series?", same)
+    assert form is not None and form.kind == "purpose"
+    assert degree(form, "In 2021 they were organising a series of 5 PLW in order to share.") == 3
+    assert degree(form, "PLWs are tools. The idea was to help PLW partners learn.") == 1
+    assert degree(form, "Funding is strategic in order to diversify revenues.") == 0
+
+
 def test_a_definition_defines_what_was_asked_about_in_any_of_its_forms() -> None:
     form = asked("what is a PLW?", same)
     assert form is not None

@@ -253,7 +253,13 @@ def degree(form: Form, text: str) -> int:
     """How directly ``text`` answers "who did it?": 2 when the doer is the subject of the deed
     ("the BLUES consortium has been organising": what the sentence says), 1 when the deed
     only names it ("the PLWs, organised by the BLUES partnership", "BLUES (as organiser)":
-    said in passing), 0 when no name does the deed. For other forms: 1 if ``text`` holds."""
+    said in passing), 0 when no name does the deed. A purpose: how many of the things asked
+    about its clause's sentence names ("the purpose of organising the series": "organising a
+    series of 5 PLW in order to …" names all three). For other forms: 1 if ``text`` holds."""
+    if form.kind == "purpose" and form.about:
+        spans = (text[a:b] for a, b in sentence_spans(text))
+        stems = [set(tokenize([s])[0]) for s in spans if _PURPOSE.search(s)]
+        return max((sum(bool(g & named) for g in form.about) for named in stems), default=0)
     if form.kind != "agent":
         return int(holds(form, text))
     return _done_by(form.about[0], re.findall(r"[\w-]+", text))
