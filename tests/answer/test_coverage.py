@@ -204,6 +204,31 @@ def test_the_point_of_doing_something_is_the_purpose_given_for_it(assistant: Ass
     assert "in order to facilitate the sharing" in first_unit(answer.answer)
 
 
+@pytest.mark.parametrize(
+    ("question", "lesson"),
+    [
+        (
+            "the purpose of organising this webinar series?",  # names all it asks about
+            "Between October 2020 and January 2022",
+        ),
+        (
+            "can grant money pay for things we already run or is it only for brand new stuff",
+            "European funding programmes are highly strategic",
+        ),
+        (
+            "should this kind of peer exchange only be for the 4x strand or for everybody",
+            "Peer Learning webinars are very useful and should not be restricted",
+        ),
+    ],
+)
+def test_a_passage_in_the_form_asked_for_leads(
+    assistant: Assistant, question: str, lesson: str
+) -> None:
+    # A purpose, or how far something reaches ("only …, or …?"): the close lesson saying it
+    # leads, not the one sharing more words ("members", "ESCP-4x projects").
+    assert first_unit(converse(assistant, question).answer).startswith(lesson)
+
+
 def test_a_part_asking_when_is_covered_by_the_dated_series(assistant: Assistant) -> None:
     # "the series" is too plain a word for the model; the part asking when is answered by
     # the passage dating it, as it is when asked alone.

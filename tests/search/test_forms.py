@@ -38,6 +38,10 @@ def same(word: str) -> set[str]:
         ("whats a peer learning webinar actually?", "definition"),
         ("what is a peer learning webinar actually meant to be?", "definition"),
         ("Who organised the webinar series?", "agent"),
+        ("Should PLWs only be for ESCP-4x partnerships?", "scope"),
+        ("should these sessions be offered more widely than just the 4x strand", "scope"),
+        ("can we go fully digital?", "scope"),
+        ("there are only two of us in the team, what did the webinars say?", None),
         ("Who was the organizer of the peer learning webinars?", "agent"),
         ("which partnership organised the webinars", "agent"),
         ("who was behind it", "agent"),  # who put it on: organised, ran, hosted
@@ -86,6 +90,15 @@ def test_a_purpose_naming_more_of_what_was_asked_about_answers_more_directly() -
     assert degree(form, "In 2021 they were organising a series of 5 PLW in order to share.") == 3
     assert degree(form, "PLWs are tools. The idea was to help PLW partners learn.") == 1
     assert degree(form, "Funding is strategic in order to diversify revenues.") == 0
+
+
+def test_how_far_something_reaches_is_said_in_any_words() -> None:
+    # Made-up passages.
+    form = Form("scope")
+    assert holds(form, "Webinars should not be restricted to one strand but open to all.")
+    assert holds(form, "Grants fund part of the usual services but also new ones.")
+    assert holds(form, "Going online can’t replace all traditional actions.")
+    assert not holds(form, "Look for synergies with other projects; it saves time.")
 
 
 def test_a_definition_defines_what_was_asked_about_in_any_of_its_forms() -> None:

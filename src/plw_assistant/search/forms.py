@@ -1,6 +1,7 @@
 """The form of answer a question's wording asks for, as question-answering systems read it
 ("why …?" wants a purpose or a reason, "what is a PLW?" a definition, "who organised …?" the
-one who did it, "is another one planned?" what comes next, "was it a success?" a judgement),
+one who did it, "is another one planned?" what comes next, "was it a success?" a judgement,
+"only for ESCP-4x?" how far something reaches),
 and whether a passage is written in that form. A passage in the asked form
 ranks a little higher: of two passages about the series, "… organising a series of 5 PLW in
 order to facilitate …" answers "What was the point of the series?"."""
@@ -14,8 +15,9 @@ from typing import Literal
 
 from ..text import sentence_spans
 from ..words import stem, stopwords, tokenize
+from .form_patterns import FUTURE, FUTURE_ASK, JUDGEMENT, JUDGEMENT_ASK, SCOPE, SCOPE_ASK
 
-Kind = Literal["purpose", "definition", "agent", "future", "judgement"]
+Kind = Literal["purpose", "definition", "agent", "future", "judgement", "scope"]
 # A passage written in the form asked for ranks this much higher (a defining one, first).
 # From 0.1 to 0.2 on the development sets: answers leading with the expected lesson 508 → 510
 # of 609, holding it 558 → 559; none lost.
@@ -72,37 +74,6 @@ _AGENT_ASK = re.compile(
     r"|^\s*(?:and\s+)?who\s+(?:was|were|is|are)\s+(?:really\s+)?(?P<behind>behind)\b",
     re.I,
 )
-# What comes next: plans, what follows the series, the long run.
-_FUTURE_ASK = re.compile(
-    r"\b(?:planned|upcoming|next\s+steps?|in\s+the\s+(?:future|long\s+run|longer\s+term)"
-    r"|long[- ]term|afterwards|after\s+(?:that|this|it|the\s+(?:series|webinars?|last\s+\w+))"
-    r"|coming\s+up|another\s+(?:one|webinar|plw|session|edition)|continue|carry\s+on"
-    r"|will\s+there\s+be|(?:any|more|further)\s+(?:webinars?|plws?|sessions?|editions?)"
-    r"|happen\w*\s+(?:next|after)"
-    r"|keep\s+(?:on|working|going|collaborating|meeting)|lead\s+to)\b",
-    re.I,
-)
-# The future as English writes it (not "plans": "adjust plans" is no plan for later).
-_FUTURE = re.compile(
-    r"\b(?:will|shall|going\s+to|futures?|upcoming|next\s+(?:year|step|edition)"
-    r"|continue|on\s+a\s+(?:short|long|longer)\s+(?:term|perspective))\b",
-    re.I,
-)
-# How something turned out: a success, worth it, what it achieved.
-_JUDGEMENT_ASK = re.compile(
-    r"\b(?:success|successful|worth\s+it|worthwhile|achieved?|achievements?|outcomes?|results?"
-    r"|pay\s+off|paid\s+off|how\s+well|(?<!how\s)did\s+(?:it|they|the(?:\s+\w+){1,3})\s+(?:actually\s+|really\s+)?work"
-    r"|(?:think|feel|find|say|believe)\s+(?:that\s+)?(?:it|they|the(?:\s+\w+){1,4})\s+"
-    r"(?:actually\s+|really\s+)?work(?:ed|s)?"
-    r"|(?:were|was|are|is)\s+(?:they|it|the\s+\w+)\s+(?:\w+\s+)?(?:useful|valuable|effective))\b",
-    re.I,
-)
-# A judgement as English writes one (not "strategic": that says what matters, not how it went).
-_JUDGEMENT = re.compile(
-    r"\b(?:success(?:es|ful)?|useful|efficient|effective|powerful|valuable|worth(?:while)?|achiev\w*"
-    r"|benefit\w*|fruitful|failure|failed)\b",
-    re.I,
-)
 # An organisation named: a word in capitals ("BLUES", "CE4BIG") or in camel case.
 _NAMED = re.compile(r"[A-Z]{2,}[\w-]*|[A-Z][a-z]+[A-Z][\w-]*")
 _BE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
@@ -146,10 +117,13 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
             return Form("agent", (ORGANISING,))
         deed = m.group("verb") or m.group("deed") or m.group("doer")
         return Form("agent", (organising(deed),))
-    m = _JUDGEMENT_ASK.search(text)
+    m = SCOPE_ASK.search(text)
+    if m:  # "only for ESCP-4x, or for all?": a passage saying how far it reaches
+        return Form("scope")
+    m = JUDGEMENT_ASK.search(text)
     if m:  # its words ("success") are the notes' own: searched; not "did they work?"'s verb
         return Form("judgement", asking=_asking(m) & _HOW_IT_WENT)
-    future = list(_FUTURE_ASK.finditer(text))
+    future = list(FUTURE_ASK.finditer(text))
     return Form("future", asking=frozenset().union(*map(_asking, future))) if future else None
 
 
@@ -188,7 +162,7 @@ LATER = Form("future")
 
 def asks_future(text: str) -> bool:
     """Whether ``text`` asks what comes next ("Is another one planned?")."""
-    return _FUTURE_ASK.search(text) is not None
+    return FUTURE_ASK.search(text) is not None
 
 
 def _asking(m: re.Match[str]) -> frozenset[str]:
@@ -241,9 +215,11 @@ def holds(form: Form, text: str) -> bool:
             for sentence in (text[a:b] for a, b in sentence_spans(text))
         )
     if form.kind == "future":
-        return _FUTURE.search(text) is not None
+        return FUTURE.search(text) is not None
     if form.kind == "judgement":
-        return _JUDGEMENT.search(text) is not None
+        return JUDGEMENT.search(text) is not None
+    if form.kind == "scope":
+        return SCOPE.search(text) is not None
     if form.kind == "definition":
         return any(_names(form.about, m.group("subject")) for m in _DEFINES.finditer(text))
     return degree(form, text) > 0

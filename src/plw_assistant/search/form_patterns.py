@@ -1,0 +1,59 @@
+"""How English writes the forms of answer that need no subject of their own: what comes next,
+how something went, and how far something reaches ("only for ESCP-4x, or for all?"), each
+as a question asks for it and as a passage says it (discourse markers, not the notes' own
+phrasing)."""
+
+from __future__ import annotations
+
+import re
+
+# What comes next: plans, what follows the series, the long run.
+FUTURE_ASK = re.compile(
+    r"\b(?:planned|upcoming|next\s+steps?|in\s+the\s+(?:future|long\s+run|longer\s+term)"
+    r"|long[- ]term|afterwards|after\s+(?:that|this|it|the\s+(?:series|webinars?|last\s+\w+))"
+    r"|coming\s+up|another\s+(?:one|webinar|plw|session|edition)|continue|carry\s+on"
+    r"|will\s+there\s+be|(?:any|more|further)\s+(?:webinars?|plws?|sessions?|editions?)"
+    r"|happen\w*\s+(?:next|after)"
+    r"|keep\s+(?:on|working|going|collaborating|meeting)|lead\s+to)\b",
+    re.I,
+)
+# The future as English writes it (not "plans": "adjust plans" is no plan for later).
+FUTURE = re.compile(
+    r"\b(?:will|shall|going\s+to|futures?|upcoming|next\s+(?:year|step|edition)"
+    r"|continue|on\s+a\s+(?:short|long|longer)\s+(?:term|perspective))\b",
+    re.I,
+)
+# How something turned out: a success, worth it, what it achieved.
+JUDGEMENT_ASK = re.compile(
+    r"\b(?:success|successful|worth\s+it|worthwhile|achieved?|achievements?|outcomes?|results?"
+    r"|pay\s+off|paid\s+off|how\s+well|(?<!how\s)did\s+(?:it|they|the(?:\s+\w+){1,3})\s+(?:actually\s+|really\s+)?work"
+    r"|(?:think|feel|find|say|believe)\s+(?:that\s+)?(?:it|they|the(?:\s+\w+){1,4})\s+"
+    r"(?:actually\s+|really\s+)?work(?:ed|s)?"
+    r"|(?:were|was|are|is)\s+(?:they|it|the\s+\w+)\s+(?:\w+\s+)?(?:useful|valuable|effective))\b",
+    re.I,
+)
+# A judgement as English writes one (not "strategic": that says what matters, not how it went).
+JUDGEMENT = re.compile(
+    r"\b(?:success(?:es|ful)?|useful|efficient|effective|powerful|valuable|worth(?:while)?|achiev\w*"
+    r"|benefit\w*|fruitful|failure|failed)\b",
+    re.I,
+)
+
+# How far something reaches: "only for ESCP-4x, or for all?", "beyond our strand?", "go fully
+# digital?", "can EU money only pay for new services?".
+SCOPE_ASK = re.compile(
+    # (Not a quantity or whose: "only two of us", "or only my cluster?")
+    r"\b(?:only(?!\s+(?:\d|one|two|three|four|five|a\s+few|a\s+couple|my|our|me|us|I)\b)"
+    r"|solely|exclusively|beyond|restrict(?:ed)?|limit(?:ed)?\s+to|more\s+widely"
+    r"|wider|widen(?:ed)?|broaden(?:ed)?|extend(?:ed)?\s+to|open(?:ed)?\s+(?:it\s+)?up"
+    r"|not\s+just|just\s+(?:for|the|to)|replace\s+(?:all|everything)"
+    r"|(?:fully|completely|entirely|100\s*%)\s+(?:digital|online|virtual))\b",
+    re.I,
+)
+# A passage saying how far something reaches: "should not be restricted to … but to all …",
+# "part of … but also …", "can't replace all …".
+SCOPE = re.compile(
+    r"\b(?:not\s+(?:be\s+)?(?:restricted|limited|confined)\s+to|not\s+only|but\s+also"
+    r"|as\s+well\s+as|(?:can[’']?t|cannot|can\s+not)\s+replace\s+(?:all|every)\w*)\b",
+    re.I,
+)
