@@ -770,8 +770,10 @@ def test_a_list_asked_for_in_the_conversation_is_given_for_the_new_subject(
 ) -> None:
     first = "What are the lessons for future ESCP-4x partnerships?"
     answer = converse(assistant, first, "and for cluster organisations?")
-    # The list written for cluster organisations, in the note's order.
-    assert answer.answer.startswith("Digitalization of cluster services is very strategic")
+    # The list written for cluster organisations, named, in the note's order.
+    assert answer.answer.startswith(
+        "Under “As cluster organisation”, the notes list: Digitalization of cluster services"
+    )
     assert "European funding programmes are highly strategic" in answer.answer
 
 

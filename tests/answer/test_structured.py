@@ -96,7 +96,9 @@ def test_a_webinar_the_notes_do_not_have(assistant: Assistant) -> None:
 def test_list_questions_are_answered_whole(assistant: Assistant) -> None:
     answer = converse(assistant, "What are the lessons for future ESCP-4x partnerships?")
     units = _units(answer)
-    assert len(units) == 4 and units[0].startswith("Do not underestimate the power of meeting")
+    # Named by its heading, in the note's order.
+    heading = "Under “For futures generations of ESCP-4x partnerships”, the notes list: "
+    assert len(units) == 4 and units[0].startswith(f"{heading}Do not underestimate the power")
 
 
 def test_follow_ups_add_and_never_repeat(assistant: Assistant) -> None:

@@ -203,3 +203,10 @@ def in_list(unit: Unit, index: Index) -> bool:
         and "\n" not in unit.hit.chunk.text.strip()
         and is_list_item(index, unit.hit.row)
     )
+
+
+def is_whole_list(units: list[Unit], index: Index) -> bool:
+    """Whether ``units`` are every item of one list in the notes, in its order, and nothing
+    else (a list asked for: "What are the main lessons for …?")."""
+    rows = [u.hit.row for u in units]
+    return len(rows) > 1 and rows == list_of(index, rows[0])
