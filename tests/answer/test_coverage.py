@@ -219,6 +219,10 @@ def test_the_point_of_doing_something_is_the_purpose_given_for_it(assistant: Ass
             "should this kind of peer exchange only be for the 4x strand or for everybody",
             "Peer Learning webinars are very useful and should not be restricted",
         ),
+        (  # close to the list's heading, yet asking what one of its lessons says
+            "should peer exchange formats of this kind be opened up beyond the ESCP-4x strand?",
+            "Peer Learning webinars are very useful and should not be restricted",
+        ),
     ],
 )
 def test_a_passage_in_the_form_asked_for_leads(

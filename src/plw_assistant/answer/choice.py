@@ -136,8 +136,10 @@ def lessons(
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
         if len(listed) > 1 and _LIST_ASK.search(plan.asked or question):
             return _lists_asked(lead, listed, hits, retrieval, vocabulary, question), []
-        # "The first lesson for …" (an item named): that one, not the list its heading names.
-        broad = _broad(lead, listed, retrieval) if len(listed) > 1 and not plan.items else None
+        # An item named ("the first lesson for …"), or the lead saying what the question asks
+        # ("only for ESCP-4x, or for all?"): that one, not the list its heading names.
+        own = plan.items or (plan.form is not None and holds(plan.form, lead.plain))
+        broad = _broad(lead, listed, retrieval) if len(listed) > 1 and not own else None
         if broad == "list":  # about the list as a whole: as the notes give it, in order
             return listed[:MAX_LIST], []
         if broad == "lead":  # nearly as relevant as the lead, the rest of its list too
@@ -156,10 +158,9 @@ def _lists_asked(
     vocabulary: Vocabulary,
     question: str,
 ) -> list[Unit]:
-    """The list asked for, in the note's order (asked on one subject: its lesson first), and
-    for a question asking it of two readers ("… both as a partnership and as cluster
-    organisations?"), the list of the lesson closest to each part too, each in the note's
-    order."""
+    """The list asked for, in the note's order (asked on one subject: its lesson first); for
+    one asked of two readers ("… both as a partnership and as cluster organisations?"), the
+    list of the lesson closest to each part too, each in the note's order."""
     index = retrieval.index
     assert index is not None
     out = listed[:MAX_LIST]
@@ -204,8 +205,8 @@ def _lists_beside(
 
 
 def _naming(units: list[Unit], retrieval: Retrieval) -> list[Unit]:
-    """The units naming a name the question asks about and the notes hold ("Did
-    RECIPE4Mobility take part?": the passage listing it), if any: one of them leads."""
+    """The units naming a name asked about that the notes hold ("Did RECIPE4Mobility take
+    part?"): one of them leads."""
     asked = asked_names(retrieval)
     return [u for u in units if asked & {w.lower() for w in WORDS(u.plain)}] if asked else []
 
@@ -223,8 +224,7 @@ def _said_best(candidates: list[Unit], unsaid: list[Unit], continues: bool) -> b
 
 def _nothing_more(retrieval: Retrieval, unsaid: list[Unit]) -> bool:
     """Whether a "tell me more" follow-up has nothing more to quote: what is left is clearly
-    less similar to it than what the previous answer quoted (an unrelated lesson is no more
-    on the subject)."""
+    less similar to it than what the previous answer quoted (and no more on the subject)."""
     plan, index, query = retrieval.plan, retrieval.index, retrieval.query
     if not plan.demote or index is None or query is None or _OTHERS.search(plan.analysis.searched):
         return False  # "the other ones?", "what else?": anything else is what is asked
