@@ -124,8 +124,7 @@ def lessons(
     elif plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
         # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
         units = [u for u in units if _FULL_DATE.search(u.plain)]
-    if asked is not None and asked.kind == "count":
-        # "How many partnerships …?": "14 partnerships", not "most of the partnership".
+    if asked is not None and asked.kind == "count":  # "14 partnerships", not "most of the …"
         units = [u for u in units if asked.holds(u.plain)] or units
     if _LIST_ASK.search(plan.asked or question):  # "What are the main lessons …?": a list
         units = [u for u in units if structured.in_list(u, index)] or units
@@ -136,8 +135,7 @@ def lessons(
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
         if len(listed) > 1 and _LIST_ASK.search(plan.asked or question):
             return _lists_asked(lead, listed, hits, retrieval, vocabulary, question), []
-        # An item named ("the first lesson for …"), or the lead saying what the question asks
-        # ("only for ESCP-4x, or for all?"): that one, not the list its heading names.
+        # An item named ("the first lesson for …"), a lead in the form asked: not its list.
         own = plan.items or (plan.form is not None and holds(plan.form, lead.plain))
         broad = _broad(lead, listed, retrieval) if len(listed) > 1 and not own else None
         if broad == "list":  # about the list as a whole: as the notes give it, in order
