@@ -39,6 +39,7 @@ def same(word: str) -> set[str]:
         ("what is a peer learning webinar actually meant to be?", "definition"),
         ("Who organised the webinar series?", "agent"),
         ("Should PLWs only be for ESCP-4x partnerships?", "scope"),
+        ("are companies in clusters getting keener on brussels funding these days", "trend"),
         ("should these sessions be offered more widely than just the 4x strand", "scope"),
         ("can we go fully digital?", "scope"),
         ("there are only two of us in the team, what did the webinars say?", None),
@@ -99,6 +100,13 @@ def test_how_far_something_reaches_is_said_in_any_words() -> None:
     assert holds(form, "Grants fund part of the usual services but also new ones.")
     assert holds(form, "Going online can’t replace all traditional actions.")
     assert not holds(form, "Look for synergies with other projects; it saves time.")
+
+
+def test_a_trend_is_said_in_any_words() -> None:
+    # Made-up passages.
+    assert holds(Form("trend"), "Members are more and more interested in grants.")
+    assert holds(Form("trend"), "Interest in grants is growing.")
+    assert not holds(Form("trend"), "Grants are highly strategic for clusters.")
 
 
 def test_a_definition_defines_what_was_asked_about_in_any_of_its_forms() -> None:

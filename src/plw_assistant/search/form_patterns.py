@@ -1,5 +1,6 @@
 """How English writes the forms of answer that need no subject of their own: what comes next,
-how something went, and how far something reaches ("only for ESCP-4x, or for all?"), each
+how something went, how far something reaches ("only for ESCP-4x, or for all?") and how
+something changes over time ("are members getting keener on EU funding these days?"), each
 as a question asks for it and as a passage says it (discourse markers, not the notes' own
 phrasing)."""
 
@@ -55,5 +56,18 @@ SCOPE_ASK = re.compile(
 SCOPE = re.compile(
     r"\b(?:not\s+(?:be\s+)?(?:restricted|limited|confined)\s+to|not\s+only|but\s+also"
     r"|as\s+well\s+as|(?:can[’']?t|cannot|can\s+not)\s+replace\s+(?:all|every)\w*)\b",
+    re.I,
+)
+# How something changes over time: "getting keener on EU funding these days?", "more and more?"
+TREND_ASK = re.compile(
+    r"\b(?:these\s+days|nowadays|lately|increasingly|more\s+and\s+more|keener|on\s+the\s+rise"
+    r"|(?:getting|becoming|growing)\s+(?:more|less|keener)|trend(?:s|ing)?"
+    r"|growing\s+(?:interest|demand|number))\b",
+    re.I,
+)
+# A passage saying so: "Members are more and more interested …".
+TREND = re.compile(
+    r"\b(?:more\s+and\s+more|less\s+and\s+less|increasingly|ever\s+more|growing|rising"
+    r"|on\s+the\s+rise)\b",
     re.I,
 )

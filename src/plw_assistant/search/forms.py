@@ -1,7 +1,7 @@
 """The form of answer a question's wording asks for, as question-answering systems read it
 ("why …?" wants a purpose or a reason, "what is a PLW?" a definition, "who organised …?" the
 one who did it, "is another one planned?" what comes next, "was it a success?" a judgement,
-"only for ESCP-4x?" how far something reaches),
+"only for ESCP-4x?" how far something reaches, "these days?" a trend),
 and whether a passage is written in that form. A passage in the asked form
 ranks a little higher: of two passages about the series, "… organising a series of 5 PLW in
 order to facilitate …" answers "What was the point of the series?"."""
@@ -15,9 +15,18 @@ from typing import Literal
 
 from ..text import sentence_spans
 from ..words import stem, stopwords, tokenize
-from .form_patterns import FUTURE, FUTURE_ASK, JUDGEMENT, JUDGEMENT_ASK, SCOPE, SCOPE_ASK
+from .form_patterns import (
+    FUTURE,
+    FUTURE_ASK,
+    JUDGEMENT,
+    JUDGEMENT_ASK,
+    SCOPE,
+    SCOPE_ASK,
+    TREND,
+    TREND_ASK,
+)
 
-Kind = Literal["purpose", "definition", "agent", "future", "judgement", "scope"]
+Kind = Literal["purpose", "definition", "agent", "future", "judgement", "scope", "trend"]
 # A passage written in the form asked for ranks this much higher (a defining one, first).
 # From 0.1 to 0.2 on the development sets: answers leading with the expected lesson 508 → 510
 # of 609, holding it 558 → 559; none lost.
@@ -120,6 +129,8 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
     m = SCOPE_ASK.search(text)
     if m:  # "only for ESCP-4x, or for all?": a passage saying how far it reaches
         return Form("scope")
+    if TREND_ASK.search(text):  # "getting keener on it these days?": a trend said
+        return Form("trend")
     m = JUDGEMENT_ASK.search(text)
     if m:  # its words ("success") are the notes' own: searched; not "did they work?"'s verb
         return Form("judgement", asking=_asking(m) & _HOW_IT_WENT)
@@ -220,6 +231,8 @@ def holds(form: Form, text: str) -> bool:
         return JUDGEMENT.search(text) is not None
     if form.kind == "scope":
         return SCOPE.search(text) is not None
+    if form.kind == "trend":
+        return TREND.search(text) is not None
     if form.kind == "definition":
         return any(_names(form.about, m.group("subject")) for m in _DEFINES.finditer(text))
     return degree(form, text) > 0
