@@ -18,6 +18,11 @@ from plw_assistant.search.parts import parts_of
             "How should we digitalise our services? Can it replace meeting face to face?",
             ("How should we digitalise our services", "Can it replace meeting face to face"),
         ),
+        # A webinar named by its number names something of its own.
+        (
+            "What was PLW#2 about, and how many partnerships were invited to the webinars?",
+            ("What was PLW#2 about", "how many partnerships were invited to the webinars"),
+        ),
         # One word of its own is a part when it is asked for a fact ("when", "who").
         (
             "when was the webinars and how many partnership was invited?",

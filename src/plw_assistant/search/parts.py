@@ -85,9 +85,9 @@ def parts_of(question: str) -> tuple[str, ...]:
 
 
 def _asks(part: str) -> bool:
-    """Whether a part asks something: two words of its own, or one asked for a fact ("when
-    was the webinars", "who ran it")."""
-    own = len(tokenize([part])[0])
+    """Whether a part asks something: two words of its own (a number is one: "what was PLW#2
+    about"), or one asked for a fact ("when was the webinars", "who ran it")."""
+    own = len(tokenize([part])[0]) + bool(re.search(r"\d", part))
     return own >= MIN_WORDS or (own == 1 and _FACT.match(part) is not None)
 
 
