@@ -51,6 +51,7 @@ def test_a_question_complete_on_its_own_is_a_new_one(question: str) -> None:
         "how does that save time?",  # "that": what the answer before said
         "Does this apply to SMEs?",
         "and if not?",
+        "ok but how do clusters actually offer that to members, any models?",  # "offer that"
     ],
 )
 def test_a_question_pointing_back_or_naming_nothing_follows_up(question: str) -> None:

@@ -41,6 +41,8 @@ _POINTS_BACK = re.compile(
     r"|^\W*(?:that|this)\s+(?!(?:webinars?|sessions?|plws?|lessons?|one)\b)\w+"
     r"|\b(?:that|this|those|these)\s+(?:webinars?|sessions?|plws?|meetings?|topics?|lessons?"
     r"|notes?|points?|ideas?|projects?|parts?|lists?)\b"
+    # "how do clusters offer that to members?": a demonstrative as the object of a verb.
+    r"|\b(?:offer|provide|do|pay|fund|finance|organi[sz]e|handle|manage|charge)\s+(?:that|this)\b"
     # "What happens if we don't?": what is not done is what the answer before said.
     r"|\b(?:we|they|you|i|clusters?|members?)\s+(?:don[’']t|do\s+not|doesn[’']t|didn[’']t"
     r"|can[’']t|cannot|won[’']t|wouldn[’']t|shouldn[’']t|aren[’']t|haven[’']t)\W*$|\bif\s+not\W*$",
