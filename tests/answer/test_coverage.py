@@ -899,3 +899,16 @@ def test_more_tips_like_that_is_the_rest_of_the_list_the_answer_quoted_from(
     # More on a subject of its own is a question of its own.
     funding = converse(assistant, "What is the lesson on flexibility?", "any more on EU funding?")
     assert "EU funding programmes" in first_unit(funding.answer)
+
+
+def test_more_on_a_subject_all_quoted_already_says_the_notes_hold_no_more(
+    assistant: Assistant,
+) -> None:
+    # The first answer quotes both lessons on EU funding; a webinar's topics are no more tips.
+    answer = converse(
+        assistant,
+        "Why is EU funding strategic for clusters?",
+        "any more tips like that about EU funding?",
+    )
+    assert answer.answer.startswith("The notes hold nothing more on")
+    assert "PLW#5" not in answer.answer

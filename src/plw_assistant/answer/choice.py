@@ -11,7 +11,7 @@ import numpy as np
 
 from ..domain import Hit
 from ..search.forms import LATER, asks_future, degree, holds, loosened
-from ..search.items import is_list_item, list_of, other_lists
+from ..search.items import MORE_WORDS, is_list_item, list_of, other_lists
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
 from ..search.scope import EVENTS, series_asked
@@ -221,11 +221,13 @@ def _said_best(candidates: list[Unit], unsaid: list[Unit], continues: bool) -> b
 
 
 def _nothing_more(retrieval: Retrieval, unsaid: list[Unit]) -> bool:
-    """Whether a "tell me more" follow-up has nothing more to quote: what is left is clearly
-    less similar to it than what the previous answer quoted (and no more on the subject)."""
+    """Whether a "tell me more" follow-up has nothing more to quote: all left is less similar."""
     plan, index, query = retrieval.plan, retrieval.index, retrieval.query
-    if not plan.demote or index is None or query is None or _OTHERS.search(plan.analysis.searched):
-        return False  # "the other ones?", "what else?": anything else is what is asked
+    own = set(tokenize([plan.analysis.searched])[0]) - MORE_WORDS  # "… about EU funding?"
+    if not plan.demote or index is None or query is None:
+        return False
+    if _OTHERS.search(plan.analysis.searched) and not own:  # "the other ones?", "what else?"
+        return False  # anything else is what is asked
     rows = [r for r in map(index.row, plan.demote) if r is not None]
     said = max(index.dense_scores(rows, query), default=0.0)
     return max(u.hit.dense or 0.0 for u in unsaid) < FOLLOW_SHARE * said

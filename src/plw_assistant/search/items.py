@@ -22,13 +22,13 @@ _A_WEBINAR = re.compile(rf"\b{KIND}\b", re.I)
 _END = at_the_ends(_ITEM)
 # "Any more tips like that?", "other lessons?": more of the list the answer quoted from.
 _MORE_OF_THE_SAME = re.compile(r"\b(?:more|other|others|else|further|rest)\b", re.I)
-_MORE_WORDS = frozenset(
+MORE_WORDS = frozenset(
     tokenize(
         [
             "any more other others else further rest tip tips advice lesson lessons idea ideas "
             "point points recommendation recommendations message messages takeaway takeaways "
             "like that this those these similar such kind sort there are is got have give me "
-            "and so what the of but for us we our"
+            "and so what the of but for us we our one ones"
         ]
     )[0]
 )
@@ -107,7 +107,7 @@ def rest_of_list(question: str, history: Sequence[Turn], index: Index) -> tuple[
         return ()
     quoted = set(history[-1].cited)
     own, beside = list_of(index, row), other_lists(index, row)
-    named = set(tokenize([question])[0]) - _MORE_WORDS
+    named = set(tokenize([question])[0]) - MORE_WORDS
     if named:  # "any other tips like that for us as a cluster organisation?": a list's heading
         lists = [own, *beside] if own else []
         best = next((rows for rows in lists if named <= _heading_words(index, rows)), [])
