@@ -912,3 +912,13 @@ def test_more_on_a_subject_all_quoted_already_says_the_notes_hold_no_more(
     )
     assert answer.answer.startswith("The notes hold nothing more on")
     assert "PLW#5" not in answer.answer
+
+
+def test_a_rare_word_in_a_situation_typed_in_lower_case_is_context(assistant: Assistant) -> None:
+    # "medtech" and "b2b" are in the situation, told in sentences typed in lower case.
+    answer = converse(
+        assistant,
+        "our board wants to go fully digital, online b2b and webinars only. i'm not convinced,"
+        " in medtech trust is built face to face. what was the takeaway on going digital?",
+    )
+    assert first_unit(answer.answer).startswith("Digitalization of cluster services")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..search.intent import SERIES_WORDS
+from ..search.parts import ask_of
 from ..search.retriever import Retrieval
 from ..search.scope import asks_date, by_words, continued_series, dated_series, shares_words
 from ..words import tokenize
@@ -74,7 +75,7 @@ def unknown_asked(retrieval: Retrieval) -> tuple[str, ...]:
     What did the webinars conclude about that support?": the cluster's sector is context,
     not what is asked)."""
     analysis = retrieval.plan.analysis
-    ask = analysis.ask.lower()
+    ask = (analysis.ask or ask_of(analysis.searched, typed=True)).lower()
     return tuple(t for t in analysis.unknown_terms if not ask or t.lower() in ask)
 
 

@@ -11,6 +11,9 @@ from ..words import tokenize
 
 # An ask read on its own needs this many content words.
 MIN_ASK_WORDS = 3
+# A question's sentences as people type them (``ask_of(typed=True)``): a sentence may start in
+# lower case ("we had a bad year. what did the webinars conclude?"); "e.g." and "i.e." end none.
+_SENTENCE = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs)\.|[^.!?…]|\.(?=\w))+(?:[.!?…]+[\"”’)]?|$)", re.I)
 
 _ASKING = (
     r"(?:how|why|what|which|when|who|where|should|can|could|would|will|do|does|did|is|are|was"
@@ -91,10 +94,15 @@ def _asks(part: str) -> bool:
     return own >= MIN_WORDS or (own == 1 and _FACT.match(part) is not None)
 
 
-def ask_of(text: str) -> str:
+def ask_of(text: str, typed: bool = False) -> str:
     """What a question of several sentences asks, without the situation told before it: its
-    sentences that end with "?" (else its last one); "" for a question of one sentence."""
-    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    sentences that end with "?" (else its last one); "" for a question of one sentence.
+    ``typed``: sentences as people type them, in lower case too (what the question reads as
+    its ask keeps the notes' sentence rules; whether a rare word is asked about does not)."""
+    if typed:
+        sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    else:
+        sentences = [text[s:e] for s, e in sentence_spans(text)]
     if len(sentences) == 1:  # "I need a quick check: which city is …?"
         before, colon, after = text.rpartition(": ")
         long_enough = len(before.split()) >= 4 and len(after.split()) >= 4
