@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plw_assistant.search.parts import parts_of
+from plw_assistant.search.parts import asking_clause, parts_of
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,14 @@ def test_a_preposition_said_twice_asks_of_each() -> None:
         "What did they say about EU funding",
     )
     assert parts_of("What about time and effort?") == ()  # one thing asked
+
+
+def test_a_long_question_of_one_sentence_asks_in_its_last_question_clause() -> None:
+    # Made up: the situation names a percentage; the question does not ask for one.
+    question = (
+        "a consultancy offered to write all the proposals for our members for a small "
+        "percentage, and another cluster told me they charge members a fee on top, i dont know "
+        "which way is better for us, what possibilities came out of the discussions"
+    )
+    assert asking_clause(question) == "what possibilities came out of the discussions"
+    assert asking_clause("how much did it cost?") == "how much did it cost?"

@@ -10,6 +10,7 @@ import numpy as np
 from ..domain import Answer, Citation, Hit, Question
 from ..search.intent import SERIES_WORDS
 from ..search.names import Vocabulary
+from ..search.parts import asking_clause
 from ..search.retriever import Retrieval
 from ..text import SECTION_SEP, plain_text
 from ..words import tokenize
@@ -57,7 +58,8 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     # there a session on IT tools?").
     plan = retrieval.plan
     before = plan.asked[: -len(analysis.searched)] if plan.continues else ""
-    asked = asked_for(analysis.ask or analysis.searched or question.text, analysis.same, before)
+    asks_in = analysis.ask or asking_clause(analysis.searched or question.text)
+    asked = asked_for(asks_in, analysis.same, before)
     asked = asked or defined(retrieval.plan.form)
     built = structured.compose(retrieval, hits, vocabulary)
     if built is None:

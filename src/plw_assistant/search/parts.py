@@ -114,3 +114,20 @@ def ask_of(text: str, typed: bool = False) -> str:
     # "Was that a mistake?", "What do the lessons say?": an ask that only points back at the
     # situation says less than the whole question.
     return ask if len(tokenize([ask])[0]) >= MIN_ASK_WORDS else ""
+
+
+# A question this long tells a situation before what it asks, even in one sentence.
+SITUATION_WORDS = 25
+_CLAUSE = re.compile(r"[,;:–—]\s+|\s+-\s+")
+
+
+def asking_clause(text: str) -> str:
+    """What a long question asks, in its own words: its ask (``ask_of``, sentences as typed),
+    else, for a question of one long sentence, its last clause opening with a question word
+    ("… another cluster charges a fee on top, what possibilities came out of the
+    discussions?"); else the whole question."""
+    ask = ask_of(text, typed=True)
+    if ask or len(text.split()) < SITUATION_WORDS:
+        return ask or text
+    clauses = [c for c in _CLAUSE.split(text) if _QUESTION.match(c)]
+    return clauses[-1].strip() if clauses else text
