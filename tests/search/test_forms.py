@@ -40,6 +40,7 @@ def same(word: str) -> set[str]:
         ("Who organised the webinar series?", "agent"),
         ("Should PLWs only be for ESCP-4x partnerships?", "scope"),
         ("are companies in clusters getting keener on brussels funding these days", "trend"),
+        ("which organisation was behind the programme of peer learning webinars", "agent"),
         ("should these sessions be offered more widely than just the 4x strand", "scope"),
         ("can we go fully digital?", "scope"),
         ("there are only two of us in the team, what did the webinars say?", None),

@@ -79,8 +79,9 @@ _AGENT_ASK = re.compile(
     # "Who was the organiser of …?": the doer named by the deed.
     r"|^\s*(?:and\s+)?who\s+(?:was|were|is|are)\s+(?:the\s+)?(?:main\s+)?"
     r"(?P<doer>[a-z]+(?:er|or)s?)\s+(?:of|behind|for)\b"
-    # "Who was behind the webinars?": who put them on.
-    r"|^\s*(?:and\s+)?who\s+(?:was|were|is|are)\s+(?:really\s+)?(?P<behind>behind)\b",
+    # "Who was behind the webinars?", "which organisation was behind them?": who put them on.
+    r"|^\s*(?:and\s+)?(?:who|which\s+(?:\w+\s+)?(?:organi[sz]ations?|partnerships?|consortium"
+    r"|body|projects?|ones?))\s+(?:was|were|is|are)\s+(?:really\s+)?(?P<behind>behind)\b",
     re.I,
 )
 # An organisation named: a word in capitals ("BLUES", "CE4BIG") or in camel case.
