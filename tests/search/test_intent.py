@@ -91,6 +91,10 @@ def test_what_a_plain_question_expects(vocabulary: Vocabulary) -> None:
     assert read("How many partnerships were invited?", vocabulary).expects == "number"
     assert read("which partnerships took part in the PLWs", vocabulary).expects == "names"
     assert read("When we run into difficulties, should we team up?", vocabulary).expects is None
+    # As typed: a verb of time right after "when", or "and" before it.
+    assert read("When start the webinar series and when finish?", vocabulary).expects == "date"
+    assert read("and when did the whole series end?", vocabulary).expects == "date"
+    assert read("When a project hits trouble, is it better to team up?", vocabulary).expects is None
     # A verb after "what" asks what to do, not which ones: no list of names answers it.
     assert read("What should new ESCP-4x partnerships do?", vocabulary).expects is None
     assert read("what can clusters do for members?", vocabulary).expects is None

@@ -11,7 +11,9 @@ from typing import Literal
 Expects = Literal["date", "number", "names", "address"]
 
 _WHEN = re.compile(
-    r"^\s*when\s+(?:did|was|were|is|are|will|do|does|have|has)\b|^\W*(?:and\s+|so\s+)?when\W*$"
+    # ("When start the series?" as typed; "when the project hits trouble, …" says when, not asks.)
+    r"^\W*(?:and\s+|so\s+|but\s+)?when\s+(?:did|was|were|is|are|will|do|does|have|has|start\w*"
+    r"|began|begin\w*|end(?:s|ed)?|finish\w*|ran|run|took\s+place)\b|^\W*(?:and\s+|so\s+)?when\W*$"
     r"|\b(?:what|which)\s+(?:period|dates?|months?|time\s+span)\b|\bwhat\s+years?\b"
     r"|\bhow\s+long\b",
     re.I,
