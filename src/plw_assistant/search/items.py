@@ -5,6 +5,7 @@ one?" after a lesson of a list mean the item beside it, not another webinar."""
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 
 from ..domain import DETAILS, Turn
@@ -142,12 +143,19 @@ def ordinal_item(question: str, index: Index) -> str | None:
 
 
 def all_lists(index: Index) -> list[list[int]]:
-    """The lists of lessons in the notes (no webinar's topics), each in its note's order."""
-    sections: dict[tuple[str, str], list[int]] = {}
-    for r, chunk in enumerate(index.chunks):
-        if not chunk.session and chunk.section != DETAILS and is_list_item(index, r):
-            sections.setdefault((chunk.document, chunk.section), []).append(r)
-    return [sorted(rows) for rows in sections.values() if len(rows) > 1]
+    """The lists of lessons in the notes (no webinar's topics), each in its note's order; read
+    once per index (every passage is read), on the first question naming an item's place."""
+    known = _LISTS.get(index)
+    if known is None:
+        sections: dict[tuple[str, str], list[int]] = {}
+        for r, chunk in enumerate(index.chunks):
+            if not chunk.session and chunk.section != DETAILS and is_list_item(index, r):
+                sections.setdefault((chunk.document, chunk.section), []).append(r)
+        known = _LISTS[index] = [sorted(rows) for rows in sections.values() if len(rows) > 1]
+    return known
+
+
+_LISTS: weakref.WeakKeyDictionary[Index, list[list[int]]] = weakref.WeakKeyDictionary()
 
 
 def _heading_words(index: Index, rows: list[int]) -> set[str]:
