@@ -95,6 +95,12 @@ def test_what_a_plain_question_expects(vocabulary: Vocabulary) -> None:
     assert read("When start the webinar series and when finish?", vocabulary).expects == "date"
     assert read("and when did the whole series end?", vocabulary).expects == "date"
     assert read("When a project hits trouble, is it better to team up?", vocabulary).expects is None
+    # A fact the situation names is not what is asked for (made-up wording).
+    situation = (
+        "members keep asking about calls. right now we forward the newsletter from the national"
+        " contact point. what came out of the webinars about supporting members with eu projects?"
+    )
+    assert read(situation, vocabulary).expects is None
     # A verb after "what" asks what to do, not which ones: no list of names answers it.
     assert read("What should new ESCP-4x partnerships do?", vocabulary).expects is None
     assert read("what can clusters do for members?", vocabulary).expects is None

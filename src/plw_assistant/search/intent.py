@@ -28,6 +28,7 @@ from .followup import (
 from .forms import Form, asks_future, asks_organiser
 from .keywords import keywords
 from .names import KIND, Session, Vocabulary
+from .parts import asking_clause
 from .shorthand import names_webinar, without_references, without_span, without_times
 
 Kind = Literal["general", "overview", "which", "list", "unknown", "more", "author", "published"]
@@ -136,7 +137,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     return Plan(
         "general",
         text,
-        expects=expects_of(text),
+        expects=expects_of(asking_clause(text)),  # not a fact the situation names
         keywords=_without(
             without_references(without_times(text) if asks_future(text) else text, vocabulary),
             SERIES_WORDS,
