@@ -223,9 +223,9 @@ def _said_best(candidates: list[Unit], unsaid: list[Unit], continues: bool) -> b
 def _nothing_more(retrieval: Retrieval, unsaid: list[Unit]) -> bool:
     """Whether a "tell me more" follow-up has nothing more to quote: all left is less similar."""
     plan, index, query = retrieval.plan, retrieval.index, retrieval.query
-    own = set(tokenize([plan.analysis.searched])[0]) - MORE_WORDS  # "… about EU funding?"
     if not plan.demote or index is None or query is None:
         return False
+    own = set(tokenize([plan.analysis.searched])[0]) - MORE_WORDS  # "… about EU funding?"
     if _OTHERS.search(plan.analysis.searched) and not own:  # "the other ones?", "what else?"
         return False  # anything else is what is asked
     rows = [r for r in map(index.row, plan.demote) if r is not None]

@@ -127,8 +127,7 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
             return Form("agent", (ORGANISING,))
         deed = m.group("verb") or m.group("deed") or m.group("doer")
         return Form("agent", (organising(deed),))
-    m = SCOPE_ASK.search(text)
-    if m:  # "only for ESCP-4x, or for all?": a passage saying how far it reaches
+    if SCOPE_ASK.search(text):  # "only for ESCP-4x, or for all?": how far it reaches
         return Form("scope")
     if TREND_ASK.search(text):  # "getting keener on it these days?": a trend said
         return Form("trend")
@@ -221,22 +220,14 @@ def holds(form: Form, text: str) -> bool:
     partnership", "BLUES (as organiser)")."""
     if form.kind == "purpose" and not form.about:
         return _PURPOSE.search(text) is not None
-    if form.kind == "purpose":
-        return any(
-            _PURPOSE.search(sentence) and (not form.about or _names_any(form.about, sentence))
-            for sentence in (text[a:b] for a, b in sentence_spans(text))
-        )
-    if form.kind == "future":
-        return FUTURE.search(text) is not None
-    if form.kind == "judgement":
-        return JUDGEMENT.search(text) is not None
-    if form.kind == "scope":
-        return SCOPE.search(text) is not None
-    if form.kind == "trend":
-        return TREND.search(text) is not None
+    if form.kind in _SAID:  # forms with no subject of their own: how English says them
+        return _SAID[form.kind].search(text) is not None
     if form.kind == "definition":
         return any(_names(form.about, m.group("subject")) for m in _DEFINES.finditer(text))
-    return degree(form, text) > 0
+    return degree(form, text) > 0  # a purpose naming what it is of; a doer next to the deed
+
+
+_SAID = {"future": FUTURE, "judgement": JUDGEMENT, "scope": SCOPE, "trend": TREND}
 
 
 def degree(form: Form, text: str) -> int:
@@ -276,12 +267,6 @@ def _done_by(verb: frozenset[str], words: list[str]) -> int:
 
 def _named(words: list[str]) -> bool:
     return any(_NAMED.fullmatch(w) for w in words)
-
-
-def _names_any(about: tuple[frozenset[str], ...], sentence: str) -> bool:
-    """Whether ``sentence`` names any word of what is asked about."""
-    stems = set(tokenize([sentence])[0])
-    return any(group & stems for group in about)
 
 
 def _names(about: tuple[frozenset[str], ...], subject: str) -> bool:
