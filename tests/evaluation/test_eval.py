@@ -154,12 +154,37 @@ def test_answer_checks_can_fail() -> None:
     assert answer_checks(item, right) == {
         "answer_hit": True,
         "lead_hit": True,
+        "answer_hit_listed": True,
+        "lead_hit_listed": True,
         "wrong_source": [],
         "missing": [],
     }
     assert not answer_checks(item, Answer(item.question, "No lesson.", [], abstained=True))[
         "answer_hit"
     ]
+
+
+def test_listed_checks_take_any_alternative_but_the_strict_ones_only_the_quote() -> None:
+    item = Golden(
+        "Who organised the webinars?",
+        [
+            ("blues-plw-lessons-learnt", "BLUES (as organiser)"),
+            ("blues-plw-lessons-learnt", "the BLUES consortium has been organising"),
+        ],
+    )
+    alternative = Answer(
+        item.question, "… the BLUES consortium has been organising a series … [1]", []
+    )
+    checks = answer_checks(item, alternative)
+    assert not checks["answer_hit"] and not checks["lead_hit"]
+    assert checks["answer_hit_listed"] and checks["lead_hit_listed"]
+    second = Answer(
+        item.question, "Five PLWs. [1] … the BLUES consortium has been organising [2]", []
+    )
+    checks = answer_checks(item, second)
+    assert checks["answer_hit_listed"] and not checks["lead_hit_listed"]
+    unrelated = Answer(item.question, "Five PLWs were organised. [1]", [])
+    assert not answer_checks(item, unrelated)["answer_hit_listed"]
 
 
 def test_golden_loader_reads_every_kind_of_row(tmp_path: Path) -> None:

@@ -146,6 +146,10 @@ def _print_answers(s: dict[str, Any]) -> None:
 
     click.echo(f"  answer hit {share('answer_hit')} (the expected quote is in the answer)")
     click.echo(f"  lead hit   {share('lead_hit')} (it is in the first quoted lesson)")
+    click.echo(
+        f"  answer and lead hit, any listed passage {share('answer_hit_listed')} and "
+        f"{share('lead_hit_listed')} (the quote or one of its listed alternatives)"
+    )
     click.echo(f"  wrong source {s['wrong_source']} (answers quoting what they must not)")
     click.echo(f"  follow-ups {share('follow_ups')} ({s['follow_up_questions']} conversations)")
     click.echo(f"  follow-up answers {share('follow_up_answer_hit')} (the expected quote in them)")

@@ -41,6 +41,8 @@ def answer_checks(item: Golden, answer: Answer) -> dict[str, Any]:
     out: dict[str, Any] = {
         "answer_hit": None,
         "lead_hit": None,
+        "answer_hit_listed": None,
+        "lead_hit_listed": None,
         "wrong_source": [s for s in item.must_not if _holds(text, s)],
     }
     if item.language:
@@ -52,6 +54,14 @@ def answer_checks(item: Golden, answer: Answer) -> dict[str, Any]:
         lead = item.lead or (item.wanted[0] if item.wanted else "")
         out["lead_hit"] = not answer.abstained and _holds(first_unit(text), lead)
         out["missing"] = [s for s in item.wanted if not _holds(text, s)]
+        # Leniently: any passage the row lists as a correct answer will do.
+        lead_unit = first_unit(text)
+        out["answer_hit_listed"] = not answer.abstained and any(
+            _holds(text, s) for s in item.listed
+        )
+        out["lead_hit_listed"] = not answer.abstained and any(
+            _holds(lead_unit, s) for s in item.listed
+        )
     return out
 
 
@@ -125,6 +135,8 @@ def summarise_answers(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "labels": label_precision(rows),
         "paraphrase_consistency": consistency(rows),
         "lead_hit": _share(single, "lead_hit"),
+        "answer_hit_listed": _share(single, "answer_hit_listed"),
+        "lead_hit_listed": _share(single, "lead_hit_listed"),
         "wrong_source": sum(bool(r["wrong_source"]) for r in rows),
         "follow_ups": round(sum(followed) / len(followed), 4) if followed else None,
         "follow_up_questions": len(follow),

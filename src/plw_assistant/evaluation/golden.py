@@ -47,6 +47,13 @@ class Golden:
     def wanted(self) -> tuple[str, ...]:
         return self.answer or tuple(q for _, q in self.expected[:1])
 
+    @property
+    def listed(self) -> tuple[str, ...]:
+        """Every quote the row's writer listed as a correct answer (its quote and its
+        alternatives: another sentence of the same lesson, the same text in a session's
+        notes); the strict checks read ``wanted`` only."""
+        return self.answer or tuple(q for _, q in self.expected)
+
 
 def _strings(row: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     value = row.get(key, [])
