@@ -229,6 +229,18 @@ def test_an_abbreviation_also_finds_its_one_word_meaning_by_keyword(assistant: A
     assert answer.answer.startswith("European funding programmes are highly strategic")
 
 
+def test_an_abbreviation_typed_in_lower_case_is_still_the_abbreviation(
+    assistant: Assistant,
+) -> None:
+    keywords = assistant.retrieve(Question("is eu money worth it for clusters")).plan.keywords
+    assert "European" in (keywords or "")
+    # Not a word English uses often: "it" is no information technology.
+    it = assistant.retrieve(Question("was it useful for clusters?")).plan.keywords
+    assert "information" not in (it or "") and "IT" not in (it or "")
+    answer = assistant.ask(Question("how important are eu grants to a cluster's business model"))
+    assert answer.answer.startswith("European funding programmes are highly strategic")
+
+
 def test_chat_shorthand_is_spelt_out_and_said(assistant: Assistant) -> None:
     """ "tbh", "abt" are no subjects the notes never mention: read as what they stand for."""
     analysis = _read(

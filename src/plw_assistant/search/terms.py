@@ -7,11 +7,14 @@ import re
 from functools import lru_cache
 
 from ..domain import Glossary, Term
-from ..words import tokenize
+from ..words import lexicon, tokenize
 
 # An abbreviation as written ("PO", "SMEs", "ESCP-4x"): matched with its case; "PLW#3" and
 # "PLW 3" name a webinar and are left alone.
 ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9-]*[a-z0-9]?$")
+# An abbreviation typed in lower case ("eu funding", "our po") is still the abbreviation
+# unless English uses it as a word this often (the word list's count: "it", "us").
+LOWER_CASE_WORD = 10_000
 
 
 def expand(
@@ -34,7 +37,8 @@ def expand(
     stems = tokenize([query])[0]
     extra: list[str] = []
     for term in terms:
-        used = [f for f in term.forms if uses(query, stems, f)]
+        # The model reads "eu" or "covid" typed in lower case as the words they are.
+        used = [f for f in term.forms if uses(query, stems, f, lower=not model)]
         if not used:
             continue
         short = [f for f in term.forms if ABBREVIATION.match(f)]
@@ -51,10 +55,11 @@ def expand(
     return f"{query} ({'; '.join(extra)})" if extra else query
 
 
-def uses(text: str, stems: list[str], form: str) -> bool:
-    """Whether ``text`` uses ``form``: an abbreviation as written (with a plural "s"), other
-    words by their stems, in order."""
-    pattern, wanted = _form(form)
+def uses(text: str, stems: list[str], form: str, lower: bool = True) -> bool:
+    """Whether ``text`` uses ``form``: an abbreviation as written (with a plural "s"; if
+    ``lower``, also in lower case when English has no such word), other words by their
+    stems, in order."""
+    pattern, wanted = _form(form, lower)
     if pattern is not None:
         return pattern.search(text) is not None
     n = len(wanted)
@@ -62,11 +67,14 @@ def uses(text: str, stems: list[str], form: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _form(form: str) -> tuple[re.Pattern[str] | None, list[str]]:
+def _form(form: str, lower: bool = True) -> tuple[re.Pattern[str] | None, list[str]]:
     """How a glossary form is found in a question: an abbreviation by a pattern, other words by
     their stems (worked out once per form, not per question)."""
     if ABBREVIATION.match(form):
-        return re.compile(rf"(?<![\w-]){re.escape(form)}s?(?![\w#-]|\s*\d)"), []
+        written = re.escape(form)
+        if lower and lexicon().get(form.lower(), 0) < LOWER_CASE_WORD:
+            written = f"(?:{written}|{re.escape(form.lower())})"
+        return re.compile(rf"(?<![\w-]){written}s?(?![\w#-]|\s*\d)"), []
     return None, tokenize([form])[0]
 
 
