@@ -107,9 +107,10 @@ class Assistant:
         item = relative_item(text, question.history, index)
         if item is not None:  # "and the next tip?" after a lesson of a list
             return Plan("general", text, items=(item,))
-        rest = rest_of_list(text, question.history, index)
-        if rest:  # "any more tips like that?": the rest of its list
-            return Plan("general", text, items=rest)
+        rest, all_said = rest_of_list(text, question.history, index)
+        if rest:  # "any more tips like that?": the rest of its list (or all of it, said again)
+            said = question.history[-1].answer if all_said else ""
+            return Plan("general", text, items=rest, said=said)
         ordinal = ordinal_item(text, index)
         if ordinal is not None:  # "what's the first lesson for future partnerships?"
             return Plan("general", text, items=(ordinal,))

@@ -101,11 +101,11 @@ def test_the_rest_of_a_list_asked_for_as_more_of_the_same(assistant) -> None:
     first = index.chunks[rows[0]]
     turn = Turn("What is the first lesson?", f"{first.text} [1]", (first.id,))
     rest = rest_of_list("any more tips like that?", (turn,), index)
-    assert rest == tuple(index.chunks[r].id for r in rows[1:])
-    assert rest_of_list("any more on EU funding?", (turn,), index) == ()
+    assert rest == (tuple(index.chunks[r].id for r in rows[1:]), False)
+    assert rest_of_list("any more on EU funding?", (turn,), index) == ((), False)
     # "other" of a subject, naming more than a list's heading: no more of the list.
-    assert rest_of_list("so how are other clusters paying for it?", (turn,), index) == ()
-    assert rest_of_list("What else?", (), index) == ()
+    assert rest_of_list("so how are other clusters paying for it?", (turn,), index) == ((), False)
+    assert rest_of_list("What else?", (), index) == ((), False)
 
 
 def test_more_of_the_same_naming_a_list_s_heading_is_that_list(assistant: Assistant) -> None:
@@ -118,6 +118,17 @@ def test_more_of_the_same_naming_a_list_s_heading_is_that_list(assistant: Assist
     )
     assert "Be flexible and able to adjust plans" in after_synergies.answer
     assert "should not be restricted to ESCP-4x" in after_synergies.answer
+    # The whole list quoted already: nothing more under that heading, not another list.
+    after_all = converse(
+        assistant,
+        "what did they say about synergies with other ESCP-4x projects",
+        "any other tips like that for future partnerships?",
+    )
+    assert after_all.answer.startswith(
+        "The notes list nothing more under “For futures generations of ESCP-4x partnerships” "
+        "than the previous answer quoted:"
+    )
+    assert "Digitalization" not in after_all.answer
     other = converse(
         assistant,
         "what did they say about synergies with other 4x projects",

@@ -161,8 +161,8 @@ def _general(
         topics = all(u.label or is_overview(u, vocabulary) for u in chosen)
         # The rest of a list asked for, found by the notes' structure, named (or the one beside).
         listed_rest = len(retrieval.plan.items) > 1
-        whole = retrieval.index is not None and structured.is_whole_list(chosen, retrieval.index)
-        opening = f"Under “{_heading(chosen[0])}”, the notes list:" if listed_rest or whole else ""
+        assert retrieval.index is not None
+        opening = structured.list_opening(chosen, retrieval.plan, retrieval.index)
         return structured.Built(chosen, opening, more=listed, topics=topics, certain=listed_rest)
     plan, index = retrieval.plan, retrieval.index
     assert index is not None

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..domain import DETAILS, Hit
+from ..search.intent import Plan
 from ..search.items import is_list_item, list_of
 from ..search.names import DETAIL_KEYS, Session, Vocabulary
 from ..search.retriever import Retrieval
 from ..store.reader import Index
+from ..text import SECTION_SEP
 from .units import CLOSE, RELATED, Unit, is_label, make_unit, words
 
 ALWAYS_ANSWERED = frozenset({"overview", "list", "unknown", "more"})
@@ -210,3 +212,15 @@ def is_whole_list(units: list[Unit], index: Index) -> bool:
     else (a list asked for: "What are the main lessons for …?")."""
     rows = [u.hit.row for u in units]
     return len(rows) > 1 and rows == list_of(index, rows[0])
+
+
+def list_opening(units: list[Unit], plan: Plan, index: Index) -> str:
+    """What an answer quoting a list says first: its heading, when it quotes the rest of a
+    list asked for ("any more tips like that?") or a whole list; and that the notes hold
+    nothing more, when the previous answer quoted it all already."""
+    if not units or not (len(plan.items) > 1 or is_whole_list(units, index)):
+        return ""
+    heading = units[0].hit.chunk.section.split(SECTION_SEP)[-1].strip()
+    if plan.said and all(words(u.plain) in words(plan.said) for u in units):
+        return f"The notes list nothing more under “{heading}” than the previous answer quoted:"
+    return f"Under “{heading}”, the notes list:"

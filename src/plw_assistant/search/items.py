@@ -96,16 +96,20 @@ def relative_item(question: str, history: Sequence[Turn], index: Index) -> str |
     return index.chunks[items[target]].id
 
 
-def rest_of_list(question: str, history: Sequence[Turn], index: Index) -> tuple[str, ...]:
+def rest_of_list(
+    question: str, history: Sequence[Turn], index: Index
+) -> tuple[tuple[str, ...], bool]:
     """The ids of the other items of the list the last answer's lesson belongs to, those it
     did not quote (when it quoted them all, those of the lists beside it), when ``question``
     asks for more of the same ("any more tips like that?", "other lessons?") and names
-    nothing else; else ``()``."""
+    nothing else; else ``()``. And whether they were all quoted already: more of a list the
+    question names by its heading ("any other tips for future partnerships?") is that list,
+    not another, even when the answer quoted it whole (the notes then hold nothing more)."""
     if not history or not history[-1].cited or not _MORE_OF_THE_SAME.search(question):
-        return ()
+        return (), False
     row = index.row(history[-1].cited[0])
     if row is None or index.chunks[row].session:
-        return ()
+        return (), False
     quoted = set(history[-1].cited)
     own, beside = list_of(index, row), other_lists(index, row)
     named = set(tokenize([question])[0]) - MORE_WORDS
@@ -113,12 +117,15 @@ def rest_of_list(question: str, history: Sequence[Turn], index: Index) -> tuple[
         lists = [own, *beside] if own else []
         best = next((rows for rows in lists if named <= _heading_words(index, rows)), [])
         if not best:  # "any more on EU funding?", "how are other clusters paying for it?"
-            return ()
-        own, beside = (own, beside) if best == own else (best, [])
-    rest = [i for r in own if (i := index.chunks[r].id) not in quoted]
+            return (), False
+        own, beside = best, []
+    ids = [index.chunks[r].id for r in own]
+    if named and ids and quoted.issuperset(ids):
+        return tuple(ids), True
+    rest = [i for i in ids if i not in quoted]
     if not rest:  # it quoted the whole list: the lists beside it
         rest = [index.chunks[r].id for items in beside for r in items]
-    return tuple(i for i in rest if i not in quoted)
+    return tuple(i for i in rest if i not in quoted), False
 
 
 def ordinal_item(question: str, index: Index) -> str | None:
