@@ -184,6 +184,26 @@ def test_a_word_the_notes_never_use_counts_where_it_is_asked_about(assistant: As
     assert not answer.abstained and "time-consuming" in first_unit(answer.answer)
 
 
+def test_a_rare_word_named_in_passing_in_what_is_asked_does_not_decline_it(
+    assistant: Assistant,
+) -> None:
+    # "agri-food" only says which fair: the question asks what EU money can pay for.
+    fair = (
+        "can money from european projects pay for things we already do every year, like our "
+        "annual agri-food fair and the newsletter, or is it only for brand new stuff"
+    )
+    answer = converse(assistant, fair)
+    assert first_unit(answer.answer).startswith("European funding programmes are highly strategic")
+    # GDPR is what these ask about; the rest of the question alone means something else.
+    for asked in (
+        "how do we handle GDPR when we share member data with the partner clusters",
+        "What did the webinars recommend about GDPR compliance for cluster member databases?",
+    ):
+        assert converse(assistant, asked).abstained
+    # Nowhere near the notes without the rare word either.
+    assert converse(assistant, "best pizza near the Berlaymont in Brussels?").abstained
+
+
 @pytest.mark.parametrize(
     "turns",
     [("When was PLW#3?",), ("What was PLW#1 about?", "when was that one?")],
