@@ -107,10 +107,13 @@ class Assistant:
         item = relative_item(text, question.history, index)
         if item is not None:  # "and the next tip?" after a lesson of a list
             return Plan("general", text, items=(item,))
-        rest, all_said = rest_of_list(text, question.history, index)
+        rest, whole = rest_of_list(text, question.history, index)
         if rest:  # "any more tips like that?": the rest of its list (or all of it, said again)
-            said = question.history[-1].answer if all_said else ""
-            return Plan("general", text, items=rest, said=said)
+            if not whole:
+                return Plan("general", text, items=rest)
+            last = question.history[-1]  # quoted whole: this list again, or the one beside
+            beside = frozenset() if set(rest) <= set(last.cited) else frozenset(last.cited)
+            return Plan("general", text, items=rest, said=last.answer, demote=beside)
         ordinal = ordinal_item(text, index)
         if ordinal is not None:  # "what's the first lesson for future partnerships?"
             return Plan("general", text, items=(ordinal,))

@@ -92,7 +92,21 @@ def test_the_other_ones_after_a_list_are_the_lists_beside_it(
     assistant: Assistant, first: str, lesson: str
 ) -> None:
     answer = converse(assistant, first, "and the other ones?")
-    assert first_unit(answer.answer).split("the notes list: ")[-1].startswith(lesson)
+    assert first_unit(answer.answer).split("list: ")[-1].startswith(lesson)
+
+
+def test_more_tips_after_a_whole_list_say_it_was_whole_and_give_the_one_beside(
+    assistant: Assistant,
+) -> None:
+    answer = converse(
+        assistant,
+        "what lessons were there for future escp-4x partnerships",
+        "any other tips like that?",
+    )
+    assert answer.answer.startswith(
+        "The notes list nothing more under “For futures generations of ESCP-4x partnerships”; "
+        "under “As cluster organisation” they list: Digitalization of cluster services"
+    )
 
 
 def test_the_rest_of_a_list_asked_for_as_more_of_the_same(assistant) -> None:

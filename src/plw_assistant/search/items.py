@@ -102,9 +102,9 @@ def rest_of_list(
     """The ids of the other items of the list the last answer's lesson belongs to, those it
     did not quote (when it quoted them all, those of the lists beside it), when ``question``
     asks for more of the same ("any more tips like that?", "other lessons?") and names
-    nothing else; else ``()``. And whether they were all quoted already: more of a list the
-    question names by its heading ("any other tips for future partnerships?") is that list,
-    not another, even when the answer quoted it whole (the notes then hold nothing more)."""
+    nothing else; else ``()``. And whether the answer quoted its list whole: more of a list
+    the question names by its heading ("any other tips for future partnerships?") is then
+    that list again (the notes hold nothing more), not another."""
     if not history or not history[-1].cited or not _MORE_OF_THE_SAME.search(question):
         return (), False
     row = index.row(history[-1].cited[0])
@@ -120,12 +120,13 @@ def rest_of_list(
             return (), False
         own, beside = best, []
     ids = [index.chunks[r].id for r in own]
-    if named and ids and quoted.issuperset(ids):
+    whole = bool(ids) and quoted.issuperset(ids)
+    if named and whole:
         return tuple(ids), True
     rest = [i for i in ids if i not in quoted]
     if not rest:  # it quoted the whole list: the lists beside it
         rest = [index.chunks[r].id for items in beside for r in items]
-    return tuple(i for i in rest if i not in quoted), False
+    return tuple(i for i in rest if i not in quoted), whole
 
 
 def ordinal_item(question: str, index: Index) -> str | None:
