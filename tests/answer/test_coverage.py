@@ -914,7 +914,10 @@ def test_more_tips_like_that_is_the_rest_of_the_list_the_answer_quoted_from(
     beside = converse(
         assistant, "What advice is there for new ESCP-4x partnerships?", "any more tips like that?"
     )
-    beside_heading = "Under “As cluster organisation”, the notes list: "
+    beside_heading = (
+        "The notes list nothing more under “For futures generations of ESCP-4x partnerships”; "
+        "under “As cluster organisation” they list: "
+    )
     assert first_unit(beside.answer).startswith(f"{beside_heading}Digitalization of cluster")
     # More on a subject of its own is a question of its own.
     funding = converse(assistant, "What is the lesson on flexibility?", "any more on EU funding?")
