@@ -239,6 +239,10 @@ def test_an_abbreviation_typed_in_lower_case_is_still_the_abbreviation(
     assert "information" not in (it or "") and "IT" not in (it or "")
     answer = assistant.ask(Question("how important are eu grants to a cluster's business model"))
     assert answer.answer.startswith("European funding programmes are highly strategic")
+    # A form adding no word of its own counts no word twice: "covid" weighs what "COVID" does.
+    covid = "what did they say about comms with members during covid"
+    assert "COVID-19" not in (assistant.retrieve(Question(covid)).plan.keywords or "")
+    assert assistant.ask(Question(covid)).answer.startswith("Communication has to be maintained")
 
 
 def test_chat_shorthand_is_spelt_out_and_said(assistant: Assistant) -> None:

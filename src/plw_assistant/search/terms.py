@@ -51,8 +51,14 @@ def expand(
             extra += [f for f in short if f not in used]
             if used and all(f in short for f in used):  # "EU" also finds "European"
                 extra += [f for f in words if " " not in f]
-    extra = list(dict.fromkeys(extra))
+    # A form adding no word of its own ("COVID-19" to "covid") would count a word twice.
+    known = set(stems)
+    extra = [f for f in dict.fromkeys(extra) if _new_words(f) - known]
     return f"{query} ({'; '.join(extra)})" if extra else query
+
+
+def _new_words(form: str) -> set[str]:
+    return {w for w in tokenize([form])[0] if not w.isdigit()}
 
 
 def uses(text: str, stems: list[str], form: str, lower: bool = True) -> bool:
