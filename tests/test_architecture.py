@@ -27,6 +27,7 @@ LAYERS = {
     "pipeline": 4,
     "search": 5,
     "answer": 6,
+    "planning": 7,  # a question's trip to its passages, which the assistant answers from
     "assistant": 7,
     "lessons": 7,
     "gaps": 7,
@@ -37,7 +38,7 @@ LAYERS = {
 # What an area never imports, whatever the layers allow: the question side (search and
 # everything that answers) reads only what the pipeline wrote, never notes or the pipeline
 # itself; the domain's types do not depend on how settings are read.
-QUESTION_SIDE = ("search", "answer", "assistant", "lessons", "gaps")
+QUESTION_SIDE = ("search", "answer", "planning", "assistant", "lessons", "gaps")
 NEVER = {
     **{area: {"ingest", "pipeline"} for area in QUESTION_SIDE},
     "domain": {"config"},

@@ -209,12 +209,13 @@ class Resolved:
     said: str = ""  # the previous answer, when the user asks for something else
 
 
-def resolve_follow_up(question: str, history: Sequence[Turn]) -> Resolved:
-    """A follow-up is searched together with the previous question ("What else was discussed
-    there?" after "Which webinar dealt with COVID?"). When it asks for something else, the
-    passages the previous answer quoted go last; when it points back ("there", "it"), passages
-    of the document the previous answer quoted first go first."""
-    if not history or not is_follow_up(question, history[-1].question):
+def resolve_follow_up(question: str, history: Sequence[Turn], follows: bool = False) -> Resolved:
+    """A follow-up (or a question known to ``follow`` the last turn) is searched together with
+    the previous question ("What else was discussed there?" after "Which webinar dealt with
+    COVID?"). When it asks for something else, the passages the previous answer quoted go
+    last; when it points back ("there", "it"), passages of the document the previous answer
+    quoted first go first."""
+    if not history or not (follows or is_follow_up(question, history[-1].question)):
         return Resolved(question)
     last = history[-1]
     demote = frozenset(last.cited) if _WANTS_MORE.search(question) else frozenset()

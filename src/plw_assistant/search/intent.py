@@ -153,17 +153,19 @@ def _without(text: str, stems: frozenset[str]) -> str:
     return " ".join(kept) if tokenize([" ".join(kept)])[0] else text
 
 
-def plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary) -> Plan:
+def plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, follows: bool = False) -> Plan:
     """The plan for ``text`` read with the conversation: a follow-up keeps the previous
     question's intent with its own subject ("and PLW#2?", "and the common note?"), "what
     else?" after a webinar answer asks for the rest of that webinar, and "the one before"
     names the webinar before the one the conversation is about. ``asked`` is the question as
     searched: a follow-up with the question before it, so it can be asked again alone."""
-    resolved = resolve_follow_up(text, history)
-    return replace(_plan(text, history, vocabulary, resolved), asked=resolved.query)
+    resolved = resolve_follow_up(text, history, follows)
+    return replace(_plan(text, history, vocabulary, resolved, follows), asked=resolved.query)
 
 
-def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: Resolved) -> Plan:
+def _plan(
+    text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: Resolved, follows: bool
+) -> Plan:
     own = read(text, vocabulary)
     if not history:
         return own
@@ -171,7 +173,7 @@ def _plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, resolved: 
         relative = _relative(text, history[-1], vocabulary)
         if relative is not None:
             return relative
-    if not is_follow_up(text, history[-1].question):
+    if not follows and not is_follow_up(text, history[-1].question):
         return own
     previous = read(history[-1].question, vocabulary)
     subject = new_subject(text)

@@ -1,0 +1,168 @@
+"""A question's one trip from words to passages: read once (``Reading``), planned with the
+conversation (a follow-up, the rest of a list, a webinar named), searched; and, when a
+question too weak on its own continues the answer before it, searched again as its
+follow-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .answer.coverage import covers
+from .domain import Question
+from .search import forms
+from .search.analysis import Analysis, Analyzer
+from .search.followup import own_words
+from .search.intent import Plan, general, narrows, plan, read
+from .search.items import ordinal_item, relative_item, rest_of_list
+from .search.keywords import keywords
+from .search.names import Vocabulary
+from .search.parts import parts_of
+from .search.retriever import Retrieval, Retriever
+from .search.scope import evidenced
+from .store.reader import Index
+from .words import tokenize
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question as read once at the edge: its text and conversation, its analysis (typos,
+    the glossary), the analyser that read it and the index it is asked of."""
+
+    question: Question
+    analysis: Analysis
+    analyzer: Analyzer
+    index: Index
+
+
+def searched(reading: Reading, retriever: Retriever, min_score: float) -> Retrieval:
+    """The passages for a question, planned with the conversation."""
+    retrieval = _search(reading, retriever, min_score)
+    if _continues(retrieval, reading.question, min_score):
+        # Too weak on its own, and its best passage is the one the answer before led with
+        # ("should clusters go after EU funding? → what can the money be used for?"): it
+        # follows that answer up.
+        followed = _search(reading, retriever, min_score, follows=True)
+        if covers(followed, min_score):
+            return followed
+    return retrieval
+
+
+def _search(
+    reading: Reading, retriever: Retriever, min_score: float, follows: bool = False
+) -> Retrieval:
+    """The question planned (as a follow-up of the last turn, if it ``follows`` it) and
+    searched."""
+    question, analysis, index = reading.question, reading.analysis, reading.index
+    analyzer = reading.analyzer
+    vocabulary = Vocabulary.of(index)
+    p = _plan(analysis.searched, question, index, vocabulary, follows)
+    form = forms.asked(analysis.ask or analysis.searched, analysis.same)
+    # "Why?" after an answer asks about what it quoted: no other passage's reason.
+    own = tokenize([forms.unasked(analysis.searched, form)])[0]
+    form = form if p.kind == "general" and own else None
+    p = replace(
+        p,
+        analysis=analysis,
+        query=analysis.expand(p.query, model=True),
+        keywords=keywords(analysis, forms.unasked(_searched_words(p), form)),
+        focus=(focus := _focus(replace(p, form=form), analysis)),
+        steers=_steers(focus, analysis, analyzer),
+        parts=tuple(analysis.expand(part, model=True) for part in parts_of(analysis.searched)),
+        form=form,
+    )
+    retrieval = retriever.search(p, question)
+    if narrows(p) and not evidenced(retrieval, min_score):
+        # The plan's passages do not answer it ("what ways are there …?" read as asking
+        # for names): the question is searched as any other.
+        retrieval = retriever.search(general(p), question)
+    return retrieval
+
+
+def _plan(
+    text: str,
+    question: Question,
+    index: Index,
+    vocabulary: Vocabulary,
+    follows: bool = False,
+) -> Plan:
+    if follows:
+        return plan(text, question.history, vocabulary, follows=True)
+    item = relative_item(text, question.history, index)
+    if item is not None:  # "and the next tip?" after a lesson of a list
+        return Plan("general", text, items=(item,))
+    rest, whole = rest_of_list(text, question.history, index)
+    if rest:  # "any more tips like that?": the rest of its list (or all of it, said again)
+        if not whole:
+            return Plan("general", text, items=rest)
+        last = question.history[-1]  # quoted whole: this list again, or the one beside
+        beside = frozenset() if set(rest) <= set(last.cited) else frozenset(last.cited)
+        return Plan("general", text, items=rest, said=last.answer, demote=beside)
+    ordinal = ordinal_item(text, index)
+    if ordinal is not None:  # "what's the first lesson for future partnerships?"
+        return Plan("general", text, items=(ordinal,))
+    p = plan(text, question.history, vocabulary)
+    if p.kind == "more" and not p.sessions and question.history:
+        # "What else?" after "Which webinar …": the webinar the previous answer quoted.
+        # The webinars of the passages it quoted (the article's line on PLW#4 is about
+        # PLW#4, not about every webinar the article names), else of their notes.
+        cited = {r for c in question.history[-1].cited if (r := index.row(c)) is not None}
+        sessions = tuple(s for s in vocabulary.sessions if cited & set(s.rows))
+        if not sessions:
+            notes = {index.chunks[r].document for r in cited}
+            rows = {r for d in notes for r in index.rows_of_document(d)}
+            sessions = tuple(s for s in vocabulary.sessions if rows & set(s.rows))
+        p = replace(p, sessions=sessions) if sessions else replace(p, kind="general")
+    if p.kind == "general" and p.expects and _parts_differ(text, p, vocabulary):
+        # "Who organised the PLWs and who do I contact?": an address answers one part
+        # only; every passage is searched, for both.
+        p = replace(p, expects=None)
+    return p
+
+
+def _searched_words(p: Plan) -> str:
+    """What BM25 searches: a follow-up's new subject alone ("and about keeping in touch with
+    members?"): the question before it would find again what its answer quoted."""
+    if p.subject and p.kind == "general":
+        return p.subject
+    return p.keywords or p.query
+
+
+def _focus(p: Plan, analysis: Analysis) -> str:
+    """What the model also reads on its own: the new subject of an "and what about …?"
+    follow-up (searched with the question before it, whose subject would otherwise win), or
+    a long question's ask without the situation told first."""
+    if p.subject and p.kind == "general":
+        return analysis.expand(p.subject, model=True)
+    own = len(own_words(analysis.searched)) >= 2
+    if p.kind == "general" and own and p.asked not in ("", analysis.searched):
+        # "… and is there going to be another one?": a follow-up asking a thing of its own
+        # ("how many were there in total?", "who ran that one?" name too little: the question
+        # before says what).
+        return analysis.expand(analysis.searched, model=True)
+    return analysis.expand(analysis.ask, model=True) if analysis.ask else ""
+
+
+def _parts_differ(text: str, p: Plan, vocabulary: Vocabulary) -> bool:
+    """Whether a question asking two things asks for a kind of answer in one part only."""
+    parts = parts_of(text)
+    return len(parts) >= 2 and any(read(part, vocabulary).expects != p.expects for part in parts)
+
+
+def _steers(focus: str, analysis: Analysis, analyzer: Analyzer) -> bool:
+    """Whether the focus ranks the passages: a follow-up's subject does; a long question's ask
+    only when it names something few passages hold ("What do the lessons say?" does not: the
+    situation told before it says what it is about)."""
+    asks = bool(analysis.ask) and focus == analysis.expand(analysis.ask, model=True)
+    return not asks or analyzer.distinctive(focus)
+
+
+def _continues(retrieval: Retrieval, question: Question, min_score: float) -> bool:
+    """Whether a question read on its own, in a conversation, is too weak to answer while its
+    best passage is one the answer before quoted first, sharing a word with it."""
+    history, hits = question.history, retrieval.hits
+    if not history or not history[-1].cited or not hits or retrieval.plan.continues:
+        return False
+    best = hits[0]
+    if best.chunk.id != history[-1].cited[0] or not best.keyword:
+        return False
+    return not covers(retrieval, min_score)
