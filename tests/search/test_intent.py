@@ -90,6 +90,14 @@ def test_what_a_plain_question_expects(vocabulary: Vocabulary) -> None:
     assert read("When did the webinars take place?", vocabulary).expects == "date"
     assert read("How many partnerships were invited?", vocabulary).expects == "number"
     assert read("which partnerships took part in the PLWs", vocabulary).expects == "names"
+    # Told to name them: no verb needs to follow the plural; a list of lessons is no names.
+    for told in (
+        "Please list the partnerships that were invited to take part in the PLWs.",
+        "list all the partnerships involved",
+        "could you name the clusters that joined",
+    ):
+        assert read(told, vocabulary).expects == "names", told
+    assert read("list the lessons for clusters", vocabulary).expects is None
     assert read("When we run into difficulties, should we team up?", vocabulary).expects is None
     # As typed: a verb of time right after "when", or "and" before it.
     assert read("When start the webinar series and when finish?", vocabulary).expects == "date"

@@ -46,6 +46,11 @@ _WHICH_ONES = re.compile(
     r"|had)\b)(?:[\w-]+\s+){0,4}[a-z-]+s\b"
     r"(?:\s+(?:were|are|took|take|taking|have|had|did|do|got|get|won|received|used|applied"
     r"|joined|benefited|benefitted|presented)\b)"
+    # "Please list the partnerships that were invited", "name all the partnerships involved":
+    # told to name them, no verb needs to follow.
+    r"|^\s*(?:please\s+|(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:name|list)\s+"
+    r"(?:all\s+)?(?:of\s+)?(?:the\s+)?(?!(?:[\w-]+\s+){0,3}(?:lessons?|messages?|topics?|tips"
+    r"|points|ideas?|advice|takeaways?|recommendations?)\b)(?:[\w-]+\s+){0,2}[a-z-]+s\b"
     # "Which were the other ones taking part?"
     r"|^\s*which\s+(?:were|are)\s+the\s+(?![\w\s-]*\b(?:lessons?|messages?|topics?"
     r"|tips|points|advice|dates?)\b)(?:[\w-]+\s+){0,3}[a-z-]+s\b"
