@@ -10,6 +10,7 @@ import pytest
 from conftest import converse
 
 from plw_assistant.assistant import Assistant, gap_outcome
+from plw_assistant.domain import Question
 from plw_assistant.evaluation.answers import first_unit
 
 
@@ -202,6 +203,19 @@ def test_a_rare_word_named_in_passing_in_what_is_asked_does_not_decline_it(
         assert converse(assistant, asked).abstained
     # Nowhere near the notes without the rare word either.
     assert converse(assistant, "best pizza near the Berlaymont in Brussels?").abstained
+    # Asked about, and no passage close (a similarity of 0.5 to 0.6): the notes never mention
+    # it, said with the closest passage, under no label.
+    gdpr = "How did the webinars deal with GDPR when clusters shared member data with each other?"
+    assert 0.5 <= (assistant.retrieve(Question(gdpr)).best_cosine or 0.0) < 0.6
+    told = converse(assistant, gdpr)
+    assert told.answer.startswith("The notes never mention “GDPR”. The closest passage")
+    assert told.abstained and told.confidence is None
+    # Named in passing in the question asked: answered.
+    interreg = (
+        "Is there a takeaway on member communication during difficult periods that would also "
+        "apply to other programmes, for instance Interreg cluster projects?"
+    )
+    assert first_unit(converse(assistant, interreg).answer).startswith("Communication has to be")
 
 
 @pytest.mark.parametrize(

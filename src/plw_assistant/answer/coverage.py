@@ -9,11 +9,16 @@ from ..search.intent import SERIES_WORDS
 from ..search.parts import ask_of
 from ..search.retriever import Retrieval
 from ..search.scope import asks_date, by_words, continued_series, dated_series, shares_words
+from ..text import sentence_spans
 from ..words import tokenize
 from . import structured
 
 # A question naming something the notes never mention needs at least this similarity.
 STRONG_MATCH = 0.5
+# Below this similarity, a question whose last sentence asks about such a word, and means
+# something else without it, is told the notes never mention it, with the closest passage
+# ("How did the webinars deal with GDPR when …?" 0.50–0.57).
+CLOSE_MATCH = 0.6
 # A refused question whose closest passage is less similar than this is clearly outside the
 # notes ("How do I configure a Kubernetes ingress?" 0.24, "What is the capital of France?"
 # 0.09); one above is near them ("How do clusters handle GDPR for member data?" 0.47), a
@@ -48,7 +53,8 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
         return retrieval.keyword_match
     if _names_known(retrieval) and retrieval.keyword_match:
         return True  # a name the notes know, in the passages searched (a filter may hide it)
-    if unknown_asked(retrieval) and retrieval.best_cosine < STRONG_MATCH:
+    asked = unknown_asked(retrieval)
+    if asked and retrieval.best_cosine < STRONG_MATCH:
         # Unless the rare word is only a detail of what is asked ("… our agri-food fair …")
         # and the rest of the question is near the notes.
         return retrieval.best_cosine >= NEAR_SCOPE and _in_passing(retrieval)
@@ -97,6 +103,21 @@ def _in_passing(retrieval: Retrieval) -> bool:
         without = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", " ", without, flags=re.I)
     whole, rest = retrieval.meaning([text, " ".join(without.split())])
     return float(whole @ rest) >= IN_PASSING
+
+
+def not_mentioned(retrieval: Retrieval, question: str) -> str:
+    """ "The notes never mention “GDPR”.", when the question's last sentence (not the situation
+    told before it) asks about rare words no passage holds, means something else without
+    them, and no passage is close (``CLOSE_MATCH``); else ""."""
+    asked, best = unknown_asked(retrieval), retrieval.best_cosine
+    if not asked or best is None or best >= CLOSE_MATCH or _names_known(retrieval):
+        return ""  # (a name the notes hold beside it: "… beyond just the 4x crowd")
+    text = retrieval.plan.analysis.searched
+    spans = sentence_spans(text)
+    last = text[spans[-1][0] :].lower() if spans else text.lower()
+    if not any(t.lower() in last for t in asked) or _in_passing(retrieval):
+        return ""
+    return unmentioned(retrieval, question)
 
 
 def unmentioned(retrieval: Retrieval, question: str) -> str:

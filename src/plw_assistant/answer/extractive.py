@@ -12,12 +12,12 @@ from ..search.intent import SERIES_WORDS
 from ..search.names import Vocabulary
 from ..search.parts import asking_clause
 from ..search.retriever import Retrieval
-from ..text import SECTION_SEP, plain_text
+from ..text import plain_text
 from ..words import tokenize
 from . import parts, structured
 from .choice import FOLLOW_SHARE, lessons, on_subject
 from .companions import MAX_UNITS
-from .coverage import covers, near_scope, unknown_subject, unmentioned
+from .coverage import covers, near_scope, not_mentioned, unknown_subject, unmentioned
 from .dates import asks_dated_past, spans_dates
 from .facts import NOT_SAID, Asked, asked_for, asks_what_was_said, defined
 from .listed import only_listed, unnamed
@@ -105,6 +105,9 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     if built.units and built.topics and not built.closing:  # "What exactly did the PO say?"
         said = NOT_SAID if asks_what_was_said(asks) else ""
         built = replace(built, closing=unmentioned(retrieval, asks) or said)
+    elif built.units and (never := not_mentioned(retrieval, asks)):  # "… about GDPR?"
+        closest = max(built.units, key=lambda u: u.hit.dense or 0.0)
+        return _not_given(question.text, never, closest, hits, len(retrieval.hits))
     return _answer(question.text, built, hits, len(retrieval.hits))
 
 
@@ -248,14 +251,8 @@ def _answer(question: str, built: structured.Built, hits: list[Hit], retrieved: 
 
 
 def _more_sentence(more: list[Unit]) -> str:
-    n = len(more)
-    return (
-        f"The notes list {n} more {'lesson' if n == 1 else 'lessons'} under “{_heading(more[0])}”."
-    )
-
-
-def _heading(unit: Unit) -> str:
-    return unit.hit.chunk.section.split(SECTION_SEP)[-1].strip()
+    n, heading = len(more), structured.heading_of(more[0].hit.chunk.section)
+    return f"The notes list {n} more {'lesson' if n == 1 else 'lessons'} under “{heading}”."
 
 
 def _confidence(built: structured.Built, chosen: list[Unit], hits: list[Hit]) -> str | None:

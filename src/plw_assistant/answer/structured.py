@@ -220,16 +220,17 @@ def list_opening(units: list[Unit], plan: Plan, index: Index) -> str:
     nothing more, when the previous answer quoted it all already."""
     if not units or not (len(plan.items) > 1 or is_whole_list(units, index)):
         return ""
-    heading = _last(units[0].hit.chunk.section)
+    heading = heading_of(units[0].hit.chunk.section)
     if plan.said and all(words(u.plain) in words(plan.said) for u in units):
         return f"The notes list nothing more under “{heading}” than the previous answer quoted:"
     before = {c.section for i in plan.demote if (c := index.chunk(i)) is not None}
     if plan.said and len(before) == 1 and units[0].hit.chunk.section not in before:
         # The whole list the previous answer quoted, then "any other tips?": the one beside.
-        done = _last(before.pop())
+        done = heading_of(before.pop())
         return f"The notes list nothing more under “{done}”; under “{heading}” they list:"
     return f"Under “{heading}”, the notes list:"
 
 
-def _last(section: str) -> str:
+def heading_of(section: str) -> str:
+    """The heading a passage is under (the last of its section's path)."""
     return section.split(SECTION_SEP)[-1].strip()
