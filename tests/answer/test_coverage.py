@@ -464,6 +464,10 @@ def test_confidence_is_strong_only_when_the_evidence_agrees(assistant: Assistant
     assert lead.match == "close" and lead.similarity is not None and lead.similarity > 0.55
     declined = converse(assistant, "What is the capital of France?")
     assert declined.abstained and declined.confidence is None
+    # No word matches any passage: no agreement of meaning and words, however close.
+    hotel = "can you suggest a cheap hotel in brussels for next tuesday"
+    assert not any(h.keyword for h in assistant.retrieve(Question(hotel)).hits)
+    assert converse(assistant, hotel).confidence != "strong"
 
 
 @pytest.mark.parametrize(

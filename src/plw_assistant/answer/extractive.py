@@ -270,7 +270,8 @@ def _confidence(built: structured.Built, chosen: list[Unit], hits: list[Hit]) ->
     by_meaning = max(hits, key=lambda h: h.dense if h.dense is not None else -1.0)
     by_words = max(hits, key=lambda h: h.keyword or 0.0)
     next_best = max((h.dense or 0.0 for h in hits if h.row != lead.row), default=0.0)
-    agree = by_meaning.row == lead.row and by_words.row == lead.row
+    # (The best word match only when some word matches: none is no agreement.)
+    agree = by_meaning.row == lead.row and by_words.row == lead.row and bool(lead.keyword)
     if agree and lead.dense - next_best >= CLEAR_MARGIN:
         return "strong"
     return "good" if lead.row in (by_meaning.row, by_words.row) else "partial"
