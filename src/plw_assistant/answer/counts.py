@@ -5,8 +5,10 @@ number of it ("14 partnerships", "five PLWs")."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from ..words import stem, stopwords
+from ..text import sentence_spans
+from ..words import stem, stopwords, tokenize
 
 _NUMBER = (
     r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
@@ -104,3 +106,27 @@ def counts(text: str, stems: set[str]) -> bool:
         if any(stem(w.lower()) in stems for w in re.findall(r"\w+", m.group(1))):
             return True
     return False
+
+
+# Words standing for what was named before ("how many others did they invite?"): the
+# question's verb says what is counted.
+PRO_FORMS = frozenset(["others", "ones", "them"])
+
+
+def counter(question: str, how_many: re.Match[str], what: str) -> Callable[[str], bool] | None:
+    """For a pro-form counted ("how many others did they invite?"), whether a passage gives a
+    number in a sentence holding the question's verb ("14 partnerships have been invited");
+    ``None`` for a noun (``counts`` of it tells)."""
+    if what.lower() not in PRO_FORMS:
+        return None
+    verbs = set(tokenize([question[how_many.end() :]])[0])
+    if not verbs:
+        return None
+
+    def holds(text: str) -> bool:
+        return any(
+            re.search(rf"\b{_NUMBER}\b", text[a:b], re.I) and verbs & set(tokenize([text[a:b]])[0])
+            for a, b in sentence_spans(text)
+        )
+
+    return holds

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..search.forms import ORGANISING, Form, holds
 from ..search.intent import SERIES_WORDS
 from ..words import lexicon, stem, tokenize
-from .counts import counted, counts
+from .counts import counted, counter, counts
 from .dates import date_asked
 
 _AMOUNT = re.compile(
@@ -47,6 +47,7 @@ _SHARE = re.compile(
 )
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|per\s*cent|/\s*\d+|out\s+of\s+\d+)|\bscored?\b", re.I)
 _COUNT = re.compile(r"\bhow\s+many\s+(\w+)", re.I)
+NO_NUMBER = "The notes do not give that number."
 # Who was not there: a list of those invited or taking part does not say who stayed away.
 _ABSENT_ASK = re.compile(
     r"\b(?:did\s*n[o’']t|didn[’']t|never|not)\s+(?:show\s+up|turn\s+up|attend|take\s+part|join"
@@ -152,10 +153,11 @@ def asked_for(question: str, same: Callable[[str], set[str]], before: str = "") 
         stems = same(what.split()[-1].lower())
         if stems & SERIES_WORDS:  # "how many sessions?": the webinars, however named
             stems |= SERIES_WORDS
+        done = counter(question, count, what)  # "how many others did they invite?"
         return Asked(
             "count",
-            f"The notes do not give the number of {what}.",
-            lambda t: counts(t, stems),
+            f"The notes do not give the number of {what}." if done is None else NO_NUMBER,
+            done or (lambda t: counts(t, stems)),
             frozenset(stems),
         )
     if _DURATION_ASK.search(question):

@@ -100,7 +100,8 @@ _ASKING = frozenset(
 _COUNTING = frozenset(tokenize(["total altogether overall exactly many much number"])[0])
 # Words pointing at what came before: "the other ones", "the rest", "the next one".
 _POINTING = frozenset(tokenize(["other others rest next previous first last same one ones"])[0])
-_WANTS_MORE = re.compile(r"\b(else|others?|more|rest)\b", re.IGNORECASE)
+# ("How many others …?" asks a number, which the answer before may have quoted.)
+_WANTS_MORE = re.compile(r"\b(?<!many )(?<!much )(else|others?|more|rest)\b", re.IGNORECASE)
 # Words that point at the place or thing the previous answer was about.
 _DEICTIC = re.compile(r"\b(there|it|its|that|this|those|these|them|they|their)\b", re.IGNORECASE)
 
