@@ -85,22 +85,10 @@ def _plan(
     vocabulary: Vocabulary,
     follows: bool = False,
 ) -> Plan:
-    if follows:
-        return plan(text, question.history, vocabulary, follows=True)
-    item = relative_item(text, question.history, index)
-    if item is not None:  # "and the next tip?" after a lesson of a list
-        return Plan("general", text, items=(item,))
-    rest, whole = rest_of_list(text, question.history, index)
-    if rest:  # "any more tips like that?": the rest of its list (or all of it, said again)
-        if not whole:
-            return Plan("general", text, items=rest)
-        last = question.history[-1]  # quoted whole: this list again, or the one beside
-        beside = frozenset() if set(rest) <= set(last.cited) else frozenset(last.cited)
-        return Plan("general", text, items=rest, said=last.answer, demote=beside)
-    ordinal = ordinal_item(text, index)
-    if ordinal is not None:  # "what's the first lesson for future partnerships?"
-        return Plan("general", text, items=(ordinal,))
-    p = plan(text, question.history, vocabulary)
+    listed = None if follows else _listed(text, question, index)
+    if listed is not None:
+        return listed
+    p = plan(text, question.history, vocabulary, follows)
     if p.kind == "more" and not p.sessions and question.history:
         # "What else?" after "Which webinar …": the webinar the previous answer quoted.
         # The webinars of the passages it quoted (the article's line on PLW#4 is about
@@ -117,6 +105,25 @@ def _plan(
         # only; every passage is searched, for both.
         p = replace(p, expects=None)
     return p
+
+
+def _listed(text: str, question: Question, index: Index) -> Plan | None:
+    """The plan for items of a list in the notes the question names by their place: beside the
+    lesson the answer before led with, the rest of its list, an ordinal of a list's heading."""
+    item = relative_item(text, question.history, index)
+    if item is not None:  # "and the next tip?" after a lesson of a list
+        return Plan("general", text, items=(item,))
+    rest, whole = rest_of_list(text, question.history, index)
+    if rest:  # "any more tips like that?": the rest of its list (or all of it, said again)
+        if not whole:
+            return Plan("general", text, items=rest)
+        last = question.history[-1]  # quoted whole: this list again, or the one beside
+        beside = frozenset() if set(rest) <= set(last.cited) else frozenset(last.cited)
+        return Plan("general", text, items=rest, said=last.answer, demote=beside)
+    ordinal = ordinal_item(text, index)
+    if ordinal is not None:  # "what's the first lesson for future partnerships?"
+        return Plan("general", text, items=(ordinal,))
+    return None
 
 
 def _searched_words(p: Plan) -> str:

@@ -154,12 +154,8 @@ def asked_for(question: str, same: Callable[[str], set[str]], before: str = "") 
         if stems & SERIES_WORDS:  # "how many sessions?": the webinars, however named
             stems |= SERIES_WORDS
         done = counter(question, count, what)  # "how many others did they invite?"
-        return Asked(
-            "count",
-            f"The notes do not give the number of {what}." if done is None else NO_NUMBER,
-            done or (lambda t: counts(t, stems)),
-            frozenset(stems),
-        )
+        missing = f"The notes do not give the number of {what}." if done is None else NO_NUMBER
+        return Asked("count", missing, done or (lambda t: counts(t, stems)), frozenset(stems))
     if _DURATION_ASK.search(question):
         return Asked("duration", "The notes do not say how long it took.", _lasting)
     if _ABSENT_ASK.search(question):
