@@ -28,6 +28,19 @@ Document = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
+def client(
+    settings: Settings, embedder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """The shared index, with an app database of this module's own: its checks of the rate
+    counter and the feedback store do not depend on what earlier tests left in the shared one."""
+    own = tmp_path_factory.mktemp("openapi-db") / "app.sqlite"
+    with TestClient(
+        create_app(settings.model_copy(update={"database_url": f"sqlite:///{own}"}), embedder)
+    ) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
 def document(client: TestClient) -> Document:
     r = client.get("/openapi.json")
     assert r.status_code == 200
