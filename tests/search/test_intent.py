@@ -194,6 +194,20 @@ def test_who_organised_a_webinar_is_asked_of_the_series(vocabulary: Vocabulary) 
     assert p.kind == "general" and not p.sessions and "that one" not in p.query
 
 
+def test_it_after_an_answer_on_one_webinar_is_that_webinar(vocabulary: Vocabulary) -> None:
+    # The question is asked of the webinar by name, as if it had named it.
+    last = [_turn("what was the last webinar about", "PLW#5: As a cluster … [1]")]
+    p = plan("what did it cover?", last, vocabulary)
+    assert p.kind == "overview" and [s.id for s in p.sessions] == ["PLW#5"]
+    assert p.asked == "what did PLW#5 cover?"
+    p = plan("when did it take place?", [_turn("What was PLW#3 about?")], vocabulary)
+    assert [s.id for s in p.sessions] == ["PLW#3"] and p.asked == "when did PLW#3 take place?"
+    # "What else did it cover?" asks for more of it; a lesson's answer names no webinar.
+    assert plan("what else did it cover?", last, vocabulary).kind == "more"
+    lesson = [_turn("whats a PLW", "Peer learning webinars (PLW) are tools … [1]")]
+    assert not plan("and what's it based on?", lesson, vocabulary).sessions
+
+
 def test_when_a_topic_was_on_the_agenda_asks_which_webinar(vocabulary: Vocabulary) -> None:
     assert read("When was adapting the action plan on the agenda?", vocabulary).kind == "which"
     assert read("When did the webinars take place?", vocabulary).kind == "general"

@@ -126,6 +126,11 @@ def points_back(question: str) -> bool:
     return False
 
 
+def points_nowhere(question: str) -> bool:
+    """Whether "it" in the question stands for what follows ("is it worth …?")."""
+    return _POINTS_NOWHERE.search(question) is not None
+
+
 def has_subject(question: str) -> bool:
     """Whether the question names something of its own, beyond asking ("why?", "tell me
     more", "which one?")."""

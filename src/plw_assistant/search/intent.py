@@ -22,56 +22,19 @@ from .followup import (
     has_subject,
     is_follow_up,
     new_subject,
+    points_nowhere,
     resolve_follow_up,
     wants_more,
 )
 from .forms import Form, asks_future, asks_organiser
 from .keywords import keywords
-from .names import KIND, Session, Vocabulary
+from .kind_patterns import AFTER_SERIES, BESIDE, IT, LIST, OTHER_ONES, POINTER, WHICH
+from .names import Session, Vocabulary
 from .parts import asking_clause
 from .shorthand import names_webinar, without_references, without_span, without_times
 
 Kind = Literal["general", "overview", "which", "list", "unknown", "more", "author", "published"]
 
-# "What webinars say about …?" asks what they said, not which one said it ("which" does).
-_SAYING = (
-    r"(?!\s+(?:say|says|said|conclude|concluded|recommend|recommended|suggest|suggested|teach"
-    r"|taught|advise|advised|tell|told|think|thought|show|showed|found)\b)"
-)
-_WHICH = re.compile(
-    rf"\bwhich\s+(?:one\s+of\s+the\s+)?{KIND}\b|\bwhat\s+(?:one\s+of\s+the\s+)?{KIND}\b{_SAYING}"
-    rf"|\bin\s+(?:which|what)\s+{KIND}\b"
-    rf"|\bwhich\s+(?:one\s+)?of\s+the\s+(?:[\w-]+\s+){{0,3}}?{KIND}\b"
-    rf"|\bin\s+one\s+of\s+the\s+{KIND}\b"
-    # "Was IT covered in any PLW?", "discussed at a webinar?"
-    rf"|\b(?:covered|discussed|addressed|presented|mentioned)\s+(?:in|at|during)\s+(?:any|a)\s+{KIND}\b"
-    # "Was partner search one of the topics in the webinars?"
-    rf"|\b(?:one\s+of\s+the|among\s+the|a)\s+(?:topics?|subjects?|themes?)\s+(?:in|of|at|during)"
-    rf"\s+(?:the\s+|a\s+|any\s+)?{KIND}\b"
-    # "Was there a session on …?", "Did any webinar cover …?": which one, in other words.
-    rf"|\b(?:was|is|were)\s+there\s+(?:ever\s+)?(?:a|an|any)\s+(?:\w+\s+)?{KIND}\s+"
-    r"(?:on|about|that|which|where|dealing|covering|discussing)\b"
-    rf"|\b(?:did|does)\s+(?:any|a|one)\s+(?:of\s+the\s+)?{KIND}\s+(?:cover|deal|discuss|address"
-    r"|talk|look|touch|tackle|treat|focus|mention|go)"
-    r"|^\s*where\s+(?:did|was|were|do)\b.*\b(?:discuss|talk|cover|present|address)"
-    # "the session where … – which one was that?": the session described, named.
-    rf"|\bthe\s+{KIND}\s+(?:where|in\s+which|that|on|about)\b.*\bwhich\s+(?:one|{KIND})\b"
-    # "When was X on the agenda?": in which webinar (the notes date only the series).
-    r"|^\s*when\s+(?:was|were|did)\b.*\b(?:on\s+the\s+agenda|discussed|covered|addressed)\b",
-    re.I,
-)
-_SERIES = r"(?:plws|webinars|sessions|meetings)"
-_POINTER = re.compile(rf"\b(?:that|this|the\s+same)\s+(?:one|{KIND})\b|\b(?:it|them)\b", re.I)
-# A webinar named beside another: "the next webinar", "the one after that", "after it".
-_BESIDE = re.compile(rf"\b(?:{KIND}|ones?|before|after\s+(?:it|that|this))\b", re.I)
-_OTHER_ONES = re.compile(rf"\bothers?\b(?!\s+{KIND})", re.I)
-_LIST = re.compile(
-    rf"\b(?:list|name|all|which|what)\b.*\b{_SERIES}\b"
-    r"|\b(?:webinar|session|plw)s?\s+(?:list|names|titles|overview)\W*$",
-    re.I,
-)
-# "What happens after the five webinars?": what followed the series, not a list of it.
-_AFTER_SERIES = re.compile(rf"\b(?:after|following|beyond)\s+(?:\w+\s+){{0,3}}{_SERIES}\b", re.I)
 _WORD = re.compile(r"[\w#’'-]+")
 
 
@@ -123,16 +86,16 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     if named.sessions and asks_organiser(text):  # said of the series, not of each webinar
         return Plan("general", text)
     if named.sessions:
-        if _WHICH.search(text) is None and not subject_words(text, named.sessions):
+        if WHICH.search(text) is None and not subject_words(text, named.sessions):
             return Plan("overview", text, sessions=named.sessions)
         return Plan("general", text, sessions=named.sessions)
     if (line := front_matter_asked(text)) is not None:  # "who wrote it?", "when published?"
         return Plan(line, text)
-    if _WHICH.search(text) and not names_something(text):
+    if WHICH.search(text) and not names_something(text):
         return Plan("list", text)  # "Which webinar?" asked of nothing: the webinars there are
-    if _WHICH.search(text) or (names_webinar(text) and bool(subject_words(text, ()))):
-        return Plan("which", without_asking(which_clause(text, _WHICH)))
-    if _LIST.search(text) and not subject_words(text, ()) and not _AFTER_SERIES.search(text):
+    if WHICH.search(text) or (names_webinar(text) and bool(subject_words(text, ()))):
+        return Plan("which", without_asking(which_clause(text, WHICH)))
+    if LIST.search(text) and not subject_words(text, ()) and not AFTER_SERIES.search(text):
         return Plan("list", text)
     return Plan(
         "general",
@@ -160,7 +123,8 @@ def plan(text: str, history: Sequence[Turn], vocabulary: Vocabulary, follows: bo
     names the webinar before the one the conversation is about. ``asked`` is the question as
     searched: a follow-up with the question before it, so it can be asked again alone."""
     resolved = resolve_follow_up(text, history, follows)
-    return replace(_plan(text, history, vocabulary, resolved, follows), asked=resolved.query)
+    p = _plan(text, history, vocabulary, resolved, follows)
+    return replace(p, asked=p.asked or resolved.query)
 
 
 def _plan(
@@ -180,13 +144,13 @@ def _plan(
     said = history[-1].answer if (wants_more(text) or elliptical(text)) else ""
     if own.kind in ("author", "published"):  # "when was it published?": it = the last subject
         return replace(own, query=resolved.query)
-    if _WHICH.search(text) and not own.sessions and not subject_words(text, ()):
+    if WHICH.search(text) and not own.sessions and not subject_words(text, ()):
         # "Which webinar was that?": which one covered what the question before asked about
         # (the one it named, if it named one).
         before = read(history[-1].question, vocabulary)
         if before.sessions:
             return Plan("overview", text, sessions=before.sessions)
-        return Plan("which", without_asking(which_clause(resolved.query, _WHICH)), said=said)
+        return Plan("which", without_asking(which_clause(resolved.query, WHICH)), said=said)
     if own.kind != "general" or own.sessions:
         return replace(own, subject=subject, said=said)
     titled = vocabulary.by_title(subject) if subject else ()
@@ -221,8 +185,13 @@ def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
     else:
         previous = resolve(last.question).sessions or resolve(last.answer).sessions
     # "What's planned next?" asks what comes after the series, not for the next webinar.
-    future = asks_future(text) and not _BESIDE.search(text)
+    future = asks_future(text) and not BESIDE.search(text)
     named = vocabulary.relative(text, previous) if not future else None
+    if not named and (one := _about_one(last, vocabulary)) and _stands_for(text):
+        # "what did it cover?", "who attended that session?" after an answer on PLW#5: the
+        # same question asked of PLW#5 by name, as if it had named it.
+        asked = IT.sub(one.id, text)
+        return replace(read(asked, vocabulary), asked=asked)
     if previous and not named and (asks_why(text) or _only_points(text)):
         # "why?", "when was that?" after an answer on a webinar: asked of that webinar
         return Plan("overview", text, sessions=previous)
@@ -231,8 +200,8 @@ def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
     if named.unknown:
         return Plan("unknown", text, unknown=named.unknown)  # "the one after PLW#5"
     if asks_organiser(text):  # "who ran that one?": who ran the webinars, said of the series
-        return Plan("general", _POINTER.sub("the webinars", text))
-    if _OTHER_ONES.search(text) and read(last.question, vocabulary).kind == "which":
+        return Plan("general", POINTER.sub("the webinars", text))
+    if OTHER_ONES.search(text) and read(last.question, vocabulary).kind == "which":
         # "The other ones?" after the webinar covering a topic: its other topics, then the rest.
         return Plan("overview", text, sessions=(*previous, *named.sessions))
     if wants_more(text) and named.sessions == previous:  # "what else was said in that one?"
@@ -241,10 +210,25 @@ def _relative(text: str, last: Turn, vocabulary: Vocabulary) -> Plan | None:
     return Plan("overview", text, sessions=named.sessions)
 
 
+def _about_one(last: Turn, vocabulary: Vocabulary) -> Session | None:
+    """The one webinar the turn before was about: the question named it, or the answer led
+    with its title."""
+    named = vocabulary.resolve(last.question).sessions or tuple(
+        s for s in vocabulary.sessions if last.answer.startswith(f"{s.id}:")
+    )
+    return named[0] if len(named) == 1 else None
+
+
+def _stands_for(text: str) -> bool:
+    """Whether a word of ``text`` stands for one thing named before ("it", "that session"),
+    asking of it alone (not "what else did it cover?")."""
+    return bool(IT.search(text)) and not points_nowhere(text) and not wants_more(text)
+
+
 def _only_points(text: str) -> bool:
     """Whether ``text`` only asks, naming nothing ("when was that?", "which topics
     exactly?"); "which webinar was that?" asks which one covered what was asked before."""
-    return not has_subject(text) and not wants_more(text) and not _WHICH.search(text)
+    return not has_subject(text) and not wants_more(text) and not WHICH.search(text)
 
 
 def standalone(p: Plan, text: str, vocabulary: Vocabulary) -> str:
