@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import numpy as np
-
 from ..domain import Hit
 from ..search.forms import LATER, asks_future, degree, holds, loosened
 from ..search.items import MORE_WORDS, is_list_item, list_of, other_lists
@@ -20,6 +18,7 @@ from . import structured
 from .companions import blurred, companions
 from .facts import Asked
 from .listed import asked_names
+from .subject import on_subject
 from .units import Unit, is_overview, make_unit, words
 
 MAX_LIST = 8
@@ -30,6 +29,9 @@ FOLLOW_SHARE = 0.9
 # The lead is the most similar to the question of the passages ranked at least LEAD_SHARE of
 # the first (the fused rank mixes in word matches: "crisis" in a lesson about SMEs).
 LEAD_SHARE = 0.9
+# … by its similarity plus this share of its fused rank (relative to the pool's best): of two
+# sibling lessons alike in meaning, the one whose words the question uses leads.
+RANK_WEIGHT = 0.5
 # A question at least BROAD_MIN similar to a list's heading, and BROAD_BY more than to its
 # lead, is about the whole list.
 BROAD_MIN = 0.6
@@ -64,26 +66,6 @@ _FULL_DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
     r"|December)\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"
 )
-
-
-def on_subject(retrieval: Retrieval) -> Callable[[Unit], bool]:
-    """Whether a unit is about the new subject of an "and for SMEs?" follow-up, in any of the
-    glossary's forms ("and for small businesses?" finds "SMEs"): one naming all its words
-    when any passage does ("partner search", not "partners" alone); no subject: any unit is.
-    The passages naming the subject are found once, not once per unit."""
-    subject, index = retrieval.plan.subject, retrieval.index
-    if not subject or index is None:
-        return lambda _unit: True
-    expanded = retrieval.plan.analysis.expand(subject)
-    named = index.lexical.scores(expanded) > 0
-    own = [w for w in WORDS(subject) if tokenize([w])[0]]
-    if len(own) > 1:
-        every = np.logical_and.reduce([index.lexical.scores(w) > 0 for w in own])
-        other = expanded[len(subject) :].strip(" ()")  # the glossary's other forms, if any
-        if other:
-            every |= index.lexical.scores(other) > 0
-        named = every if every.any() else named
-    return lambda unit: bool(named[unit.hit.row])
 
 
 def lessons(
@@ -287,14 +269,21 @@ def _lead(units: list[Unit], retrieval: Retrieval, says_less: Callable[[Unit], b
 
 
 def _similarity(pool: list[Unit], retrieval: Retrieval) -> list[float]:
-    """How similar each unit is to the question. A passage's stored vector carries its
-    headings, which can outweigh what it says (every lesson of a list shares "As cluster
-    organisation"): the mean of the similarity with and without them. A follow-up is searched
+    """How well each unit answers: its similarity to the question, plus ``RANK_WEIGHT`` of its
+    fused rank, which holds the words matched. A passage's stored vector carries its headings,
+    which can outweigh what it says (every lesson of a list shares "As cluster organisation"):
+    the similarity is the mean of that with and without them, except for a follow-up, searched
     with the question before it, which the headings often answer ("What about plans?" after
-    "… future ESCP-4x partnerships?"): its similarity keeps them."""
+    "… future ESCP-4x partnerships?")."""
     dense = [u.hit.dense if u.hit.dense is not None else 0.0 for u in pool]
     query, meaning = retrieval.query, retrieval.meaning
-    if len(pool) < 2 or query is None or meaning is None or retrieval.plan.continues:
-        return dense
-    plain = meaning([u.hit.chunk.plain for u in pool]) @ query
-    return [(d + float(p)) / 2 for d, p in zip(dense, plain, strict=True)]
+    if (
+        len(pool) >= 2
+        and query is not None
+        and meaning is not None
+        and not retrieval.plan.continues
+    ):
+        plain = meaning([u.hit.chunk.plain for u in pool]) @ query
+        dense = [(d + float(p)) / 2 for d, p in zip(dense, plain, strict=True)]
+    top = max(u.hit.score for u in pool) or 1.0
+    return [d + RANK_WEIGHT * u.hit.score / top for d, u in zip(dense, pool, strict=True)]

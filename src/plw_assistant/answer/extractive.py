@@ -15,12 +15,13 @@ from ..search.retriever import Retrieval
 from ..text import plain_text
 from ..words import tokenize
 from . import parts, structured
-from .choice import FOLLOW_SHARE, lessons, on_subject
+from .choice import FOLLOW_SHARE, lessons
 from .companions import MAX_UNITS
 from .coverage import covers, near_scope, not_mentioned, unknown_subject, unmentioned
 from .dates import asks_dated_past, spans_dates
 from .facts import NOT_SAID, Asked, asked_for, asks_what_was_said, defined
 from .listed import only_listed, unnamed
+from .subject import on_subject
 from .units import CLOSE, RELATED, Unit, is_overview, make_unit, words
 
 NO_MATCH = (
