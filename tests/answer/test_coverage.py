@@ -963,3 +963,19 @@ def test_a_rare_word_in_a_situation_typed_in_lower_case_is_context(assistant: As
         " in medtech trust is built face to face. what was the takeaway on going digital?",
     )
     assert first_unit(answer.answer).startswith("Digitalization of cluster services")
+
+
+@pytest.mark.parametrize(
+    ("question", "lesson"),
+    [
+        ("be flexible", "Be flexible and able to adjust plans"),
+        ("flexibility", "Be flexible and able to adjust plans"),
+    ],
+)
+def test_a_short_question_in_a_lesson_s_own_words_is_answered(
+    assistant: Assistant, question: str, lesson: str
+) -> None:
+    # The lesson's stored vector is mostly its list's headings; its own words match.
+    answer = assistant.ask(Question(question))
+    assert not answer.abstained and first_unit(answer.answer).startswith(lesson)
+    assert assistant.ask(Question("hotel")).abstained

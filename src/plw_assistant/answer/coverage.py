@@ -64,7 +64,17 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
         # "… → and in the longer term?": a term of the glossary the notes write ("longer
         # perspective"), which two words alone are too short for the model to match.
         return retrieval.keyword_match
-    return retrieval.best_cosine >= min_score
+    return retrieval.best_cosine >= min_score or _said_alike(retrieval) >= STRONG_MATCH
+
+
+def _said_alike(retrieval: Retrieval) -> float:
+    """The best similarity of a passage sharing a word with the question, read without its
+    headings: a short question ("be flexible") matches a lesson's own words ("Be flexible and
+    able to adjust plans") while the lesson's stored vector is mostly its list's headings."""
+    shared = [h.chunk.plain for h in retrieval.hits if h.keyword]
+    if not shared or retrieval.meaning is None or retrieval.query is None:
+        return 0.0
+    return float((retrieval.meaning(shared) @ retrieval.query).max())
 
 
 def _names_known(retrieval: Retrieval) -> bool:
