@@ -100,6 +100,7 @@ def test_an_elliptical_opening_is_left_out_of_the_subject(question: str, subject
         ("what's the catch?", True),
         ("and if we don't bother?", True),
         ("why though?", True),
+        ("how come?", True),
         ("ok, so what do we need to be careful about?", True),
         ("what's the actual benefit?", True),
         ("and what's the risk if we don't?", True),

@@ -116,6 +116,10 @@ def test_what_a_plain_question_expects(vocabulary: Vocabulary) -> None:
     question = "What ways are there to organise an EU proposal support service for our members?"
     assert read(question, vocabulary).expects is None
     assert read("which models exist for supporting members?", vocabulary).expects is None
+    # A singular noun asked first asks for it, not for names of the plural after it.
+    question = "What role do clusters have for small companies when there is a crisis?"
+    assert read(question, vocabulary).expects is None
+    assert read("which partnerships did they invite?", vocabulary).expects == "names"
 
 
 def test_which_webinar_searches_the_subject_not_the_asking_words(vocabulary) -> None:

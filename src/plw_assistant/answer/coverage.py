@@ -64,7 +64,9 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
         # "… → and in the longer term?": a term of the glossary the notes write ("longer
         # perspective"), which two words alone are too short for the model to match.
         return retrieval.keyword_match
-    return retrieval.best_cosine >= min_score or _said_alike(retrieval) >= STRONG_MATCH
+    if retrieval.best_cosine >= min_score:
+        return True
+    return _said_alike(retrieval) >= max(min_score, STRONG_MATCH)  # (a stricter one holds)
 
 
 def _said_alike(retrieval: Retrieval) -> float:

@@ -48,7 +48,7 @@ _POINTS_BACK = re.compile(
     r"|can[’']t|cannot|won[’']t|wouldn[’']t|shouldn[’']t|aren[’']t|haven[’']t)\W*$|\bif\s+not\W*$",
     re.IGNORECASE,
 )
-_WHY = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?why\b", re.IGNORECASE)
+_WHY = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:why|how\s+come)\b", re.IGNORECASE)
 # What a "why" of the answer before may say besides asking and pointing: "why not all of them?"
 _WHY_WORDS = frozenset(
     tokenize(
@@ -93,7 +93,9 @@ _ASKING = frozenset(
             # A time asked for without a subject: "over what period?" is when that happened.
             "period time timeframe dates date year years month months long "
             # What comes next, asked without naming what of: "what happens next then?"
-            "happen happens happened then next"
+            "happen happens happened then next "
+            # "How come?" asks why.
+            "come"
         ]
     )[0]
 )
