@@ -37,8 +37,10 @@ WHICH = re.compile(
 )
 SERIES = r"(?:plws|webinars|sessions|meetings)"
 # A word standing for the one webinar the answer before was about.
-IT = re.compile(rf"\b(?:(?:that|this|the\s+same)\s+(?:one|{KIND})|it)\b", re.I)
-POINTER = re.compile(rf"\b(?:that|this|the\s+same)\s+(?:one|{KIND})\b|\b(?:it|them)\b", re.I)
+_THAT_ONE = rf"(?:that|this|the\s+same)\s+(?:one|{KIND})"
+IT = re.compile(rf"\b(?:{_THAT_ONE}|it)\b", re.I)
+# … or for the webinars the answer before was about ("who ran them?").
+POINTER = re.compile(rf"\b(?:{_THAT_ONE}|it|them)\b", re.I)
 # A webinar named beside another: "the next webinar", "the one after that", "after it".
 BESIDE = re.compile(rf"\b(?:{KIND}|ones?|before|after\s+(?:it|that|this))\b", re.I)
 OTHER_ONES = re.compile(rf"\bothers?\b(?!\s+{KIND})", re.I)
