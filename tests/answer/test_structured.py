@@ -57,6 +57,13 @@ def test_when_and_who(assistant: Assistant) -> None:
     assert converse(assistant, "when was the report published?").answer.endswith(
         "— date: 2022-04-19. [1]"
     )
+    # Both lines asked for, both given.
+    for both in (
+        "who wrote this wrap-up and when was it published",
+        "when was the wrap-up published, and by whom?",
+    ):
+        answer = converse(assistant, both).answer
+        assert "author: Oriane Marchal. [1]" in answer and "date: 2022-04-19. [2]" in answer
     # Too few and too plain words for the model: a dated passage naming the series answers.
     start = converse(assistant, "when did the series start?")
     assert _units(start)[0].startswith("Between October 2020 and January 2022")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from plw_assistant.search.followup import asks_why, is_follow_up, new_subject
+from plw_assistant.search.followup import asks_why, is_follow_up, new_subject, wants_more
 
 
 @pytest.mark.parametrize(
@@ -116,3 +116,20 @@ def test_a_short_question_echoing_the_one_before_follows_it_up() -> None:
     assert is_follow_up("extended to who exactly?", before)
     assert not is_follow_up("extended to who exactly?")
     assert not is_follow_up("How do clusters extend their funding?", before)
+
+
+@pytest.mark.parametrize(
+    ("question", "more"),
+    [
+        ("any other tips like that?", True),
+        ("the other ones?", True),
+        ("what else?", True),
+        ("anything other than that?", True),
+        # Other doers named, not more of what was said.
+        ("and how do other clusters charge for that kind of support?", False),
+        ("what did other partnerships do?", False),
+        ("how many others were invited?", False),
+    ],
+)
+def test_what_asks_for_more_than_the_answer_before(question: str, more: bool) -> None:
+    assert wants_more(question) is more

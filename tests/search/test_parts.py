@@ -84,3 +84,12 @@ def test_a_long_question_of_one_sentence_asks_in_its_last_question_clause() -> N
     )
     assert asking_clause(question) == "what possibilities came out of the discussions"
     assert asking_clause("how much did it cost?") == "how much did it cost?"
+
+
+def test_a_short_question_telling_its_situation_first_asks_from_its_question_on() -> None:
+    question = "I could not attend the second one, could you tell me what it covered?"
+    assert asking_clause(question) == "could you tell me what it covered?"
+    # Its first clause asking: the whole; a tail too short to ask alone asks of the rest.
+    assert asking_clause("Who organised the PLWs, and who do I contact?").startswith("Who")
+    question = "participant satisfaction score of webinars, how much?"
+    assert asking_clause(question) == question

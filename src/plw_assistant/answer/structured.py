@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..domain import DETAILS, Hit
+from ..search.expects import front_matter_also
 from ..search.intent import Plan
 from ..search.items import is_list_item, list_of
 from ..search.names import DETAIL_KEYS, Session, Vocabulary
@@ -51,7 +52,16 @@ def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Bu
     if plan.kind in DETAIL_KEYS:
         rows = vocabulary.detail_rows(plan.kind)
         best = next((hit for hit in hits if hit.row in rows), None)
-        return Built([cite.unit(best.row)], certain=True) if best is not None else None
+        if best is None:
+            return None
+        # "Who wrote it and when was it published?": the note's other line asked for too.
+        also = [
+            r
+            for kind in front_matter_also(plan.analysis.searched or plan.query)
+            for r in sorted(vocabulary.detail_rows(kind))
+            if r != best.row and index.chunks[r].document == best.chunk.document
+        ]
+        return Built([cite.unit(r) for r in (best.row, *also[:1])], certain=True)
     return None
 
 

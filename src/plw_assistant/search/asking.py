@@ -25,6 +25,8 @@ _ASKING = (
     "last latest final list all five main key day how many have had"
     # Words that quantify what is asked about, naming no subject of their own.
     " every each across throughout whole entire overall various different series"
+    # Words asking politely ("could you tell me what the second one covered?").
+    " could would can please know explain describe remind"
 )
 _ASKING_WORDS = _ASKING.split()
 # Verbs of going over a subject ("what did PLW#5 go through / look at / deal with?"): no

@@ -83,13 +83,23 @@ def asks_names(text: str) -> bool:
 
 
 _AUTHOR = re.compile(
-    r"\b(?:who\s+(?:wrote|authored|penned|is\s+the\s+author)|author|written\s+by)\b", re.I
+    r"\b(?:who\s+(?:wrote|authored|penned|is\s+the\s+author)|author|written\s+by)\b"
+    r"|\b(?:written|published|authored|posted|released)\b.*\bby\s+whom\b",
+    re.I,
 )
 _PUBLISHED = re.compile(
     r"\bwhen\b.*\b(?:published|written|released|dated|posted|issued)\b"
     r"|\b(?:publication|release)\s+date\b",
     re.I,
 )
+
+
+def front_matter_also(question: str) -> tuple[Literal["author", "published"], ...]:
+    """Every line of a note's front matter the question asks for ("who wrote it and when was
+    it published?": both), in the order ``front_matter_asked`` weighs them."""
+    author = ("author",) if _AUTHOR.search(question) else ()
+    published = ("published",) if _PUBLISHED.search(question) else ()
+    return (*author, *published)
 
 
 def front_matter_asked(question: str) -> Literal["author", "published"] | None:

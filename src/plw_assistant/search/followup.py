@@ -103,7 +103,15 @@ _COUNTING = frozenset(tokenize(["total altogether overall exactly many much numb
 # Words pointing at what came before: "the other ones", "the rest", "the next one".
 _POINTING = frozenset(tokenize(["other others rest next previous first last same one ones"])[0])
 # ("How many others …?" asks a number, which the answer before may have quoted.)
-_WANTS_MORE = re.compile(r"\b(?<!many )(?<!much )(else|others?|more|rest)\b", re.IGNORECASE)
+# ("How do other clusters charge?" names other doers, not more of what was said: "other"
+# asks for more only before a word for what an answer gives, "other tips", "other ones".)
+_WANTS_MORE = re.compile(
+    r"\b(?<!many )(?<!much )(?:else|others|more|rest"
+    r"|other(?!\s+(?!(?:ones?|lessons?|tips?|advice|ideas?|points?|things?|topics?|messages?"
+    r"|recommendations?|takeaways?|examples?|suggestions?|options?|ways?|aspects?|issues?"
+    r"|subjects?|themes?|webinars?|sessions?|plws?|meetings?|parts?|details?|than)\b)[a-z]))\b",
+    re.IGNORECASE,
+)
 # Words that point at the place or thing the previous answer was about.
 _DEICTIC = re.compile(r"\b(there|it|its|that|this|those|these|them|they|their)\b", re.IGNORECASE)
 

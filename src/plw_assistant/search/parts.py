@@ -118,6 +118,8 @@ def ask_of(text: str, typed: bool = False) -> str:
 
 # A question this long tells a situation before what it asks, even in one sentence.
 SITUATION_WORDS = 25
+# The fewest words a clause after the situation asks with on its own.
+ASKS_ALONE = 4
 _CLAUSE = re.compile(r"[,;:–—]\s+|\s+-\s+")
 
 
@@ -127,7 +129,15 @@ def asking_clause(text: str) -> str:
     ("… another cluster charges a fee on top, what possibilities came out of the
     discussions?"); else the whole question."""
     ask = ask_of(text, typed=True)
-    if ask or len(text.split()) < SITUATION_WORDS:
-        return ask or text
-    clauses = [c for c in _CLAUSE.split(text) if _QUESTION.match(c)]
-    return clauses[-1].strip() if clauses else text
+    if ask:
+        return ask
+    clauses = _CLAUSE.split(text)
+    if len(text.split()) < SITUATION_WORDS:
+        # A short one telling its situation first ("I could not attend the second one, could
+        # you tell me what it covered?") asks from its first clause asking on.
+        # ("participant satisfaction score, how much?": a tail that short asks of the rest.)
+        first = next((i for i, c in enumerate(clauses) if _QUESTION.match(c)), 0)
+        asked = text[text.index(clauses[first]) :].strip()
+        return asked if first and len(asked.split()) >= ASKS_ALONE else text
+    asking = [c for c in clauses if _QUESTION.match(c)]
+    return asking[-1].strip() if asking else text
