@@ -93,3 +93,12 @@ def test_a_short_question_telling_its_situation_first_asks_from_its_question_on(
     assert asking_clause("Who organised the PLWs, and who do I contact?").startswith("Who")
     question = "participant satisfaction score of webinars, how much?"
     assert asking_clause(question) == question
+
+
+def test_a_part_asking_with_a_preposition_first_is_a_part() -> None:
+    question = "How many partnerships were invited, and over what period did the webinars run?"
+    assert parts_of(question) == (
+        "How many partnerships were invited",
+        "over what period did the webinars run",
+    )
+    assert parts_of("what did they say about time and effort?") == ()

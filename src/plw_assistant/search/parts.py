@@ -19,15 +19,17 @@ _ASKING = (
     r"(?:how|why|what|which|when|who|where|should|can|could|would|will|do|does|did|is|are|was"
     r"|were|has|have)\b"
 )
+# A question word after a preposition: "… and over what period did they run?"
+_BY_WHAT = r"(?:over|in|for|during|at|on|from|by|since|until|to|with)\s+(?:what|which|whom)\b"
 # Where a question starts asking something else: a second question, or a clause opening with
 # a question word after a comma, "and", "but", a semicolon or a dash ("why does it matter, and
 # how should we organise it?"). "Time and effort", "during and after": one thing asked.
 _BREAKS = re.compile(
-    rf"\?\s+(?={_ASKING})|(?:,|;|\s[–—-])?\s+(?:and|but|also)\s+(?={_ASKING})"
+    rf"\?\s+(?={_ASKING})|(?:,|;|\s[–—-])?\s+(?:and|but|also)\s+(?={_ASKING}|{_BY_WHAT})"
     rf"|(?:,|;|\s[–—-])\s+(?={_ASKING})",
     re.I,
 )
-_QUESTION = re.compile(rf"^\s*{_ASKING}", re.I)
+_QUESTION = re.compile(rf"^\s*(?:{_BY_WHAT}|{_ASKING})", re.I)
 # "When we have problems …, is it smarter …?": a clause saying when, not asking it.
 _CONDITION = re.compile(
     r"^\s*(?:when|if|as|since|because|while|once|whenever)\s+(?!(?:did|does|do|was|were|is|are"
