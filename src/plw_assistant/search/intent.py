@@ -35,6 +35,8 @@ from .shorthand import names_webinar, without_references, without_span, without_
 
 Kind = Literal["general", "overview", "which", "list", "unknown", "more", "author", "published"]
 
+# What else a webinar covered, asked of it by name.
+_WHAT_ELSE = re.compile(r"\bwhat\s+else\b.*\b(?:agenda|covered|discussed|topics?)\b", re.I)
 _WORD = re.compile(r"[\w#’'-]+")
 
 
@@ -86,7 +88,9 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     if named.sessions and asks_organiser(text):  # said of the series, not of each webinar
         return Plan("general", text)
     if named.sessions:
-        if WHICH.search(text) is None and not subject_words(text, named.sessions):
+        # ("In the third one they talked about X. What else was on the agenda?": all of it.)
+        asks_all = not subject_words(text, named.sessions) or _WHAT_ELSE.search(text)
+        if WHICH.search(text) is None and asks_all:
             return Plan("overview", text, sessions=named.sessions)
         return Plan("general", text, sessions=named.sessions)
     if (line := front_matter_asked(text)) is not None:  # "who wrote it?", "when published?"
