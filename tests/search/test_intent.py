@@ -200,6 +200,15 @@ def test_who_organised_a_webinar_is_asked_of_the_series(vocabulary: Vocabulary) 
     assert p.kind == "general" and not p.sessions and "that one" not in p.query
 
 
+def test_a_webinar_the_situation_names_is_not_what_the_ask_is_about(vocabulary: Vocabulary) -> None:
+    # Made-up wording.
+    told = "We joined in the fourth webinar. Is there any plan to keep the group working together?"
+    assert not read(told, vocabulary).sessions
+    # An ask pointing back at it asks about it.
+    pointing = read("We joined in PLW#4. What did the partnerships learn there?", vocabulary)
+    assert [s.id for s in pointing.sessions] == ["PLW#4"]
+
+
 def test_it_after_an_answer_on_one_webinar_is_that_webinar(vocabulary: Vocabulary) -> None:
     # The question is asked of the webinar by name, as if it had named it.
     last = [_turn("what was the last webinar about", "PLW#5: As a cluster … [1]")]

@@ -30,13 +30,18 @@ from .forms import Form, asks_future, asks_organiser
 from .keywords import keywords
 from .kind_patterns import AFTER_SERIES, BESIDE, IT, LIST, OTHER_ONES, POINTER, WHICH
 from .names import Session, Vocabulary
-from .parts import asking_clause
+from .parts import ask_of, asking_clause
 from .shorthand import names_webinar, without_references, without_span, without_times
 
 Kind = Literal["general", "overview", "which", "list", "unknown", "more", "author", "published"]
 
 # What else a webinar covered, asked of it by name.
 _WHAT_ELSE = re.compile(r"\bwhat\s+else\b.*\b(?:agenda|covered|discussed|topics?)\b", re.I)
+# A word in the ask pointing at what the situation told ("What was it about?").
+_POINTS_AT = re.compile(
+    r"\b(?:it|its|that|this|they|them|those|these)\b|(?<!is )(?<!are )(?<!was )(?<!were )\bthere\b",
+    re.I,
+)
 _WORD = re.compile(r"[\w#’'-]+")
 
 
@@ -82,6 +87,16 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     question is about."""
     future = asks_future(text)
     named = vocabulary.resolve(without_times(text) if future else without_span(text))
+    ask = ask_of(text, typed=True)
+    if (
+        named.sessions
+        and ask
+        and not _POINTS_AT.search(ask)
+        and not vocabulary.resolve(ask).sessions
+    ):
+        # "… we joined only at the end, in the last webinar. … Is there any plan to continue?":
+        # a webinar the situation names is not what the question asks about.
+        return read(ask, vocabulary)
     last = max((s.number for s in vocabulary.sessions), default=0)
     if named.unknown and not named.sessions and not (future and min(named.unknown) > last):
         return Plan("unknown", text, unknown=named.unknown)  # ("will there be a sixth?": to come)
