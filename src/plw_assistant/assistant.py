@@ -76,7 +76,9 @@ class Assistant:
             index, self.embedder, self.settings.hybrid_alpha, self._queries, dedupe=True
         )
         return searched(
-            Reading(question, analysis, analyzer, index), retriever, self.settings.min_score
+            Reading(question, analysis, analyzer, index, self.embedder.is_common_word),
+            retriever,
+            self.settings.min_score,
         )
 
     def _resolved(self, retrieval: Retrieval, question: Question) -> str:

@@ -5,12 +5,14 @@ follow-up."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .answer.coverage import covers
 from .domain import Question
 from .search import forms
 from .search.analysis import Analysis, Analyzer
+from .search.asking import own_subject
 from .search.followup import own_words
 from .search.intent import Plan, general, narrows, plan, read
 from .search.items import ordinal_item, relative_item, rest_of_list
@@ -32,11 +34,15 @@ class Reading:
     analysis: Analysis
     analyzer: Analyzer
     index: Index
+    common: Callable[[str], bool] = lambda _word: False  # a word the model reads well
 
 
 def searched(reading: Reading, retriever: Retriever, min_score: float) -> Retrieval:
     """The passages for a question, planned with the conversation."""
     retrieval = _search(reading, retriever, min_score)
+    beside = _beside(reading, retrieval, retriever, min_score)
+    if beside is not None:
+        return replace(retrieval, beside=beside)
     if _continues(retrieval, reading.question, min_score):
         # Too weak on its own, and its best passage is the one the answer before led with
         # ("should clusters go after EU funding? → what can the money be used for?"): it
@@ -45,6 +51,32 @@ def searched(reading: Reading, retriever: Retriever, min_score: float) -> Retrie
         if covers(followed, min_score):
             return followed
     return retrieval
+
+
+# Kinds the notes' structure answers (a webinar's topics, a note's author line).
+STRUCTURED = frozenset({"which", "overview", "author", "published"})
+
+
+def _beside(
+    reading: Reading, retrieval: Retrieval, retriever: Retriever, min_score: float
+) -> Retrieval | None:
+    """For a question whose plan answers one part from the notes' structure (which webinar,
+    who wrote), the other part asking about a subject of its own ("… and what is the main
+    lesson about communication with members?"), searched as a question of its own, when the
+    notes cover it."""
+    if retrieval.plan.kind not in STRUCTURED or reading.question.history:
+        return None
+    vocabulary = Vocabulary.of(reading.index)
+    for part in parts_of(reading.analysis.searched):
+        own = read(part, vocabulary)
+        if own.kind == "general" and not own.expects and own_subject(part):
+            question = replace(reading.question, text=part)
+            analysis = reading.analyzer.analyse(part, reading.common)
+            alone = _search(
+                replace(reading, question=question, analysis=analysis), retriever, min_score
+            )
+            return alone if covers(alone, min_score) else None
+    return None
 
 
 def _search(

@@ -979,3 +979,20 @@ def test_a_short_question_in_a_lesson_s_own_words_is_answered(
     answer = assistant.ask(Question(question))
     assert not answer.abstained and first_unit(answer.answer).startswith(lesson)
     assert assistant.ask(Question("hotel")).abstained
+
+
+def test_a_structured_part_and_a_lesson_asked_together_are_both_answered(
+    assistant: Assistant,
+) -> None:
+    # Made-up wording: a webinar found by the notes' structure, and a lesson on a subject.
+    question = (
+        "Which webinar covered partner search, and what is the main lesson about digitalisation?"
+    )
+    answer = assistant.ask(Question(question))
+    assert answer.answer.startswith("“Partner search” was a topic of PLW#5")
+    assert "Digitalization of cluster services is very strategic" in answer.answer
+    # A part pointing back at the first asks about it: nothing is searched beside it.
+    alone = assistant.ask(
+        Question("which webinar covered partner search, and what was said about it?")
+    )
+    assert "Digitalization" not in alone.answer and "[2]" not in alone.answer

@@ -17,12 +17,13 @@ from ..words import tokenize
 from . import parts, structured
 from .choice import FOLLOW_SHARE, lessons
 from .companions import MAX_UNITS
+from .confidence import confidence, match_label
 from .coverage import covers, near_scope, not_mentioned, unknown_subject, unmentioned
 from .dates import asks_dated_past, spans_dates
 from .facts import NOT_SAID, Asked, asked_for, asks_what_was_said, defined
 from .listed import only_listed, unnamed
 from .subject import on_subject
-from .units import CLOSE, RELATED, Unit, is_overview, make_unit, words
+from .units import Unit, is_overview, make_unit, words
 
 NO_MATCH = (
     "No lesson in the notes covers this question. Try other words, or ask about the BLUES "
@@ -30,9 +31,6 @@ NO_MATCH = (
 )
 NO_DETAIL = "; the notes list it as a topic and record no detail on it."
 NO_DETAILS = "; the notes list these as topics and record no detail on them."
-# A lead at least this much more similar to the question than any other passage, and its
-# best word match too, is labelled "strong" (calibrated: README, "Confidence").
-CLEAR_MARGIN = 0.05
 
 
 def compose(question: Question, retrieval: Retrieval, min_score: float) -> Answer:
@@ -62,9 +60,7 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     asks_in = analysis.ask or asking_clause(analysis.searched or question.text)
     asked = asked_for(asks_in, analysis.same, before)
     asked = asked or defined(retrieval.plan.form)
-    built = structured.compose(retrieval, hits, vocabulary)
-    if built is None:
-        built = _general(question.text, retrieval, hits, vocabulary, min_score, asked)
+    built = _built(question.text, retrieval, hits, vocabulary, min_score, asked)
     asks = analysis.ask or analysis.searched
     name = only_listed(retrieval, asks) if asked is None else None
     kind = unnamed(retrieval, asks) if asked is None and name is None else None
@@ -110,6 +106,30 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
         closest = max(built.units, key=lambda u: u.hit.dense or 0.0)
         return _not_given(question.text, never, closest, hits, len(retrieval.hits))
     return _answer(question.text, built, hits, len(retrieval.hits))
+
+
+def _built(
+    question: str,
+    retrieval: Retrieval,
+    hits: list[Hit],
+    vocabulary: Vocabulary,
+    min_score: float,
+    asked: Asked | None,
+) -> structured.Built:
+    """What the notes' structure answers, else the best lessons; the other part of a question
+    asking two kinds of thing ("which webinar …, and what is the main lesson about …?")
+    answered after it, from its own search."""
+    built = structured.compose(retrieval, hits, vocabulary)
+    if built is None:
+        return _general(question, retrieval, hits, vocabulary, min_score, asked)
+    beside = retrieval.beside
+    if beside is None:
+        return built
+    text = beside.plan.analysis.searched
+    other = _general(text, beside, list(beside.hits), vocabulary, min_score, None)
+    shown = {u.hit.row for u in built.units}
+    added = [u for u in other.units if u.hit.row not in shown]
+    return replace(built, units=[*built.units, *added], topics=False)
 
 
 def _bounded(
@@ -244,7 +264,7 @@ def _answer(question: str, built: structured.Built, hits: list[Hit], retrieved: 
         question,
         " ".join(parts),
         [citation(row) for row in order if row not in offered or row in rest],
-        confidence=None if built.closing else _confidence(built, chosen, hits),  # not all given
+        confidence=None if built.closing else confidence(built, chosen, hits),  # not all given
         missing=built.closing,
         more=_more_sentence(built.more) if built.more else "",
         offered=[citation(row) for row in offered],
@@ -254,35 +274,6 @@ def _answer(question: str, built: structured.Built, hits: list[Hit], retrieved: 
 def _more_sentence(more: list[Unit]) -> str:
     n, heading = len(more), structured.heading_of(more[0].hit.chunk.section)
     return f"The notes list {n} more {'lesson' if n == 1 else 'lessons'} under “{heading}”."
-
-
-def _confidence(built: structured.Built, chosen: list[Unit], hits: list[Hit]) -> str | None:
-    """How sure the answer is of its lead ("strong", "good", "partial"): certain when the
-    notes' structure found it (a webinar named, the webinar holding a topic); else strong when
-    the lead is both the passage most similar in meaning and the best word match, clearly
-    ahead of the next; good when it is one of the two. (Calibrated: README, "Confidence".)"""
-    if not chosen:
-        return None
-    if built.certain:
-        return "strong"
-    lead = chosen[0].hit
-    if lead.dense is None or not hits:
-        return "partial"
-    by_meaning = max(hits, key=lambda h: h.dense if h.dense is not None else -1.0)
-    by_words = max(hits, key=lambda h: h.keyword or 0.0)
-    next_best = max((h.dense or 0.0 for h in hits if h.row != lead.row), default=0.0)
-    # (The best word match only when some word matches: none is no agreement.)
-    agree = by_meaning.row == lead.row and by_words.row == lead.row and bool(lead.keyword)
-    if agree and lead.dense - next_best >= CLEAR_MARGIN:
-        return "strong"
-    return "good" if lead.row in (by_meaning.row, by_words.row) else "partial"
-
-
-def match_label(dense: float | None) -> str | None:
-    """A passage's similarity to the question, in words: "close", "related" or "loose"."""
-    if dense is None:
-        return None
-    return "close" if dense >= CLOSE else "related" if dense >= RELATED else "loose"
 
 
 def _shorten_repeated_labels(units: list[Unit]) -> list[Unit]:

@@ -15,6 +15,11 @@ if TYPE_CHECKING:
 _WORD = re.compile(r"[\w#’'-]+")
 _ABBREVIATION = re.compile(r"\b[A-Z]{2,}s?\b")
 _POINTS_BACK = re.compile(r"\b(?:it|its|that|this|they|them|there|those|these)\b", re.I)
+# The same in a part of a question, but "there" after a verb of being ("is there …?").
+POINTS_AT = re.compile(
+    r"\b(?:it|its|that|this|they|them|those|these)\b|(?<!is )(?<!are )(?<!was )(?<!were )\bthere\b",
+    re.I,
+)
 
 # Words that ask what a webinar was about rather than name a subject of their own.
 _ASKING = (
@@ -87,3 +92,8 @@ def subject_words(text: str, sessions: Sequence[Session] = ()) -> set[str]:
     for s in sessions:
         words -= s.title_words
     return words
+
+
+def own_subject(part: str) -> bool:
+    """Whether a part of a question names a subject of its own, pointing at nothing before."""
+    return names_something(part) and not POINTS_AT.search(part)

@@ -12,7 +12,7 @@ from typing import Literal
 from ..domain import Turn
 from ..words import tokenize
 from .analysis import Analysis
-from .asking import names_something, subject_words, which_clause, without_asking
+from .asking import POINTS_AT, names_something, subject_words, which_clause, without_asking
 from .expects import Expects, expects_of, front_matter_asked
 from .followup import (
     Resolved,
@@ -37,11 +37,6 @@ Kind = Literal["general", "overview", "which", "list", "unknown", "more", "autho
 
 # What else a webinar covered, asked of it by name.
 _WHAT_ELSE = re.compile(r"\bwhat\s+else\b.*\b(?:agenda|covered|discussed|topics?)\b", re.I)
-# A word in the ask pointing at what the situation told ("What was it about?").
-_POINTS_AT = re.compile(
-    r"\b(?:it|its|that|this|they|them|those|these)\b|(?<!is )(?<!are )(?<!was )(?<!were )\bthere\b",
-    re.I,
-)
 _WORD = re.compile(r"[\w#’'-]+")
 
 
@@ -91,7 +86,7 @@ def read(text: str, vocabulary: Vocabulary) -> Plan:
     if (
         named.sessions
         and ask
-        and not _POINTS_AT.search(ask)
+        and not POINTS_AT.search(ask)
         and not vocabulary.resolve(ask).sessions
     ):
         # "… we joined only at the end, in the last webinar. … Is there any plan to continue?":

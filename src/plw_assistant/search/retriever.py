@@ -49,6 +49,9 @@ class Retrieval:
     parts: tuple[np.ndarray, ...] = ()  # the vectors of the parts of a question asking two things
     # The vectors of texts as the model reads them (passages without their headings).
     meaning: Callable[[Sequence[str]], np.ndarray] | None = None
+    # The part of a question asking two kinds of thing that its plan does not answer ("which
+    # webinar dealt with X, and what is the main lesson about Y?"), searched on its own.
+    beside: Retrieval | None = None
 
     def heading_similarity(self, section: str) -> float | None:
         """How similar the question is to the heading of ``section`` (its last part): a
