@@ -953,6 +953,8 @@ def test_more_on_a_subject_all_quoted_already_says_the_notes_hold_no_more(
     )
     assert answer.answer.startswith("The notes hold nothing more on")
     assert "PLW#5" not in answer.answer
+    # What answers it is shown again, though now ranked below what else the notes hold.
+    assert "Members are more and more interested in EU funding programmes" in answer.answer
 
 
 def test_a_rare_word_in_a_situation_typed_in_lower_case_is_context(assistant: Assistant) -> None:

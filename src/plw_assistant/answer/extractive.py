@@ -193,13 +193,12 @@ def _general(
     about = plan.subject or "this"
     said = plan.demote | _said_ids(hits, plan.said) if plan.said else frozenset()
     on_it = on_subject(retrieval)
-    quoted = [
-        u
-        for n, hit in enumerate(hits, start=1)
-        if hit.chunk.id in said
-        for u in [make_unit(n, hit, index, vocabulary, retrieval.query)]
-        if on_it(u) and _relevant(u, min_score)
-    ][:MAX_UNITS]
+    # What the previous answer quoted, wherever it ranks now (demoted, it may not be retrieved).
+    cite = structured.Citer(index, hits, vocabulary, retrieval.query)
+    rows = [h.row for h in hits if h.chunk.id in said]
+    rows += sorted(r for i in said if (r := index.row(i)) is not None and r not in rows)
+    quoted = [u for u in map(cite.unit, rows) if on_it(u) and _relevant(u, min_score)]
+    quoted = sorted(quoted, key=lambda u: -(u.hit.dense or 0.0))[:MAX_UNITS]
     best = max((u.hit.dense or 0.0 for u in quoted), default=0.0)
     quoted = [u for u in quoted if (u.hit.dense or 0.0) >= FOLLOW_SHARE * best]  # what answers
     if quoted:

@@ -36,7 +36,7 @@ def compose(retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary) -> Bu
     """The structured answer for the plan's kind, or ``None`` for a plain question."""
     assert retrieval.index is not None
     index, plan = retrieval.index, retrieval.plan
-    cite = _Citer(index, hits, vocabulary, retrieval.query)
+    cite = Citer(index, hits, vocabulary, retrieval.query)
     if plan.kind == "overview":
         units = [u for s in plan.sessions for u in _overview(s, cite)]
         return Built(units, topics=True, certain=True)
@@ -93,7 +93,7 @@ def _topic(hits: list[Hit], vocabulary: Vocabulary) -> Hit:
     )
 
 
-def _which(hits: list[Hit], vocabulary: Vocabulary, retrieval: Retrieval, cite: _Citer) -> Built:
+def _which(hits: list[Hit], vocabulary: Vocabulary, retrieval: Retrieval, cite: Citer) -> Built:
     """The answer to "which webinar covered X?": the topic that is X; or, when X is what a
     webinar's title says rather than one of its topics ("… about preparing European
     projects?", and clearly more than its topic), that webinar's title and topics: one topic
@@ -113,7 +113,7 @@ def _which(hits: list[Hit], vocabulary: Vocabulary, retrieval: Retrieval, cite: 
     return Built(_overview(session, cite), topics=True, certain=bool(title >= CLOSE))
 
 
-class _Citer:
+class Citer:
     """Units of given rows, adding a row to the citations when retrieval did not return it."""
 
     def __init__(
@@ -130,7 +130,7 @@ class _Citer:
         return make_unit(len(self.hits), self.hits[-1], self.index, self.vocabulary, self.query)
 
 
-def _overview(session: Session, cite: _Citer) -> list[Unit]:
+def _overview(session: Session, cite: Citer) -> list[Unit]:
     """A webinar's title and topics in one line: the passage elsewhere that lists them
     (the article's "PLW#3: …" item), else each topic of its own note."""
     chunks = cite.index.chunks
@@ -141,7 +141,7 @@ def _overview(session: Session, cite: _Citer) -> list[Unit]:
     return [cite.unit(r) for r in own[:8]]
 
 
-def _unknown(numbers: tuple[int, ...], vocabulary: Vocabulary, cite: _Citer) -> Built:
+def _unknown(numbers: tuple[int, ...], vocabulary: Vocabulary, cite: Citer) -> Built:
     asked = ", ".join(str(n) for n in numbers)
     if not vocabulary.sessions:
         return Built([], f"The notes hold no webinar numbered {asked}.")
@@ -164,7 +164,7 @@ def _more(
     said: str,
     demote: frozenset[str],
     vocabulary: Vocabulary,
-    cite: _Citer,
+    cite: Citer,
 ) -> Built:
     """The rest of what the notes hold on the webinar the previous answer was about: its own
     note's passages not yet quoted (a summary elsewhere would repeat what was said)."""
@@ -204,7 +204,7 @@ def units_of(
 ) -> list[Unit]:
     """The units of ``rows``, numbered as retrieval ranked them (a row it did not return is
     added to ``hits``, so the answer cites it)."""
-    cite = _Citer(index, hits, vocabulary, query)
+    cite = Citer(index, hits, vocabulary, query)
     return [cite.unit(r) for r in rows]
 
 
