@@ -18,6 +18,9 @@ from plw_assistant.evaluation.answers import first_unit
     ("question", "missing"),
     [
         ("What was the budget of the peer learning webinars?", "cost, budget or amount"),
+        # Travel and places to stay: the notes are lessons, not a guide (made-up wording).
+        ("can you recommend a hotel near the venue in Brussels", "travel or places to stay"),
+        ("what are the train times to the next PLW?", "travel or places to stay"),
         ("How satisfied were the participants with the webinars?", "score or rating"),
         ("What share of a cluster's budget comes from EU funding?", "percentage or share"),
         # "100%" is the question's own figure, not an answer to it.

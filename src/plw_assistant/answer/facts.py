@@ -86,6 +86,12 @@ _PLACE = re.compile(
     re.I,
 )
 # Where to find a recording, the slides or a link: a passage giving one holds an address.
+# Travel, a place to stay or to eat: the notes are lessons, not a guide ("a hotel in Brussels?").
+_TRAVEL_ASK = re.compile(
+    r"\b(?:hotels?|hostels?|accommodation|airbnb|restaurants?|places?\s+to\s+(?:eat|stay)"
+    r"|flights?|ferr(?:y|ies)|train\s+(?:times|tickets?)|timetables?|taxis?|parking)\b",
+    re.I,
+)
 _RESOURCE_ASK = re.compile(
     r"\b(?:recording|recordings|recorded|video|videos|slides|slide\s+deck|presentations?"
     r"|link(?!\s+up\b|ing\b)|links|url|download|replay)\b",
@@ -164,6 +170,9 @@ def asked_for(question: str, same: Callable[[str], set[str]], before: str = "") 
     dated = date_asked(question)
     if dated is not None:
         return Asked("date", "The notes do not give a date for this.", dated)
+    if _TRAVEL_ASK.search(question):
+        missing = "The notes say nothing about travel or places to stay or eat."
+        return Asked("travel", missing, lambda _text: False)
     if _PLACE_ASK.search(question):
         return Asked("place", "The notes do not say where.", _placed)
     if _LANGUAGE_ASK.search(question):
