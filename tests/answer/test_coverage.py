@@ -21,6 +21,9 @@ from plw_assistant.evaluation.answers import first_unit
         # Travel and places to stay: the notes are lessons, not a guide (made-up wording).
         ("can you recommend a hotel near the venue in Brussels", "travel or places to stay"),
         ("what are the train times to the next PLW?", "travel or places to stay"),
+        # The lessons are drawn from all the discussions: none is said to be anyone's.
+        ("who said digitalisation has to be smartly planned?", "names asked for"),
+        ("which partnership suggested looking for synergies?", "names asked for"),
         ("How satisfied were the participants with the webinars?", "score or rating"),
         ("What share of a cluster's budget comes from EU funding?", "percentage or share"),
         # "100%" is the question's own figure, not an answer to it.

@@ -99,8 +99,9 @@ _RESOURCE_ASK = re.compile(
 )
 _ADDRESS = re.compile(r"https?://|\bwww\.|\.(?:pdf|pptx?|mp4)\b", re.I)
 _NAME_ASK = re.compile(
-    r"\bwho\s+(?:presented|spoke|was\s+the\s+speaker|were\s+the\s+speakers|gave|led|moderated"
-    r"|chaired|facilitated|ran|hosted)\b"
+    r"\b(?:who|which\s+(?:partnerships?|clusters?|partners?|participants?))\s+(?:presented|spoke"
+    r"|was\s+the\s+speaker|were\s+the\s+speakers|gave|led|moderated|chaired|facilitated|ran"
+    r"|hosted|said|suggested|recommended|proposed|advised)\b"
     r"|\bwho\s+(?:was|were|is|are)\s+(?:the|their|our|its)\s+(?:[\w-]+\s+)?(?:officers?|speakers?"
     r"|presenters?|moderators?|hosts?|facilitators?|chairs?|coordinators?|experts?)\b"
     r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,3}(?:tool|tools|software|platform|platforms|app|apps"
