@@ -102,3 +102,5 @@ def test_a_part_asking_with_a_preposition_first_is_a_part() -> None:
         "over what period did the webinars run",
     )
     assert parts_of("what did they say about time and effort?") == ()
+    # One pointing back asks of the same thing: the passage dating the series counts it too.
+    assert parts_of("How many PLWs were held, and over which period did they take place?") == ()

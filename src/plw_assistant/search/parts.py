@@ -20,7 +20,12 @@ _ASKING = (
     r"|were|has|have)\b"
 )
 # A question word after a preposition: "… and over what period did they run?"
-_BY_WHAT = r"(?:over|in|for|during|at|on|from|by|since|until|to|with)\s+(?:what|which|whom)\b"
+# (One pointing back, "… and over which period did they run?", asks of the same thing: the
+# passage answering the first part may answer it too.)
+_BY_WHAT = (
+    r"(?:over|in|for|during|at|on|from|by|since|until|to|with)\s+(?:what|which|whom)\b"
+    r"(?![^?]*\b(?:it|they|them|its|their)\b)"
+)
 # Where a question starts asking something else: a second question, or a clause opening with
 # a question word after a comma, "and", "but", a semicolon or a dash ("why does it matter, and
 # how should we organise it?"). "Time and effort", "during and after": one thing asked.
