@@ -22,6 +22,7 @@ def vocabulary(assistant: Assistant) -> Vocabulary:
         ("What did the first webinar cover?", "overview"),
         ("could you tell me what the second one covered?", "overview"),
         ("PLW#5 covered partner search - what else was covered?", "overview"),
+        ("Which subjects did the fourth peer learning webinar address?", "overview"),
         ("What did PLW#5 say about partner search?", "general"),
         ("Which webinar covered finding partners?", "which"),
         ("partner search was covered in which webinar?", "which"),

@@ -36,7 +36,10 @@ _ASKING = (
 _ASKING_WORDS = _ASKING.split()
 # Verbs of going over a subject ("what did PLW#5 go through / look at / deal with?"): no
 # subject either, but kept in what "which webinar …?" searches, which they barely move.
-_GOING_OVER = "go went gone look looked deal dealt focus focused explore explored"
+_GOING_OVER = (
+    "go went gone look looked deal dealt focus focused explore explored address addressed"
+    " tackle tackled"
+)
 ABOUT = frozenset(tokenize([" ".join(_ASKING_WORDS) + " " + _GOING_OVER])[0])
 # The same words as written, with their endings: what "which webinar …?" leaves out of its
 # search. By stem, "called" would take "calls" ("new calls for clusters") with it.
