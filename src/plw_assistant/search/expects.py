@@ -96,15 +96,13 @@ _PUBLISHED = re.compile(
 
 def front_matter_also(question: str) -> tuple[Literal["author", "published"], ...]:
     """Every line of a note's front matter the question asks for ("who wrote it and when was
-    it published?": both), in the order ``front_matter_asked`` weighs them."""
+    it published?": both), who wrote it first."""
     author = ("author",) if _AUTHOR.search(question) else ()
     published = ("published",) if _PUBLISHED.search(question) else ()
     return (*author, *published)
 
 
 def front_matter_asked(question: str) -> Literal["author", "published"] | None:
-    """The line of a note's front matter the question asks for: who wrote it, or when it
-    was published; ``None`` for any other question."""
-    if _AUTHOR.search(question):
-        return "author"
-    return "published" if _PUBLISHED.search(question) else None
+    """The line of a note's front matter the question asks for first: who wrote it, or when
+    it was published; ``None`` for any other question."""
+    return next(iter(front_matter_also(question)), None)
