@@ -47,8 +47,11 @@ _LIST_ASK = re.compile(
     re.I,
 )
 # A list asked on a subject ("the lessons for clusters about communication"): its lesson first.
+# ("… say anything about whether this format works …" asks a question, not of a subject.)
 _ON_SUBJECT = re.compile(
-    r"\b(?:about|on|regarding|concerning)\s+(?!(?:for|to|the\s+list|it|that|this|them)\b)\w", re.I
+    r"\b(?:about|on|regarding|concerning)\s+"
+    r"(?!(?:for|to|the\s+list|it|that|this|them|whether|if|how|what|why|who|when|which)\b)\w",
+    re.I,
 )
 
 
@@ -92,7 +95,7 @@ def lessons(
         return sorted(candidates, key=lambda u: u.hit.row)[:MAX_LIST], []
     units = [u for u in candidates if not (plan.said and words(u.plain) in words(plan.said))]
     continues = bool(plan.said) and not plan.demote
-    if not units or _said_best(candidates, units, continues) or _nothing_more(retrieval, units):
+    if not units or _said_best(candidates, units, continues) or _nothing_more(retrieval, units, vocabulary):
         return [], []
     every = units  # a question asking two things: the filters below choose one part's lead
     if plan.demote and _LIST_ASK.search(plan.asked or question):
@@ -119,6 +122,9 @@ def lessons(
             return _lists_asked(lead, listed, hits, retrieval, vocabulary, question), []
         # An item named ("the first lesson for …"), a lead in the form asked: not its list.
         own = plan.items or (plan.form is not None and holds(plan.form, lead.plain))
+        # Asked on a subject of its own ("the advice for future partnerships about meeting
+        # other partnerships?"): the lesson on it, the rest of its list offered after it.
+        own = own or bool(_ON_SUBJECT.search(plan.asked or question))
         broad = _broad(lead, listed, retrieval) if len(listed) > 1 and not own else None
         if broad == "list":  # about the list as a whole: as the notes give it, in order
             return listed[:MAX_LIST], []
@@ -202,7 +208,7 @@ def _said_best(candidates: list[Unit], unsaid: list[Unit], continues: bool) -> b
     return max(u.hit.dense or 0.0 for u in unsaid) < FOLLOW_SHARE * best
 
 
-def _nothing_more(retrieval: Retrieval, unsaid: list[Unit]) -> bool:
+def _nothing_more(retrieval: Retrieval, unsaid: list[Unit], vocabulary: Vocabulary) -> bool:
     """Whether a "tell me more" follow-up has nothing more to quote: all left is less similar."""
     plan, index, query = retrieval.plan, retrieval.index, retrieval.query
     if not plan.demote or index is None or query is None:
@@ -212,7 +218,20 @@ def _nothing_more(retrieval: Retrieval, unsaid: list[Unit]) -> bool:
         return False  # anything else is what is asked
     rows = [r for r in map(index.row, plan.demote) if r is not None]
     said = max(index.dense_scores(rows, query), default=0.0)
-    return max(u.hit.dense or 0.0 for u in unsaid) < FOLLOW_SHARE * said
+    if max(u.hit.dense or 0.0 for u in unsaid) < FOLLOW_SHARE * said:
+        return True
+    closest = max(unsaid, key=lambda u: u.hit.dense or 0.0)
+    topic = closest.label or is_overview(closest, vocabulary)
+    if not topic or retrieval.meaning is None or plan.query == plan.analysis.searched:
+        return False
+    # A topic's line, mostly its webinar's heading, is near anything on the webinar's subject:
+    # read with the question it follows ("… EU funding? → what else can the money be used
+    # for?"), by the passages' own words, it is not.
+    whole, *vectors = retrieval.meaning(
+        [plan.query, *(index.chunks[r].plain for r in rows), *(u.plain for u in unsaid)]
+    )
+    similar = [float(v @ whole) for v in vectors]
+    return max(similar[len(rows) :]) < FOLLOW_SHARE * max(similar[: len(rows)])
 
 
 def _broad(lead: Unit, listed: list[Unit], retrieval: Retrieval) -> str | None:

@@ -197,10 +197,16 @@ def _general(
     cite = structured.Citer(index, hits, vocabulary, retrieval.query)
     rows = [h.row for h in hits if h.chunk.id in said]
     rows += sorted(r for i in said if (r := index.row(i)) is not None and r not in rows)
-    quoted = [u for u in map(cite.unit, rows) if on_it(u) and _relevant(u, min_score)]
-    quoted = sorted(quoted, key=lambda u: -(u.hit.dense or 0.0))[:MAX_UNITS]
-    best = max((u.hit.dense or 0.0 for u in quoted), default=0.0)
-    quoted = [u for u in quoted if (u.hit.dense or 0.0) >= FOLLOW_SHARE * best]  # what answers
+    similar = _said_similarity(retrieval, rows)
+    quoted = [u for u in map(cite.unit, rows) if on_it(u) and similar[u.hit.row] >= min_score]
+    best = max((similar[u.hit.row] for u in quoted), default=0.0)
+    quoted = [u for u in quoted if similar[u.hit.row] >= FOLLOW_SHARE * best]  # what answers
+    if any(_relevant(u, min_score) for u in quoted):  # the follow-up's own words choose
+        quoted.sort(key=lambda u: -(u.hit.dense or 0.0))
+    else:  # it names too little ("what else can the money be used for?"): as quoted before
+        spoken = words(plan.said)
+        quoted.sort(key=lambda u: _at(spoken, words(u.plain)))
+    quoted = quoted[:MAX_UNITS]
     if quoted:
         opening = f"The notes hold nothing more on {about} than the previous answer quoted:"
         return structured.Built(quoted, opening)
@@ -213,6 +219,26 @@ def _said_ids(hits: list[Hit], said: str) -> frozenset[str]:
     """Ids of the passages whose words the previous answer holds."""
     spoken = words(said)
     return frozenset(h.chunk.id for h in hits if words(plain_text(h.chunk.text)) in spoken)
+
+
+def _at(text: str, part: str) -> int:
+    """Where ``part`` is in ``text`` (after it, if not in it)."""
+    at = text.find(part)
+    return len(text) if at < 0 else at
+
+
+def _said_similarity(retrieval: Retrieval, rows: list[int]) -> dict[int, float]:
+    """How similar the passages the previous answer quoted are to the follow-up, read on its
+    own or with the question it follows ("… EU funding? → what else can the money be used
+    for?" names the money only): the closer of the two."""
+    index, query, plan = retrieval.index, retrieval.query, retrieval.plan
+    if index is None or query is None:
+        return dict.fromkeys(rows, 1.0)
+    similar = index.dense_scores(rows, query)
+    if retrieval.meaning is not None and plan.query != plan.analysis.searched:
+        whole = index.dense_scores(rows, retrieval.meaning([plan.query])[0])
+        similar = [max(a, b) for a, b in zip(similar, whole, strict=True)]
+    return {r: float(s) for r, s in zip(rows, similar, strict=True)}
 
 
 def _relevant(unit: Unit, min_score: float) -> bool:

@@ -25,8 +25,13 @@ def _norm(text: str) -> str:
     return " ".join(_SETTING.sub(" ", text.lower().replace("’", "'")).split())
 
 
+# Markdown a quote copied from a note may carry, which an answer shows as text: a heading's
+# "#", a list item's "-" ("# PLW#2: Working on a common note", "- IT tool").
+_MARKUP = re.compile(r"^[ \t]*(?:#{1,6}|[-*+]|\d{1,3}[.)])[ \t]+", re.M)
+
+
 def _holds(text: str, wanted: str) -> bool:
-    return _norm(wanted) in _norm(text)
+    return _norm(_MARKUP.sub("", wanted)) in _norm(text)
 
 
 def first_unit(answer: str) -> str:
