@@ -10,7 +10,7 @@ from collections.abc import Callable
 from ..domain import Hit
 from ..search.forms import LATER, asks_future, degree, holds, loosened
 from ..search.items import MORE_WORDS, is_list_item, list_of, other_lists
-from ..search.names import Vocabulary
+from ..search.names import KIND, Vocabulary
 from ..search.retriever import Retrieval
 from ..search.scope import EVENTS, series_asked
 from ..words import WORDS, tokenize
@@ -39,6 +39,8 @@ BROAD_BY = 0.1
 # A topic label ("Adaptation of the action plan") says less than a lesson: a lesson scoring at
 # least LABEL_SHARE of the label's leads instead.
 LABEL_SHARE = 0.8
+# … and a lesson ranked at least REACH of it that is as similar in its own words.
+REACH = 0.6
 # "What are the lessons for …", "key lessons …": the answer is a whole list.
 _LIST_ASK = re.compile(
     r"\b(?:what\s+(?:are|were)|which\s+(?:are|were)|list|all|key|main)\b.*\b(?:lessons|messages|"
@@ -61,6 +63,10 @@ _A_WEBINAR = re.compile(
     r"|\b(?:any|one|which)\s+of\s+the\s+(?:\w+\s+){0,3}(?:webinars|sessions|plws|meetings)\b"
     r"|\bplw\s*#?\s*\d|\b(?:first|second|third|fourth|fifth|last)\s+(?:webinar|session|plw|one)\b",
     re.I,
+)
+# What the webinars' topics answer: a webinar, or what was discussed.
+_OF_WEBINARS = re.compile(
+    rf"\b{KIND}s?\b|\b(?:discuss|cover|talk|present|address|agenda|topic)", re.I
 )
 _OTHERS = re.compile(
     r"\b(?:others?|else|any\s+more|more\s+(?:tips?|lessons?|advice|ideas?|points?))\b", re.I
@@ -265,7 +271,7 @@ def _lead(units: list[Unit], retrieval: Retrieval, says_less: Callable[[Unit], b
     first = units[0]
     close = [u for u in units if u.hit.score >= LEAD_SHARE * first.hit.score]
     near = [u for u in units if u.hit.score >= LABEL_SHARE * first.hit.score]
-    lessons = [u for u in near if not says_less(u)]
+    lessons = [u for u in near if not says_less(u)] or _says_as_much(units, retrieval, says_less)
     pool = [u for u in close if not says_less(u)] or lessons
     pool = pool or [u for u in near if not u.label] or [first]
     form = retrieval.plan.form
@@ -285,6 +291,24 @@ def _lead(units: list[Unit], retrieval: Retrieval, says_less: Callable[[Unit], b
     pool = legible or [u for u in units if not u.label and not blurred(u)] or pool
     similar = _similarity(pool, retrieval)
     return pool[max(range(len(pool)), key=lambda i: (similar[i], -pool[i].n))]
+
+
+def _says_as_much(
+    units: list[Unit], retrieval: Retrieval, says_less: Callable[[Unit], bool]
+) -> list[Unit]:
+    """The lessons ranked below a topic label that are at least as similar to the question in
+    their own words: a label's stored vector is mostly its webinar's heading ("Adaptation of
+    the action plan" under PLW#3's title), a lesson's says what to do ("Be flexible and able
+    to adjust plans")."""
+    first, query, meaning = units[0], retrieval.query, retrieval.meaning
+    asked = retrieval.plan.asked or retrieval.plan.analysis.searched
+    if not says_less(first) or query is None or meaning is None or _OF_WEBINARS.search(asked):
+        return []  # ("Was that discussed in a webinar?": a topic's line answers)
+    below = [u for u in units[1:] if u.hit.score >= REACH * first.hit.score and not says_less(u)]
+    if not below:
+        return []
+    label, *plain = meaning([first.hit.chunk.plain, *(u.hit.chunk.plain for u in below)]) @ query
+    return [u for u, p in zip(below, plain, strict=True) if p >= label]
 
 
 def _similarity(pool: list[Unit], retrieval: Retrieval) -> list[float]:
