@@ -113,8 +113,16 @@ def lessons(
         # "Will there be more webinars? → when?": the date of what comes next, not the series'.
         units = [u for u in units if holds(LATER, u.plain)] or units
     elif plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
-        # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
-        units = [u for u in units if _FULL_DATE.search(u.plain)]
+        # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not,
+        # unless it is the year of what is asked about ("When is the extra webinar?": "an
+        # extra PLW in 2022"), which the question's words find.
+        dated = max((u.hit.keyword or 0.0) for u in units if _FULL_DATE.search(u.plain))
+        named = not plan.continues  # (a follow-up's words are the question's before it)
+        units = [
+            u
+            for u in units
+            if _FULL_DATE.search(u.plain) or (named and (u.hit.keyword or 0.0) > dated)
+        ]
     if asked is not None and asked.kind == "count":  # "14 partnerships", not "most of the …"
         units = [u for u in units if asked.holds(u.plain)] or units
     if _LIST_ASK.search(plan.asked or question):  # "What are the main lessons …?": a list
