@@ -257,7 +257,13 @@ def _broad(lead: Unit, listed: list[Unit], retrieval: Retrieval) -> str | None:
     dense = lead.hit.dense
     if heading is None or dense is None or heading < max(dense, BROAD_MIN):
         return None
-    if heading >= dense + BROAD_BY:
+    # A question the lead's own words answer nearly as well as the heading is about the lead
+    # ("Should cluster organisations be flexible …?" under "As cluster organisation"); a
+    # follow-up's subject alone ("what about for clusters?") names the heading.
+    own = dense
+    if retrieval.meaning is not None and not retrieval.plan.continues:
+        own = max(dense, float(retrieval.meaning([lead.plain])[0] @ retrieval.query))
+    if heading >= own + BROAD_BY:
         return "list"
     others = [u.hit.dense or 0.0 for u in listed if u.hit.row != lead.hit.row]
     return "lead" if max(others, default=0.0) >= FOLLOW_SHARE * dense else None
