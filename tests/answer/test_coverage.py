@@ -447,6 +447,52 @@ def test_a_narrow_question_is_offered_the_rest_of_its_list(assistant: Assistant)
     assert quoted.isdisjoint(c.chunk_id for c in answer.offered)
 
 
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        # Asked on a subject, under the list's reader: the lesson on it, not the whole list.
+        (
+            "What's the advice for future ESCP-4x partnerships about meeting other partnerships?",
+            "Do not underestimate the power of meeting",
+        ),
+        # The lesson's own words answer nearly as well as its list's heading does.
+        (
+            "Should cluster organisations be flexible and tailor their programme of actions to "
+            "what their members need?",
+            "Clusters are playing a key role in SMEs development",
+        ),
+    ],
+)
+def test_a_question_on_one_lesson_of_a_list_leads_with_it_and_offers_the_rest(
+    assistant: Assistant, question: str, lead: str
+) -> None:
+    answer = converse(assistant, question)
+    assert answer.answer.startswith(lead)
+    assert not answer.answer.startswith("Under “")
+
+
+def test_a_broad_question_for_a_reader_gets_the_whole_list(assistant: Assistant) -> None:
+    answer = converse(assistant, "what should future ESCP-4x partnerships keep in mind")
+    assert answer.answer.startswith("Under “For futures generations of ESCP-4x partnerships”")
+    assert answer.answer.count("[") == 4 and not answer.more
+
+
+def test_a_lesson_leads_over_a_topic_line_as_close_in_its_own_words(
+    assistant: Assistant,
+) -> None:
+    """A topic's line ("Adaptation of the action plan …") is mostly its webinar's heading to the
+    model; a lesson as close in its own words says what to do."""
+    for question in (
+        "how strict should we be about sticking to the original work plan",
+        "shoud we be flexable with our action plan or not?",
+    ):
+        answer = converse(assistant, question)
+        assert answer.answer.startswith("Be flexible and able to adjust plans"), question
+    # Asked which webinar discussed it, the topic's line answers.
+    which = converse(assistant, "Which webinar discussed adapting the action plan?")
+    assert "Adaptation of the action plan" in first_unit(which.answer)
+
+
 def test_markers_are_numbered_as_cited_then_related_passages(assistant: Assistant) -> None:
     for question in (
         "Can EU money pay for a cluster's regular activities?",

@@ -135,7 +135,7 @@ def test_more_of_the_same_naming_a_list_s_heading_is_that_list(assistant: Assist
     # The whole list quoted already: nothing more under that heading, not another list.
     after_all = converse(
         assistant,
-        "what did they say about synergies with other ESCP-4x projects",
+        "what should future ESCP-4x partnerships keep in mind",
         "any other tips like that for future partnerships?",
     )
     assert after_all.answer.startswith(

@@ -9,23 +9,23 @@ from collections.abc import Callable
 
 from ..domain import Hit
 from ..search.forms import LATER, asks_future, degree, holds, loosened
-from ..search.items import MORE_WORDS, is_list_item, list_of, other_lists
-from ..search.names import KIND, Vocabulary
+from ..search.items import is_list_item, list_of
+from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
 from ..search.scope import EVENTS, series_asked
-from ..words import WORDS, tokenize
+from ..words import WORDS
 from . import structured
 from .companions import blurred, companions
 from .facts import Asked
 from .listed import asked_names
+from .said import FOLLOW_SHARE, lists_beside, nothing_more, said_best
 from .subject import on_subject
+from .topics import LABEL_SHARE, says_as_much, says_less_than_a_lesson
 from .units import Unit, is_overview, make_unit, words
 
 MAX_LIST = 8
 # The passages a part of a question asking for two lists is searched for.
 PART_SEARCH = 3
-# Nearly as relevant, for the other choices below.
-FOLLOW_SHARE = 0.9
 # The lead is the most similar to the question of the passages ranked at least LEAD_SHARE of
 # the first (the fused rank mixes in word matches: "crisis" in a lesson about SMEs).
 LEAD_SHARE = 0.9
@@ -36,11 +36,6 @@ RANK_WEIGHT = 0.5
 # lead, is about the whole list.
 BROAD_MIN = 0.6
 BROAD_BY = 0.1
-# A topic label ("Adaptation of the action plan") says less than a lesson: a lesson scoring at
-# least LABEL_SHARE of the label's leads instead.
-LABEL_SHARE = 0.8
-# … and a lesson ranked at least REACH of it that is as similar in its own words.
-REACH = 0.6
 # "What are the lessons for …", "key lessons …": the answer is a whole list.
 _LIST_ASK = re.compile(
     r"\b(?:what\s+(?:are|were)|which\s+(?:are|were)|list|all|key|main)\b.*\b(?:lessons|messages|"
@@ -57,20 +52,6 @@ _ON_SUBJECT = re.compile(
 )
 
 
-# A question about one webinar (or any one of them), not about what the series taught.
-_A_WEBINAR = re.compile(
-    r"\b(?:a|an|any|one|which|what|that|this|the)\s+(?:\w+\s+)?(?:webinar|session|plw|meeting)\b(?!s)"
-    r"|\b(?:any|one|which)\s+of\s+the\s+(?:\w+\s+){0,3}(?:webinars|sessions|plws|meetings)\b"
-    r"|\bplw\s*#?\s*\d|\b(?:first|second|third|fourth|fifth|last)\s+(?:webinar|session|plw|one)\b",
-    re.I,
-)
-# What the webinars' topics answer: a webinar, or what was discussed.
-_OF_WEBINARS = re.compile(
-    rf"\b{KIND}s?\b|\b(?:discuss|cover|talk|present|address|agenda|topic)", re.I
-)
-_OTHERS = re.compile(
-    r"\b(?:others?|else|any\s+more|more\s+(?:tips?|lessons?|advice|ideas?|points?))\b", re.I
-)
 _FULL_DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
     r"|December)\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"
@@ -101,34 +82,21 @@ def lessons(
         return sorted(candidates, key=lambda u: u.hit.row)[:MAX_LIST], []
     units = [u for u in candidates if not (plan.said and words(u.plain) in words(plan.said))]
     continues = bool(plan.said) and not plan.demote
-    if not units or _said_best(candidates, units, continues) or _nothing_more(retrieval, units, vocabulary):
+    if (
+        not units
+        or said_best(candidates, units, continues)
+        or nothing_more(retrieval, units, vocabulary)
+    ):
         return [], []
     every = units  # a question asking two things: the filters below choose one part's lead
     if plan.demote and _LIST_ASK.search(plan.asked or question):
         # "And the other ones?" after a list: the lists beside it.
-        beside = _lists_beside(plan.demote, hits, retrieval, vocabulary)
+        beside = lists_beside(plan.demote, MAX_LIST, retrieval, vocabulary)
         if beside:
             return beside, []
-    if plan.expects == "date" and asks_future(plan.asked or question):
-        # "Will there be more webinars? → when?": the date of what comes next, not the series'.
-        units = [u for u in units if holds(LATER, u.plain)] or units
-    elif plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
-        # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not,
-        # unless it is the year of what is asked about ("When is the extra webinar?": "an
-        # extra PLW in 2022"), which the question's words find.
-        dated = max((u.hit.keyword or 0.0) for u in units if _FULL_DATE.search(u.plain))
-        named = not plan.continues  # (a follow-up's words are the question's before it)
-        units = [
-            u
-            for u in units
-            if _FULL_DATE.search(u.plain) or (named and (u.hit.keyword or 0.0) > dated)
-        ]
-    if asked is not None and asked.kind == "count":  # "14 partnerships", not "most of the …"
-        units = [u for u in units if asked.holds(u.plain)] or units
-    if _LIST_ASK.search(plan.asked or question):  # "What are the main lessons …?": a list
-        units = [u for u in units if structured.in_list(u, index)] or units
-    says_less = _says_less(plan.asked or question, vocabulary)
-    lead = _lead(_naming(units, retrieval) or units, retrieval, says_less)
+    units = _answering(units, plan.asked or question, retrieval, asked)
+    says_less = says_less_than_a_lesson(plan.asked or question, vocabulary)
+    lead = _lead(_naming(units, retrieval) or units, retrieval, says_less, asked is None)
     listed: list[Unit] = []
     if not lead.label and "\n" not in lead.hit.chunk.text.strip():
         listed = structured.whole_list(lead, hits, index, vocabulary, retrieval.query)
@@ -148,6 +116,25 @@ def lessons(
     quoted = {u.hit.row for u in chosen}
     more = [u for u in listed if u.hit.row not in quoted] if len(listed) > 1 else []
     return chosen, more
+
+
+def _answering(
+    units: list[Unit], question: str, retrieval: Retrieval, asked: Asked | None
+) -> list[Unit]:
+    """The units in the form the question asks for: a date, a count, a list's items."""
+    plan, index = retrieval.plan, retrieval.index
+    assert index is not None
+    if plan.expects == "date" and asks_future(question):
+        # "Will there be more webinars? → when?": the date of what comes next, not the series'.
+        units = [u for u in units if holds(LATER, u.plain)] or units
+    elif plan.expects == "date" and any(_FULL_DATE.search(u.plain) for u in units):
+        # "When …?": a full date ("October 2020", 2022-04-19) answers, a bare year does not.
+        units = [u for u in units if _FULL_DATE.search(u.plain)]
+    if asked is not None and asked.kind == "count":  # "14 partnerships", not "most of the …"
+        units = [u for u in units if asked.holds(u.plain)] or units
+    if _LIST_ASK.search(question):  # "What are the main lessons …?": a list
+        units = [u for u in units if structured.in_list(u, index)] or units
+    return units
 
 
 def _lists_asked(
@@ -189,63 +176,11 @@ def _lists_asked(
     ]
 
 
-def _lists_beside(
-    said: frozenset[str], hits: list[Hit], retrieval: Retrieval, vocabulary: Vocabulary
-) -> list[Unit]:
-    """The items of the lists beside the one the previous answer quoted, in the note's order."""
-    index = retrieval.index
-    assert index is not None
-    rows = [r for r in map(index.row, sorted(said)) if r is not None]
-    out: list[Unit] = []
-    for items in other_lists(index, rows[0]) if rows else []:
-        for r in items[:MAX_LIST]:
-            hit = Hit(index.chunks[r], 0.0, r, None)
-            out.append(make_unit(len(out) + 1, hit, index, vocabulary, retrieval.query))
-    return out
-
-
 def _naming(units: list[Unit], retrieval: Retrieval) -> list[Unit]:
     """The units naming a name asked about that the notes hold ("Did RECIPE4Mobility take
     part?"): one of them leads."""
     asked = asked_names(retrieval)
     return [u for u in units if asked & {w.lower() for w in WORDS(u.plain)}] if asked else []
-
-
-def _said_best(candidates: list[Unit], unsaid: list[Unit], continues: bool) -> bool:
-    """Whether an "and what about plans?" follow-up (``continues``: one not asking for
-    something else) is best answered by a lesson the previous answer already quoted: what is
-    left is clearly less relevant (the answer then says the notes hold nothing more, quoting
-    it again)."""
-    if not continues or not candidates or candidates[0] in unsaid or candidates[0].label:
-        return False
-    best = max(u.hit.dense or 0.0 for u in candidates)
-    return max(u.hit.dense or 0.0 for u in unsaid) < FOLLOW_SHARE * best
-
-
-def _nothing_more(retrieval: Retrieval, unsaid: list[Unit], vocabulary: Vocabulary) -> bool:
-    """Whether a "tell me more" follow-up has nothing more to quote: all left is less similar."""
-    plan, index, query = retrieval.plan, retrieval.index, retrieval.query
-    if not plan.demote or index is None or query is None:
-        return False
-    own = set(tokenize([plan.analysis.searched])[0]) - MORE_WORDS  # "… about EU funding?"
-    if _OTHERS.search(plan.analysis.searched) and not own:  # "the other ones?", "what else?"
-        return False  # anything else is what is asked
-    rows = [r for r in map(index.row, plan.demote) if r is not None]
-    said = max(index.dense_scores(rows, query), default=0.0)
-    if max(u.hit.dense or 0.0 for u in unsaid) < FOLLOW_SHARE * said:
-        return True
-    closest = max(unsaid, key=lambda u: u.hit.dense or 0.0)
-    topic = closest.label or is_overview(closest, vocabulary)
-    if not topic or retrieval.meaning is None or plan.query == plan.analysis.searched:
-        return False
-    # A topic's line, mostly its webinar's heading, is near anything on the webinar's subject:
-    # read with the question it follows ("… EU funding? → what else can the money be used
-    # for?"), by the passages' own words, it is not.
-    whole, *vectors = retrieval.meaning(
-        [plan.query, *(index.chunks[r].plain for r in rows), *(u.plain for u in unsaid)]
-    )
-    similar = [float(v @ whole) for v in vectors]
-    return max(similar[len(rows) :]) < FOLLOW_SHARE * max(similar[: len(rows)])
 
 
 def _broad(lead: Unit, listed: list[Unit], retrieval: Retrieval) -> str | None:
@@ -269,23 +204,21 @@ def _broad(lead: Unit, listed: list[Unit], retrieval: Retrieval) -> str | None:
     return "lead" if max(others, default=0.0) >= FOLLOW_SHARE * dense else None
 
 
-def _says_less(question: str, vocabulary: Vocabulary) -> Callable[[Unit], bool]:
-    """What says less than a lesson: a topic label; and a webinar's title and topics, unless
-    the question asks about a webinar ("Was this covered in a webinar?"), not what the
-    webinars taught ("What did the webinars teach about COVID?")."""
-    if _A_WEBINAR.search(question):
-        return lambda u: u.label
-    return lambda u: u.label or is_overview(u, vocabulary)
-
-
-def _lead(units: list[Unit], retrieval: Retrieval, says_less: Callable[[Unit], bool]) -> Unit:
+def _lead(
+    units: list[Unit],
+    retrieval: Retrieval,
+    says_less: Callable[[Unit], bool],
+    advice: bool = True,
+) -> Unit:
     """Of the lessons ranked nearly as high as the first, the one most similar to the
     question; a topic label (or what else ``says_less``) leads only when no lesson is nearly
-    as good."""
+    as good (for ``advice``, not a fact asked for, nor as close in its own words)."""
     first = units[0]
     close = [u for u in units if u.hit.score >= LEAD_SHARE * first.hit.score]
     near = [u for u in units if u.hit.score >= LABEL_SHARE * first.hit.score]
-    lessons = [u for u in near if not says_less(u)] or _says_as_much(units, retrieval, says_less)
+    lessons = [u for u in near if not says_less(u)]
+    if not lessons and advice:
+        lessons = says_as_much(units, retrieval, says_less)
     pool = [u for u in close if not says_less(u)] or lessons
     pool = pool or [u for u in near if not u.label] or [first]
     form = retrieval.plan.form
@@ -305,24 +238,6 @@ def _lead(units: list[Unit], retrieval: Retrieval, says_less: Callable[[Unit], b
     pool = legible or [u for u in units if not u.label and not blurred(u)] or pool
     similar = _similarity(pool, retrieval)
     return pool[max(range(len(pool)), key=lambda i: (similar[i], -pool[i].n))]
-
-
-def _says_as_much(
-    units: list[Unit], retrieval: Retrieval, says_less: Callable[[Unit], bool]
-) -> list[Unit]:
-    """The lessons ranked below a topic label that are at least as similar to the question in
-    their own words: a label's stored vector is mostly its webinar's heading ("Adaptation of
-    the action plan" under PLW#3's title), a lesson's says what to do ("Be flexible and able
-    to adjust plans")."""
-    first, query, meaning = units[0], retrieval.query, retrieval.meaning
-    asked = retrieval.plan.asked or retrieval.plan.analysis.searched
-    if not says_less(first) or query is None or meaning is None or _OF_WEBINARS.search(asked):
-        return []  # ("Was that discussed in a webinar?": a topic's line answers)
-    below = [u for u in units[1:] if u.hit.score >= REACH * first.hit.score and not says_less(u)]
-    if not below:
-        return []
-    label, *plain = meaning([first.hit.chunk.plain, *(u.hit.chunk.plain for u in below)]) @ query
-    return [u for u, p in zip(below, plain, strict=True) if p >= label]
 
 
 def _similarity(pool: list[Unit], retrieval: Retrieval) -> list[float]:

@@ -12,18 +12,16 @@ from ..search.intent import SERIES_WORDS
 from ..search.names import Vocabulary
 from ..search.parts import asking_clause
 from ..search.retriever import Retrieval
-from ..text import plain_text
 from ..words import tokenize
 from . import parts, structured
-from .choice import FOLLOW_SHARE, lessons
-from .companions import MAX_UNITS
+from .choice import lessons
 from .confidence import confidence, match_label
 from .coverage import covers, near_scope, not_mentioned, unknown_subject, unmentioned
 from .dates import asks_dated_past, spans_dates
 from .facts import NOT_SAID, Asked, asked_for, asks_what_was_said, defined
 from .listed import only_listed, unnamed
-from .subject import on_subject
-from .units import Unit, is_overview, make_unit, words
+from .said import nothing_more_said
+from .units import Unit, is_overview, make_unit
 
 NO_MATCH = (
     "No lesson in the notes covers this question. Try other words, or ask about the BLUES "
@@ -188,62 +186,7 @@ def _general(
         assert retrieval.index is not None
         opening = structured.list_opening(chosen, retrieval.plan, retrieval.index)
         return structured.Built(chosen, opening, more=listed, topics=topics, certain=listed_rest)
-    plan, index = retrieval.plan, retrieval.index
-    assert index is not None
-    about = plan.subject or "this"
-    said = plan.demote | _said_ids(hits, plan.said) if plan.said else frozenset()
-    on_it = on_subject(retrieval)
-    # What the previous answer quoted, wherever it ranks now (demoted, it may not be retrieved).
-    cite = structured.Citer(index, hits, vocabulary, retrieval.query)
-    rows = [h.row for h in hits if h.chunk.id in said]
-    rows += sorted(r for i in said if (r := index.row(i)) is not None and r not in rows)
-    similar = _said_similarity(retrieval, rows)
-    quoted = [u for u in map(cite.unit, rows) if on_it(u) and similar[u.hit.row] >= min_score]
-    best = max((similar[u.hit.row] for u in quoted), default=0.0)
-    quoted = [u for u in quoted if similar[u.hit.row] >= FOLLOW_SHARE * best]  # what answers
-    if any(_relevant(u, min_score) for u in quoted):  # the follow-up's own words choose
-        quoted.sort(key=lambda u: -(u.hit.dense or 0.0))
-    else:  # it names too little ("what else can the money be used for?"): as quoted before
-        spoken = words(plan.said)
-        quoted.sort(key=lambda u: _at(spoken, words(u.plain)))
-    quoted = quoted[:MAX_UNITS]
-    if quoted:
-        opening = f"The notes hold nothing more on {about} than the previous answer quoted:"
-        return structured.Built(quoted, opening)
-    return structured.Built(
-        [], f"The notes hold nothing more on {about} than the previous answer quoted."
-    )
-
-
-def _said_ids(hits: list[Hit], said: str) -> frozenset[str]:
-    """Ids of the passages whose words the previous answer holds."""
-    spoken = words(said)
-    return frozenset(h.chunk.id for h in hits if words(plain_text(h.chunk.text)) in spoken)
-
-
-def _at(text: str, part: str) -> int:
-    """Where ``part`` is in ``text`` (after it, if not in it)."""
-    at = text.find(part)
-    return len(text) if at < 0 else at
-
-
-def _said_similarity(retrieval: Retrieval, rows: list[int]) -> dict[int, float]:
-    """How similar the passages the previous answer quoted are to the follow-up, read on its
-    own or with the question it follows ("… EU funding? → what else can the money be used
-    for?" names the money only): the closer of the two."""
-    index, query, plan = retrieval.index, retrieval.query, retrieval.plan
-    if index is None or query is None:
-        return dict.fromkeys(rows, 1.0)
-    similar = index.dense_scores(rows, query)
-    if retrieval.meaning is not None and plan.query != plan.analysis.searched:
-        whole = index.dense_scores(rows, retrieval.meaning([plan.query])[0])
-        similar = [max(a, b) for a, b in zip(similar, whole, strict=True)]
-    return {r: float(s) for r, s in zip(rows, similar, strict=True)}
-
-
-def _relevant(unit: Unit, min_score: float) -> bool:
-    """Nothing less similar to the question than the abstention threshold is quoted."""
-    return unit.hit.dense is None or unit.hit.dense >= min_score
+    return nothing_more_said(retrieval, hits, vocabulary, min_score)
 
 
 def _not_given(
