@@ -31,6 +31,30 @@ def test_a_question_outside_the_notes_is_not_made_a_follow_up(assistant: Assista
         assert converse(assistant, FUNDING, unrelated).abstained
 
 
+def test_what_else_the_money_can_be_used_for_is_what_was_quoted(assistant: Assistant) -> None:
+    """A topic's line on funding (PLW#5's) is near anything on money to the model; read with
+    the question before it, the follow-up asks what the lesson quoted already said."""
+    funding = "Why would a cluster bother with EU funding programmes at all?"
+    answer = converse(assistant, funding, "what else can the money be used for?")
+    assert answer.answer.startswith("The notes hold nothing more on this than the previous")
+    assert "useful for funding part of the clusters" in first_unit(answer.answer)
+    assert "was a topic of PLW#5" not in answer.answer
+
+
+def test_an_ask_pointing_back_at_the_situation_is_read_with_it(assistant: Assistant) -> None:
+    """Made-up situation: "Was it a mistake …?" names nothing alone; told with what "it" is,
+    the notes answer it."""
+    question = (
+        "I manage a small furniture cluster. During the lockdowns our team shrank and we "
+        "stopped the monthly newsletter and the member round tables. Now several members say "
+        "they feel forgotten. Was it a mistake to stop, and what should we have done?"
+    )
+    retrieval = assistant.retrieve(Question(question))
+    assert not retrieval.plan.focus
+    answer = converse(assistant, question)
+    assert first_unit(answer.answer).startswith("Communication has to be maintained")
+
+
 def _history(assistant: Assistant, *turns: str) -> tuple[Turn, ...]:
     history: list[Turn] = []
     for text in turns:

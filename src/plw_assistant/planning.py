@@ -13,7 +13,7 @@ from .domain import Question
 from .search import forms
 from .search.analysis import Analysis, Analyzer
 from .search.asking import own_subject
-from .search.followup import own_words
+from .search.followup import own_words, refers_back
 from .search.intent import Plan, general, narrows, plan, read
 from .search.items import ordinal_item, relative_item, rest_of_list
 from .search.keywords import keywords
@@ -178,7 +178,11 @@ def _focus(p: Plan, analysis: Analysis) -> str:
         # ("how many were there in total?", "who ran that one?" name too little: the question
         # before says what).
         return analysis.expand(analysis.searched, model=True)
-    return analysis.expand(analysis.ask, model=True) if analysis.ask else ""
+    if not analysis.ask or refers_back(analysis.ask):
+        # "… we stopped the newsletter. Was it a mistake, and what should we have done?": an
+        # ask pointing back at the situation names nothing alone; the whole question is read.
+        return ""
+    return analysis.expand(analysis.ask, model=True)
 
 
 def _parts_differ(text: str, p: Plan, vocabulary: Vocabulary) -> bool:

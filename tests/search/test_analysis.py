@@ -193,6 +193,10 @@ def test_an_everyday_word_the_notes_never_write_is_searched_by_the_notes_word(
     assert answer.answer.startswith("European funding programmes are highly strategic")
     online = assistant.ask(Question("Can online services fully replace our in-person events?"))
     assert online.answer.startswith("Digitalization of cluster services is very strategic")
+    # "f2f" (face-to-face) is the glossary's everyday form of the notes' "traditional" actions:
+    # without it, a rare word asked about, the question was declined.
+    f2f = assistant.ask(Question("can we just ditch the f2f stuff and do everything online?"))
+    assert f2f.answer.startswith("Digitalization of cluster services is very strategic")
 
 
 def test_a_glossary_phrase_the_notes_never_write_brings_their_word_to_bm25(

@@ -136,6 +136,16 @@ def points_back(question: str) -> bool:
     return False
 
 
+# A pronoun standing for something told before it ("Was it a mistake to stop?").
+_PRONOUN = re.compile(r"\b(?:it|that|this|they|them|those|these)\b", re.IGNORECASE)
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether a pronoun in ``sentence`` stands for something told before it ("was it a
+    mistake?"), not for what follows ("is it worth meeting other partnerships?")."""
+    return _PRONOUN.search(sentence) is not None and not points_nowhere(sentence)
+
+
 def points_nowhere(question: str) -> bool:
     """Whether "it" in the question stands for what follows ("is it worth …?")."""
     return _POINTS_NOWHERE.search(question) is not None
