@@ -173,8 +173,15 @@ class Analyzer:
             return True
         found = self._writes.get(form)
         if found is None:
-            rows = np.logical_and.reduce([index.lexical.scores(w) > 0 for w in words])
-            found = self._writes[form] = bool(np.any(rows))
+            if " " in form and len(set(words)) < 2:
+                # A phrase of one word of its own ("face to face", "built on") is written only
+                # as a phrase: "faced" alone is no "face to face".
+                phrase = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)", re.IGNORECASE)
+                found = any(phrase.search(c.text) for c in index.chunks)
+            else:
+                rows = np.logical_and.reduce([index.lexical.scores(w) > 0 for w in words])
+                found = bool(np.any(rows))
+            self._writes[form] = found
         return found
 
     def knows(self, word: str) -> bool:
