@@ -1050,3 +1050,16 @@ def test_a_structured_part_and_a_lesson_asked_together_are_both_answered(
         Question("which webinar covered partner search, and what was said about it?")
     )
     assert "Digitalization" not in alone.answer and "[2]" not in alone.answer
+
+
+def test_two_rare_words_shared_cover_a_question_the_model_reads_poorly(
+    assistant: Assistant,
+) -> None:
+    """Casual and short, the question is far from every passage to the model (about 0.21); it
+    shares "digital" and, by the glossary, "traditional" with the digitalization lesson."""
+    answer = converse(
+        assistant, "can we go 100% digital and ditch face to face stuff or is that a bad idea"
+    )
+    assert answer.answer.startswith("Digitalization of cluster services is very strategic")
+    # One word shared ("best") is no evidence.
+    assert converse(assistant, "best pizza near the Berlaymont in Brussels?").abstained

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
+from ..search.analysis import DISTINCTIVE
 from ..search.intent import SERIES_WORDS
 from ..search.parts import ask_of
 from ..search.retriever import Retrieval
@@ -15,6 +18,13 @@ from . import structured
 
 # A question naming something the notes never mention needs at least this similarity.
 STRONG_MATCH = 0.5
+# A question sharing RARE_SHARED words that few passages hold with its best passage is covered
+# down to WORDS_FLOOR similarity: the model reads a short, casual question poorly ("go 100%
+# digital and ditch face to face stuff?" 0.21), two rare words matched are evidence: of the 139
+# out-of-scope development questions below the abstention threshold, none shares more than one
+# ("best pizza near the Berlaymont?": "best").
+RARE_SHARED = 2
+WORDS_FLOOR = 0.15
 # Below this similarity, a question whose last sentence asks about such a word, and means
 # something else without it, is told the notes never mention it, with the closest passage
 # ("How did the webinars deal with GDPR when …?" 0.50–0.57).
@@ -66,7 +76,22 @@ def covers(retrieval: Retrieval, min_score: float) -> bool:
         return retrieval.keyword_match
     if retrieval.best_cosine >= min_score:
         return True
+    if retrieval.best_cosine >= WORDS_FLOOR and _rare_words_shared(retrieval) >= RARE_SHARED:
+        return True  # "go 100% digital and ditch face to face stuff?": "digitalization" …
     return _said_alike(retrieval) >= max(min_score, STRONG_MATCH)  # (a stricter one holds)
+
+
+def _rare_words_shared(retrieval: Retrieval) -> int:
+    """How many words only a few passages hold (``DISTINCTIVE`` of them) the question shares
+    with its best passage, as BM25 searched it (with the glossary's words for its own: "face
+    to face" is the notes' "traditional")."""
+    index = retrieval.index
+    if index is None or not retrieval.hits:
+        return 0
+    asked = set(tokenize([retrieval.plan.keywords or retrieval.plan.query])[0]) - SERIES_WORDS
+    shared = asked & set(tokenize([retrieval.hits[0].chunk.plain])[0])
+    few = max(2, DISTINCTIVE * index.size)
+    return sum(1 for w in shared if int(np.count_nonzero(index.lexical.scores(w))) <= few)
 
 
 def _said_alike(retrieval: Retrieval) -> float:
