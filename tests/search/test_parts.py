@@ -23,6 +23,23 @@ from plw_assistant.search.parts import asking_clause, parts_of
             "What was PLW#2 about, and how many partnerships were invited to the webinars?",
             ("What was PLW#2 about", "how many partnerships were invited to the webinars"),
         ),
+        # A word marking the next question belongs to the break, not to either part.
+        (
+            "what's the lesson on going digital, and separately what's the lesson on "
+            "communicating with members?",
+            (
+                "what's the lesson on going digital",
+                "what's the lesson on communicating with members",
+            ),
+        ),
+        (
+            "is digitalisation worth it for a cluster, and secondly, does helping members apply "
+            "take a lot of time?",
+            (
+                "is digitalisation worth it for a cluster",
+                "does helping members apply take a lot of time",
+            ),
+        ),
         # One word of its own is a part when it is asked for a fact ("when", "who").
         (
             "when was the webinars and how many partnership was invited?",

@@ -29,9 +29,12 @@ _BY_WHAT = (
 # Where a question starts asking something else: a second question, or a clause opening with
 # a question word after a comma, "and", "but", a semicolon or a dash ("why does it matter, and
 # how should we organise it?"). "Time and effort", "during and after": one thing asked.
+# ("… and separately, what's the lesson on …?", "…, and secondly does …?": a word marking the
+# next question is part of the break.)
+_NEXT = r"(?:(?:separately|secondly|second|additionally|also|then|finally|besides|plus)\W*\s+)?"
 _BREAKS = re.compile(
-    rf"\?\s+(?={_ASKING})|(?:,|;|\s[–—-])?\s+(?:and|but|also)\s+(?={_ASKING}|{_BY_WHAT})"
-    rf"|(?:,|;|\s[–—-])\s+(?={_ASKING})",
+    rf"\?\s+(?={_ASKING})|(?:,|;|\s[–—-])?\s+(?:and|but|also)\s+{_NEXT}(?={_ASKING}|{_BY_WHAT})"
+    rf"|(?:,|;|\s[–—-])\s+{_NEXT}(?={_ASKING})",
     re.I,
 )
 _QUESTION = re.compile(rf"^\s*(?:{_BY_WHAT}|{_ASKING})", re.I)
