@@ -697,6 +697,9 @@ def test_a_part_asking_when_gets_its_date_beside_a_count_asked_of_the_whole(
     )
     assert first_unit(both.answer).startswith("Between October 2020 and January 2022")
     assert "14 partnerships have been invited" in both.answer
+    # A lesson naming a year ("an extra PLW in 2022") does not say when the series ran.
+    who = converse(assistant, "when did the webinar series run and who organised it?")
+    assert first_unit(who.answer).startswith("Between October 2020 and January 2022")
 
 
 def test_each_part_of_a_question_asking_two_things_gets_its_lesson(

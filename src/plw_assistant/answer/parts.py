@@ -86,6 +86,11 @@ def with_facts(
             continue
         mask = vocabulary.holding(kind)
         held = [u for u in built.units if mask[u.hit.row]]
+        if kind == "date":
+            # A year in a lesson ("an extra PLW in 2022") is not when the thing asked about
+            # ran: the dated passage closest to the parts is.
+            closest = stating(np.flatnonzero(mask).tolist(), retrieval, hits, vocabulary)
+            held = [u for u in held if closest is None or u.hit.row == closest.hit.row]
         if held:
             if n == 0 and not mask[built.units[0].hit.row]:
                 built = quoting(built, held[0], 0)
