@@ -20,7 +20,7 @@ from .names import READ_WORDS, passage_texts
 from .parts import ask_of
 from .slang import spelt_out
 from .terms import ABBREVIATION, expand, glossary_terms, uses
-from .typos import NAME, Candidates, closest, common_english, names_in
+from .typos import NAME, Candidates, closest, common_english, names_in, split_compound
 
 # A word this long or longer may be a typo; shorter ones are too ambiguous to correct.
 MIN_TYPO = 4
@@ -206,7 +206,7 @@ class Analyzer:
         ):
             return None
         # One slip from a word the notes use ("partnersips") before two words run together.
-        found = closest(lower, self.targets(), edits=1) or self._split(lower)
+        found = closest(lower, self.targets(), edits=1) or split_compound(lower, self.knows)
         found = found or closest(lower, self.targets()) or closest(lower, common_english(), edits=1)
         if found is None:
             return None
@@ -239,18 +239,6 @@ class Analyzer:
                 self._names = names_in(passage_texts(index)) if index is not None else {}
                 self._name_targets = Candidates(sorted(self._names))
             return self._names
-
-    def _split(self, word: str) -> str | None:
-        """ "workplan" → "work plan": two English words, one of which the notes use."""
-        words = lexicon()
-        best: tuple[int, str] | None = None
-        for i in range(3, len(word) - 2):
-            a, b = word[:i], word[i:]
-            if a in words and b in words and (self.knows(a) or self.knows(b)):
-                score = min(words[a], words[b])
-                if best is None or score > best[0]:
-                    best = (score, f"{a} {b}")
-        return best[1] if best else None
 
     def targets(self) -> Candidates:
         """What a typo may be corrected to: the words the question reader understands by

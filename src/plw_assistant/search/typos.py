@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from ..words import lexicon
@@ -74,3 +74,16 @@ def common_english() -> Candidates:
     words = lexicon()
     common = sorted((w for w, n in words.items() if n >= _COMMON_MIN), key=lambda w: -words[w])
     return Candidates(common)
+
+
+def split_compound(word: str, knows: Callable[[str], bool]) -> str | None:
+    """ "workplan" → "work plan": two English words, one of which the notes use (``knows``)."""
+    words = lexicon()
+    best: tuple[int, str] | None = None
+    for i in range(3, len(word) - 2):
+        a, b = word[:i], word[i:]
+        if a in words and b in words and (knows(a) or knows(b)):
+            score = min(words[a], words[b])
+            if best is None or score > best[0]:
+                best = (score, f"{a} {b}")
+    return best[1] if best else None
