@@ -160,6 +160,19 @@ def test_a_mistyped_name_is_spelt_as_the_notes_spell_it(assistant: Assistant) ->
     assert _read(assistant, "was CLAMTX involved?").searched == "was CLAMTEX involved?"
 
 
+def test_a_short_word_missing_a_letter_is_restored(assistant: Assistant) -> None:
+    # "mny" left as typed is a rare word asked about, and the question was declined; "any" (a
+    # letter changed) and "my" (one dropped) are other words, not what was typed.
+    assert _read(assistant, "how mny partnerships were invted?").searched == (
+        "how many partnerships were invited?"
+    )
+    assert _read(assistant, "wht was the point of the webinars?").searched.startswith("what ")
+    answer = assistant.ask(Question("how mny partnerships were invted?"))
+    assert answer.answer.startswith("14 partnerships have been invited")
+    # Words read as typed stay: a stop word, English, an abbreviation.
+    assert _read(assistant, "why did the EU fund it?").searched == "why did the EU fund it?"
+
+
 def test_a_mistyped_ordinal_is_the_webinar_not_another_word(assistant: Assistant) -> None:
     # "fith" is one edit from "faith", a commoner word, as from "fifth".
     assert _read(assistant, "what was the fith webinar about").searched == (

@@ -20,9 +20,18 @@ from .names import READ_WORDS, passage_texts
 from .parts import ask_of
 from .slang import spelt_out
 from .terms import ABBREVIATION, expand, glossary_terms, uses
-from .typos import NAME, Candidates, closest, common_english, names_in, split_compound
+from .typos import (
+    NAME,
+    Candidates,
+    closest,
+    common_english,
+    letter_restored,
+    names_in,
+    own_words,
+    split_compound,
+)
 
-# A word this long or longer may be a typo; shorter ones are too ambiguous to correct.
+# A word this long or longer may be a typo; one letter shorter, only a letter left out.
 MIN_TYPO = 4
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
@@ -196,13 +205,12 @@ class Analyzer:
         lower = word.lower()
         if (spelt := spelt_out(lower, self.knows)) is not None:
             return spelt  # "tbh", "abt", "ppl"
+        if len(lower) == MIN_TYPO - 1 and word.islower() and not self._read(lower, is_common_word):
+            return letter_restored(lower)  # "how mny …?": a short word, a letter left out
         if (
             len(lower) < MIN_TYPO
             or not word[1:].islower()  # "ESCP", "SmartCTClusters": names, as written
-            or lower in stopwords()
-            or is_english(lower)
-            or self.knows(lower)
-            or is_common_word(lower)
+            or self._read(lower, is_common_word)
         ):
             return None
         # One slip from a word the notes use ("partnersips") before two words run together.
@@ -211,6 +219,11 @@ class Analyzer:
         if found is None:
             return None
         return found.capitalize() if word[0].isupper() else found
+
+    def _read(self, lower: str, is_common_word: Callable[[str], bool]) -> bool:
+        """Whether a lower-case word is read as typed (English, the notes', the model's)."""
+        english = lower in stopwords() or is_english(lower)
+        return english or self.knows(lower) or is_common_word(lower)
 
     def _names_fixed(self, text: str, corrections: list[Correction]) -> str:
         """``text`` with a mistyped name the notes hold spelt as they do ("RECIPE4Mobilty":
@@ -255,8 +268,9 @@ class Analyzer:
                     if index is not None
                     else []
                 )
-                own = _own_words(index) - words.keys() if index is not None else set()
-                ranked = [*READ_WORDS, *sorted(known, key=lambda w: -words[w]), *sorted(own)]
+                own = own_words(passage_texts(index), MIN_TYPO) if index is not None else set()
+                ranked = [*READ_WORDS, *sorted(known, key=lambda w: -words[w])]
+                ranked += sorted(own - words.keys())
                 self._targets = Candidates(list(dict.fromkeys(ranked)))
             return self._targets
 
@@ -278,15 +292,6 @@ class Analyzer:
                 # in lower case) is no subject's name.
                 unknown.append(word)
         return tuple(unknown), tuple(named)
-
-
-def _own_words(index: Index) -> set[str]:
-    """The notes' words of letters alone, lower-cased, long enough to be mistyped."""
-    return {
-        w
-        for text in passage_texts(index)
-        for w in re.findall(rf"[^\W\d_]{{{MIN_TYPO},}}", text.lower())
-    }
 
 
 # A word in at most this share of the passages sets them apart.

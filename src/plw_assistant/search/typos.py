@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
@@ -87,3 +88,19 @@ def split_compound(word: str, knows: Callable[[str], bool]) -> str | None:
             if best is None or score > best[0]:
                 best = (score, f"{a} {b}")
     return best[1] if best else None
+
+
+def letter_restored(word: str) -> str | None:
+    """A short word typed without one of its letters ("mny" → "many", "wht" → "what"): the most
+    frequent common English word one inserted letter makes, or ``None``. Only insertions: a
+    changed letter ("mny" → "any") or one too many ("mny" → "my") is another word."""
+    words = lexicon()
+    made = {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in string.ascii_lowercase}
+    common = [w for w in made if words.get(w, 0) >= _COMMON_MIN]
+    return max(common, key=lambda w: words[w]) if common else None
+
+
+def own_words(texts: Iterable[str], shortest: int) -> set[str]:
+    """The words of letters alone in ``texts``, lower-cased, at least ``shortest`` long (long
+    enough to be mistyped)."""
+    return {w for text in texts for w in re.findall(rf"[^\W\d_]{{{shortest},}}", text.lower())}
