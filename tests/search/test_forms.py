@@ -37,6 +37,7 @@ def same(word: str) -> set[str]:
         ("What does the acronym BLUES stand for?", "definition"),
         ("whats a peer learning webinar actually?", "definition"),
         ("what is a peer learning webinar actually meant to be?", "definition"),
+        ("what means ESCP-4x?", "definition"),  # as a non-native speaker may ask
         ("Who organised the webinar series?", "agent"),
         ("Should PLWs only be for ESCP-4x partnerships?", "scope"),
         ("are companies in clusters getting keener on brussels funding these days", "trend"),

@@ -59,7 +59,7 @@ _DEFINITION_ASK = re.compile(
     rf"(?P<term>[\w#-]+(?:\s+[\w#-]+){{0,3}}?){_TERM_END}"
     r"|^\s*what\s+(?:does|do)\s+(?:the\s+(?:acronym|abbreviation|term|word|name)\s+)?"
     r"(?P<term2>[\w#-]+(?:\s+[\w#-]+){0,3}?)\s+(?:mean|stand\s+for)\b"
-    r"|^\s*(?:define|definition\s+of|meaning\s+of)\s+(?:an?\s+|the\s+)?"
+    r"|^\s*(?:define|definition\s+of|meaning\s+of|what\s+means)\s+(?:an?\s+|the\s+)?"
     rf"(?P<term3>[\w#-]+(?:\s+[\w#-]+){{0,3}}?){_TERM_END}",
     re.I,
 )
