@@ -53,6 +53,13 @@ def test_an_ask_pointing_back_at_the_situation_is_read_with_it(assistant: Assist
     assert not retrieval.plan.focus
     answer = converse(assistant, question)
     assert first_unit(answer.answer).startswith("Communication has to be maintained")
+    # "that session" names a webinar told before, not the situation: the ask is read too.
+    missed = (
+        "I missed the second BLUES peer learning webinar because of a clash with another "
+        "meeting. Can you tell me what that session was about and what was discussed?"
+    )
+    assert assistant.retrieve(Question(missed)).plan.focus
+    assert "Discussion with the PO" in first_unit(converse(assistant, missed).answer)
 
 
 def _history(assistant: Assistant, *turns: str) -> tuple[Turn, ...]:

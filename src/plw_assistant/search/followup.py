@@ -136,14 +136,19 @@ def points_back(question: str) -> bool:
     return False
 
 
-# A pronoun standing for something told before it ("Was it a mistake to stop?").
+# A pronoun standing for something told before it ("Was it a mistake to stop?", "this kind of
+# situation"); "that session" names a webinar, which the question's webinars resolve.
 _PRONOUN = re.compile(r"\b(?:it|that|this|they|them|those|these)\b", re.IGNORECASE)
+_THAT_WEBINAR = re.compile(
+    r"\b(?:that|this|those|these)\s+(?:webinars?|sessions?|plws?|meetings?)\b", re.IGNORECASE
+)
 
 
 def refers_back(sentence: str) -> bool:
     """Whether a pronoun in ``sentence`` stands for something told before it ("was it a
     mistake?"), not for what follows ("is it worth meeting other partnerships?")."""
-    return _PRONOUN.search(sentence) is not None and not points_nowhere(sentence)
+    pointing = _PRONOUN.search(_THAT_WEBINAR.sub(" ", sentence)) is not None
+    return pointing and not points_nowhere(sentence)
 
 
 def points_nowhere(question: str) -> bool:
