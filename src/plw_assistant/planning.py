@@ -147,8 +147,8 @@ def _listed(text: str, question: Question, index: Index) -> Plan | None:
         return Plan("general", text, items=(item,))
     rest, whole = rest_of_list(text, question.history, index)
     if rest:  # "any more tips like that?": the rest of its list (or all of it, said again)
-        if not whole:
-            return Plan("general", text, items=rest)
+        if not whole:  # (what the answer before said is not offered again)
+            return Plan("general", text, items=rest, said=question.history[-1].answer)
         last = question.history[-1]  # quoted whole: this list again, or the one beside
         beside = frozenset() if set(rest) <= set(last.cited) else frozenset(last.cited)
         return Plan("general", text, items=rest, said=last.answer, demote=beside)

@@ -132,6 +132,7 @@ def test_more_of_the_same_naming_a_list_s_heading_is_that_list(assistant: Assist
     )
     assert "Be flexible and able to adjust plans" in after_synergies.answer
     assert "should not be restricted to ESCP-4x" in after_synergies.answer
+    assert not after_synergies.more  # the lesson quoted before is not offered again
     # The whole list quoted already: nothing more under that heading, not another list.
     after_all = converse(
         assistant,

@@ -113,9 +113,18 @@ def lessons(
         if broad == "lead":  # nearly as relevant as the lead, the rest of its list too
             return [lead, *(u for u in listed if u.hit.row != lead.hit.row)][:MAX_LIST], []
     chosen = companions(lead, every if len(retrieval.parts) > 1 else units, retrieval)
-    quoted = {u.hit.row for u in chosen}
-    more = [u for u in listed if u.hit.row not in quoted] if len(listed) > 1 else []
-    return chosen, more
+    return chosen, _offered(listed, chosen, plan.said)
+
+
+def _offered(listed: list[Unit], chosen: list[Unit], said: str) -> list[Unit]:
+    """The rest of the lead's list, offered after the answer: what neither it nor the answer
+    before (``said``) quoted."""
+    if len(listed) < 2:
+        return []
+    quoted, spoken = {u.hit.row for u in chosen}, words(said)
+    return [
+        u for u in listed if u.hit.row not in quoted and not (said and words(u.plain) in spoken)
+    ]
 
 
 def _answering(
