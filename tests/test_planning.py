@@ -4,6 +4,7 @@ that answer up; one that is not, in the same conversation, is declined as it wou
 
 from __future__ import annotations
 
+import pytest
 from conftest import converse
 
 from plw_assistant.assistant import Assistant
@@ -41,18 +42,34 @@ def test_what_else_the_money_can_be_used_for_is_what_was_quoted(assistant: Assis
     assert "was a topic of PLW#5" not in answer.answer
 
 
-def test_an_ask_pointing_back_at_the_situation_is_read_with_it(assistant: Assistant) -> None:
-    """Made-up situation: "Was it a mistake …?" names nothing alone; told with what "it" is,
-    the notes answer it."""
-    question = (
-        "I manage a small furniture cluster. During the lockdowns our team shrank and we "
-        "stopped the monthly newsletter and the member round tables. Now several members say "
-        "they feel forgotten. Was it a mistake to stop, and what should we have done?"
-    )
-    retrieval = assistant.retrieve(Question(question))
-    assert not retrieval.plan.focus
-    answer = converse(assistant, question)
-    assert first_unit(answer.answer).startswith("Communication has to be maintained")
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        (  # made up
+            "I manage a small furniture cluster. During the lockdowns our team shrank and we "
+            "stopped the monthly newsletter and the member round tables. Now several members "
+            "say they feel forgotten. Was it a mistake to stop, and what should we have done?",
+            "Communication has to be maintained",
+        ),
+        (
+            "I manage a partnership that is funded by ESCP but not by the 4x strand. People keep "
+            "telling me that peer learning webinars are only meant for ESCP-4x partnerships. Do "
+            "the lessons say anything about it?",
+            "Peer Learning webinars are very useful and should not be",
+        ),
+    ],
+)
+def test_an_ask_pointing_back_at_the_situation_is_read_with_it(
+    assistant: Assistant, question: str, lead: str
+) -> None:
+    """ "Was it a mistake …?", "… anything about it?" name nothing alone (the ask alone would
+    favour any passage on the webinars, or none): the whole question ranks and weighs whether
+    to answer."""
+    assert not assistant.retrieve(Question(question)).plan.focus
+    assert first_unit(converse(assistant, question).answer).startswith(lead)
+
+
+def test_an_ask_naming_a_webinar_or_nothing_still_weighs(assistant: Assistant) -> None:
     # "that session" names a webinar told before, not the situation: the ask is read too.
     missed = (
         "I missed the second BLUES peer learning webinar because of a clash with another "
@@ -60,6 +77,12 @@ def test_an_ask_pointing_back_at_the_situation_is_read_with_it(assistant: Assist
     )
     assert assistant.retrieve(Question(missed)).plan.focus
     assert "Discussion with the PO" in first_unit(converse(assistant, missed).answer)
+    # An ask pointing at nothing ("What do the lessons say?") still weighs whether to answer
+    # at all, so an off-topic story asked so is declined.
+    story = "How do I bake bread at home? Our cluster kitchen is new. What do the lessons say?"
+    weighed = assistant.retrieve(Question(story)).plan
+    assert weighed.focus and not weighed.steers
+    assert assistant.ask(Question(story)).abstained
 
 
 def _history(assistant: Assistant, *turns: str) -> tuple[Turn, ...]:

@@ -51,23 +51,3 @@ def test_embeddings_are_normalised(embedder) -> None:
     vectors = embedder.encode(["one question", "another, longer question about clusters"])
     assert vectors.shape == (2, 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-
-
-def test_an_ask_naming_nothing_leaves_the_ranking_to_the_situation(assistant) -> None:
-    # "Do the lessons say anything about it?" points back at the situation and names nothing
-    # alone: the whole question ranks and weighs whether to answer (its ask alone would favour
-    # any passage on the webinars). An ask pointing at nothing ("What do the lessons say?")
-    # still weighs whether to answer at all, so an off-topic story asked so is declined.
-    question = (
-        "I manage a partnership that is funded by ESCP but not by the 4x strand. People keep "
-        "telling me that peer learning webinars are only meant for ESCP-4x partnerships. Do "
-        "the lessons say anything about it?"
-    )
-    retrieval = assistant.retrieve(Question(question))
-    assert not retrieval.plan.focus
-    answer = assistant.ask(Question(question))
-    assert answer.answer.startswith("Peer Learning webinars are very useful and should not be")
-    story = "How do I bake bread at home? Our cluster kitchen is new. What do the lessons say?"
-    weighed = assistant.retrieve(Question(story)).plan
-    assert weighed.focus and not weighed.steers
-    assert assistant.ask(Question(story)).abstained
