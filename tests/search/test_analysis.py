@@ -13,7 +13,7 @@ from plw_assistant.search.analysis import Analysis
 from plw_assistant.search.keywords import keywords
 from plw_assistant.search.parts import ask_of
 from plw_assistant.search.slang import spelt_out
-from plw_assistant.search.terms import glossed
+from plw_assistant.search.terms import glossed, uses
 from plw_assistant.words import american, is_compound, is_english, tokenize
 
 
@@ -283,3 +283,16 @@ def test_a_word_the_notes_or_english_know_is_no_shorthand(assistant: Assistant) 
     assert spelt_out("ppl", lambda _w: True) is None  # a word of the notes, as written
     assert spelt_out("ppl", lambda _w: False) == "people"
     assert spelt_out("lol", lambda _w: False) == ""  # a filler says nothing
+
+
+@pytest.mark.parametrize(
+    ("question", "used"),
+    [
+        ("is it ok to go a bit quiet with our members?", True),  # a word of degree inside
+        ("should we go completely quiet?", True),
+        ("we go home and stay quiet", False),  # other words between: not the phrase
+        ("quiet, we go", False),  # not in order
+    ],
+)
+def test_a_glossary_phrase_is_used_with_a_word_of_degree_inside(question: str, used: bool) -> None:
+    assert uses(question, tokenize([question])[0], "go quiet") is used

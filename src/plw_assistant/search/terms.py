@@ -69,7 +69,15 @@ def uses(text: str, stems: list[str], form: str, lower: bool = True) -> bool:
     if pattern is not None:
         return pattern.search(text) is not None
     n = len(wanted)
+    if n > 1:  # "go a bit quiet", "keep fully in touch": a word of degree between the form's words
+        stems = [w for w in stems if w not in _DEGREE]
     return n > 0 and any(stems[i : i + n] == wanted for i in range(len(stems) - n + 1))
+
+
+# Words of degree that may stand inside a phrase without changing what it says.
+_DEGREE = frozenset(
+    tokenize(["bit little completely totally fully entirely really very quite rather somewhat"])[0]
+)
 
 
 @lru_cache(maxsize=4096)
