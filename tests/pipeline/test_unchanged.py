@@ -53,7 +53,7 @@ def test_nothing_changed_is_reported_and_nothing_is_rewritten(built: Settings) -
     assert set(statuses(report).values()) == {"unchanged", "skipped"}
     assert statuses(report)["photo.gif"] == "skipped"
     assert report.totals() == "+0 new, ~0 changed, -0 removed, 0 texts embedded, 0 failed"
-    assert report.glossary_summary() == "Glossary: 28 terms" and not report.glossary_changed
+    assert report.glossary_summary() == "Glossary: 29 terms" and not report.glossary_changed
     assert current_generation(built.index_dir) == gen and files_of(gen) == before
 
 
