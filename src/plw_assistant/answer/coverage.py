@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
-from ..search.analysis import DISTINCTIVE
+from ..search.analysis import held_by_few
 from ..search.intent import SERIES_WORDS
 from ..search.parts import ask_of
 from ..search.retriever import Retrieval
@@ -90,8 +88,7 @@ def _rare_words_shared(retrieval: Retrieval) -> int:
         return 0
     asked = set(tokenize([retrieval.plan.keywords or retrieval.plan.query])[0]) - SERIES_WORDS
     shared = asked & set(tokenize([retrieval.hits[0].chunk.plain])[0])
-    few = max(2, DISTINCTIVE * index.size)
-    return sum(1 for w in shared if int(np.count_nonzero(index.lexical.scores(w))) <= few)
+    return sum(1 for w in shared if held_by_few(index, w))
 
 
 def _said_alike(retrieval: Retrieval) -> float:

@@ -96,7 +96,7 @@ def nothing_more_said(
     quoted = [u for u in map(cite.unit, rows) if on_it(u) and similar[u.hit.row] >= min_score]
     best = max((similar[u.hit.row] for u in quoted), default=0.0)
     quoted = [u for u in quoted if similar[u.hit.row] >= FOLLOW_SHARE * best]  # what answers
-    if any(relevant(u, min_score) for u in quoted):  # the follow-up's own words choose
+    if any(_relevant(u, min_score) for u in quoted):  # the follow-up's own words choose
         quoted.sort(key=lambda u: -(u.hit.dense or 0.0))
     else:  # it names too little ("what else can the money be used for?"): as quoted before
         spoken = words(plan.said)
@@ -109,7 +109,7 @@ def nothing_more_said(
     )
 
 
-def relevant(unit: Unit, min_score: float) -> bool:
+def _relevant(unit: Unit, min_score: float) -> bool:
     """Nothing less similar to the question than the abstention threshold is quoted."""
     return unit.hit.dense is None or unit.hit.dense >= min_score
 

@@ -161,16 +161,10 @@ class Analyzer:
             return self._written
 
     def distinctive(self, text: str) -> bool:
-        """Whether ``text`` holds a word that only a few passages hold (at most
-        ``DISTINCTIVE`` of them, or two): "… line things up with what the other partnerships
-        are doing" does ("line"), "What did the BLUES wrap-up conclude?" does not."""
+        """Whether ``text`` holds a word only a few passages hold (``held_by_few``): "… line
+        things up with what the others are doing" does, "What did the wrap-up conclude?" not."""
         index = self._index()
-        if index is None:
-            return True
-        most = max(2, DISTINCTIVE * index.size)
-        return any(
-            0 < int(np.count_nonzero(index.lexical.scores(w))) <= most for w in tokenize([text])[0]
-        )
+        return index is None or any(held_by_few(index, w) for w in tokenize([text])[0])
 
     def writes(self, form: str) -> bool:
         """Whether some passage holds every word of a glossary form ("peer learning webinars":
@@ -183,8 +177,7 @@ class Analyzer:
         found = self._writes.get(form)
         if found is None:
             if " " in form and len(set(words)) < 2:
-                # A phrase of one word of its own ("face to face", "built on") is written only
-                # as a phrase: "faced" alone is no "face to face".
+                # One word of its own ("face to face"): written only as a phrase ("faced" is not)
                 phrase = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)", re.IGNORECASE)
                 found = any(phrase.search(c.text) for c in index.chunks)
             else:
@@ -296,5 +289,12 @@ class Analyzer:
 
 # A word in at most this share of the passages sets them apart.
 DISTINCTIVE = 0.15
+
+
+def held_by_few(index: Index, stem: str) -> bool:
+    """Whether a tokenized word is in some passages, at most ``DISTINCTIVE`` of them (or two)."""
+    return 0 < int(np.count_nonzero(index.lexical.scores(stem))) <= max(2, DISTINCTIVE * index.size)
+
+
 _ANALYZERS: weakref.WeakKeyDictionary[Index, Analyzer] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
