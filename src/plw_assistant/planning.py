@@ -18,7 +18,7 @@ from .search.intent import Plan, general, narrows, plan, read
 from .search.items import ordinal_item, relative_item, rest_of_list
 from .search.keywords import keywords
 from .search.names import Vocabulary
-from .search.parts import parts_of
+from .search.parts import asked_again, parts_of
 from .search.retriever import Retrieval, Retriever
 from .search.scope import evidenced
 from .store.reader import Index
@@ -40,6 +40,9 @@ class Reading:
 def searched(reading: Reading, retriever: Retriever, min_score: float) -> Retrieval:
     """The passages for a question, planned with the conversation."""
     retrieval = _search(reading, retriever, min_score)
+    each = _each_which(reading, retrieval, retriever, min_score)
+    if each is not None:
+        return each
     beside = _beside(reading, retrieval, retriever, min_score)
     if beside is not None:
         return replace(retrieval, beside=beside)
@@ -77,6 +80,36 @@ def _beside(
             )
             return alone if covers(alone, min_score) else None
     return None
+
+
+def _each_which(
+    reading: Reading, retrieval: Retrieval, retriever: Retriever, min_score: float
+) -> Retrieval | None:
+    """For "which webinar covered X, and which one Y?", each part searched as a question of
+    its own, the later ones beside the first: one search for both finds one of them. ``None``
+    unless every part asks which webinar and the notes cover each."""
+    if retrieval.plan.kind != "which" or reading.question.history:
+        return None
+    vocabulary = Vocabulary.of(reading.index)
+    found: list[Retrieval] = []
+    for part in parts_of(reading.analysis.searched):
+        part = asked_again(part, "webinar")
+        if read(part, vocabulary).kind != "which":
+            return None
+        question = replace(reading.question, text=part)
+        analysis = reading.analyzer.analyse(part, reading.common)
+        alone = _search(
+            replace(reading, question=question, analysis=analysis), retriever, min_score
+        )
+        if alone.plan.kind != "which" or not covers(alone, min_score):
+            return None
+        found.append(alone)
+    if len(found) < 2:
+        return None
+    chained = found[-1]
+    for alone in reversed(found[:-1]):
+        chained = replace(alone, beside=chained)
+    return chained
 
 
 def _search(

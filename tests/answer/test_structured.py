@@ -145,6 +145,22 @@ def test_which_webinar_was_about_what_its_title_says_is_answered_with_the_webina
     assert topic.answer.startswith("“Partner search” was a topic of PLW#5")
 
 
+def test_which_webinar_for_each_of_two_subjects_answers_both(assistant: Assistant) -> None:
+    # One search for both subjects finds one of them: each part is searched on its own.
+    answer = converse(
+        assistant,
+        "Which webinar dealt with the new calls for clusters, and which one covered partner search?",
+    )
+    assert answer.answer.startswith("“New calls for clusters” was a topic of PLW#4")
+    assert "“Partner search” was a topic of PLW#5" in answer.answer
+    assert [c.n for c in answer.citations if c.cited] == [1, 2]
+    both = converse(
+        assistant, "Which webinar was about the IT tool and which one about the action plan?"
+    )
+    assert "“IT tool” was a topic of PLW#1" in both.answer
+    assert "was a topic of PLW#3" in both.answer
+
+
 def test_what_else_after_the_article_line_of_one_webinar_stays_with_that_webinar(
     assistant: Assistant,
 ) -> None:

@@ -123,6 +123,10 @@ def test_what_a_plain_question_expects(vocabulary: Vocabulary) -> None:
     question = "What role do clusters have for small companies when there is a crisis?"
     assert read(question, vocabulary).expects is None
     assert read("which partnerships did they invite?", vocabulary).expects == "names"
+    # Asked what the lessons are saying, in a learner's word order: nothing to name, however
+    # the words after "what" are grouped.
+    question = "What the lessons of the webinars are saying about communication in such times?"
+    assert read(question, vocabulary).expects is None
 
 
 def test_which_webinar_searches_the_subject_not_the_asking_words(vocabulary) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plw_assistant.search.parts import asking_clause, parts_of
+from plw_assistant.search.parts import asked_again, asking_clause, parts_of
 
 
 @pytest.mark.parametrize(
@@ -121,3 +121,17 @@ def test_a_part_asking_with_a_preposition_first_is_a_part() -> None:
     assert parts_of("what did they say about time and effort?") == ()
     # One pointing back asks of the same thing: the passage dating the series counts it too.
     assert parts_of("How many PLWs were held, and over which period did they take place?") == ()
+
+
+def test_a_later_part_asking_which_one_asks_of_the_kind_named_before() -> None:
+    assert asked_again("which one covered partner search", "webinar") == (
+        "which webinar covered partner search"
+    )
+    assert asked_again("in which about setting up proposals", "webinar") == (
+        "in which webinar about setting up proposals"
+    )
+    # A part naming what it asks of, or asking "which of …", is left as it is.
+    assert asked_again("which session covered the IT tool", "webinar") == (
+        "which session covered the IT tool"
+    )
+    assert asked_again("which of them was online", "webinar") == "which of them was online"

@@ -124,10 +124,13 @@ def _built(
     if beside is None:
         return built
     text = beside.plan.analysis.searched
-    other = _general(text, beside, list(beside.hits), vocabulary, min_score, None)
+    if beside.plan.kind == "which":  # "which webinar …, and which one …?": each part's topic
+        other = _built(text, beside, list(beside.hits), vocabulary, min_score, None)
+    else:
+        other = _general(text, beside, list(beside.hits), vocabulary, min_score, None)
     shown = {u.hit.row for u in built.units}
     added = [u for u in other.units if u.hit.row not in shown]
-    return replace(built, units=[*built.units, *added], topics=False)
+    return replace(built, units=[*built.units, *added], topics=built.topics and other.topics)
 
 
 def _bounded(

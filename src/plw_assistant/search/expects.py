@@ -37,8 +37,8 @@ _WHICH_ONES = re.compile(
     # ("What should new partnerships do?" asks what to do: a verb follows "what", no noun.)
     # ("What ways are there to …?" asks how, not which ones: nouns of manner name nothing.)
     # ("What the webinars say clusters do …?" asks what was said: a verb of saying follows.)
-    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?!(?:[\w-]+\s+){0,3}(?:say|says|said|conclude"
-    r"|concluded|recommend|recommended|suggest|suggested|advise|advised|tell|told)\b)"
+    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?+(?!(?:[\w-]+\s+){0,3}(?:say|says|said|saying"
+    r"|conclude|concluded|recommend|recommended|suggest|suggested|advise|advised|tell|told)\b)"
     # ("What role do clusters have …?" asks for a role: the singular noun asked comes first.)
     r"(?![\w-]*[^\Ws]\s+(?:do|does|did|can|could|should|would|will)\b)"
     r"(?!lessons?\b|messages?\b|ways?\b|options?\b"

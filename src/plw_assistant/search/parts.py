@@ -8,6 +8,7 @@ import re
 
 from ..text import sentence_spans
 from ..words import tokenize
+from .names import KIND
 
 # An ask read on its own needs this many content words.
 MIN_ASK_WORDS = 3
@@ -151,3 +152,17 @@ def asking_clause(text: str) -> str:
         return asked if first and len(asked.split()) >= ASKS_ALONE else text
     asking = [c for c in clauses if _QUESTION.match(c)]
     return asking[-1].strip() if asking else text
+
+
+# "…, and which one covered partner search?", "… and in which about proposals?": a later part
+# asking "which" of the thing the first part named.
+_WHICH_AGAIN = re.compile(
+    rf"^\s*((?:in|at|during)\s+)?which(?:\s+one)?\b(?!\s+(?:of|is|are|was|were|{KIND})\b)", re.I
+)
+
+
+def asked_again(part: str, kind: str) -> str:
+    """``part`` with the "which (one)" that stands for the ``kind`` asked of before written out
+    ("which one covered partner search" → "which webinar covered partner search"); the part
+    as it is when it names what it asks of."""
+    return _WHICH_AGAIN.sub(lambda m: f"{m.group(1) or ''}which {kind}", part, count=1)
