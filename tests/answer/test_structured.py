@@ -149,7 +149,8 @@ def test_which_webinar_for_each_of_two_subjects_answers_both(assistant: Assistan
     # One search for both subjects finds one of them: each part is searched on its own.
     answer = converse(
         assistant,
-        "Which webinar dealt with the new calls for clusters, and which one covered partner search?",
+        "Which webinar dealt with the new calls for clusters,"
+        " and which one covered partner search?",
     )
     assert answer.answer.startswith("“New calls for clusters” was a topic of PLW#4")
     assert "“Partner search” was a topic of PLW#5" in answer.answer
