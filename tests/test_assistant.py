@@ -97,6 +97,14 @@ def test_what_about_brings_its_subject_to_the_conversation(assistant: Assistant)
     assert "Peer learning webinars (PLW) are tools" not in answer.answer  # "partners" alone
 
 
+def test_a_follow_up_is_read_with_the_question_before_it_as_corrected(
+    assistant: Assistant,
+) -> None:
+    # The link to ask it alone shows the question before it without its typos.
+    answer = converse(assistant, "advice for new ESCP-4x partnerhsips?", "anything else?")
+    assert answer.resolved == "advice for new ESCP-4x partnerships? anything else?"
+
+
 def test_a_follow_up_asking_a_thing_of_its_own_is_read_mostly_alone(assistant: Assistant) -> None:
     # Searched with the question before it ("another one" is another webinar), but the words
     # of "Who organised …?" ("organised": "cluster organisations") must not choose the lesson.

@@ -72,6 +72,12 @@ class Assistant:
         vocabulary = Vocabulary.of(index)
         analyzer = Analyzer.of(index, vocabulary.abbreviations)
         analysis = analyzer.analyse(question.text, self.embedder.is_common_word)
+        # The turns before it as read then (typos corrected): a follow-up is read with them.
+        history = tuple(
+            replace(t, question=analyzer.analyse(t.question, self.embedder.is_common_word).searched)
+            for t in question.history
+        )
+        question = replace(question, history=history)
         retriever = Retriever(
             index, self.embedder, self.settings.hybrid_alpha, self._queries, dedupe=True
         )
