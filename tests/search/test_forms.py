@@ -120,6 +120,17 @@ def test_a_definition_defines_what_was_asked_about_in_any_of_its_forms() -> None
     assert not holds(form, "Digitalization is very strategic.")  # defines something else
 
 
+def test_a_definition_asked_of_it_is_asked_of_the_term_quoted_before() -> None:
+    # Made-up wording: the term in quotes is what "it" stands for.
+    text = "I got an invitation to a 'peer learning webinar'. Never heard of it. What is it exactly?"
+    form = asked(text, same)
+    assert form is not None and form.kind == "definition"
+    assert form.term == "peer learning webinar"
+    assert holds(form, "Peer learning webinars (PLW) are tools to learn from peers. More.")
+    # Quoted words with no pronoun asking for their meaning ask nothing of them.
+    assert asked("Our 'summer school' was cancelled. Should we run it online?", same) is None
+
+
 def test_a_doer_is_a_name_next_to_the_verb_asked_about() -> None:
     form = asked("Who organised the series?", same)
     assert form is not None

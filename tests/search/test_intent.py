@@ -123,6 +123,11 @@ def test_what_a_plain_question_expects(vocabulary: Vocabulary) -> None:
     question = "What role do clusters have for small companies when there is a crisis?"
     assert read(question, vocabulary).expects is None
     assert read("which partnerships did they invite?", vocabulary).expects == "names"
+    # An e-mail the situation tells of is no address asked for; asking for one is.
+    told = "I got an email inviting me to a 'peer learning webinar'. What is it exactly?"
+    assert read(told, vocabulary).expects is None
+    assert read("what's the email address of the contact person", vocabulary).expects == "address"
+    assert read("who can I email about the webinars?", vocabulary).expects == "address"
     # Asked what the lessons are saying, in a learner's word order: nothing to name, however
     # the words after "what" are grouped.
     question = "What the lessons of the webinars are saying about communication in such times?"

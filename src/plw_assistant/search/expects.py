@@ -19,9 +19,12 @@ _WHEN = re.compile(
     re.I,
 )
 # Asking whom to write to: a passage giving an e-mail address answers it.
+# ("I got an email inviting me …" tells what happened: an e-mail asked for is its address, or
+# what, which or whose e-mail it is.)
 _ADDRESS = re.compile(
-    r"\be-?mail\b|\bcontact\s+(?:person|details|address|point)\b|\bpoint\s+of\s+contact\b"
-    r"|\bwho\s+(?:can|should|do|could)\s+(?:i|we)\s+(?:contact|write\s+to|get\s+in\s+touch)",
+    r"\be-?mail\s+address\b|\b(?:what|which|whose)\b[^.?!]{0,30}\be-?mail\b"
+    r"|\bcontact\s+(?:person|details|address|point)\b|\bpoint\s+of\s+contact\b"
+    r"|\bwho\s+(?:can|should|do|could)\s+(?:i|we)\s+(?:contact|e-?mail|write\s+to|get\s+in\s+touch)",
     re.I,
 )
 # Contact details of others than the notes' contact ("sharing member contact details"):

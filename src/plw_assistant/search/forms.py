@@ -63,6 +63,13 @@ _DEFINITION_ASK = re.compile(
     rf"(?P<term3>[\w#-]+(?:\s+[\w#-]+){{0,3}}?){_TERM_END}",
     re.I,
 )
+# "I got an invitation to a 'peer learning webinar' … What is it exactly?": a definition asked
+# of the term the question quotes before it.
+_POINTED_DEFINITION = re.compile(
+    r"[‘'\"“](?P<term>[\w#-]+(?:\s+[\w#-]+){0,3}?)[’'\"”](?=.*(?:^|[.!?]\s+)(?:so\s+)?what\s*(?:is|'s|’s"
+    r"|does)\s+(?:it|that|this)(?:\s+mean)?(?:\s+(?:exactly|actually|really))?\s*[?.!]?\s*$)",
+    re.I | re.S,
+)
 # A sentence defining its subject: "Peer learning webinars (PLW) are tools to …".
 _DEFINES = re.compile(
     r"(?:^|(?<=[.!?:]\s))(?P<subject>[A-Z][\w-]*(?:\s+[\w-]+){0,5}?(?:\s*\([^)]{1,12}\))?)"
@@ -113,7 +120,7 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
         rest = _IDIOMS.sub(" ", f"{before} {text[m.end() :]}")
         about = tuple(frozenset(same(w)) for w in tokenize([rest])[0] if w not in _SUBJECTLESS)
         return Form("purpose", about, asking=_asking(m))
-    m = _DEFINITION_ASK.search(text)
+    m = _DEFINITION_ASK.search(text) or _POINTED_DEFINITION.search(text)
     if m:
         term = m.group("term") or m.group("term2") or m.group("term3")
         words = term.split()
