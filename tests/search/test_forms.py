@@ -122,7 +122,7 @@ def test_a_definition_defines_what_was_asked_about_in_any_of_its_forms() -> None
 
 def test_a_definition_asked_of_it_is_asked_of_the_term_quoted_before() -> None:
     # Made-up wording: the term in quotes is what "it" stands for.
-    text = "I got an invitation to a 'peer learning webinar'. Never heard of it. What is it exactly?"
+    text = "I got an invitation to a 'peer learning webinar'. What is it exactly?"
     form = asked(text, same)
     assert form is not None and form.kind == "definition"
     assert form.term == "peer learning webinar"
