@@ -245,6 +245,24 @@ def test_the_point_of_doing_something_is_the_purpose_given_for_it(assistant: Ass
 
 
 @pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        # The lesson on helping members apply ranks first on its words ("EU", "fees"); the
+        # one giving clusters a reason ranks lower, naming what is asked about.
+        (
+            "why should a cluster even bother w eu money lol we already get member fees",
+            "in order to diversify",
+        ),
+        ("Why did BLUES set up this webinar series in the first place?", "in order to facilitate"),
+    ],
+)
+def test_why_is_answered_by_a_reason_naming_what_was_asked_further_down(
+    assistant: Assistant, question: str, reason: str
+) -> None:
+    assert reason in first_unit(converse(assistant, question).answer)
+
+
+@pytest.mark.parametrize(
     ("question", "lesson"),
     [
         (

@@ -32,6 +32,7 @@ def same(word: str) -> set[str]:
         ("What was the point of the series in the first place?", "purpose"),
         ("What's the real aim of these meetings?", "purpose"),
         ("what was the whole series actually meant to achieve", "purpose"),
+        ("honestly, why should a small cluster even bother with EU money?", "purpose"),
         ("what is a PLW?", "definition"),
         ("What does PO stand for?", "definition"),
         ("What does the acronym BLUES stand for?", "definition"),
@@ -69,6 +70,10 @@ def test_a_purpose_is_a_purpose_or_reason_clause_in_any_words() -> None:
     assert holds(form, "Keep talking to members, or they risk losing trust.")
     assert holds(form, "The idea was to help partners learn from each other.")
     assert not holds(form, "Several options are available from outsourced to extra-paid.")
+    # What a clause after a semicolon says it brings is why (made-up lessons).
+    assert holds(form, "Share tools with others; it can save a lot of time.")
+    assert holds(form, "Meet others; when things are hard, it is more efficient to team up.")
+    assert not holds(form, "Meet others; the next meeting is in May.")
 
 
 def test_a_purpose_asked_of_something_is_a_purpose_clause_naming_it() -> None:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from ..domain import Hit
-from ..search.forms import LATER, asks_future, degree, holds, loosened
+from ..search.forms import LATER, Form, asks_future, degree, holds, loosened
 from ..search.items import is_list_item, list_of
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
@@ -20,7 +20,7 @@ from .facts import Asked
 from .listed import asked_names
 from .said import FOLLOW_SHARE, lists_beside, nothing_more, said_best
 from .subject import on_subject
-from .topics import LABEL_SHARE, says_as_much, says_less_than_a_lesson
+from .topics import LABEL_SHARE, REACH, says_as_much, says_less_than_a_lesson
 from .units import Unit, is_overview, make_unit, words
 
 MAX_LIST = 8
@@ -234,10 +234,7 @@ def _lead(
     if form is not None:
         # "Why …?": a lesson giving a reason, if nearly as good; "What is a PLW?" (or "a sixth
         # session?"): the passage defining it (saying what comes next), wherever it ranks.
-        future = form.kind == "future" and series_asked(retrieval.plan, EVENTS)
-        eligible = (
-            [u for u in units if not u.label] if form.kind == "definition" or future else lessons
-        )
+        eligible = _eligible(form, units, lessons, retrieval)
         held = {i: degree(form, u.plain) for i, u in enumerate(eligible)}
         most = max(held.values(), default=0)  # a doer as the subject of the deed, first
         strongest = [eligible[i] for i, d in held.items() if d and d == most]
@@ -247,6 +244,28 @@ def _lead(
     pool = legible or [u for u in units if not u.label and not blurred(u)] or pool
     similar = _similarity(pool, retrieval)
     return pool[max(range(len(pool)), key=lambda i: (similar[i], -pool[i].n))]
+
+
+def _eligible(
+    form: Form, units: list[Unit], lessons: list[Unit], retrieval: Retrieval
+) -> list[Unit]:
+    """The passages that may lead for a question asking in a ``form``: a definition (or what
+    comes next) wherever it ranks; a reason among the lessons nearly as good, or further down
+    (to ``REACH`` of the first) when its sentence names two things asked about ("Why did BLUES
+    set up the series?": "… organising a series … in order to …"); else the lessons."""
+    if form.kind == "definition" or (
+        form.kind == "future" and series_asked(retrieval.plan, EVENTS)
+    ):
+        return [u for u in units if not u.label]
+    if form.kind != "purpose":
+        return lessons
+    reach = REACH * units[0].hit.score
+    further = [
+        u
+        for u in units
+        if not u.label and u not in lessons and u.hit.score >= reach and degree(form, u.plain) >= 2
+    ]
+    return [*lessons, *further]
 
 
 def _similarity(pool: list[Unit], retrieval: Retrieval) -> list[float]:

@@ -33,7 +33,8 @@ Kind = Literal["purpose", "definition", "agent", "future", "judgement", "scope",
 FORM_BONUS = 0.2
 
 _PURPOSE_ASK = re.compile(
-    r"(?:^|[:;]|,\s+(?:and|but)\b)\s*(?:and\s+|but\s+|so\s+)?why\b"
+    # ("Honestly, why …?", "ok, why …": a word said before the question.)
+    r"(?:^|[:;]|,\s+(?:and|but)\b|^\s*\w+,)\s*(?:and\s+|but\s+|so\s+)?why\b"
     r"|\bwhat\s+(?:was|is|were|are|'s)\s+(?:the|their|its)\s+(?:main\s+|real\s+|whole\s+)?"
     r"(?:point|purpose|aim|goal|objective|idea|reason|rationale)s?\b"
     r"|\bwhat\s+(?:was|is)\s+(?:it|that|this)\s+(?:all\s+)?for\b"
@@ -45,7 +46,9 @@ _PURPOSE_ASK = re.compile(
 _PURPOSE = re.compile(
     r"\b(?:in\s+order\s+(?:to|that)|so\s+as\s+to|so\s+that|because|due\s+to|otherwise"
     r"|the\s+(?:idea|aim|goal|purpose|objective)\s+(?:was|is|being)|aim(?:s|ed)?\s+(?:to|at)"
-    r"|(?:or|else)\s+(?:they|it|we|you|one)\s+risks?)\b",
+    r"|(?:or|else)\s+(?:they|it|we|you|one)\s+risks?)\b"
+    # A clause after a semicolon saying what it brings ("…; it can save a lot of time").
+    r"|;\s*(?:when\s+[^,;]+,\s*)?it\s+(?:can|could|will|would|is|helps?|saves?)\b",
     re.I,
 )
 # What a term is: the term ends the question, or a clause saying where follows it ("What is
