@@ -39,7 +39,13 @@ _PURPOSE_ASK = re.compile(
     r"(?:point|purpose|aim|goal|objective|idea|reason|rationale)s?\b"
     r"|\bwhat\s+(?:was|is)\s+(?:it|that|this)\s+(?:all\s+)?for\b"
     r"|\b(?:point|purpose|aim|goal|objective|rationale)\s+(?:of|behind)\b(?!\s+contact)"
-    r"|\b(?:meant|supposed|intended|designed|set\s+up)\s+to\s+(?:achieve|accomplish|do|deliver)\b",
+    r"|\b(?:meant|supposed|intended|designed|set\s+up)\s+to\s+(?:achieve|accomplish|do|deliver)\b"
+    # "How were the webinars meant to help …?", "hoping to achieve", "was the aim only to …?"
+    r"|\b(?:was|were|is|are)\s+(?P<subject>(?:\w+\s+){1,4}?)(?:meant|intended|designed)"
+    r"\s+to\b(?!\s+be\b)"
+    r"|\bhop(?:ed|ing)\s+to\s+(?:achieve|accomplish|get\s+out\s+of)\b"
+    r"|\b(?:was|is)\s+(?:part\s+of\s+)?(?:the|their|its)\s+(?:main\s+|real\s+|whole\s+)?"
+    r"(?:aim|goal|idea|purpose|point|objective)\s+(?:only\s+|just\s+|also\s+|really\s+)?to\b",
     re.I,
 )
 # Purpose and reason as English writes them (discourse markers, not the notes' phrasing).
@@ -120,7 +126,8 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
         # ("what was the series meant to achieve?": its subject comes before the ask, in the
         # same clause.)
         before = _CLAUSES.split(text[: m.start()])[-1]
-        rest = _IDIOMS.sub(" ", f"{before} {text[m.end() :]}")
+        inside = m.group("subject") or ""  # "were the webinars meant to …"
+        rest = _IDIOMS.sub(" ", f"{before} {inside} {text[m.end() :]}")
         about = tuple(frozenset(same(w)) for w in tokenize([rest])[0] if w not in _SUBJECTLESS)
         return Form("purpose", about, asking=_asking(m))
     m = _DEFINITION_ASK.search(text) or _POINTED_DEFINITION.search(text)
