@@ -37,6 +37,9 @@ def same(word: str) -> set[str]:
         ("What was the team hoping to achieve with these sessions?", "purpose"),
         ("was the aim only to swap stories or also to plan things together?", "purpose"),
         ("Is it meant to be online?", None),
+        ("What principle is the whole peer learning approach built on?", "basis"),
+        ("On what kind of learning approach were these sessions built?", "basis"),
+        ("Based on the BLUES experience, should we run webinars too?", None),
         ("When a crisis hits, are clusters supposed to change what they offer?", None),
         ("what is a PLW?", "definition"),
         ("What does PO stand for?", "definition"),
@@ -79,6 +82,12 @@ def test_a_purpose_is_a_purpose_or_reason_clause_in_any_words() -> None:
     assert holds(form, "Share tools with others; it can save a lot of time.")
     assert holds(form, "Meet others; when things are hard, it is more efficient to team up.")
     assert not holds(form, "Meet others; the next meeting is in May.")
+
+
+def test_what_something_rests_on_is_said_as_based_or_built_on() -> None:
+    form = Form("basis")
+    assert holds(form, "It is based on mutual interaction and cooperative learning.")
+    assert not holds(form, "A group of dynamic clusters has been built and they continue.")
 
 
 def test_a_purpose_asked_of_something_is_a_purpose_clause_naming_it() -> None:

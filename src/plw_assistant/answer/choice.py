@@ -257,13 +257,16 @@ def _eligible(
         form.kind == "future" and series_asked(retrieval.plan, EVENTS)
     ):
         return [u for u in units if not u.label]
-    if form.kind != "purpose":
+    if form.kind not in ("purpose", "basis"):
         return lessons
-    reach = REACH * units[0].hit.score
+    reach, enough = REACH * units[0].hit.score, 2 if form.kind == "purpose" else 1
     further = [
         u
         for u in units
-        if not u.label and u not in lessons and u.hit.score >= reach and degree(form, u.plain) >= 2
+        if not u.label
+        and u not in lessons
+        and u.hit.score >= reach
+        and degree(form, u.plain) >= enough
     ]
     return [*lessons, *further]
 

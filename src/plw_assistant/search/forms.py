@@ -16,6 +16,8 @@ from typing import Literal
 from ..text import sentence_spans
 from ..words import stem, stopwords, tokenize
 from .form_patterns import (
+    BASIS,
+    BASIS_ASK,
     FUTURE,
     FUTURE_ASK,
     JUDGEMENT,
@@ -26,7 +28,7 @@ from .form_patterns import (
     TREND_ASK,
 )
 
-Kind = Literal["purpose", "definition", "agent", "future", "judgement", "scope", "trend"]
+Kind = Literal["purpose", "definition", "agent", "future", "judgement", "scope", "trend", "basis"]
 # A passage written in the form asked for ranks this much higher (a defining one, first).
 # From 0.1 to 0.2 on the development sets: answers leading with the expected lesson 508 → 510
 # of 609, holding it 558 → 559; none lost.
@@ -144,6 +146,8 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
             return Form("agent", (ORGANISING,))
         deed = m.group("verb") or m.group("deed") or m.group("doer")
         return Form("agent", (organising(deed),))
+    if BASIS_ASK.search(text):  # "what is the approach built on?": what it rests on
+        return Form("basis")
     if SCOPE_ASK.search(text):  # "only for ESCP-4x, or for all?": how far it reaches
         return Form("scope")
     if TREND_ASK.search(text):  # "getting keener on it these days?": a trend said
@@ -244,7 +248,13 @@ def holds(form: Form, text: str) -> bool:
     return degree(form, text) > 0  # a purpose naming what it is of; a doer next to the deed
 
 
-_SAID = {"future": FUTURE, "judgement": JUDGEMENT, "scope": SCOPE, "trend": TREND}
+_SAID = {
+    "future": FUTURE,
+    "judgement": JUDGEMENT,
+    "scope": SCOPE,
+    "trend": TREND,
+    "basis": BASIS,
+}
 
 
 def degree(form: Form, text: str) -> int:
