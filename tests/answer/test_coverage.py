@@ -244,6 +244,14 @@ def test_the_point_of_doing_something_is_the_purpose_given_for_it(assistant: Ass
     assert "in order to facilitate the sharing" in first_unit(answer.answer)
 
 
+def test_what_an_approach_is_built_on_is_the_passage_saying_what_it_is_based_on(
+    assistant: Assistant,
+) -> None:
+    # "… a group of dynamic clusters has been built" shares the word, not the answer.
+    answer = converse(assistant, "What principle is the whole peer learning approach built on?")
+    assert "It is based on mutual interaction" in first_unit(answer.answer)
+
+
 @pytest.mark.parametrize(
     ("question", "reason"),
     [
@@ -256,14 +264,6 @@ def test_the_point_of_doing_something_is_the_purpose_given_for_it(assistant: Ass
         ("Why did BLUES set up this webinar series in the first place?", "in order to facilitate"),
     ],
 )
-def test_what_an_approach_is_built_on_is_the_passage_saying_what_it_is_based_on(
-    assistant: Assistant,
-) -> None:
-    # "… a group of dynamic clusters has been built" shares the word, not the answer.
-    answer = converse(assistant, "What principle is the whole peer learning approach built on?")
-    assert "It is based on mutual interaction" in first_unit(answer.answer)
-
-
 def test_why_is_answered_by_a_reason_naming_what_was_asked_further_down(
     assistant: Assistant, question: str, reason: str
 ) -> None:

@@ -1,7 +1,8 @@
-"""How English writes the forms of answer that need no subject of their own: what comes next,
-how something went, how far something reaches ("only for ESCP-4x, or for all?") and how
-something changes over time ("are members getting keener on EU funding these days?"), each
-as a question asks for it and as a passage says it (discourse markers, not the notes' own
+"""How English writes the forms of answer a question asks for: what comes next, how
+something went, how far something reaches ("only for ESCP-4x, or for all?"), how something
+changes over time ("are members getting keener on EU funding these days?"), what something
+rests on ("what is the approach built on?") and why ("what was the point of …?"), each as a
+question asks for it and as a passage says it (discourse markers, not the notes' own
 phrasing)."""
 
 from __future__ import annotations
@@ -84,5 +85,31 @@ BASIS_ASK = re.compile(
 BASIS = re.compile(
     r"\b(?:based|built|founded|grounded|centred|centered)\s+(?:on|upon|around)\b"
     r"|\b(?:rests?|relies|rely)\s+on\b",
+    re.I,
+)
+# Why, what for: "why …?", "what was the point of …?", "were they meant to help …?".
+PURPOSE_ASK = re.compile(
+    # ("Honestly, why …?", "ok, why …": a word said before the question.)
+    r"(?:^|[:;]|,\s+(?:and|but)\b|^\s*\w+,)\s*(?:and\s+|but\s+|so\s+)?why\b"
+    r"|\bwhat\s+(?:was|is|were|are|'s)\s+(?:the|their|its)\s+(?:main\s+|real\s+|whole\s+)?"
+    r"(?:point|purpose|aim|goal|objective|idea|reason|rationale)s?\b"
+    r"|\bwhat\s+(?:was|is)\s+(?:it|that|this)\s+(?:all\s+)?for\b"
+    r"|\b(?:point|purpose|aim|goal|objective|rationale)\s+(?:of|behind)\b(?!\s+contact)"
+    r"|\b(?:meant|supposed|intended|designed|set\s+up)\s+to\s+(?:achieve|accomplish|do|deliver)\b"
+    # "How were the webinars meant to help …?", "hoping to achieve", "was the aim only to …?"
+    r"|\b(?:was|were|is|are)\s+(?P<subject>(?:\w+\s+){1,4}?)(?:meant|intended|designed)"
+    r"\s+to\b(?!\s+be\b)"
+    r"|\bhop(?:ed|ing)\s+to\s+(?:achieve|accomplish|get\s+out\s+of)\b"
+    r"|\b(?:was|is)\s+(?:part\s+of\s+)?(?:the|their|its)\s+(?:main\s+|real\s+|whole\s+)?"
+    r"(?:aim|goal|idea|purpose|point|objective)\s+(?:only\s+|just\s+|also\s+|really\s+)?to\b",
+    re.I,
+)
+# Purpose and reason as English writes them (discourse markers, not the notes' phrasing).
+PURPOSE = re.compile(
+    r"\b(?:in\s+order\s+(?:to|that)|so\s+as\s+to|so\s+that|because|due\s+to|otherwise"
+    r"|the\s+(?:idea|aim|goal|purpose|objective)\s+(?:was|is|being)|aim(?:s|ed)?\s+(?:to|at)"
+    r"|(?:or|else)\s+(?:they|it|we|you|one)\s+risks?)\b"
+    # A clause after a semicolon saying what it brings ("…; it can save a lot of time").
+    r"|;\s*(?:when\s+[^,;]+,\s*)?it\s+(?:can|could|will|would|is|helps?|saves?)\b",
     re.I,
 )

@@ -22,6 +22,8 @@ from .form_patterns import (
     FUTURE_ASK,
     JUDGEMENT,
     JUDGEMENT_ASK,
+    PURPOSE,
+    PURPOSE_ASK,
     SCOPE,
     SCOPE_ASK,
     TREND,
@@ -34,31 +36,6 @@ Kind = Literal["purpose", "definition", "agent", "future", "judgement", "scope",
 # of 609, holding it 558 → 559; none lost.
 FORM_BONUS = 0.2
 
-_PURPOSE_ASK = re.compile(
-    # ("Honestly, why …?", "ok, why …": a word said before the question.)
-    r"(?:^|[:;]|,\s+(?:and|but)\b|^\s*\w+,)\s*(?:and\s+|but\s+|so\s+)?why\b"
-    r"|\bwhat\s+(?:was|is|were|are|'s)\s+(?:the|their|its)\s+(?:main\s+|real\s+|whole\s+)?"
-    r"(?:point|purpose|aim|goal|objective|idea|reason|rationale)s?\b"
-    r"|\bwhat\s+(?:was|is)\s+(?:it|that|this)\s+(?:all\s+)?for\b"
-    r"|\b(?:point|purpose|aim|goal|objective|rationale)\s+(?:of|behind)\b(?!\s+contact)"
-    r"|\b(?:meant|supposed|intended|designed|set\s+up)\s+to\s+(?:achieve|accomplish|do|deliver)\b"
-    # "How were the webinars meant to help …?", "hoping to achieve", "was the aim only to …?"
-    r"|\b(?:was|were|is|are)\s+(?P<subject>(?:\w+\s+){1,4}?)(?:meant|intended|designed)"
-    r"\s+to\b(?!\s+be\b)"
-    r"|\bhop(?:ed|ing)\s+to\s+(?:achieve|accomplish|get\s+out\s+of)\b"
-    r"|\b(?:was|is)\s+(?:part\s+of\s+)?(?:the|their|its)\s+(?:main\s+|real\s+|whole\s+)?"
-    r"(?:aim|goal|idea|purpose|point|objective)\s+(?:only\s+|just\s+|also\s+|really\s+)?to\b",
-    re.I,
-)
-# Purpose and reason as English writes them (discourse markers, not the notes' phrasing).
-_PURPOSE = re.compile(
-    r"\b(?:in\s+order\s+(?:to|that)|so\s+as\s+to|so\s+that|because|due\s+to|otherwise"
-    r"|the\s+(?:idea|aim|goal|purpose|objective)\s+(?:was|is|being)|aim(?:s|ed)?\s+(?:to|at)"
-    r"|(?:or|else)\s+(?:they|it|we|you|one)\s+risks?)\b"
-    # A clause after a semicolon saying what it brings ("…; it can save a lot of time").
-    r"|;\s*(?:when\s+[^,;]+,\s*)?it\s+(?:can|could|will|would|is|helps?|saves?)\b",
-    re.I,
-)
 # What a term is: the term ends the question, or a clause saying where follows it ("What is
 # meant by a PLW in the BLUES project?"); a sentence may follow ("… actually? never been").
 _TERM_END = (
@@ -121,7 +98,7 @@ class Form:
 def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
     """The form ``text`` asks for, if any. ``same`` gives the stems that mean a word (the
     glossary: "PLW" also means "peer learning webinar")."""
-    m = _PURPOSE_ASK.search(text)
+    m = PURPOSE_ASK.search(text)
     if m:
         # What the purpose is asked of ("the point of running the series"): a purpose
         # clause answers when its sentence names it, if the question names anything.
@@ -240,7 +217,7 @@ def holds(form: Form, text: str) -> bool:
     the term asked about; the asked verb next to a name ("organised by the BLUES
     partnership", "BLUES (as organiser)")."""
     if form.kind == "purpose" and not form.about:
-        return _PURPOSE.search(text) is not None
+        return PURPOSE.search(text) is not None
     if form.kind in _SAID:  # forms with no subject of their own: how English says them
         return _SAID[form.kind].search(text) is not None
     if form.kind == "definition":
@@ -266,7 +243,7 @@ def degree(form: Form, text: str) -> int:
     series of 5 PLW in order to …" names all three). For other forms: 1 if ``text`` holds."""
     if form.kind == "purpose" and form.about:
         spans = (text[a:b] for a, b in sentence_spans(text))
-        stems = [set(tokenize([s])[0]) for s in spans if _PURPOSE.search(s)]
+        stems = [set(tokenize([s])[0]) for s in spans if PURPOSE.search(s)]
         return max((sum(bool(g & named) for g in form.about) for named in stems), default=0)
     if form.kind != "agent":
         return int(holds(form, text))
