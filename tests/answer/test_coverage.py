@@ -244,6 +244,14 @@ def test_the_point_of_doing_something_is_the_purpose_given_for_it(assistant: Ass
     assert "in order to facilitate the sharing" in first_unit(answer.answer)
 
 
+def test_whether_most_came_is_the_passage_saying_who_was_represented(
+    assistant: Assistant,
+) -> None:
+    # The lesson on meeting other partnerships shares "partnerships" and more, not the answer.
+    answer = converse(assistant, "Did most partnerships actually turn up and get involved?")
+    assert "were represented and actively participated" in first_unit(answer.answer)
+
+
 def test_what_an_approach_is_built_on_is_the_passage_saying_what_it_is_based_on(
     assistant: Assistant,
 ) -> None:

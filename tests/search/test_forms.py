@@ -40,6 +40,13 @@ def same(word: str) -> set[str]:
         ("What principle is the whole peer learning approach built on?", "basis"),
         ("On what kind of learning approach were these sessions built?", "basis"),
         ("Based on the BLUES experience, should we run webinars too?", None),
+        ("Did most partnerships actually turn up and get involved?", "turnout"),
+        ("did the partnerships that came actually join in or mostly just listen", "turnout"),
+        (
+            "We stopped our newsletter and now attendance at our events has dropped. The board"
+            " asks if this is connected. What did the peer webinars say about this?",
+            None,
+        ),
         ("When a crisis hits, are clusters supposed to change what they offer?", None),
         ("what is a PLW?", "definition"),
         ("What does PO stand for?", "definition"),
@@ -82,6 +89,12 @@ def test_a_purpose_is_a_purpose_or_reason_clause_in_any_words() -> None:
     assert holds(form, "Share tools with others; it can save a lot of time.")
     assert holds(form, "Meet others; when things are hard, it is more efficient to team up.")
     assert not holds(form, "Meet others; the next meeting is in May.")
+
+
+def test_who_came_and_joined_in_is_said_as_represented_or_participated() -> None:
+    form = Form("turnout")
+    assert holds(form, "Most partnerships were represented and actively participated.")
+    assert not holds(form, "14 partnerships have been invited to cooperate.")
 
 
 def test_what_something_rests_on_is_said_as_based_or_built_on() -> None:

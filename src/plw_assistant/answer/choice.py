@@ -257,7 +257,7 @@ def _eligible(
         form.kind == "future" and series_asked(retrieval.plan, EVENTS)
     ):
         return [u for u in units if not u.label]
-    if form.kind not in ("purpose", "basis"):
+    if form.kind not in ("purpose", "basis", "turnout"):
         return lessons
     reach, enough = REACH * units[0].hit.score, 2 if form.kind == "purpose" else 1
     further = [

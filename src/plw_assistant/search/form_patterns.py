@@ -113,3 +113,14 @@ PURPOSE = re.compile(
     r"|;\s*(?:when\s+[^,;]+,\s*)?it\s+(?:can|could|will|would|is|helps?|saves?)\b",
     re.I,
 )
+# Whether people came and joined in: "did most partnerships turn up?", "how was attendance?"
+# (not "which partnerships took part?": a list of names answers that).
+TURNOUT_ASK = re.compile(
+    r"\b(?:most|many|all|few|everyone|everybody|anyone|anybody|people|ppl)\b[^?]*\b(?:take\s+part"
+    r"|took\s+part|participat\w*|attend\w*|show(?:ed)?\s+up|turn(?:ed)?\s+up|represented"
+    r"|get\s+involved|got\s+involved|join(?:ed)?\s+in)\b|\b(?:attendance|turnout|turn-out)\b"
+    r"|\bjust\s+listen|\bactually\s+(?:join|take\s+part|participate|show|turn)",
+    re.I,
+)
+# A passage saying so: "… were represented and actively participated".
+TURNOUT = re.compile(r"\b(?:represented|participated|attended|attendance)\b", re.I)

@@ -28,9 +28,14 @@ from .form_patterns import (
     SCOPE_ASK,
     TREND,
     TREND_ASK,
+    TURNOUT,
+    TURNOUT_ASK,
 )
+from .parts import asking_clause
 
-Kind = Literal["purpose", "definition", "agent", "future", "judgement", "scope", "trend", "basis"]
+Kind = Literal[
+    "purpose", "definition", "agent", "future", "judgement", "scope", "trend", "basis", "turnout"
+]
 # A passage written in the form asked for ranks this much higher (a defining one, first).
 # From 0.1 to 0.2 on the development sets: answers leading with the expected lesson 508 → 510
 # of 609, holding it 558 → 559; none lost.
@@ -125,6 +130,10 @@ def asked(text: str, same: Callable[[str], set[str]]) -> Form | None:
         return Form("agent", (organising(deed),))
     if BASIS_ASK.search(text):  # "what is the approach built on?": what it rests on
         return Form("basis")
+    # "Did most partnerships turn up?": who came, and how (asked: not the attendance at "our
+    # events" a situation tells of).
+    if TURNOUT_ASK.search(asking_clause(text)):
+        return Form("turnout")
     if SCOPE_ASK.search(text):  # "only for ESCP-4x, or for all?": how far it reaches
         return Form("scope")
     if TREND_ASK.search(text):  # "getting keener on it these days?": a trend said
@@ -231,6 +240,7 @@ _SAID = {
     "scope": SCOPE,
     "trend": TREND,
     "basis": BASIS,
+    "turnout": TURNOUT,
 }
 
 
