@@ -19,7 +19,7 @@ from ..words import is_compound, is_english, lexicon, stem, stopwords, tokenize
 from .names import READ_WORDS, passage_texts
 from .parts import ask_of
 from .slang import spelt_out
-from .terms import ABBREVIATION, expand, glossary_terms, uses
+from .terms import ABBREVIATION, expand, glossary_terms, last_stems, uses
 from .typos import (
     NAME,
     Candidates,
@@ -66,11 +66,7 @@ class Analysis:
     def same(self, word: str) -> set[str]:
         """The stems that mean ``word``: its own and the glossary's ("webinars" → "plw")."""
         own = stem(word)
-        out = {own}
-        for term in self.terms:
-            if any(tokenize([f])[0][-1:] == [own] for f in term.forms):
-                out |= {t for f in term.forms for t in tokenize([f])[0][-1:]}
-        return out
+        return {own, *last_stems(self.terms).get(own, ())}
 
     def is_written_term(self, text: str) -> bool:
         """Whether ``text`` is a glossary term's form, word for word, of a term the notes write

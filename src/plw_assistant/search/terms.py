@@ -132,3 +132,15 @@ def glossary_terms(glossary: Glossary, abbreviations: dict[str, str]) -> tuple[T
         Term(short, (long,)) for short, long in abbreviations.items() if short.lower() not in listed
     )
     return (*glossary.terms, *defined)
+
+
+@lru_cache(maxsize=8)
+def last_stems(terms: tuple[Term, ...]) -> dict[str, frozenset[str]]:
+    """For the stem of each form's last word, those of every form of the terms it ends a form
+    of ("webinars" ends "peer learning webinars": "plw" too); worked out once per glossary."""
+    out: dict[str, frozenset[str]] = {}
+    for term in terms:
+        lasts = frozenset(t for f in term.forms for t in tokenize([f])[0][-1:])
+        for s in lasts:
+            out[s] = out.get(s, frozenset()) | lasts
+    return out
