@@ -20,6 +20,7 @@ from .embedding.model import SentenceTransformerEmbedder
 from .errors import LLMError, StorageError
 from .planning import Reading, searched
 from .search.analysis import Analyzer
+from .search.followup import CHAIN
 from .search.intent import standalone
 from .search.names import Vocabulary
 from .search.queries import QueryCache
@@ -72,12 +73,13 @@ class Assistant:
         vocabulary = Vocabulary.of(index)
         analyzer = Analyzer.of(index, vocabulary.abbreviations)
         analysis = analyzer.analyse(question.text, self.embedder.is_common_word)
-        # The turns before it as read then (typos corrected): a follow-up is read with them.
-        history = tuple(
-            replace(t, question=analyzer.analyse(t.question, self.embedder.is_common_word).searched)
-            for t in question.history
+        # The turns a follow-up is read with (``CHAIN``), as read then (typos corrected).
+        earlier, recent = question.history[:-CHAIN], question.history[-CHAIN:]
+        common = self.embedder.is_common_word
+        recent = tuple(
+            replace(t, question=analyzer.analyse(t.question, common).searched) for t in recent
         )
-        question = replace(question, history=history)
+        question = replace(question, history=(*earlier, *recent))
         retriever = Retriever(
             index, self.embedder, self.settings.hybrid_alpha, self._queries, dedupe=True
         )
