@@ -151,6 +151,18 @@ def test_a_written_out_term_the_notes_never_use_is_searched_by_its_abbreviation(
     assert plw.unwritten == () and "peer learning webinar" in keywords(plw, plw.searched)
 
 
+def test_an_example_the_question_gives_is_not_searched_by_its_words(
+    assistant: Assistant,
+) -> None:
+    question = "How should a cluster keep talking to members in hard periods, such as the pandemic?"
+    searched = keywords(_read(assistant, question), question)
+    assert "pandemic" not in searched and "COVID" not in searched  # nor the glossary's forms
+    assert "members" in searched
+    # An example that is all the question names stays.
+    alone = "And what about, for example, the pandemic?"
+    assert "pandemic" in keywords(_read(assistant, alone), alone)
+
+
 def test_a_mistyped_name_is_spelt_as_the_notes_spell_it(assistant: Assistant) -> None:
     analysis = _read(assistant, "Did RECIPE4Mobilty take part in the PLWs?")
     assert analysis.searched == "Did RECIPE4Mobility take part in the PLWs?"

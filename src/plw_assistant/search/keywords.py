@@ -1,12 +1,26 @@
 """What BM25 searches for a question: its words, with a glossary term the question writes out
-in words the notes never use searched by its other forms instead."""
+in words the notes never use searched by its other forms instead, and without the examples it
+gives."""
 
 from __future__ import annotations
 
 import re
 
+from ..words import tokenize
 from .analysis import Analysis
 from .terms import ABBREVIATION
+
+# An example the question gives ("… in difficult periods, such as the pandemic?"): it shows
+# what is meant; its words ("pandemic": "COVID crisis") are not what is asked about.
+_EXAMPLE = re.compile(
+    r"\b(?:such\s+as|for\s+example|for\s+instance|e\.\s?g\.)[,\s]+[^,;:.?!()]*", re.I
+)
+
+
+def without_examples(query: str) -> str:
+    """``query`` without the examples it gives, unless nothing else would be left."""
+    rest = _EXAMPLE.sub(" ", query)
+    return " ".join(rest.split()) if tokenize([rest])[0] else query
 
 
 def keywords(analysis: Analysis, query: str) -> str:
@@ -17,6 +31,7 @@ def keywords(analysis: Analysis, query: str) -> str:
     webinars") stays: its words are the notes' own. A form left out brings its term's
     abbreviations and the forms the notes write ("keeping in touch":
     "communication"), and its words no other term's forms ("European" in it is not the EU's)."""
+    query = without_examples(query)
     phrases = [f for f in analysis.unwritten if " " in f]  # a word ("comms") is expanded
     if not phrases:
         return analysis.expand(query)
