@@ -44,7 +44,8 @@ FORM_BONUS = 0.2
 # What a term is: the term ends the question, or a clause saying where follows it ("What is
 # meant by a PLW in the BLUES project?"); a sentence may follow ("… actually? never been").
 _TERM_END = (
-    r"\s*(?:,?\s*(?:exactly|actually|really))?(?:\s+(?:meant|supposed)\s+to\s+be)?"
+    r"(?:,?\s*(?:exactly|actually|really|anyway|again|then|though|lol|haha|pls|please)\b)*"
+    r"(?:\s+(?:meant|supposed)\s+to\s+be)?"
     r"\s*(?:[?.!]|$|\s+(?:in|within|at)\s+the\b)"
 )
 _DEFINITION_ASK = re.compile(
