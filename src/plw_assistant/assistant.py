@@ -3,6 +3,7 @@ current index (picked up by ``LiveIndex`` when a new generation is built)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
@@ -76,9 +77,7 @@ class Assistant:
         # The turns a follow-up is read with (``CHAIN``), as read then (typos corrected).
         earlier, recent = question.history[:-CHAIN], question.history[-CHAIN:]
         common = self.embedder.is_common_word
-        recent = tuple(
-            replace(t, question=analyzer.analyse(t.question, common).searched) for t in recent
-        )
+        recent = tuple(replace(t, question=_as_read(analyzer, t.question, common)) for t in recent)
         question = replace(question, history=(*earlier, *recent))
         retriever = Retriever(
             index, self.embedder, self.settings.hybrid_alpha, self._queries, dedupe=True
@@ -198,3 +197,10 @@ def gap_outcome(answer: Answer) -> str | None:
     if NO_DETAIL in answer.answer or NO_DETAILS in answer.answer or answer.missing:
         return "topic_only"
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _as_read(analyzer: Analyzer, text: str, common: Callable[[str], bool]) -> str:
+    """An earlier question as it was read (typos corrected): each turn of a conversation is
+    read again with every follow-up after it, so once is enough."""
+    return analyzer.analyse(text, common).searched
