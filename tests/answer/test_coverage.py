@@ -244,6 +244,17 @@ def test_the_point_of_doing_something_is_the_purpose_given_for_it(assistant: Ass
     assert "in order to facilitate the sharing" in first_unit(answer.answer)
 
 
+def test_when_and_how_many_asked_together_quote_the_passage_dating_what_was_held(
+    assistant: Assistant,
+) -> None:
+    # The extra webinar "in 2022" is to come; the passage saying when the series ran answers.
+    answer = converse(
+        assistant, "When did the webinars take place and how many of them were there?"
+    )
+    assert first_unit(answer.answer).startswith("Between October 2020 and January 2022")
+    assert "extra PLW in 2022" not in answer.answer
+
+
 def test_whether_most_came_is_the_passage_saying_who_was_represented(
     assistant: Assistant,
 ) -> None:

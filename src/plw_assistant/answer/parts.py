@@ -12,6 +12,7 @@ import numpy as np
 
 from ..domain import DETAILS, Hit
 from ..search.expects import expects_of
+from ..search.forms import LATER, asks_future, holds
 from ..search.names import Vocabulary
 from ..search.retriever import Retrieval
 from ..text import plain_text
@@ -26,10 +27,17 @@ STATING_SEARCH = 20
 # asks for one fact only: "when …, and how many …?" asks the count of the whole, the date of
 # its part.
 _BY_PART = ("names", "address", "date")
+# A part asking when is near little but a date ("When did the webinars take place" is 0.39
+# similar to the passage dating the series): the dated passage answers from this similarity.
+DATE_BAR = 0.3
 
 
 def stating(
-    rows: Sequence[int], retrieval: Retrieval, hits: list[Hit], vocabulary: Vocabulary
+    rows: Sequence[int],
+    retrieval: Retrieval,
+    hits: list[Hit],
+    vocabulary: Vocabulary,
+    bar: float = RELATED,
 ) -> Unit | None:
     """For a question asking two things, of ``rows`` (passages holding the fact a part asks
     for) the one most similar to a part, if related to it (added to ``hits`` if new); ``None``
@@ -44,7 +52,7 @@ def stating(
         return None
     similar = np.max([index.dense_scores(rows, v) for v in retrieval.parts], axis=0)
     best = int(np.argmax(similar))
-    if similar[best] < RELATED:
+    if similar[best] < bar:
         return None
     row = rows[best]
     known = next((h for h in hits if h.row == row), None)
@@ -86,16 +94,20 @@ def with_facts(
             continue
         mask = vocabulary.holding(kind)
         held = [u for u in built.units if mask[u.hit.row]]
+        rows, bar = np.flatnonzero(mask).tolist(), RELATED
         if kind == "date":
             # A year in a lesson ("an extra PLW in 2022") is not when the thing asked about
-            # ran: the dated passage closest to the parts is.
-            closest = stating(np.flatnonzero(mask).tolist(), retrieval, hits, vocabulary)
+            # ran: the dated passage closest to the parts is; what is to come, only when asked.
+            if not asks_future(part):
+                rows = [r for r in rows if not holds(LATER, plain_text(index.chunks[r].text))]
+            bar = DATE_BAR
+            closest = stating(rows, retrieval, hits, vocabulary, bar)
             held = [u for u in held if closest is None or u.hit.row == closest.hit.row]
         if held:
             if n == 0 and not mask[built.units[0].hit.row]:
                 built = quoting(built, held[0], 0)
             continue
-        unit = stating(np.flatnonzero(mask).tolist(), retrieval, hits, vocabulary)
+        unit = stating(rows, retrieval, hits, vocabulary, bar)
         if unit is not None:
             built = quoting(built, unit, n)
     return built
