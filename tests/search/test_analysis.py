@@ -39,6 +39,9 @@ def test_british_and_american_spellings_are_one_word_for_bm25() -> None:
         ("How do we keep our memebers informed in a crisis?", "members"),
         ("Is digitalizaton strategic for clusters?", "digitalization"),
         ("In wich webinar did they discuss partner search?", "which"),
+        # Keeping every letter typed ("bested") loses to a word far more likely ("based").
+        ("what is peer learning besed on?", "based"),
+        ("is it usefull to look for synergies?", "useful"),
     ],
 )
 def test_typos_are_corrected_towards_known_words_and_said(

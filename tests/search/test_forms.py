@@ -67,6 +67,7 @@ def same(word: str) -> set[str]:
         ("who was behind it", "agent"),  # who put it on: organised, ran, hosted
         ("Who took part?", None),  # a list of participants, not a doer
         ("did the PLWs actually work? were they a success", "judgement"),
+        ("is it useful to look for synergies with other projects?", None),  # whether to do it
         ("Bottom line: did the peer learning webinars work or not?", "judgement"),
         ("did the people running it think the whole series actually worked", "judgement"),
         ("How did the sessions work?", None),  # how they were run, not how they went

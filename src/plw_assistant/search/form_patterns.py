@@ -31,7 +31,9 @@ JUDGEMENT_ASK = re.compile(
     r"|pay\s+off|paid\s+off|how\s+well|(?<!how\s)did\s+(?:it|they|the(?:\s+\w+){1,3})\s+(?:actually\s+|really\s+)?work"
     r"|(?:think|feel|find|say|believe)\s+(?:that\s+)?(?:it|they|the(?:\s+\w+){1,4})\s+"
     r"(?:actually\s+|really\s+)?work(?:ed|s)?"
-    r"|(?:were|was|are|is)\s+(?:they|it|the\s+\w+)\s+(?:\w+\s+)?(?:useful|valuable|effective))\b",
+    # ("Is it useful to look for synergies?" asks whether to do it, not how something went.)
+    r"|(?:were|was|are|is)\s+(?:they|it|the\s+\w+)\s+(?:\w+\s+)?(?:useful|valuable|effective)"
+    r"(?!\s+to\b))\b",
     re.I,
 )
 # A judgement as English writes one (not "strategic": that says what matters, not how it went).

@@ -29,6 +29,9 @@ def names_in(texts: Iterable[str]) -> dict[str, str]:
     }
 
 
+# A candidate this many times as frequent in English as the one keeping the typed letters is
+# what was meant.
+FAR_LIKELIER = 20
 # Edits allowed towards a known word: one for words of up to 5 letters, else two.
 SHORT_WORD = 5
 
@@ -62,8 +65,15 @@ def closest(word: str, candidates: Candidates, edits: int | None = None) -> str 
     if not found:
         return None
     best = min(d for _, d, _ in found)
-    ranked = ((-fuzz.ratio(word, c), candidates.rank[c], c) for c, d, _ in found if d == best)
-    return min(ranked)[2]
+    equal = [c for c, d, _ in found if d == best]
+    chosen = min(equal, key=lambda c: (-fuzz.ratio(word, c), candidates.rank[c]))
+    # … unless another is far more likely ("besed": "based", not "bested", though "bested"
+    # keeps every letter typed; "wich" stays "which": "with" is only ten times as common).
+    counts = lexicon()
+    likelier = max(equal, key=lambda c: counts.get(c, 0))
+    if counts.get(likelier, 0) >= FAR_LIKELIER * max(counts.get(chosen, 0), 1):
+        return likelier
+    return chosen
 
 
 _COMMON_MIN = 1000  # occurrences in the lexicon's subtitles: a word, not a typo it records
