@@ -29,6 +29,7 @@ def vocabulary(assistant: Assistant) -> Vocabulary:
         ("Was the IT tool discussed in one of the webinars?", "which"),
         ("Was partner search one of the topics in the webinars?", "which"),
         ("Was COVID a topic of a webinar?", "which"),
+        ("Was there one webinar about the new calls? Which one?", "which"),
         (
             "the session where they discussed changing the action plan - which one was that?",
             "which",

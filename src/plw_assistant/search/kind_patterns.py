@@ -24,7 +24,7 @@ WHICH = re.compile(
     rf"|\b(?:one\s+of\s+the|among\s+the|a)\s+(?:topics?|subjects?|themes?)\s+(?:in|of|at|during)"
     rf"\s+(?:the\s+|a\s+|any\s+)?{KIND}\b"
     # "Was there a session on …?", "Did any webinar cover …?": which one, in other words.
-    rf"|\b(?:was|is|were)\s+there\s+(?:ever\s+)?(?:a|an|any)\s+(?:\w+\s+)?{KIND}\s+"
+    rf"|\b(?:was|is|were)\s+there\s+(?:ever\s+)?(?:a|an|any|one)\s+(?:\w+\s+)?{KIND}\s+"
     r"(?:on|about|that|which|where|dealing|covering|discussing)\b"
     rf"|\b(?:did|does)\s+(?:any|a|one)\s+(?:of\s+the\s+)?{KIND}\s+(?:cover|deal|discuss|address"
     r"|talk|look|touch|tackle|treat|focus|mention|go)"
