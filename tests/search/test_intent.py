@@ -123,6 +123,8 @@ def test_what_a_plain_question_expects(vocabulary: Vocabulary) -> None:
     # A singular noun asked first asks for it, not for names of the plural after it.
     question = "What role do clusters have for small companies when there is a crisis?"
     assert read(question, vocabulary).expects is None
+    question = "What longer-term effect did the webinars have on joint projects?"
+    assert read(question, vocabulary).expects is None
     assert read("which partnerships did they invite?", vocabulary).expects == "names"
     # An e-mail the situation tells of is no address asked for; asking for one is.
     told = "I got an email inviting me to a 'peer learning webinar'. What is it exactly?"

@@ -43,7 +43,8 @@ _WHICH_ONES = re.compile(
     r"^\s*(?:which|what|name|list)\s+(?:the\s+)?+(?!(?:[\w-]+\s+){0,3}(?:say|says|said|saying"
     r"|conclude|concluded|recommend|recommended|suggest|suggested|advise|advised|tell|told)\b)"
     # ("What role do clusters have …?" asks for a role: the singular noun asked comes first.)
-    r"(?![\w-]*[^\Ws]\s+(?:do|does|did|can|could|should|would|will)\b)"
+    # ("What longer-term effect did …?": its words before the verb too.)
+    r"(?!(?:[\w-]+\s+){0,2}?[\w-]*[^\Ws]\s+(?:do|does|did|can|could|should|would|will)\b)"
     r"(?!lessons?\b|messages?\b|ways?\b|options?\b"
     r"|models?\b|kinds?\b|types?\b|approach(?:es)?\b|methods?\b|forms?\b|means\b|steps?\b"
     r"|tips?\b|practices?\b|ideas?\b|possibilit(?:y|ies)\b"
