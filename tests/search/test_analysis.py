@@ -225,6 +225,9 @@ def test_an_everyday_word_the_notes_never_write_is_searched_by_the_notes_word(
     # without it, a rare word asked about, the question was declined.
     f2f = assistant.ask(Question("can we just ditch the f2f stuff and do everything online?"))
     assert f2f.answer.startswith("Digitalization of cluster services is very strategic")
+    # "Physical" events are the notes' "traditional" actions too, whatever "webinars" matches.
+    question = "We plan to stop physical events and do only webinars for members. Good idea?"
+    assert assistant.ask(Question(question)).answer.startswith("Digitalization of cluster")
 
 
 def test_a_glossary_phrase_the_notes_never_write_brings_their_word_to_bm25(
