@@ -55,6 +55,7 @@ def same(word: str) -> set[str]:
         ("what is a peer learning webinar actually meant to be?", "definition"),
         ("what means ESCP-4x?", "definition"),  # as a non-native speaker may ask
         ("so what's a PLW anyway lol", "definition"),  # words said after it ask nothing more
+        ("what exactly is meant by a 'peer learning webinar'?", "definition"),
         ("Who organised the webinar series?", "agent"),
         ("Should PLWs only be for ESCP-4x partnerships?", "scope"),
         ("are companies in clusters getting keener on brussels funding these days", "trend"),

@@ -49,8 +49,10 @@ _TERM_END = (
     r"\s*(?:[?.!]|$|\s+(?:in|within|at)\s+the\b)"
 )
 _DEFINITION_ASK = re.compile(
-    r"^\s*(?:so\s+|and\s+)?(?:what\s*(?:is|are|'s|’s)(?:\s+meant\s+by)?|whats)\s+(?:an?\s+|the\s+)?"
-    rf"(?P<term>[\w#-]+(?:\s+[\w#-]+){{0,3}}?){_TERM_END}"
+    # ("what exactly is meant by a 'peer learning webinar'?": a word of degree, quotes.)
+    r"^\s*(?:so\s+|and\s+)?(?:what\s*(?:(?:exactly|actually|really)\s+)?(?:is|are|'s|’s)"
+    r"(?:\s+meant\s+by)?|whats)\s+(?:an?\s+|the\s+)?[‘'\"“]?"
+    rf"(?P<term>[\w#-]+(?:\s+[\w#-]+){{0,3}}?)[’'\"”]?{_TERM_END}"
     r"|^\s*what\s+(?:does|do)\s+(?:the\s+(?:acronym|abbreviation|term|word|name)\s+)?"
     r"(?P<term2>[\w#-]+(?:\s+[\w#-]+){0,3}?)\s+(?:mean|stand\s+for)\b"
     r"|^\s*(?:define|definition\s+of|meaning\s+of|what\s+means)\s+(?:an?\s+|the\s+)?"
