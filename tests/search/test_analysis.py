@@ -58,6 +58,7 @@ def test_known_words_and_names_are_never_corrected(assistant: Assistant) -> None
         "Did RECIPE4Mobility take part?",  # a name the notes hold
         "Is the umbrella organisation relevant?",  # an English word the notes do not use
         "What did BRILLIANT share?",
+        "Hola, what is a peer learning webinar?",  # a greeting, in any language
     ):
         analysis = _read(assistant, text)
         assert not analysis.corrected and analysis.searched == text

@@ -25,6 +25,7 @@ from .typos import (
     Candidates,
     closest,
     common_english,
+    greets,
     letter_restored,
     names_in,
     own_words,
@@ -113,7 +114,7 @@ class Analyzer:
         parts: list[str] = []
         end = 0
         for m in _WORD.finditer(text := self._names_fixed(text, corrections)):
-            meant = self._meant(m.group(0), is_common_word)
+            meant = None if greets(text, m) else self._meant(m.group(0), is_common_word)
             if meant is not None:
                 corrections.append(Correction(m.group(0), meant))
                 parts += [text[end : m.start()], meant]

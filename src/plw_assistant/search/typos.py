@@ -114,3 +114,9 @@ def own_words(texts: Iterable[str], shortest: int) -> set[str]:
     """The words of letters alone in ``texts``, lower-cased, at least ``shortest`` long (long
     enough to be mistyped)."""
     return {w for text in texts for w in re.findall(rf"[^\W\d_]{{{shortest},}}", text.lower())}
+
+
+def greets(text: str, word: re.Match[str]) -> bool:
+    """Whether ``word`` opens ``text`` on its own before a comma ("Hola, I got an email …"): a
+    greeting or a word said before the question, in any language; no typo to correct."""
+    return not text[: word.start()].strip() and text[word.end() : word.end() + 1] == ","
