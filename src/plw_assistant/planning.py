@@ -73,13 +73,16 @@ def _beside(
     for part in parts_of(reading.analysis.searched):
         own = read(part, vocabulary)
         if own.kind == "general" and not own.expects and own_subject(part):
-            question = replace(reading.question, text=part)
-            analysis = reading.analyzer.analyse(part, reading.common)
-            alone = _search(
-                replace(reading, question=question, analysis=analysis), retriever, min_score
-            )
+            alone = _alone(reading, part, retriever, min_score)
             return alone if covers(alone, min_score) else None
     return None
+
+
+def _alone(reading: Reading, part: str, retriever: Retriever, min_score: float) -> Retrieval:
+    """A part of the question read and searched as a question of its own."""
+    question = replace(reading.question, text=part)
+    analysis = reading.analyzer.analyse(part, reading.common)
+    return _search(replace(reading, question=question, analysis=analysis), retriever, min_score)
 
 
 def _each_which(
@@ -96,11 +99,7 @@ def _each_which(
         part = asked_again(part, "webinar")
         if read(part, vocabulary).kind != "which":
             return None
-        question = replace(reading.question, text=part)
-        analysis = reading.analyzer.analyse(part, reading.common)
-        alone = _search(
-            replace(reading, question=question, analysis=analysis), retriever, min_score
-        )
+        alone = _alone(reading, part, retriever, min_score)
         if alone.plan.kind != "which" or not covers(alone, min_score):
             return None
         found.append(alone)

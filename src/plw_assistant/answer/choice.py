@@ -20,7 +20,7 @@ from .facts import Asked
 from .listed import asked_names
 from .said import FOLLOW_SHARE, lists_beside, nothing_more, said_best
 from .subject import on_subject
-from .topics import LABEL_SHARE, REACH, says_as_much, says_less_than_a_lesson
+from .topics import LABEL_SHARE, says_as_much, says_less_than_a_lesson
 from .units import Unit, is_overview, make_unit, words
 
 MAX_LIST = 8
@@ -36,6 +36,10 @@ RANK_WEIGHT = 0.5
 # lead, is about the whole list.
 BROAD_MIN = 0.6
 BROAD_BY = 0.1
+# A passage in the form asked for (a reason naming two things asked about, what something is
+# based on, who came) leads from as far down as FORM_REACH of the first: its words are seldom
+# the question's ("Why did BLUES set up the series?": "… in order to facilitate …").
+FORM_REACH = 0.6
 # "What are the lessons for …", "key lessons …": the answer is a whole list.
 _LIST_ASK = re.compile(
     r"\b(?:what\s+(?:are|were)|which\s+(?:are|were)|list|all|key|main)\b.*\b(?:lessons|messages|"
@@ -251,15 +255,15 @@ def _eligible(
 ) -> list[Unit]:
     """The passages that may lead for a question asking in a ``form``: a definition (or what
     comes next) wherever it ranks; a reason among the lessons nearly as good, or further down
-    (to ``REACH`` of the first) when its sentence names two things asked about ("Why did BLUES
-    set up the series?": "… organising a series … in order to …"); else the lessons."""
+    (to ``FORM_REACH`` of the first) when its sentence names two things asked about, and what
+    something is based on or who came likewise; else the lessons."""
     if form.kind == "definition" or (
         form.kind == "future" and series_asked(retrieval.plan, EVENTS)
     ):
         return [u for u in units if not u.label]
     if form.kind not in ("purpose", "basis", "turnout"):
         return lessons
-    reach, enough = REACH * units[0].hit.score, 2 if form.kind == "purpose" else 1
+    reach, enough = FORM_REACH * units[0].hit.score, 2 if form.kind == "purpose" else 1
     further = [
         u
         for u in units
