@@ -76,16 +76,16 @@ TREND = re.compile(
 )
 # What something rests on: "what is the approach built on?", "on what … were they based?".
 # ("Based on your experience, …" says where an opinion comes from: no verb of being before it.)
+_RESTING = r"(?:based|built|founded|grounded|centred|centered)"
 BASIS_ASK = re.compile(
-    r"\b(?:is|are|was|were|be|been)\s+(?:[\w-]+\s+){0,5}?"
-    r"(?:based|built|founded|grounded|centred|centered)\s+(?:on|upon|around)\b"
-    r"|^\s*(?:on|upon)\s+what\b.*\b(?:based|built|founded|grounded)\b"
+    rf"\b(?:is|are|was|were|be|been)\s+(?:[\w-]+\s+){{0,5}}?{_RESTING}\s+(?:on|upon|around)\b"
+    rf"|^\s*(?:on|upon)\s+what\b.*\b{_RESTING}\b"
     r"|\b(?:principles?|idea|concept)\s+(?:behind|underlying)\b|\bunderlying\s+(?:principle|idea)",
     re.I,
 )
 # A passage saying it: "It is based on mutual interaction and cooperative learning."
 BASIS = re.compile(
-    r"\b(?:based|built|founded|grounded|centred|centered)\s+(?:on|upon|around)\b"
+    rf"\b{_RESTING}\s+(?:on|upon|around)\b"
     r"|\b(?:rests?|relies|rely)\s+on\b",
     re.I,
 )
