@@ -16,6 +16,7 @@ import numpy as np
 from ..domain import Term
 from ..store.reader import Index
 from ..words import is_compound, is_english, lexicon, stem, stopwords, tokenize
+from .fillers import without_fillers
 from .names import READ_WORDS, passage_texts
 from .parts import ask_of
 from .slang import spelt_out
@@ -119,7 +120,7 @@ class Analyzer:
                 corrections.append(Correction(m.group(0), meant))
                 parts += [text[end : m.start()], meant]
                 end = m.end()
-        searched = "".join(parts) + text[end:] if corrections else text
+        searched = without_fillers("".join(parts) + text[end:] if corrections else text)
         unknown, named = self._rare(searched, is_common_word)
         stems = tokenize([searched])[0]
         unwritten = tuple(

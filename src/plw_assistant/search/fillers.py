@@ -1,0 +1,71 @@
+"""What a question says that asks nothing: a greeting or an opener before it ("Hi there,",
+"Quick question -", "Dear colleagues,"), thanks after it ("Thanks in advance!"), and words
+of degree and candour inside it ("When *exactly* was PLW#3 held?", "*Honestly*, why …?").
+What the question asks for is read without them.
+
+Left in, they move the question's meaning: the model reads "Hi there, who organised the
+webinars?" less like the passage that answers it (on the development sets a greeting before
+each question cost one lead in twenty, thanks after it as many), and a word of degree stands
+between a question word and its verb, where the form of answer is read ("when exactly was
+…?" was read as asking for no date and got the webinar's topics)."""
+
+from __future__ import annotations
+
+import re
+
+# Said in the cluster network's languages too ("Hola, …", "Bonjour, …").
+_GREETING = (
+    r"hi|hello|hey|hiya|howdy|greetings|good\s+(?:morning|afternoon|evening|day)"
+    r"|dear\s+(?:all|team|colleagues?|sirs?|madam|sir\s+or\s+madam|assistant|friends)"
+    r"|bonjour|salut|hola|buenos\s+d[ií]as|ciao|buongiorno|salve|hallo|guten\s+tag|moin"
+    r"|hoi|goedemorgen|goedendag|hej|dzie[nń]\s+dobry|cze[sś][cć]|ol[aá]|bom\s+dia"
+)
+_OPENER = (
+    r"(?:a\s+)?(?:quick|short|small|simple)\s+question|(?:i\s+have\s+)?(?:a|one|another)\s+"
+    r"(?:more\s+)?question|question|just\s+(?:curious|wondering|checking)|curious"
+    r"|so|ok|okay|well|also|right|alright|anyway|btw|by\s+the\s+way|one\s+more\s+thing"
+    # The notes named as the source: every answer comes from them ("According to the notes,").
+    r"|(?:according\s+to|based\s+on|in|from)\s+(?:the\s+|your\s+)?(?:notes|lessons(?:\s+learn[te]d)?"
+    r"|wrap-?up|article|report|documents?|webinars|plws|peer\s+learning\s+webinars|summary)"
+)
+_BEFORE = re.compile(
+    rf"^\s*(?:(?:{_GREETING})(?:\s+(?:there|all|everyone|team|folks|guys|again))?\s*[,!.:;–—-]+"
+    rf"|(?:{_OPENER})\s*[,!.:;–—-]+)\s*",
+    re.I,
+)
+_THANKS = (
+    r"(?:many\s+|big\s+)?thanks?(?:\s+(?:a\s+lot|so\s+much|very\s+much|in\s+advance|again))*"
+    r"|thank\s+you(?:\s+(?:so\s+much|very\s+much|in\s+advance|kindly|again))*|thx|cheers"
+    r"|(?:kind|best|warm|many)\s+regards|much\s+appreciated|appreciate\s+it"
+    r"|grazie|merci|gracias|danke|dank\s+je(?:\s+wel)?|dzi[eę]kuj[eę]|obrigad[oa]"
+)
+# Thanks after the question (perhaps "for your help", perhaps signed); "best" and "regards"
+# alone only as a sentence of their own ("What is the best?" ends in no thanks).
+_AFTER = re.compile(
+    rf"(?:[,.!?]\s*(?:best|regards|ta|ty)|(?:[,.!?]\s*|\s+)(?:{_THANKS}))"
+    r"(?:\s+for\s+(?:your|the|any)\s+(?:help|time|answer|reply|replies|input))?"
+    r"(?:\s*[,!.]*\s*[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2})?\s*[.!:)]*\s*$",
+    re.I,
+)
+# What the reader asks of the answer's form, not of the notes ("Please keep it short.").
+_FORM = re.compile(
+    r"(?:(?:^|(?<=[.?!]))\s*|\s+(?=please\b))(?:please\s+)?(?:(?:keep\s+it|be|make\s+it)\s+(?:short|brief|concise|simple)"
+    r"|(?:answer|reply|explain)\s+(?:briefly|shortly|simply|in\s+(?:one|a\s+few|two)\s+"
+    r"(?:sentences?|lines?|words)|in\s+plain\s+(?:english|words))|(?:in\s+)?(?:one|a\s+few|two)"
+    r"\s+(?:sentences?|lines?)\s+(?:please|is\s+(?:fine|enough))|(?:a\s+)?short\s+answer\s+"
+    r"(?:please|is\s+(?:fine|enough))|tl;?dr(?:\s+please)?)(?:\s+please)?\s*[.!]*\s*$",
+    re.I,
+)
+_HEDGE = re.compile(
+    r"\s*(?<![\w'’-])(?:exactly|precisely|actually|really|honestly|basically|specifically"
+    r"|concretely)(?![\w'’-]),?",
+    re.I,
+)
+
+
+def without_fillers(text: str) -> str:
+    """``text`` without what asks nothing; as it is if it holds nothing else."""
+    rest = _BEFORE.sub("", text, count=1)
+    rest = _AFTER.sub(lambda m: "?" if "?" in m.group(0) else "", rest)
+    rest = _HEDGE.sub("", _FORM.sub("", rest)).lstrip(" ,")
+    return rest if rest.strip(" ?!.") else text
