@@ -63,7 +63,8 @@ def test_words_that_ask_something_are_kept(kept: str) -> None:
         ),
         (
             "Why are EU funding programmes strategic for clusters?",
-            "Quick question - why are EU funding programmes strategic for clusters? Please keep it short.",
+            "Quick question - why are EU funding programmes strategic for clusters? "
+            "Please keep it short.",
         ),
     ],
 )
