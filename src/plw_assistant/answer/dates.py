@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..search.expects import expects_of
 from ..search.forms import LATER, holds
 
 _DATE_ASK = re.compile(
@@ -46,7 +47,7 @@ _NEXT = re.compile(
 
 def date_asked(question: str) -> Callable[[str], bool] | None:
     """Whether a passage gives the date ``question`` asks for; ``None``: it asks for none."""
-    asks_date = _DATE_ASK.search(question) is not None
+    asks_date = _asks_date(question)
     if _WHEN_NEXT.search(question) or (asks_date and _NEXT.search(question)):
         # the date of something still to come
         return lambda t: _dated(t, frozenset(), False) and holds(LATER, t)
@@ -55,6 +56,12 @@ def date_asked(question: str) -> Callable[[str], bool] | None:
     told = frozenset(_YEAR.findall(question))
     exact = _DAY_ASK.search(question) is not None or bool(told)
     return lambda t: _dated(t, told, exact)
+
+
+def _asks_date(question: str) -> bool:
+    """Whether ``question`` asks for a date, in the words of this module or as the plan reads
+    it ("the exact date when PLW#3 took place", "Start and end of the series?")."""
+    return _DATE_ASK.search(question) is not None or expects_of(question) == "date"
 
 
 def _dated(text: str, told: frozenset[str], exact: bool) -> bool:
@@ -83,7 +90,7 @@ def asks_dated_past(question: str) -> bool:
     """Whether ``question`` asks when something already held took place: not a date to come
     ("When will the next call open?"), nor the day within a year it names ("What day in 2022
     is the extra PLW on?")."""
-    return _DATE_ASK.search(question) is not None and not (
+    return _asks_date(question) and not (
         _WHEN_NEXT.search(question)
         or _NEXT.search(question)
         or holds(LATER, question)

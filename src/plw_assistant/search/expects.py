@@ -15,6 +15,11 @@ _WHEN = re.compile(
     r"^\W*(?:and\s+|so\s+|but\s+)?when\s+(?:did|was|were|is|are|will|do|does|have|has|start\w*"
     r"|began|begin\w*|end(?:s|ed)?|finish\w*|ran|run|took\s+place)\b|^\W*(?:and\s+|so\s+)?when\W*$"
     r"|\b(?:what|which)\s+(?:period|dates?|months?|time\s+span)\b|\bwhat\s+years?\b"
+    # The date named as what is asked ("the exact date when …", "Series dates?", "Start and
+    # end of the series?").
+    r"|\bdates?\s+(?:when|on\s+which|of\s+(?:the|plw|each|every|its))\b"
+    r"|(?:^|[.?!]\s+)\W*(?:[\w#-]+\s+){0,3}dates?\s*\?"
+    r"|^\W*(?:the\s+)?(?:start|beginning)\s+(?:and|&)\s+(?:the\s+)?end\b"
     r"|\bhow\s+long\b",
     re.I,
 )

@@ -24,6 +24,9 @@ _OPENER = (
     r"(?:a\s+)?(?:quick|short|small|simple)\s+question|(?:i\s+have\s+)?(?:a|one|another)\s+"
     r"(?:more\s+)?question|question|just\s+(?:curious|wondering|checking)|curious"
     r"|so|ok|okay|well|also|right|alright|anyway|btw|by\s+the\s+way|one\s+more\s+thing"
+    # What a reader says of the answer before asking on ("Fine, but who ran the thing?").
+    r"|(?:very\s+)?(?:fine|great|cool|nice|interesting|perfect|helpful|useful)|got\s+it|i\s+see"
+    r"|understood|thanks?|thank\s+you|ah|oh|ok\s+thanks|okay\s+thanks"
     # The notes named as the source: every answer comes from them ("According to the notes,").
     r"|(?:according\s+to|based\s+on|in|from)\s+(?:the\s+|your\s+)?(?:notes|lessons(?:\s+learn[te]d)?"
     r"|wrap-?up|article|report|documents?|webinars|plws|peer\s+learning\s+webinars|summary)"

@@ -121,7 +121,8 @@ TURNOUT_ASK = re.compile(
     r"\b(?:most|many|all|few|everyone|everybody|anyone|anybody|people|ppl)\b[^?]*\b(?:take\s+part"
     r"|took\s+part|participat\w*|attend\w*|show(?:ed)?\s+up|turn(?:ed)?\s+up|represented"
     r"|get\s+involved|got\s+involved|join(?:ed)?\s+in)\b|\b(?:attendance|turnout|turn-out)\b"
-    r"|\bjust\s+listen|\bactually\s+(?:join|take\s+part|participate|show|turn)",
+    # "Who showed up?": coming at all, said of people, is turnout whoever asks it.
+    r"|\bjust\s+listen|\b(?:show|turn)(?:s|ed|ing)?\s+up\b",
     re.I,
 )
 # A passage saying so: "… were represented and actively participated".

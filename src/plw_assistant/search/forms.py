@@ -74,7 +74,7 @@ _DEFINES = re.compile(
 # "Who organised …?": the doer of a deed (not who took part: that is a list of names).
 _AGENT_ASK = re.compile(
     r"^\s*(?:and\s+|but\s+|so\s+)?who\s+(?:(?:was|were|has|have|had)\s+)?"
-    r"(?!(?:participated|attended|joined|invited|involved|interested|concerned)\b)"
+    r"(?!(?:participated|attended|joined|invited|involved|interested|concerned|showed|turned)\b)"
     r"(?P<verb>[a-z]+ed|ran|led|set|made|wrote|gave|held|began|built|chose|hosted)\b"
     # "Which partnership organised …?": the doer is one of those.
     r"|^\s*(?:and\s+)?(?:which|what)\s+(?:[\w-]+\s+)?(?:partnerships?|organi[sz]ations?|consortium"
