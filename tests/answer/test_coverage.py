@@ -1106,3 +1106,39 @@ def test_two_rare_words_shared_cover_a_question_the_model_reads_poorly(
     assert answer.answer.startswith("Digitalization of cluster services is very strategic")
     # One word shared ("best") is no evidence.
     assert converse(assistant, "best pizza near the Berlaymont in Brussels?").abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        # The date named as what is asked: the notes date only the series.
+        (
+            "Please, can you tell me the exact date when the PLW#3 about communication in the"
+            " fog period took place?",
+            "The notes do not give the date of PLW#3.",
+        ),
+        # Asked whether there was a rating, not how the organisers judged it.
+        (
+            "did the participants rate the webinars? like a satisfaction score or something",
+            "The notes do not give any score or rating.",
+        ),
+        ("Overall, how did the organisers rate the webinar series in the end?", None),
+    ],
+)
+def test_a_fact_named_as_what_is_asked_is_said_missing_when_the_notes_lack_it(
+    assistant: Assistant, question: str, missing: str | None
+) -> None:
+    answer = assistant.ask(Question(question))
+    assert (answer.missing or None) == missing
+    if missing is None:
+        assert first_unit(answer.answer).startswith("The organisation of the Peer Learning")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Over what stretch of time did the series run?", "Start and end of the PLW series?"],
+)
+def test_a_span_of_time_asked_in_other_words_is_the_series_dates(
+    assistant: Assistant, question: str
+) -> None:
+    assert first_unit(assistant.ask(Question(question)).answer).startswith("Between October 2020")

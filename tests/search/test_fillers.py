@@ -30,6 +30,7 @@ from plw_assistant.search.fillers import without_fillers
         ("Honestly, why did they bother?", "why did they bother?"),
         ("According to the notes, what is a PLW?", "what is a PLW?"),
         ("So, who ran it?", "who ran it?"),
+        ("Fine, but who ran the thing?", "but who ran the thing?"),  # said of the answer before
         ("What is a PLW? Please keep it short.", "What is a PLW?"),
         ("what is a PLW please answer in one sentence", "what is a PLW"),
     ],

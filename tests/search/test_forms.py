@@ -42,6 +42,7 @@ def same(word: str) -> set[str]:
         ("Based on the BLUES experience, should we run webinars too?", None),
         ("Did most partnerships actually turn up and get involved?", "turnout"),
         ("did the partnerships that came actually join in or mostly just listen", "turnout"),
+        ("Who showed up? A handful of partnerships, or most of them?", "turnout"),
         (
             "We stopped our newsletter and now attendance at our events has dropped. The board"
             " asks if this is connected. What did the peer webinars say about this?",

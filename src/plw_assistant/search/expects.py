@@ -14,7 +14,8 @@ _WHEN = re.compile(
     # ("When start the series?" as typed; "when the project hits trouble, …" says when, not asks.)
     r"^\W*(?:and\s+|so\s+|but\s+)?when\s+(?:did|was|were|is|are|will|do|does|have|has|start\w*"
     r"|began|begin\w*|end(?:s|ed)?|finish\w*|ran|run|took\s+place)\b|^\W*(?:and\s+|so\s+)?when\W*$"
-    r"|\b(?:what|which)\s+(?:period|dates?|months?|time\s+span)\b|\bwhat\s+years?\b"
+    r"|\b(?:what|which)\s+(?:period|dates?|months?|time\s*(?:span|frame)|timeframe|stretch"
+    r"|span)\b|\bwhat\s+years?\b"
     # The date named as what is asked ("the exact date when …", "Series dates?", "Start and
     # end of the series?").
     r"|\bdates?\s+(?:when|on\s+which|of\s+(?:the|plw|each|every|its))\b"
