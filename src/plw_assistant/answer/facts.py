@@ -36,8 +36,7 @@ _MONEY = re.compile(
 )
 _SCORE = re.compile(
     r"\b(?:satisfaction|rating|ratings|rated|score|scores|scored|how\s+satisfied"
-    # "did the participants rate the webinars?" asks for a rating; "how did the organisers
-    # rate the series?" for their judgement (a great success).
+    # "did the participants rate them?" (not "how did the organisers rate it?": a judgement)
     r"|(?:did|do|does)\s+(?:the\s+)?(?:participants|attendees|members|partners|people)\s+rate"
     r"|how\s+(?:well|highly)\s+(?:were|was)\s+\w+\s+rated)\b",
     re.I,
