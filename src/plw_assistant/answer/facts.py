@@ -34,9 +34,8 @@ _AMOUNT = re.compile(
 _MONEY = re.compile(
     r"[€$£]\s*\d|\d[\d,.]*\s*(?:k|m|million|thousand)?\s*(?:€|eur\b|euros?\b|dollars?\b)", re.I
 )
-_SCORE = re.compile(
+_SCORE = re.compile(  # "did the participants rate them?", not "how did the organisers rate it?"
     r"\b(?:satisfaction|rating|ratings|rated|score|scores|scored|how\s+satisfied"
-    # "did the participants rate them?" (not "how did the organisers rate it?": a judgement)
     r"|(?:did|do|does)\s+(?:the\s+)?(?:participants|attendees|members|partners|people)\s+rate"
     r"|how\s+(?:well|highly)\s+(?:were|was)\s+\w+\s+rated)\b",
     re.I,
