@@ -1142,3 +1142,19 @@ def test_a_span_of_time_asked_in_other_words_is_the_series_dates(
     assistant: Assistant, question: str
 ) -> None:
     assert first_unit(assistant.ask(Question(question)).answer).startswith("Between October 2020")
+
+
+def test_a_rare_word_of_the_situation_before_an_indirect_question_is_not_what_is_asked(
+    assistant: Assistant,
+) -> None:
+    # One long sentence: the sector ("agrifood") is told before "we would like to know which …".
+    answer = assistant.ask(
+        Question(
+            "In our association of agrifood companies the members are asking every time more for"
+            " help with the European applications, and we would like to know which formulas the"
+            " other clusters are using to offer this, maybe to give it to an external consultancy"
+            " or to make the member pay it apart?"
+        )
+    )
+    assert not answer.abstained
+    assert first_unit(answer.answer).startswith("Members are more and more interested")

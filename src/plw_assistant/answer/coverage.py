@@ -7,7 +7,7 @@ import re
 
 from ..search.analysis import held_by_few
 from ..search.intent import SERIES_WORDS
-from ..search.parts import ask_of
+from ..search.parts import asking_clause
 from ..search.retriever import Retrieval
 from ..search.scope import asks_date, by_words, continued_series, dated_series, shares_words
 from ..text import sentence_spans
@@ -121,7 +121,7 @@ def unknown_asked(retrieval: Retrieval) -> tuple[str, ...]:
     What did the webinars conclude about that support?": the cluster's sector is context,
     not what is asked)."""
     analysis = retrieval.plan.analysis
-    ask = (analysis.ask or ask_of(analysis.searched, typed=True)).lower()
+    ask = (analysis.ask or asking_clause(analysis.searched)).lower()
     return tuple(t for t in analysis.unknown_terms if not ask or t.lower() in ask)
 
 

@@ -38,7 +38,12 @@ _BREAKS = re.compile(
     rf"|(?:,|;|\s[–—-])\s+{_NEXT}(?={_ASKING})",
     re.I,
 )
-_QUESTION = re.compile(rf"^\s*(?:{_BY_WHAT}|{_ASKING})", re.I)
+# Asking indirectly: "…, and we would like to know which formulas the others use".
+_INDIRECT = (
+    r"(?:(?:and|but|so)\s+)?(?:we|i)\s+(?:(?:would|'d|’d)\s+like|want(?:ed)?|need)\s+to\s+know"
+    r"|(?:(?:and|but|so)\s+)?i\s+wonder(?:ed)?\b"
+)
+_QUESTION = re.compile(rf"^\s*(?:{_BY_WHAT}|{_ASKING}|{_INDIRECT})", re.I)
 # "When we have problems …, is it smarter …?": a clause saying when, not asking it.
 _CONDITION = re.compile(
     r"^\s*(?:when|if|as|since|because|while|once|whenever)\s+(?!(?:did|does|do|was|were|is|are"
