@@ -31,6 +31,8 @@ from plw_assistant.search.fillers import without_fillers
         ("According to the notes, what is a PLW?", "what is a PLW?"),
         ("So, who ran it?", "who ran it?"),
         ("Fine, but who ran the thing?", "but who ran the thing?"),  # said of the answer before
+        ("I work for a regional cluster in Spain. Who ran it?", "Who ran it?"),
+        ("We are a small cluster from Portugal. What is a PLW?", "What is a PLW?"),
         ("What is a PLW? Please keep it short.", "What is a PLW?"),
         ("what is a PLW please answer in one sentence", "what is a PLW"),
     ],
@@ -47,6 +49,10 @@ def test_what_asks_nothing_is_read_past(typed: str, read: str) -> None:
         "During the lockdown, what did clusters do?",
         "Hello!",  # nothing else to read: as typed
         "Thanks",  # a courtesy alone: as typed
+        # Who asks, when it is a reader the notes write to, or tells what happened: kept.
+        "We are a new ESCP-4x partnership. What should we do?",
+        "I'm the manager of a cluster and our board wants to cut the newsletter. Is that wise?",
+        "I work for a regional cluster in Spain. Tell me about PLW#3.",  # no question after it
     ],
 )
 def test_words_that_ask_something_are_kept(kept: str) -> None:
@@ -58,6 +64,10 @@ def test_words_that_ask_something_are_kept(kept: str) -> None:
     [
         ("Who organised the webinars?", "Hi there, who organised the webinars? Thanks in advance!"),
         ("When was PLW#3 held?", "When exactly was PLW#3 held?"),
+        (
+            "When did the series start?",
+            "I work for a regional cluster in Spain. When did the series start?",
+        ),
         (
             "What is a peer learning webinar?",
             "According to the notes, what is a peer learning webinar?",

@@ -1,13 +1,15 @@
 """What a question says that asks nothing: a greeting or an opener before it ("Hi there,",
-"Quick question -", "Dear colleagues,"), thanks after it ("Thanks in advance!"), and words
-of degree and candour inside it ("When *exactly* was PLW#3 held?", "*Honestly*, why …?").
-What the question asks for is read without them.
+"Quick question -", "Dear colleagues,"), who is asking ("I work for a regional cluster in
+Spain."), thanks after it ("Thanks in advance!"), and words of degree and candour inside it
+("When *exactly* was PLW#3 held?", "*Honestly*, why …?"). What the question asks for is read
+without them.
 
 Left in, they move the question's meaning: the model reads "Hi there, who organised the
 webinars?" less like the passage that answers it (on the development sets a greeting before
-each question cost one lead in twenty, thanks after it as many), and a word of degree stands
-between a question word and its verb, where the form of answer is read ("when exactly was
-…?" was read as asking for no date and got the webinar's topics)."""
+each question cost one lead in twenty, thanks after it as many, a sentence saying who asks
+one in ten), and a word of degree stands between a question word and its verb, where the
+form of answer is read ("when exactly was …?" was read as asking for no date and got the
+webinar's topics)."""
 
 from __future__ import annotations
 
@@ -66,9 +68,24 @@ _HEDGE = re.compile(
 )
 
 
+# Who is asking, told before a question that stands on its own ("I work for a regional
+# cluster in Spain. Who organised the webinars?"): the asker, not what is asked. Not a
+# partnership or project the notes write to ("We are a new ESCP-4x partnership."), nor a
+# sentence telling what happened.
+_WHO_ASKS = re.compile(
+    r"^\s*(?:(?:i\s*(?:am|'m|’m)|we\s*(?:are|'re|’re))\s+(?:a|an|the|one\s+of\s+the)\s+"
+    r"|i\s+work\s+(?:for|at|in|with)\s+|my\s+name\s+is\s+|i\s+(?:run|manage|lead|head"
+    r"|coordinate)\s+(?:a|an|the|our)\s+|(?:i|we)\s*(?:am|'m|’m|are|'re|’re)\s+from\s+)"
+    r"(?![^.!?]*\b(?:escp|partnerships?|projects?|consortium|consortia|plws?|webinars?|members?"
+    r"|crisis|covid|pandemic|lockdown|funding|eu|and|but|our|whose|which|who|where|because"
+    r"|since|so|that)\b)[^.!?]{0,120}[.!]\s+(?=[^.!?]*\?\s*$)",
+    re.I,
+)
+
+
 def without_fillers(text: str) -> str:
     """``text`` without what asks nothing; as it is if it holds nothing else."""
-    rest = _BEFORE.sub("", text, count=1)
+    rest = _WHO_ASKS.sub("", _BEFORE.sub("", text, count=1), count=1)
     rest = _AFTER.sub(lambda m: "?" if "?" in m.group(0) else "", rest)
     rest = _HEDGE.sub("", _FORM.sub("", rest)).lstrip(" ,")
     return rest if rest.strip(" ?!.") else text
