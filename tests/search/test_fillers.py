@@ -1,5 +1,6 @@
-"""What a question says that asks nothing (greetings, openers, thanks, words of degree, the
-notes named as the source, wishes for the answer's form) is read past: the question is
+"""What a question says that asks nothing (greetings, openers, who asks, thanks, words of
+degree, the notes named as the source, wishes for the answer's form; a question asked
+indirectly) is read past: the question is
 answered as it would be without them."""
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from plw_assistant.search.fillers import without_fillers
         ("So, who ran it?", "who ran it?"),
         ("Fine, but who ran the thing?", "but who ran the thing?"),  # said of the answer before
         ("I work for a regional cluster in Spain. Who ran it?", "Who ran it?"),
+        # Asked indirectly: the question it holds.
+        ("Can you tell me who organised the webinars?", "who organised the webinars?"),
+        ("I would like to know if the webinars worked.", "whether the webinars worked."),
         ("We are a small cluster from Portugal. What is a PLW?", "What is a PLW?"),
         ("What is a PLW? Please keep it short.", "What is a PLW?"),
         ("what is a PLW please answer in one sentence", "what is a PLW"),
@@ -49,6 +53,8 @@ def test_what_asks_nothing_is_read_past(typed: str, read: str) -> None:
         "During the lockdown, what did clusters do?",
         "Hello!",  # nothing else to read: as typed
         "Thanks",  # a courtesy alone: as typed
+        "Tell me about PLW#3",  # what to tell about, not a question inside
+        "If things go wrong, what should we do?",  # a condition, asked of directly
         # Who asks, when it is a reader the notes write to, or tells what happened: kept.
         "We are a new ESCP-4x partnership. What should we do?",
         "I'm the manager of a cluster and our board wants to cut the newsletter. Is that wise?",
@@ -64,6 +70,7 @@ def test_words_that_ask_something_are_kept(kept: str) -> None:
     [
         ("Who organised the webinars?", "Hi there, who organised the webinars? Thanks in advance!"),
         ("When was PLW#3 held?", "When exactly was PLW#3 held?"),
+        ("Who organised the webinars?", "Could you please tell me who organised the webinars?"),
         (
             "When did the series start?",
             "I work for a regional cluster in Spain. When did the series start?",

@@ -2,7 +2,7 @@
 "Quick question -", "Dear colleagues,"), who is asking ("I work for a regional cluster in
 Spain."), thanks after it ("Thanks in advance!"), and words of degree and candour inside it
 ("When *exactly* was PLW#3 held?", "*Honestly*, why …?"). What the question asks for is read
-without them.
+without them, and a question asked indirectly ("Can you tell me who …?") as the one it holds.
 
 Left in, they move the question's meaning: the model reads "Hi there, who organised the
 webinars?" less like the passage that answers it (on the development sets a greeting before
@@ -83,9 +83,23 @@ _WHO_ASKS = re.compile(
 )
 
 
+# A question asked indirectly ("Can you tell me who organised them?", "I would like to know
+# when …"): the question it holds is what is asked ("if" read as "whether": no condition).
+_INDIRECTLY = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show|explain\s+to"
+    r"|let)\s+me(?:\s+know)?|tell\s+me|i\s*(?:'d|’d|would)\s+like\s+to\s+know|i\s+(?:want(?:ed)?"
+    r"|need)\s+to\s+know|i\s+(?:was\s+)?wonder(?:ing)?|do\s+you\s+know|(?:i'?m|i’m|i\s+am)\s+curious)"
+    r"(?:\s+please)?\s*[:,]?\s+(?=(?:who|what|when|where|why|how|which|whether|if)\b)",
+    re.I,
+)
+_IF = re.compile(r"^if\b", re.I)
+
+
 def without_fillers(text: str) -> str:
     """``text`` without what asks nothing; as it is if it holds nothing else."""
     rest = _WHO_ASKS.sub("", _BEFORE.sub("", text, count=1), count=1)
+    direct = _INDIRECTLY.sub("", rest, count=1)
+    rest = _IF.sub("whether", direct, count=1) if direct != rest else rest
     rest = _AFTER.sub(lambda m: "?" if "?" in m.group(0) else "", rest)
     rest = _HEDGE.sub("", _FORM.sub("", rest)).lstrip(" ,")
     return rest if rest.strip(" ?!.") else text
