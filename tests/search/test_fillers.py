@@ -1,7 +1,6 @@
 """What a question says that asks nothing (greetings, openers, who asks, thanks, words of
 degree, the notes named as the source, wishes for the answer's form; a question asked
-indirectly) is read past: the question is
-answered as it would be without them."""
+indirectly) is read past: the question is answered as it would be without them."""
 
 from __future__ import annotations
 
