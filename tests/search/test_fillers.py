@@ -36,6 +36,7 @@ from plw_assistant.search.fillers import without_fillers
         ("Can you tell me who organised the webinars?", "who organised the webinars?"),
         ("I would like to know if the webinars worked.", "whether the webinars worked."),
         ("We are a small cluster from Portugal. What is a PLW?", "What is a PLW?"),
+        ("I work for a cluster in Spain. Tell me about PLW#3.", "Tell me about PLW#3."),
         ("What is a PLW? Please keep it short.", "What is a PLW?"),
         ("what is a PLW please answer in one sentence", "what is a PLW"),
     ],
@@ -57,7 +58,6 @@ def test_what_asks_nothing_is_read_past(typed: str, read: str) -> None:
         # Who asks, when it is a reader the notes write to, or tells what happened: kept.
         "We are a new ESCP-4x partnership. What should we do?",
         "I'm the manager of a cluster and our board wants to cut the newsletter. Is that wise?",
-        "I work for a regional cluster in Spain. Tell me about PLW#3.",  # no question after it
     ],
 )
 def test_words_that_ask_something_are_kept(kept: str) -> None:

@@ -68,7 +68,7 @@ _HEDGE = re.compile(
 )
 
 
-# Who is asking, told before a question that stands on its own ("I work for a regional
+# Who is asking, told before the one sentence that asks ("I work for a regional
 # cluster in Spain. Who organised the webinars?"): the asker, not what is asked. Not a
 # partnership or project the notes write to ("We are a new ESCP-4x partnership."), nor a
 # sentence telling what happened.
@@ -78,7 +78,7 @@ _WHO_ASKS = re.compile(
     r"|coordinate)\s+(?:a|an|the|our)\s+|(?:i|we)\s*(?:am|'m|’m|are|'re|’re)\s+from\s+)"
     r"(?![^.!?]*\b(?:escp|partnerships?|projects?|consortium|consortia|plws?|webinars?|members?"
     r"|crisis|covid|pandemic|lockdown|funding|eu|and|but|our|whose|which|who|where|because"
-    r"|since|so|that)\b)[^.!?]{0,120}[.!]\s+(?=[^.!?]*\?\s*$)",
+    r"|since|so|that)\b)[^.!?]{0,120}[.!]\s+(?=[^.!?]+[?.!]?\s*$)",
     re.I,
 )
 
