@@ -20,6 +20,7 @@ from .coverage import covers, near_scope, not_mentioned, unknown_subject, unment
 from .dates import asks_dated_past, spans_dates
 from .facts import NOT_SAID, Asked, asked_for, asks_what_was_said, defined
 from .listed import only_listed, unnamed
+from .planned import planned_in, planned_only
 from .said import nothing_more_said
 from .units import Unit, is_overview, make_unit
 
@@ -59,6 +60,7 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
     asked = asked_for(asks_in, analysis.same, before)
     asked = asked or defined(retrieval.plan.form)
     built = _built(question.text, retrieval, hits, vocabulary, min_score, asked)
+    asked = asked or planned_only(asks_in, analysis.same, [u.plain for u in built.units])
     asks = analysis.ask or analysis.searched
     name = only_listed(retrieval, asks) if asked is None else None
     kind = unnamed(retrieval, asks) if asked is None and name is None else None
@@ -85,6 +87,7 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
                 u
                 for u in [*built.units, *others]
                 if (u.label or is_overview(u, vocabulary))
+                and asked.kind != "outcome"  # a webinar's topic tells no outcome
                 and (asked.mentioned_in(u.plain) or retrieval.plan.kind == "which")
             ),
             None,
@@ -92,8 +95,8 @@ def _compose(question: Question, retrieval: Retrieval, min_score: float) -> Answ
         bounded = _bounded(question.text, asked, asks, retrieval, vocabulary) if not topic else None
         if bounded is not None:  # "When was PLW#3?": only the series is dated
             return bounded
-        if topic is None:  # the closest passage in meaning, not one sharing a word ("costs")
-            closest = max([*built.units, *others], key=lambda u: u.hit.dense or 0.0)
+        if topic is None:
+            closest = _closest(asked, built.units, others)
             return _not_given(question.text, asked.missing, closest, hits, len(retrieval.hits))
         built = structured.Built([topic], topics=True, closing=asked.missing)
     built = parts.with_facts(built, retrieval, hits, vocabulary)  # "which ones …, and …?"
@@ -190,6 +193,14 @@ def _general(
         opening = structured.list_opening(chosen, retrieval.plan, retrieval.index)
         return structured.Built(chosen, opening, more=listed, topics=topics, certain=listed_rest)
     return nothing_more_said(retrieval, hits, vocabulary, min_score)
+
+
+def _closest(asked: Asked, units: list[Unit], others: list[Unit]) -> Unit:
+    """The passage shown when the notes lack the fact asked for: the closest in meaning, not one
+    sharing a word ("costs"); for how something planned turned out, the one planning it."""
+    closest = max([*units, *others], key=lambda u: u.hit.dense or 0.0)
+    planning = (u for u in units if asked.kind == "outcome" and planned_in(asked, u))
+    return next(planning, closest)
 
 
 def _not_given(
