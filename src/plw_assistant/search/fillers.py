@@ -61,9 +61,14 @@ _FORM = re.compile(
     r"(?:please|is\s+(?:fine|enough))|tl;?dr(?:\s+please)?)(?:\s+please)?\s*[.!]*\s*$",
     re.I,
 )
+# Where the form of answer is read: after a question word or the verb asking ("When exactly
+# was …?", "is it really worth …?"), opening a sentence ("Honestly, why …?") or ending the
+# question ("what is it exactly?"). Elsewhere it may say something ("keep the programme
+# exactly as planned").
+_DEGREE = r"(?:exactly|precisely|actually|really|honestly|basically|specifically|concretely)"
 _HEDGE = re.compile(
-    r"\s*(?<![\w'’-])(?:exactly|precisely|actually|really|honestly|basically|specifically"
-    r"|concretely)(?![\w'’-]),?",
+    rf"\b((?:when|what|who|whom|why|how|which|where|whose|is|are|was|were|did|does|do|it|that"
+    rf"|this|they|there)\s+){_DEGREE}\b,?\s*|(?:^|(?<=[.?!]\s)){_DEGREE},?\s+|\s+{_DEGREE}(?=\s*\?)",
     re.I,
 )
 
@@ -94,6 +99,8 @@ _INDIRECTLY = re.compile(
 )
 _IF = re.compile(r"^if\b", re.I)
 
+_BEFORE_STOP = re.compile(r"\s+(?=[?!.,](?:\s|$))")
+
 
 def without_fillers(text: str) -> str:
     """``text`` without what asks nothing; as it is if it holds nothing else."""
@@ -101,5 +108,6 @@ def without_fillers(text: str) -> str:
     direct = _INDIRECTLY.sub("", rest, count=1)
     rest = _IF.sub("whether", direct, count=1) if direct != rest else rest
     rest = _AFTER.sub(lambda m: "?" if "?" in m.group(0) else "", rest)
-    rest = _HEDGE.sub("", _FORM.sub("", rest)).lstrip(" ,")
+    rest = _HEDGE.sub(lambda m: m.group(1) or "", _FORM.sub("", rest))
+    rest = _BEFORE_STOP.sub("", rest).lstrip(" ,")
     return rest if rest.strip(" ?!.") else text
