@@ -26,14 +26,16 @@ import numpy as np
 
 # Ways of asking the same things differently, so every request is a new question (the
 # server caches question embeddings; a benchmark that repeats questions measures the cache).
-PREFIXES = ("", "Please tell me: ", "Quick question. ", "I would like to know: ", "Briefly, ")
+# Words the query analysis reads past ("Please tell me:", "Thanks.") would make two of them
+# one question again: each of these is still read.
+PREFIXES = ("", "For our board: ", "In a word, ", "Briefly, ", "For a report: ")
 SUFFIXES = (
     "",
-    " Thanks.",
+    " For our cluster.",
     " (asking for our cluster)",
     " Any lessons?",
     " From the webinars?",
-    " Please cite the notes.",
+    " In practice?",
 )
 
 
