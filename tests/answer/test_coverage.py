@@ -12,6 +12,7 @@ from conftest import converse
 from plw_assistant.assistant import Assistant, gap_outcome
 from plw_assistant.domain import Question
 from plw_assistant.evaluation.answers import first_unit
+from plw_assistant.search.expects import expects_of
 
 
 @pytest.mark.parametrize(
@@ -1136,7 +1137,11 @@ def test_a_fact_named_as_what_is_asked_is_said_missing_when_the_notes_lack_it(
 
 @pytest.mark.parametrize(
     "question",
-    ["Over what stretch of time did the series run?", "Start and end of the PLW series?"],
+    [
+        "Over what stretch of time did the series run?",
+        "Start and end of the PLW series?",
+        "Exact start and end months of the series?",
+    ],
 )
 def test_a_span_of_time_asked_in_other_words_is_the_series_dates(
     assistant: Assistant, question: str
@@ -1158,3 +1163,7 @@ def test_a_rare_word_of_the_situation_before_an_indirect_question_is_not_what_is
     )
     assert not answer.abstained
     assert first_unit(answer.answer).startswith("Members are more and more interested")
+
+
+def test_the_start_and_end_of_something_else_asks_no_date() -> None:
+    assert expects_of("what did they say at the start and end of projects") is None

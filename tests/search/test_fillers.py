@@ -31,6 +31,8 @@ from plw_assistant.search.fillers import without_fillers
         ("According to the notes, what is a PLW?", "what is a PLW?"),
         ("So, who ran it?", "who ran it?"),
         ("Fine, but who ran the thing?", "but who ran the thing?"),  # said of the answer before
+        ("Question rapide: is it a separate offer?", "is it a separate offer?"),
+        ("Franchement, is it worth it?", "is it worth it?"),
         ("I work for a regional cluster in Spain. Who ran it?", "Who ran it?"),
         # Asked indirectly: the question it holds.
         ("Can you tell me who organised the webinars?", "who organised the webinars?"),

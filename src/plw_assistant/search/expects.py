@@ -20,7 +20,8 @@ _WHEN = re.compile(
     # end of the series?").
     r"|\bdates?\s+(?:when|on\s+which|of\s+(?:the|plw|each|every|its))\b"
     r"|(?:^|[.?!]\s+)\W*(?:[\w#-]+\s+){0,3}dates?\s*\?"
-    r"|^\W*(?:the\s+)?(?:start|beginning)\s+(?:and|&)\s+(?:the\s+)?end\b"
+    r"|(?<!at the )(?<!in the )(?<!from the )\b(?:start|beginning)\s+(?:and|&)\s+(?:the\s+)?end"
+    r"(?:\s+(?:dates?|months?|years?))?\s*(?:of\b|\?)"
     r"|\bhow\s+long\b",
     re.I,
 )

@@ -29,6 +29,9 @@ _OPENER = (
     # What a reader says of the answer before asking on ("Fine, but who ran the thing?").
     r"|(?:very\s+)?(?:fine|great|cool|nice|interesting|perfect|helpful|useful)|got\s+it|i\s+see"
     r"|understood|thanks?|thank\s+you|ah|oh|ok\s+thanks|okay\s+thanks"
+    # The same in the network's languages ("Question rapide:", "Franchement,").
+    r"|question\s+rapide|petite\s+question|pregunta\s+r[aá]pida|domanda\s+veloce|kurze\s+frage"
+    r"|franchement|honn[eê]tement|sinceramente|francamente|ehrlich\s+gesagt|eerlijk\s+gezegd"
     # The notes named as the source: every answer comes from them ("According to the notes,").
     r"|(?:according\s+to|based\s+on|in|from)\s+(?:the\s+|your\s+)?(?:notes|lessons(?:\s+learn[te]d)?"
     r"|wrap-?up|article|report|documents?|webinars|plws|peer\s+learning\s+webinars|summary)"
