@@ -57,7 +57,8 @@ _AFTER = re.compile(
 )
 # What the reader asks of the answer's form, not of the notes ("Please keep it short.").
 _FORM = re.compile(
-    r"(?:(?:^|(?<=[.?!]))\s*|\s+(?=please\b))(?:please\s+)?(?:(?:keep\s+it|be|make\s+it)\s+(?:short|brief|concise|simple)"
+    r"(?:(?:^|(?<=[.?!]))\s*|\s+(?=please\b))(?:please\s+)?"
+    r"(?:(?:keep\s+it|be|make\s+it)\s+(?:short|brief|concise|simple)"
     r"|(?:answer|reply|explain)\s+(?:briefly|shortly|simply|in\s+(?:one|a\s+few|two)\s+"
     r"(?:sentences?|lines?|words)|in\s+plain\s+(?:english|words))|(?:in\s+)?(?:one|a\s+few|two)"
     r"\s+(?:sentences?|lines?)\s+(?:please|is\s+(?:fine|enough))|(?:a\s+)?short\s+answer\s+"
@@ -96,13 +97,14 @@ _WHO_ASKS = re.compile(
 _INDIRECTLY = re.compile(
     r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show|explain\s+to"
     r"|let)\s+me(?:\s+know)?|tell\s+me|i\s*(?:'d|’d|would)\s+like\s+to\s+know|i\s+(?:want(?:ed)?"
-    r"|need)\s+to\s+know|i\s+(?:was\s+)?wonder(?:ing)?|do\s+you\s+know|(?:i'?m|i’m|i\s+am)\s+curious)"
+    r"|need)\s+to\s+know|i\s+(?:was\s+)?wonder(?:ing)?|do\s+you\s+know"
+    r"|(?:i'?m|i’m|i\s+am)\s+curious)"
     r"(?:\s+please)?\s*[:,]?\s+(?=(?:who|what|when|where|why|how|which|whether|if)\b)",
     re.I,
 )
 _IF = re.compile(r"^if\b", re.I)
 
-_BEFORE_STOP = re.compile(r"\s+(?=[?!.,](?:\s|$))")
+_SPACE_BEFORE_STOP = re.compile(r"\s+(?=[?!.,](?:\s|$))")
 
 
 def without_fillers(text: str) -> str:
@@ -112,5 +114,5 @@ def without_fillers(text: str) -> str:
     rest = _IF.sub("whether", direct, count=1) if direct != rest else rest
     rest = _AFTER.sub(lambda m: "?" if "?" in m.group(0) else "", rest)
     rest = _HEDGE.sub(lambda m: m.group(1) or "", _FORM.sub("", rest))
-    rest = _BEFORE_STOP.sub("", rest).lstrip(" ,")
+    rest = _SPACE_BEFORE_STOP.sub("", rest).lstrip(" ,")
     return rest if rest.strip(" ?!.") else text
