@@ -34,6 +34,11 @@ from plw_assistant.search.fillers import without_fillers
         ("Question rapide: is it a separate offer?", "is it a separate offer?"),
         ("Franchement, is it worth it?", "is it worth it?"),
         ("I work for a regional cluster in Spain. Who ran it?", "Who ran it?"),
+        (
+            "Hi there, I work for a regional cluster in Spain. Can you tell me who organised the"
+            " webinars? Thanks!",
+            "who organised the webinars?",
+        ),
         # Asked indirectly: the question it holds.
         ("Can you tell me who organised the webinars?", "who organised the webinars?"),
         ("I would like to know if the webinars worked.", "whether the webinars worked."),

@@ -109,10 +109,10 @@ _SPACE_BEFORE_STOP = re.compile(r"\s+(?=[?!.,](?:\s|$))")
 
 def without_fillers(text: str) -> str:
     """``text`` without what asks nothing; as it is if it holds nothing else."""
-    rest = _WHO_ASKS.sub("", _BEFORE.sub("", text, count=1), count=1)
+    rest = _AFTER.sub(lambda m: "?" if "?" in m.group(0) else "", _BEFORE.sub("", text, count=1))
+    rest = _WHO_ASKS.sub("", rest, count=1)
     direct = _INDIRECTLY.sub("", rest, count=1)
     rest = _IF.sub("whether", direct, count=1) if direct != rest else rest
-    rest = _AFTER.sub(lambda m: "?" if "?" in m.group(0) else "", rest)
     rest = _HEDGE.sub(lambda m: m.group(1) or "", _FORM.sub("", rest))
     rest = _SPACE_BEFORE_STOP.sub("", rest).lstrip(" ,")
     return rest if rest.strip(" ?!.") else text
