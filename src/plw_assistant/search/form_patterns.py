@@ -119,7 +119,7 @@ PURPOSE = re.compile(
 # (not "which partnerships took part?": a list of names answers that).
 TURNOUT_ASK = re.compile(
     r"\b(?:most|many|all|few|everyone|everybody|anyone|anybody|people|ppl)\b[^?]*\b(?:take\s+part"
-    r"|took\s+part|participat\w*|attend\w*|show(?:ed)?\s+up|turn(?:ed)?\s+up|represented"
+    r"|took\s+part|participat\w*|attend\w*|represented"
     r"|get\s+involved|got\s+involved|join(?:ed)?\s+in)\b|\b(?:attendance|turnout|turn-out)\b"
     # "Who showed up?": coming at all, said of people, is turnout whoever asks it.
     r"|\bjust\s+listen|\b(?:show|turn)(?:s|ed|ing)?\s+up\b",
